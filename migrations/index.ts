@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m20261123_01 from './2026-11-23-01-initial';
+
+// A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
+export const migrations: Record<string, Migration> = {
+  '2026-11-23-01-initial': m20261123_01,
+};

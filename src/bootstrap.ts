@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
+import type { OutboundAdapter } from '../adapters/types';
+import { loadConfigFile } from './config/load';
+import type { GongzhiConfig } from './config/schema';
+import type { Env } from './config/env';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database';
+import type { Platform } from './domain/message';
+import { createApp } from './http/app';
+import type { Logger } from './logger';
+import { syncDirectory } from './repo/directory';
+import { createServices, type Services } from './services';
+
+export const EXAMPLE_CONFIG = fileURLToPath(new URL('../config/example.yaml', import.meta.url));
+
+export interface Runtime {
+  app: Hono;
+  services: Services;
+  database: DatabaseHandle;
+  local: LocalAdapter | null;
+  close(): Promise<void>;
+}
+
+export async function resolveConfig(env: Env, logger: Logger): Promise<GongzhiConfig> {
+  if (env.GONGZHI_CONFIG) return loadConfigFile(env.GONGZHI_CONFIG);
+  if (env.NODE_ENV === 'production') {
+    throw new Error('GONGZHI_CONFIG 未设置：生产环境必须指定配置文件（set GONGZHI_CONFIG to your deployment file）');
+  }
+  logger.warn('config.example', { path: EXAMPLE_CONFIG, hint: 'GONGZHI_CONFIG is not set: using the example county set-up' });
+  if (!existsSync(EXAMPLE_CONFIG)) throw new Error(`example config missing at ${EXAMPLE_CONFIG}`);
+  return loadConfigFile(EXAMPLE_CONFIG);
+}
+
+export interface StartOptions {
+  env: Env;
+  logger: Logger;
+  config?: GongzhiConfig;
+  /** Overrides the database (tests pass an isolated one). */
+  database?: DatabaseHandle;
+  now?: () => Date;
+  adapters?: Partial<Record<Platform, OutboundAdapter>>;
+}
+
+/** Builds the whole Node runtime: database, migrations, directory, services and the HTTP app. */
+export async function startRuntime(opts: StartOptions): Promise<Runtime> {
+  const { env, logger } = opts;
+  const config = opts.config ?? (await resolveConfig(env, logger));
+  const database = opts.database ?? (await openDatabase({ url: env.DATABASE_URL, dataDir: `${env.DATA_DIR}/pglite` }));
+  if (env.GONGZHI_MIGRATE) {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info('db.migrated', { applied, database: database.kind });
+  }
+  await syncDirectory(database.db, config);
+
+  const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
+  const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName }) : null;
+  const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...(opts.adapters ?? {}) };
+  if (local) adapters.local = local;
+
+  const services = createServices({ db: database.db, config, logger, adapters, ...(opts.now ? { now: opts.now } : {}) });
+  const app = createApp({ services, dbKind: database.kind, playground: local });
+  return {
+    app,
+    services,
+    database,
+    local,
+    async close() {
+      await services.drainer.stop();
+      await database.close();
+    },
+  };
+}

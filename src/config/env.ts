@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { formatZodIssues } from './load';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/** Process settings. Platform credentials are validated by each platform's own schema. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL 须以 postgres:// 开头')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().default('./data'),
+  GONGZHI_CONFIG: z.string().optional(),
+  GONGZHI_PLAYGROUND: bool.optional(),
+  GONGZHI_MIGRATE: bool.default(true),
+  LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
+});
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(env: Record<string, string | undefined>): Env {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new EnvError(`环境变量有误（invalid environment）:\n${formatZodIssues(r.error).map((l) => `  - ${l}`).join('\n')}`);
+  return r.data;
+}
+
+/**
+ * A platform is on when any of its variables is set; then all of its required variables
+ * must be set. Secrets are never defaulted, and the error names the missing variables only.
+ */
+export function requireGroup<T extends z.ZodRawShape>(
+  env: Record<string, string | undefined>,
+  name: string,
+  shape: T,
+): z.infer<z.ZodObject<T>> | null {
+  const keys = Object.keys(shape);
+  if (!keys.some((k) => env[k] !== undefined && env[k] !== '')) return null;
+  const picked = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const r = z.object(shape).safeParse(picked);
+  if (!r.success) {
+    throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${formatZodIssues(r.error).map((l) => `  - ${l}`).join('\n')}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { categorySchema, issueTypeSchema, urgencySchema } from '../domain/taxonomy';
+import { ROLES } from '../domain/roles';
+import { platformSchema } from '../domain/message';
+import { DEFAULT_SLA_POLICY, parseSlaDuration, type SlaDuration } from '../domain/sla';
+
+const duration = z.string().transform((v, ctx): SlaDuration => {
+  const d = parseSlaDuration(v);
+  if (!d) {
+    ctx.addIssue({ code: 'custom', message: `时限 "${v}" 无效，应写作 1wd（工作日）、2h（小时）或 30m（分钟）` });
+    return z.NEVER;
+  }
+  return d;
+});
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应写作 YYYY-MM-DD');
+const slaTerms = z.object({ sign: duration, resolve: duration });
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '只能用小写字母、数字、- 和 _（lowercase letters, digits, - and _）');
+
+export const departmentSchema = z.object({
+  id,
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  /** The level above, for 提级办. */
+  parent: id.optional(),
+});
+
+export const staffSchema = z.object({
+  id,
+  name: z.string().min(1),
+  department: id.optional(),
+  role: z.enum(ROLES).refine((r) => r !== 'enterprise', '员工角色不能是 enterprise'),
+  /** Platform user ids of this person: WeCom userid, DingTalk staffId, playground login. */
+  accounts: z.partialRecord(platformSchema, z.string().min(1)).default({}),
+  phone: z.string().optional(),
+});
+
+const wecomOutbound = z.object({ kind: z.literal('wecom-webhook'), key: z.string().min(1) });
+const dingtalkOutbound = z.object({ kind: z.literal('dingtalk-robot'), openConversationId: z.string().min(1).optional() });
+const dingtalkCustom = z.object({
+  kind: z.literal('dingtalk-custom-robot'),
+  accessToken: z.string().min(1),
+  secret: z.string().min(1).optional(),
+});
+const localOutbound = z.object({ kind: z.literal('local') });
+
+export const groupSchema = z.object({
+  id,
+  name: z.string().min(1),
+  region: z.string().optional(),
+  platform: platformSchema,
+  chatId: z.string().min(1),
+  /** Where proactive posts (dispatch, escalation, digest) go; replies use the platform's reply channel. */
+  outbound: z.discriminatedUnion('kind', [wecomOutbound, dingtalkOutbound, dingtalkCustom, localOutbound]).optional(),
+});
+
+export const routingRuleSchema = z.object({
+  category: categorySchema.optional(),
+  type: issueTypeSchema.optional(),
+  urgency: urgencySchema.optional(),
+  region: z.string().optional(),
+  keywords: z.array(z.string().min(1)).optional(),
+  department: id,
+});
+
+export const configSchema = z
+  .object({
+    deployment: z
+      .object({
+        name: z.string().min(1),
+        ticketPrefix: z.string().regex(/^[A-Z]{1,8}$/, '工单号前缀须为 1–8 个大写字母').default('GZ'),
+        botName: z.string().min(1).default('共治助手'),
+        hotline: z.string().optional(),
+      })
+      .strict(),
+    classifier: z
+      .object({
+        /** Below this, tickets wait in the dispatcher's manual queue instead of being auto-dispatched. */
+        minConfidence: z.number().min(0).max(1).default(0.6),
+      })
+      .default({ minConfidence: 0.6 }),
+    /** Local days off or on, over the national holiday calendar. */
+    calendar: z.object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) }).default({ holidays: [], workdays: [] }),
+    sla: z
+      .object({
+        normal: slaTerms.optional(),
+        urgent: slaTerms.optional(),
+        overrides: z
+          .array(
+            z.object({
+              category: categorySchema.optional(),
+              type: issueTypeSchema.optional(),
+              urgency: urgencySchema.optional(),
+              sign: duration.optional(),
+              resolve: duration.optional(),
+            }),
+          )
+          .default([]),
+      })
+      .default({ overrides: [] })
+      .transform((s) => ({
+        normal: s.normal ?? DEFAULT_SLA_POLICY.normal,
+        urgent: s.urgent ?? DEFAULT_SLA_POLICY.urgent,
+        overrides: s.overrides,
+      })),
+    departments: z.array(departmentSchema).min(1),
+    staff: z.array(staffSchema).default([]),
+    groups: z.array(groupSchema).default([]),
+    routing: z.object({
+      /** The dispatch office (营商办): owns the manual queue and every category without a rule. */
+      dispatcher: id,
+      categories: z.partialRecord(categorySchema, id).default({}),
+      rules: z.array(routingRuleSchema).default([]),
+    }),
+  })
+  .superRefine((cfg, ctx) => {
+    const deptIds = new Set(cfg.departments.map((d) => d.id));
+    const need = (value: string | undefined, path: (string | number)[]) => {
+      if (value !== undefined && !deptIds.has(value)) {
+        ctx.addIssue({ code: 'custom', path, message: `未定义的部门 "${value}"（unknown department）` });
+      }
+    };
+    const dup = (values: string[], path: string) => {
+      const seen = new Set<string>();
+      values.forEach((v, i) => {
+        if (seen.has(v)) ctx.addIssue({ code: 'custom', path: [path, i], message: `重复的 "${v}"（duplicate）` });
+        seen.add(v);
+      });
+    };
+    dup(cfg.departments.map((d) => d.id), 'departments');
+    dup(cfg.staff.map((s) => s.id), 'staff');
+    dup(cfg.groups.map((g) => g.id), 'groups');
+    dup(cfg.groups.map((g) => `${g.platform}:${g.chatId}`), 'groups');
+    cfg.departments.forEach((d, i) => need(d.parent, ['departments', i, 'parent']));
+    cfg.staff.forEach((s, i) => {
+      need(s.department, ['staff', i, 'department']);
+      if ((s.role === 'staff' || s.role === 'dispatcher') && !s.department) {
+        ctx.addIssue({ code: 'custom', path: ['staff', i, 'department'], message: '承办人员和派单员须指定部门' });
+      }
+    });
+    const accounts = new Set<string>();
+    cfg.staff.forEach((s, i) =>
+      Object.entries(s.accounts).forEach(([p, u]) => {
+        const key = `${p}:${u}`;
+        if (accounts.has(key)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'accounts', p], message: `账号 ${key} 重复` });
+        accounts.add(key);
+      }),
+    );
+    need(cfg.routing.dispatcher, ['routing', 'dispatcher']);
+    Object.entries(cfg.routing.categories).forEach(([c, d]) => need(d, ['routing', 'categories', c]));
+    cfg.routing.rules.forEach((r, i) => need(r.department, ['routing', 'rules', i, 'department']));
+  });
+
+export type GongzhiConfig = z.infer<typeof configSchema>;
+export type DepartmentConfig = z.infer<typeof departmentSchema>;
+export type StaffConfig = z.infer<typeof staffSchema>;
+export type GroupConfig = z.infer<typeof groupSchema>;
+export type RoutingRule = z.infer<typeof routingRuleSchema>;

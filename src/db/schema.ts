@@ -1,0 +1,165 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb is written as a JSON string (pg would turn a JS array into a Postgres array) and read parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+
+export interface DepartmentsTable {
+  id: string;
+  name: string;
+  aliases: JsonDefault<string[]>;
+  parent_id: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface GroupsTable {
+  id: string;
+  platform: string;
+  chat_id: string;
+  name: string;
+  region: string | null;
+  outbound: ColumnType<unknown, string | null, string | null>;
+  configured: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface StaffTable {
+  id: string;
+  name: string;
+  department_id: string | null;
+  role: string;
+  phone: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface StaffAccountsTable {
+  platform: string;
+  user_id: string;
+  staff_id: string;
+}
+
+export interface RequestersTable {
+  id: Generated<number>;
+  platform: string;
+  user_id: string;
+  name: string | null;
+  enterprise: string | null;
+  phone: string | null;
+  created_at: CreatedAt;
+}
+
+export interface TicketCountersTable {
+  day: string;
+  last_seq: number;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  number: string;
+  day: string;
+  seq: number;
+  status: string;
+  type: string;
+  category: string;
+  urgency: string;
+  confidence: number;
+  content: string;
+  group_id: string | null;
+  origin_platform: string;
+  origin_chat_id: string;
+  origin_chat_type: string;
+  requester_id: number;
+  department_id: string | null;
+  assignee_id: string | null;
+  co_department_ids: JsonDefault<string[]>;
+  supervised: ColumnType<boolean, boolean | undefined, boolean>;
+  needs_confirmation: ColumnType<boolean, boolean | undefined, boolean>;
+  reopen_count: ColumnType<number, number | undefined, number>;
+  rating: number | null;
+  resolution: string | null;
+  close_reason: string | null;
+  merged_into_id: number | null;
+  received_at: Timestamp;
+  dispatched_at: Timestamp | null;
+  claimed_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  sign_due_at: Timestamp | null;
+  resolve_due_at: Timestamp | null;
+  updated_at: Timestamp;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface TicketSupportersTable {
+  ticket_id: number;
+  requester_id: number;
+  created_at: CreatedAt;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string;
+  data: Json<Record<string, unknown>>;
+  at: Timestamp;
+}
+
+export interface InboundMessagesTable {
+  id: Generated<number>;
+  platform: string;
+  message_id: string;
+  chat_id: string;
+  chat_type: string;
+  sender_id: string;
+  sender_name: string | null;
+  text: string;
+  outcome: string;
+  ticket_id: number | null;
+  received_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  platform: string;
+  kind: string;
+  target: Json<unknown>;
+  payload: Json<unknown>;
+  ticket_id: number | null;
+  group_id: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface Database {
+  departments: DepartmentsTable;
+  groups: GroupsTable;
+  staff: StaffTable;
+  staff_accounts: StaffAccountsTable;
+  requesters: RequestersTable;
+  ticket_counters: TicketCountersTable;
+  tickets: TicketsTable;
+  ticket_supporters: TicketSupportersTable;
+  ticket_events: TicketEventsTable;
+  inbound_messages: InboundMessagesTable;
+  outbox: OutboxTable;
+}
+
+export type TicketRow = Selectable<TicketsTable>;
+export type NewTicket = Insertable<TicketsTable>;
+export type TicketUpdate = Updateable<TicketsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type TicketEventRow = Selectable<TicketEventsTable>;

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export const PLATFORMS = ['wecom', 'wecom-app', 'dingtalk', 'local'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const platformSchema = z.enum(PLATFORMS);
+
+/**
+ * A way to answer one inbound message directly (WeCom AI-bot `response_url`, DingTalk
+ * `sessionWebhook`). Short-lived: after `expiresAt` the group channel is used instead.
+ */
+export const replyHandleSchema = z.object({
+  kind: z.string().min(1),
+  url: z.string().min(1),
+  expiresAt: z.string().datetime(),
+});
+export type ReplyHandle = z.infer<typeof replyHandleSchema>;
+
+/** What every adapter turns a platform callback into. */
+export const inboundMessageSchema = z.object({
+  platform: platformSchema,
+  messageId: z.string().min(1).max(256),
+  chatType: z.enum(['group', 'direct']),
+  chatId: z.string().min(1).max(256),
+  chatTitle: z.string().max(256).optional(),
+  sender: z.object({ userId: z.string().min(1).max(256), name: z.string().max(128).optional() }),
+  /** Text with the bot's @mention removed. */
+  text: z.string().max(20_000),
+  quotedText: z.string().max(20_000).optional(),
+  event: z.enum(['enter_chat']).optional(),
+  receivedAt: z.date(),
+  reply: replyHandleSchema.optional(),
+  /** Adapter-specific details kept for audit (never secrets). */
+  raw: z.record(z.string(), z.unknown()).optional(),
+});
+export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+
+export const outboundTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('group'), chatId: z.string() }),
+  z.object({ kind: z.literal('direct'), userId: z.string() }),
+  z.object({ kind: z.literal('reply'), handle: replyHandleSchema, chatId: z.string(), chatType: z.enum(['group', 'direct']) }),
+]);
+export type OutboundTarget = z.infer<typeof outboundTargetSchema>;
+
+export const outboundPayloadSchema = z.object({
+  format: z.enum(['text', 'markdown']),
+  text: z.string(),
+  /** Platform user ids to @-mention. */
+  mentions: z.array(z.string()).default([]),
+  title: z.string().optional(),
+});
+export type OutboundPayload = z.infer<typeof outboundPayloadSchema>;
+
+export interface OutboundMessage {
+  platform: Platform;
+  target: OutboundTarget;
+  payload: OutboundPayload;
+}

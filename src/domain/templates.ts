@@ -1,0 +1,163 @@
+import { COMMAND_SPECS, type CommandName } from './commands';
+import { formatChinaDateTime } from './china-time';
+import { maskPersonalData } from './mask';
+import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
+import { STATUS_NAMES, type TicketStatus } from './ticket';
+import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from './taxonomy';
+
+// Every text the bot says, in one place. Rule: ticket number first, short, plain Simplified Chinese.
+
+export interface TicketView {
+  number: string;
+  seq: number;
+  status: TicketStatus;
+  type: IssueType;
+  category: Category;
+  urgency: Urgency;
+  content: string;
+  departmentName: string | null;
+  assigneeName: string | null;
+  coDepartmentNames: string[];
+  supervised: boolean;
+  signDueAt: Date | null;
+  resolveDueAt: Date | null;
+  resolution: string | null;
+  rating: number | null;
+}
+
+export const RATING_SCALE = '5 非常满意｜4 满意｜3 基本满意｜2 不满意｜1 非常不满意';
+
+const excerpt = (s: string, max = 120) => {
+  const masked = maskPersonalData(s.replace(/\s+/g, ' ').trim());
+  return masked.length > max ? `${masked.slice(0, max)}…` : masked;
+};
+const kindLine = (t: TicketView) =>
+  `${CATEGORY_NAMES[t.category]}·${ISSUE_TYPE_NAMES[t.type]}${t.urgency === 'urgent' ? `·${URGENCY_NAMES.urgent}` : ''}`;
+const due = (d: Date | null) => (d ? formatChinaDateTime(d) : null);
+
+export const templates = {
+  accepted(t: TicketView): string {
+    const to = t.departmentName ? `已派 ${t.departmentName} 办理` : '正在由营商办分派承办单位';
+    return `${t.number} 已受理（${kindLine(t)}），${to}。查询进度请发送 /进度 ${t.seq}`;
+  },
+  acceptedPrivate(t: TicketView): string {
+    return `${templates.accepted(t)}\n该诉求不会在群内公开。`;
+  },
+  dispatchNotice(t: TicketView): string {
+    const lines = [`${t.number}【派单】${t.departmentName}`, `诉求：${excerpt(t.content)}`, `类别：${kindLine(t)}`];
+    const sign = due(t.signDueAt);
+    const resolve = due(t.resolveDueAt);
+    if (sign) lines.push(`请于 ${sign} 前签收${resolve ? `，${resolve} 前办结` : ''}`);
+    lines.push(`签收：/认领 ${t.seq}　退回：/退回 ${t.seq} 理由`);
+    return lines.join('\n');
+  },
+  manualQueueNotice(t: TicketView): string {
+    return [
+      `${t.number}【待分派】`,
+      `诉求：${excerpt(t.content)}`,
+      `初判：${kindLine(t)}（把握不大）`,
+      `请营商办分派：/派单 ${t.seq} 部门`,
+    ].join('\n');
+  },
+  claimed(t: TicketView): string {
+    return `${t.number} 已由 ${t.departmentName}·${t.assigneeName} 签收，正在办理。`;
+  },
+  alreadyClaimed(t: TicketView): string {
+    return `${t.number} 已由 ${t.assigneeName ?? '他人'} 签收，无需重复认领。`;
+  },
+  reassigned(t: TicketView, fromName: string | null, reason: string): string {
+    return `${t.number}【转派】${fromName ?? '—'} → ${t.departmentName}${reason ? `（${reason}）` : ''}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
+  },
+  escalatedLevel(t: TicketView, fromName: string | null): string {
+    return `${t.number}【提级办理】${fromName ?? '—'} → ${t.departmentName}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
+  },
+  returned(t: TicketView, reason: string): string {
+    return `${t.number}【退单】${t.departmentName} 退回：${reason}\n请营商办重新分派：/派单 ${t.seq} 部门`;
+  },
+  coHandling(t: TicketView, added: string[]): string {
+    return `${t.number}【协同办理】主办：${t.departmentName}；协办：${added.join('、')}`;
+  },
+  resolved(t: TicketView): string {
+    return [
+      `${t.number}【办结】${t.departmentName}`,
+      `办理结果：${excerpt(t.resolution ?? '', 300)}`,
+      `请提出诉求的企业评价：/评价 ${t.seq} 分数 [意见]`,
+      RATING_SCALE,
+    ].join('\n');
+  },
+  resolutionSubmitted(t: TicketView): string {
+    return `${t.number}【挂牌督办】${t.departmentName} 已提交办结，待营商办确认：/确认办结 ${t.seq}`;
+  },
+  rated(t: TicketView): string {
+    return `${t.number} 已评价 ${t.rating} 分，工单关闭。感谢您的反馈！`;
+  },
+  reopenedUnsatisfied(t: TicketView): string {
+    return `${t.number}【挂牌督办】企业评价 ${t.rating} 分（不满意），工单退回 ${t.departmentName} 重新办理，办结须经营商办确认。\n签收：/认领 ${t.seq}`;
+  },
+  reopened(t: TicketView, reason: string): string {
+    return `${t.number}【重办】${reason}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
+  },
+  closed(t: TicketView, reason: string): string {
+    return `${t.number} 已关闭：${reason}`;
+  },
+  merged(t: TicketView, intoNumber: string): string {
+    return `${t.number} 与 ${intoNumber} 为同一问题，已合并，请关注 ${intoNumber} 的进度。`;
+  },
+  seconded(t: TicketView): string {
+    return `${t.number} 已记录您的附议，办理进度会同步告知。`;
+  },
+  duplicateAttached(t: TicketView): string {
+    return `${t.number} 群内已有相同诉求正在办理，已把您登记为附议企业，办理进度会同步告知。`;
+  },
+  extensionRequested(t: TicketView, days: number, reason: string): string {
+    return `${t.number}【延期申请】${t.departmentName} 申请延期 ${days} 个工作日：${reason}\n营商办批准：/批准延期 ${t.seq}`;
+  },
+  extensionApproved(t: TicketView): string {
+    return `${t.number} 延期已批准，新的办结时限：${due(t.resolveDueAt) ?? '—'}`;
+  },
+  status(t: TicketView): string {
+    const lines = [`${t.number}｜${STATUS_NAMES[t.status]}${t.supervised ? '｜挂牌督办' : ''}`, `类别：${kindLine(t)}`];
+    if (t.departmentName) lines.push(`承办：${t.departmentName}${t.assigneeName ? `·${t.assigneeName}` : ''}`);
+    if (t.coDepartmentNames.length) lines.push(`协办：${t.coDepartmentNames.join('、')}`);
+    const resolveDue = due(t.resolveDueAt);
+    if (resolveDue && ['dispatched', 'claimed'].includes(t.status)) lines.push(`办结时限：${resolveDue}`);
+    if (t.resolution && ['resolved', 'closed', 'awaiting_confirmation'].includes(t.status)) lines.push(`办理结果：${excerpt(t.resolution, 200)}`);
+    if (t.rating) lines.push(`评价：${t.rating} 分`);
+    return lines.join('\n');
+  },
+  list(title: string, items: TicketView[]): string {
+    if (items.length === 0) return `${title}：暂无`;
+    const shown = items.slice(0, 10).map((t) => `${t.number}｜${STATUS_NAMES[t.status]}｜${excerpt(t.content, 24)}`);
+    return [`${title}（${items.length}）`, ...shown, ...(items.length > 10 ? [`……另有 ${items.length - 10} 件，请到控制台查看`] : [])].join('\n');
+  },
+  help(role: Role): string {
+    const allowed = new Set<CommandName>(ROLE_COMMANDS[role]);
+    const lines = COMMAND_SPECS.filter((s) => allowed.has(s.name)).map((s) => `${s.usage}（/${s.en[0]}）— ${s.summary}`);
+    const intro = role === 'enterprise' ? '直接 @我 描述遇到的问题即可反映诉求。' : `您的身份：${ROLE_NAMES[role]}。`;
+    return [intro, '工单号可写完整编号或短号（如 7），也可引用机器人关于该工单的消息。', ...lines].join('\n');
+  },
+  welcome(botName: string): string {
+    return `您好，我是${botName}。企业遇到审批、用电、账款、检查等问题，@我 说明情况即可，我会登记工单并转交承办单位，全程可查。发送 /帮助 查看命令。`;
+  },
+  greetingHint(): string {
+    return '您好！有问题请直接描述，例如“厂房用电报装一个月了还没接通”。发送 /帮助 查看命令。';
+  },
+  directChatterHint(): string {
+    return '没有识别到具体诉求。请说明遇到的问题（什么事、在哪个部门、卡在哪一步），我会登记工单。发送 /帮助 查看命令。';
+  },
+  unknownCommand(word: string, suggestion: string | null): string {
+    return `不认识命令 /${word}。${suggestion ? `您是不是要用 ${suggestion}？` : ''}发送 /帮助 查看可用命令。`;
+  },
+  refused(reason: string): string {
+    return `无法执行：${reason}`;
+  },
+  ticketNotFound(ref: string): string {
+    return `没有找到工单 ${ref}，请核对工单号（可发送 /我的 或 /待办 查看）。`;
+  },
+  needTicketRef(usage: string): string {
+    return `请写明工单号，或引用机器人关于该工单的消息。用法：${usage}`;
+  },
+  unknownDepartment(name: string): string {
+    return `没有找到部门“${name}”，请写部门全称或简称（如 住建局）。`;
+  },
+};

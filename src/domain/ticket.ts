@@ -1,0 +1,135 @@
+import type { Category, IssueType, Urgency } from './taxonomy';
+
+// 12345 loop: 受理 → 派单 → 签收 → 办结 → 评价/关闭, with 退单, 改派, 重办 and 合并 on the side.
+export const TICKET_STATUSES = [
+  'received', // 已受理，待分派 (also the dispatcher's manual queue)
+  'dispatched', // 已派单，待签收
+  'claimed', // 已签收，办理中
+  'returned', // 已退单，待重新分派
+  'awaiting_confirmation', // 已办结，待营商办确认 (after a reopen)
+  'resolved', // 已办结，待评价
+  'closed', // 已关闭
+  'merged', // 已合并
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const STATUS_NAMES: Record<TicketStatus, string> = {
+  received: '待分派',
+  dispatched: '待签收',
+  claimed: '办理中',
+  returned: '已退单',
+  awaiting_confirmation: '待确认办结',
+  resolved: '已办结待评价',
+  closed: '已关闭',
+  merged: '已合并',
+};
+
+export const OPEN_STATUSES: readonly TicketStatus[] = ['received', 'dispatched', 'claimed', 'returned', 'awaiting_confirmation'];
+export const isOpen = (s: TicketStatus): boolean => OPEN_STATUSES.includes(s);
+
+export type CloseReason = 'satisfied' | 'no_answer' | 'withdrawn' | 'invalid';
+
+export interface TicketState {
+  status: TicketStatus;
+  departmentId: string | null;
+  assigneeId: string | null;
+  coDepartmentIds: string[];
+  /** 挂牌督办: set when the requester was unsatisfied. */
+  supervised: boolean;
+  /** After a reopen, the next completion needs a dispatcher's confirmation. */
+  needsConfirmation: boolean;
+  reopenCount: number;
+  rating: number | null;
+  resolution: string | null;
+  closeReason: CloseReason | null;
+  mergedIntoId: number | null;
+}
+
+export interface TicketFacts {
+  type: IssueType;
+  category: Category;
+  urgency: Urgency;
+}
+
+export type ActorKind = 'requester' | 'staff' | 'system';
+export interface Actor {
+  kind: ActorKind;
+  /** Staff or requester id as a string; 'system' for the bot itself. */
+  id: string;
+  name: string;
+}
+
+export type TicketAction =
+  | { kind: 'dispatch'; departmentId: string }
+  | { kind: 'claim' }
+  | { kind: 'reassign'; departmentId: string; reason?: string }
+  | { kind: 'escalate_level'; departmentId: string }
+  | { kind: 'return'; reason: string }
+  | { kind: 'add_co_departments'; departmentIds: string[] }
+  | { kind: 'resolve'; summary: string }
+  | { kind: 'confirm' }
+  | { kind: 'rate'; rating: number; comment?: string }
+  | { kind: 'close'; reason: CloseReason; note?: string }
+  | { kind: 'reopen'; reason: string }
+  | { kind: 'merge'; intoId: number; intoNumber: string };
+
+export const EVENT_KINDS = [
+  'received',
+  'dispatched',
+  'claimed',
+  'reassigned',
+  'escalated_level',
+  'returned',
+  'co_handling_added',
+  'resolved',
+  'resolution_submitted',
+  'confirmed',
+  'rated',
+  'reopened',
+  'supervised',
+  'closed',
+  'merged',
+  'supporter_added',
+  'extension_requested',
+  'extension_approved',
+  'escalated',
+  'note',
+] as const;
+export type TicketEventKind = (typeof EVENT_KINDS)[number];
+
+export interface TicketEventDraft {
+  kind: TicketEventKind;
+  fromStatus: TicketStatus | null;
+  toStatus: TicketStatus | null;
+  actor: Actor;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+export type TransitionResult =
+  | { ok: true; state: TicketState; events: TicketEventDraft[] }
+  | { ok: false; code: TransitionError; message: string };
+
+export type TransitionError =
+  | 'invalid_state'
+  | 'already_claimed'
+  | 'same_department'
+  | 'missing_reason'
+  | 'invalid_rating'
+  | 'nothing_to_do';
+
+export function initialTicketState(): TicketState {
+  return {
+    status: 'received',
+    departmentId: null,
+    assigneeId: null,
+    coDepartmentIds: [],
+    supervised: false,
+    needsConfirmation: false,
+    reopenCount: 0,
+    rating: null,
+    resolution: null,
+    closeReason: null,
+    mergedIntoId: null,
+  };
+}

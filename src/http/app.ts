@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { LocalAdapter } from '../../adapters/local/local-adapter';
+import { migrationVersion, type DbKind } from '../db/database';
+import type { Services } from '../services';
+import { createPlaygroundRoutes } from './playground';
+
+export interface AppDeps {
+  services: Services;
+  dbKind: DbKind;
+  /** Present when the local playground is enabled. */
+  playground?: LocalAdapter | null;
+  /** Extra route groups (platform webhooks), mounted under /webhooks. */
+  webhooks?: Hono;
+}
+
+/** Platforms post small JSON/XML bodies; anything bigger is a mistake or an attack. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { services } = deps;
+
+  app.onError((err, c) => {
+    services.logger.error('http.error', { path: c.req.path, error: err.message });
+    return c.json({ error: 'internal_error' }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'not_found', path: c.req.path }, 404));
+
+  app.get('/healthz', async (c) => {
+    try {
+      const version = await migrationVersion(services.db);
+      return c.json({ ok: true, database: deps.dbKind, migration: version, time: services.now().toISOString() });
+    } catch (e) {
+      return c.json({ ok: false, database: deps.dbKind, error: (e as Error).message }, 503);
+    }
+  });
+
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: 'body_too_large', limit: MAX_BODY_BYTES }, 413),
+  });
+  app.use('/webhooks/*', limit);
+  app.use('/playground/api/*', limit);
+  if (deps.webhooks) app.route('/webhooks', deps.webhooks);
+  if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));
+  else app.get('/', (c) => c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`));
+  return app;
+}

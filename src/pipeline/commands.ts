@@ -1,0 +1,359 @@
+import type { TicketRow } from '../db/schema';
+import type { Command, CommandName } from '../domain/commands';
+import { COMMAND_SPECS } from '../domain/commands';
+import { matchDepartment } from '../domain/departments';
+import { authorize } from '../domain/roles';
+import type { TicketAction } from '../domain/ticket';
+import { applyTicketAction } from '../domain/ticket-machine';
+import { findTicketNumbers, type TicketRef } from '../domain/ticket-number';
+import { templates, type TicketView } from '../domain/templates';
+import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+import { departmentAccounts, dispatcherAccounts, listDepartments, type DepartmentRecord } from '../repo/directory';
+import { upsertRequester } from '../repo/requesters';
+import {
+  addSupporter,
+  appendEvents,
+  findTicketIdByNumber,
+  findTicketIdByRef,
+  getTicket,
+  listTickets,
+  lockTicket,
+  rowToState,
+  saveTicketState,
+  ticketEvents,
+  ticketSupporterIds,
+  ticketView,
+} from '../repo/tickets';
+import { announce, reply, type MessageContext } from './context';
+
+const usageOf = (name: CommandName) => COMMAND_SPECS.find((s) => s.name === name)!.usage;
+const refText = (ref: TicketRef) => (ref.kind === 'full' ? ref.number : String(ref.seq));
+
+async function resolveTicketId(ctx: MessageContext, name: CommandName, ref: TicketRef | null): Promise<number | null> {
+  if (ref) {
+    const id = await findTicketIdByRef(ctx.tx, ref, ctx.group?.id ?? null);
+    if (id === null) reply(ctx, templates.ticketNotFound(refText(ref)));
+    return id;
+  }
+  const quoted = ctx.msg.quotedText ? findTicketNumbers(ctx.msg.quotedText)[0] : undefined;
+  const id = quoted ? await findTicketIdByNumber(ctx.tx, quoted) : null;
+  if (id === null) reply(ctx, quoted ? templates.ticketNotFound(quoted) : templates.needTicketRef(usageOf(name)));
+  return id;
+}
+
+async function ensureEnterpriseActor(ctx: MessageContext): Promise<void> {
+  if (ctx.staff || ctx.requester) return;
+  ctx.requester = await upsertRequester(ctx.tx, ctx.msg.platform, ctx.msg.sender.userId, { name: ctx.msg.sender.name });
+  ctx.commandActor.id = String(ctx.requester.id);
+  ctx.actor.id = String(ctx.requester.id);
+}
+
+async function checkAccess(ctx: MessageContext, name: CommandName, row: TicketRow): Promise<boolean> {
+  const refusal = authorize(ctx.commandActor, name, {
+    departmentId: row.department_id,
+    coDepartmentIds: row.co_department_ids,
+    requesterId: String(row.requester_id),
+    supporterIds: (await ticketSupporterIds(ctx.tx, row.id)).map(String),
+  });
+  if (refusal) reply(ctx, templates.refused(refusal));
+  return refusal === null;
+}
+
+/** Deadlines restart whenever a department is (re)made responsible. */
+async function restartDeadlines(ctx: MessageContext, row: TicketRow): Promise<TicketRow> {
+  const { signDueAt, resolveDueAt } = ctx.deps.sla.dueDates(
+    { type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency },
+    ctx.now,
+  );
+  return ctx.tx
+    .updateTable('tickets')
+    .set({ sign_due_at: signDueAt, resolve_due_at: resolveDueAt })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+interface Transitioned {
+  before: TicketRow;
+  row: TicketRow;
+  view: TicketView;
+}
+
+/** Lock → check role and department → validate in the state machine → save state and events. */
+async function transition(
+  ctx: MessageContext,
+  name: CommandName,
+  ticketId: number,
+  makeAction: (row: TicketRow) => TicketAction | string,
+): Promise<Transitioned | null> {
+  const before = await lockTicket(ctx.tx, ticketId);
+  if (!before) return null;
+  if (!(await checkAccess(ctx, name, before))) return null;
+  const action = makeAction(before);
+  if (typeof action === 'string') {
+    reply(ctx, templates.refused(action));
+    return null;
+  }
+  const result = applyTicketAction(rowToState(before), action, ctx.actor, ctx.now);
+  if (!result.ok) {
+    const view = await ticketView(ctx.tx, before);
+    reply(ctx, result.code === 'already_claimed' && before.assignee_id !== ctx.actor.id ? templates.alreadyClaimed(view) : `${before.number} ${templates.refused(result.message)}`);
+    return null;
+  }
+  await saveTicketState(ctx.tx, before, result.state, result.events, ctx.now);
+  const row = (await getTicket(ctx.tx, ticketId))!;
+  return { before, row, view: await ticketView(ctx.tx, row) };
+}
+
+async function requesterMention(ctx: MessageContext, row: TicketRow): Promise<string[]> {
+  const r = await ctx.tx.selectFrom('requesters').select(['platform', 'user_id']).where('id', '=', row.requester_id).executeTakeFirst();
+  return r && r.platform === row.origin_platform ? [r.user_id] : [];
+}
+
+const platformOf = (ctx: MessageContext) => ctx.group?.platform ?? ctx.msg.platform;
+
+async function announceOrReply(ctx: MessageContext, row: TicketRow, text: string, mentions: string[] = []): Promise<void> {
+  if (!(await announce(ctx, row, text, { mentions }))) reply(ctx, text, { ticketId: row.id });
+}
+
+function findDepartment(ctx: MessageContext, departments: DepartmentRecord[], name: string): DepartmentRecord | null {
+  const d = matchDepartment(departments, name);
+  if (!d) reply(ctx, templates.unknownDepartment(name));
+  return d;
+}
+
+async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<void> {
+  const { tx } = ctx;
+  let rows: TicketRow[];
+  let title: string;
+  if (ctx.staff && name === 'mine') {
+    rows = await listTickets(tx, { assigneeId: ctx.staff.id, openOnly: true });
+    title = '我承办的未办结工单';
+  } else if (ctx.staff && ctx.staff.departmentId && ctx.staff.role !== 'supervisor' && ctx.staff.role !== 'admin') {
+    rows = await listTickets(tx, { departmentId: ctx.staff.departmentId, openOnly: true });
+    title = '本单位待办工单';
+  } else if (ctx.staff) {
+    rows = await listTickets(tx, { openOnly: true });
+    title = '全部未办结工单';
+  } else {
+    await ensureEnterpriseActor(ctx);
+    rows = await listTickets(tx, { requesterId: ctx.requester!.id, openOnly: false, limit: 20 });
+    title = '我提出或附议的工单';
+  }
+  const views = await Promise.all(rows.map((r) => ticketView(tx, r)));
+  reply(ctx, templates.list(title, views));
+}
+
+export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<number | null> {
+  if (!ctx.staff) await ensureEnterpriseActor(ctx);
+  const refusal = authorize(ctx.commandActor, cmd.name);
+  if (refusal) {
+    reply(ctx, templates.refused(refusal));
+    return null;
+  }
+  switch (cmd.name) {
+    case 'help':
+      reply(ctx, templates.help(ctx.commandActor.role));
+      return null;
+    case 'mine':
+    case 'queue':
+      await listFor(ctx, cmd.name);
+      return null;
+  }
+
+  const ticketId = await resolveTicketId(ctx, cmd.name, cmd.ref);
+  if (ticketId === null) return null;
+  const platform = platformOf(ctx);
+
+  switch (cmd.name) {
+    case 'status': {
+      const row = await getTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'status', row))) return ticketId;
+      reply(ctx, templates.status(await ticketView(ctx.tx, row)), { ticketId });
+      return ticketId;
+    }
+    case 'second': {
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row) return null;
+      if (row.requester_id === ctx.requester!.id) {
+        reply(ctx, `${row.number} 是您提出的诉求，无需附议。`);
+        return ticketId;
+      }
+      if (!['received', 'dispatched', 'claimed', 'returned', 'awaiting_confirmation'].includes(row.status)) {
+        reply(ctx, `${row.number} 已办结，如问题仍存在请重新描述，我会登记新工单。`);
+        return ticketId;
+      }
+      if (await addSupporter(ctx.tx, ticketId, ctx.requester!.id)) {
+        await appendEvents(ctx.tx, ticketId, [
+          { kind: 'supporter_added', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { requesterId: ctx.requester!.id } },
+        ]);
+      }
+      reply(ctx, templates.seconded(await ticketView(ctx.tx, row)), { ticketId });
+      return ticketId;
+    }
+    case 'claim': {
+      const t = await transition(ctx, 'claim', ticketId, () => ({ kind: 'claim' }));
+      if (t) await announceOrReply(ctx, t.row, templates.claimed(t.view));
+      return ticketId;
+    }
+    case 'resolve': {
+      const t = await transition(ctx, 'resolve', ticketId, () => ({ kind: 'resolve', summary: cmd.summary }));
+      if (!t) return ticketId;
+      if (t.row.status === 'awaiting_confirmation') {
+        await announceOrReply(ctx, t.row, templates.resolutionSubmitted(t.view), await dispatcherAccounts(ctx.tx, platform));
+      } else {
+        await announceOrReply(ctx, t.row, templates.resolved(t.view), await requesterMention(ctx, t.row));
+      }
+      return ticketId;
+    }
+    case 'confirm': {
+      const t = await transition(ctx, 'confirm', ticketId, () => ({ kind: 'confirm' }));
+      if (t) await announceOrReply(ctx, t.row, templates.resolved(t.view), await requesterMention(ctx, t.row));
+      return ticketId;
+    }
+    case 'dispatch':
+    case 'reassign': {
+      const departments = await listDepartments(ctx.tx);
+      const dept = findDepartment(ctx, departments, cmd.department);
+      if (!dept) return ticketId;
+      const t = await transition(ctx, cmd.name, ticketId, (row) =>
+        cmd.name === 'dispatch' && row.status !== 'received' && row.status !== 'returned'
+          ? { kind: 'reassign', departmentId: dept.id, reason: cmd.reason }
+          : cmd.name === 'dispatch'
+            ? { kind: 'dispatch', departmentId: dept.id }
+            : { kind: 'reassign', departmentId: dept.id, reason: cmd.reason },
+      );
+      if (!t) return ticketId;
+      const row = await restartDeadlines(ctx, t.row);
+      const view = await ticketView(ctx.tx, row);
+      const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
+      const text = t.before.department_id ? templates.reassigned(view, fromName, cmd.reason) : templates.dispatchNotice(view);
+      await announceOrReply(ctx, row, text, await departmentAccounts(ctx.tx, dept.id, platform));
+      return ticketId;
+    }
+    case 'escalate': {
+      const departments = await listDepartments(ctx.tx);
+      const t = await transition(ctx, 'escalate', ticketId, (row) => {
+        const parent = departments.find((d) => d.id === row.department_id)?.parentId;
+        return parent ? { kind: 'escalate_level', departmentId: parent } : '承办单位没有配置上级单位，无法提级，请联系营商办';
+      });
+      if (!t) return ticketId;
+      const row = await restartDeadlines(ctx, t.row);
+      const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
+      await announceOrReply(ctx, row, templates.escalatedLevel(await ticketView(ctx.tx, row), fromName), await departmentAccounts(ctx.tx, row.department_id!, platform));
+      return ticketId;
+    }
+    case 'return': {
+      const t = await transition(ctx, 'return', ticketId, () => ({ kind: 'return', reason: cmd.reason }));
+      if (t) await announceOrReply(ctx, t.row, templates.returned(t.view, cmd.reason), await dispatcherAccounts(ctx.tx, platform));
+      return ticketId;
+    }
+    case 'cohandle': {
+      const departments = await listDepartments(ctx.tx);
+      const found: DepartmentRecord[] = [];
+      for (const name of cmd.departments) {
+        const d = findDepartment(ctx, departments, name);
+        if (!d) return ticketId;
+        found.push(d);
+      }
+      const t = await transition(ctx, 'cohandle', ticketId, () => ({ kind: 'add_co_departments', departmentIds: found.map((d) => d.id) }));
+      if (!t) return ticketId;
+      const mentions = (await Promise.all(found.map((d) => departmentAccounts(ctx.tx, d.id, platform)))).flat();
+      await announceOrReply(ctx, t.row, templates.coHandling(t.view, t.view.coDepartmentNames), mentions);
+      return ticketId;
+    }
+    case 'rate': {
+      const t = await transition(ctx, 'rate', ticketId, () => ({ kind: 'rate', rating: cmd.rating, comment: cmd.comment }));
+      if (!t) return ticketId;
+      if (t.row.status === 'closed') {
+        await announceOrReply(ctx, t.row, templates.rated(t.view));
+      } else {
+        const row = await restartDeadlines(ctx, t.row);
+        const view = await ticketView(ctx.tx, row);
+        const mentions = [...(await departmentAccounts(ctx.tx, row.department_id!, platform)), ...(await dispatcherAccounts(ctx.tx, platform))];
+        await announceOrReply(ctx, row, templates.reopenedUnsatisfied(view), [...new Set(mentions)]);
+      }
+      return ticketId;
+    }
+    case 'close': {
+      const t = await transition(ctx, 'close', ticketId, () => ({ kind: 'close', reason: 'invalid', note: cmd.reason }));
+      if (t) await announceOrReply(ctx, t.row, templates.closed(t.view, cmd.reason));
+      return ticketId;
+    }
+    case 'reopen': {
+      const t = await transition(ctx, 'reopen', ticketId, () => ({ kind: 'reopen', reason: cmd.reason }));
+      if (!t) return ticketId;
+      const row = await restartDeadlines(ctx, t.row);
+      await announceOrReply(ctx, row, templates.reopened(await ticketView(ctx.tx, row), cmd.reason), await departmentAccounts(ctx.tx, row.department_id!, platform));
+      return ticketId;
+    }
+    case 'merge': {
+      const intoId = await resolveTicketId(ctx, 'merge', cmd.into);
+      if (intoId === null) return ticketId;
+      if (intoId === ticketId) {
+        reply(ctx, templates.refused('不能把工单合并到它自己'));
+        return ticketId;
+      }
+      // Lock both in id order so two opposite merges cannot deadlock.
+      const [first, second] = ticketId < intoId ? [ticketId, intoId] : [intoId, ticketId];
+      await lockTicket(ctx.tx, first);
+      await lockTicket(ctx.tx, second);
+      const into = (await getTicket(ctx.tx, intoId))!;
+      if (!['received', 'dispatched', 'claimed', 'returned', 'awaiting_confirmation'].includes(into.status)) {
+        reply(ctx, templates.refused(`${into.number} 已办结或已合并，不能作为合并目标`));
+        return ticketId;
+      }
+      const t = await transition(ctx, 'merge', ticketId, () => ({ kind: 'merge', intoId, intoNumber: into.number }));
+      if (!t) return ticketId;
+      // The merged ticket's requester and supporters follow the surviving ticket.
+      for (const rid of [t.row.requester_id, ...(await ticketSupporterIds(ctx.tx, ticketId))]) {
+        if (rid !== into.requester_id) await addSupporter(ctx.tx, intoId, rid);
+      }
+      await appendEvents(ctx.tx, intoId, [
+        { kind: 'note', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { mergedFrom: t.row.number } },
+      ]);
+      await announceOrReply(ctx, t.row, templates.merged(t.view, into.number), await requesterMention(ctx, t.row));
+      return ticketId;
+    }
+    case 'extend': {
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'extend', row))) return ticketId;
+      if (row.status !== 'dispatched' && row.status !== 'claimed') {
+        reply(ctx, templates.refused(`${row.number} 当前不在办理中，无需延期`));
+        return ticketId;
+      }
+      await appendEvents(ctx.tx, ticketId, [
+        { kind: 'extension_requested', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { days: cmd.days, reason: cmd.reason } },
+      ]);
+      await announceOrReply(ctx, row, templates.extensionRequested(await ticketView(ctx.tx, row), cmd.days, cmd.reason), await dispatcherAccounts(ctx.tx, platform));
+      return ticketId;
+    }
+    case 'approve_extension': {
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'approve_extension', row))) return ticketId;
+      const events = await ticketEvents(ctx.tx, ticketId);
+      const lastRequest = events.findLast((e) => e.kind === 'extension_requested');
+      const answered = lastRequest && events.some((e) => e.kind === 'extension_approved' && e.id > lastRequest.id);
+      if (!lastRequest || answered) {
+        reply(ctx, templates.refused(`${row.number} 没有待批准的延期申请`));
+        return ticketId;
+      }
+      const days = Number(lastRequest.data.days);
+      const base = row.resolve_due_at ?? ctx.now;
+      const newDue = ctx.deps.sla.calendar.addWorkdays(base, days);
+      const updated = await ctx.tx.updateTable('tickets').set({ resolve_due_at: newDue, updated_at: ctx.now }).where('id', '=', ticketId).returningAll().executeTakeFirstOrThrow();
+      await appendEvents(ctx.tx, ticketId, [
+        {
+          kind: 'extension_approved',
+          fromStatus: null,
+          toStatus: null,
+          actor: ctx.actor,
+          at: ctx.now,
+          data: { days, previousDueAt: base.toISOString(), resolveDueAt: newDue.toISOString(), requestEventId: lastRequest.id },
+        },
+      ]);
+      await announceOrReply(ctx, updated, templates.extensionApproved(await ticketView(ctx.tx, updated)), await departmentAccounts(ctx.tx, row.department_id ?? '', platform));
+      return ticketId;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { GongzhiConfig } from '../config/schema';
+import type { Db, Tx } from '../db/database';
+import type { TicketRow } from '../db/schema';
+import type { Classifier } from '../domain/classifier/types';
+import type { InboundMessage, OutboundPayload, OutboundTarget, Platform } from '../domain/message';
+import type { CommandActor } from '../domain/roles';
+import type { Actor } from '../domain/ticket';
+import type { SlaClock } from '../domain/sla';
+import { getGroup, type GroupRecord, type StaffMember } from '../repo/directory';
+import type { Requester } from '../repo/requesters';
+import type { OutboxEntry, OutboxKind } from '../repo/outbox';
+
+export interface PipelineDeps {
+  db: Db;
+  config: GongzhiConfig;
+  classifier: Classifier;
+  sla: SlaClock;
+  now: () => Date;
+  /** Called after a transaction that enqueued posts commits, so the drainer can start at once. */
+  onOutbox?: () => void;
+}
+
+/** Everything one inbound message's handling needs, inside its transaction. */
+export interface MessageContext {
+  deps: PipelineDeps;
+  tx: Tx;
+  msg: InboundMessage;
+  now: Date;
+  group: GroupRecord | null;
+  staff: StaffMember | null;
+  /** Set lazily for non-staff senders. */
+  requester: Requester | null;
+  actor: Actor;
+  commandActor: CommandActor;
+  posts: OutboxEntry[];
+}
+
+export function replyTarget(msg: InboundMessage): OutboundTarget {
+  if (msg.reply) return { kind: 'reply', handle: msg.reply, chatId: msg.chatId, chatType: msg.chatType };
+  return msg.chatType === 'group' ? { kind: 'group', chatId: msg.chatId } : { kind: 'direct', userId: msg.sender.userId };
+}
+
+const payload = (text: string, mentions: string[] = []): OutboundPayload => ({ format: 'text', text, mentions });
+
+/** Answers the sender in the chat the message came from. */
+export function reply(ctx: MessageContext, text: string, opts: { ticketId?: number; mentions?: string[] } = {}): void {
+  ctx.posts.push({
+    platform: ctx.msg.platform,
+    kind: 'reply',
+    target: replyTarget(ctx.msg),
+    payload: payload(text, opts.mentions ?? []),
+    ticketId: opts.ticketId ?? null,
+    groupId: ctx.group?.id ?? null,
+  });
+}
+
+export function hasOutbound(group: GroupRecord | null): boolean {
+  return !!group && group.outbound !== null && group.outbound !== undefined;
+}
+
+const sameChat = (msg: InboundMessage, platform: Platform, chatId: string) => msg.platform === platform && msg.chatId === chatId;
+
+/**
+ * Posts news about a ticket where its requester will see it: the ticket's group when that
+ * group has an outbound channel, else the reply channel when we are answering in that very
+ * chat, else one-to-one to the requester (private reports). Returns true when the sender's
+ * own chat got the post, so the caller need not reply separately.
+ */
+export async function announce(
+  ctx: MessageContext,
+  ticket: TicketRow,
+  text: string,
+  opts: { mentions?: string[]; kind?: OutboxKind } = {},
+): Promise<boolean> {
+  const group = ticket.group_id ? (ticket.group_id === ctx.group?.id ? ctx.group : await getGroup(ctx.tx, ticket.group_id)) : null;
+  const mentions = opts.mentions ?? [];
+  if (group && hasOutbound(group)) {
+    ctx.posts.push({
+      platform: group.platform,
+      kind: opts.kind ?? 'notice',
+      target: { kind: 'group', chatId: group.chatId },
+      payload: payload(text, mentions),
+      ticketId: ticket.id,
+      groupId: group.id,
+    });
+    return sameChat(ctx.msg, group.platform, group.chatId);
+  }
+  if (group && sameChat(ctx.msg, group.platform, group.chatId)) {
+    reply(ctx, text, { ticketId: ticket.id, mentions });
+    return true;
+  }
+  if (ticket.origin_chat_type === 'direct') {
+    const requester = await ctx.tx.selectFrom('requesters').select(['platform', 'user_id']).where('id', '=', ticket.requester_id).executeTakeFirst();
+    if (requester) {
+      ctx.posts.push({
+        platform: requester.platform as Platform,
+        kind: 'direct',
+        target: { kind: 'direct', userId: requester.user_id },
+        payload: payload(text),
+        ticketId: ticket.id,
+        groupId: null,
+      });
+      return ctx.msg.chatType === 'direct' && ctx.msg.sender.userId === requester.user_id && ctx.msg.platform === requester.platform;
+    }
+  }
+  return false;
+}
+
+/** One-to-one messages to staff (private reports, escalation documents). */
+export function notifyDirect(ctx: MessageContext, platform: Platform, userIds: string[], text: string, ticketId: number): void {
+  for (const userId of userIds) {
+    ctx.posts.push({ platform, kind: 'direct', target: { kind: 'direct', userId }, payload: payload(text), ticketId, groupId: null });
+  }
+}

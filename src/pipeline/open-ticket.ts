@@ -1,0 +1,118 @@
+import type { Classification } from '../domain/classifier/types';
+import { chinaDateCompact } from '../domain/china-time';
+import { routeTicket } from '../domain/routing';
+import { DUPLICATE_THRESHOLD, DUPLICATE_WINDOW_DAYS, textSimilarity } from '../domain/similarity';
+import { OPEN_STATUSES, type Actor, type TicketEventDraft } from '../domain/ticket';
+import { formatTicketNumber } from '../domain/ticket-number';
+import { templates } from '../domain/templates';
+import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+import { departmentAccounts, dispatcherAccounts } from '../repo/directory';
+import { upsertRequester } from '../repo/requesters';
+import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
+import { announce, hasOutbound, notifyDirect, reply, type MessageContext } from './context';
+
+export type OpenOutcome = { kind: 'ticket'; ticketId: number; number: string } | { kind: 'attached'; ticketId: number; number: string };
+
+async function findDuplicate(ctx: MessageContext, category: Category, text: string) {
+  if (!ctx.group) return null;
+  const since = new Date(ctx.now.getTime() - DUPLICATE_WINDOW_DAYS * 86_400_000);
+  const candidates = await ctx.tx
+    .selectFrom('tickets')
+    .selectAll()
+    .where('group_id', '=', ctx.group.id)
+    .where('category', '=', category)
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where('received_at', '>=', since)
+    .orderBy('received_at', 'desc')
+    .limit(50)
+    .execute();
+  let best: (typeof candidates)[number] | null = null;
+  let bestScore = 0;
+  for (const c of candidates) {
+    const score = textSimilarity(c.content, text);
+    if (score > bestScore) [best, bestScore] = [c, score];
+  }
+  return bestScore >= DUPLICATE_THRESHOLD ? best : null;
+}
+
+/** An issue from an enterprise: attach to the same open problem, or open, route and announce a ticket. */
+export async function openTicket(ctx: MessageContext, text: string, c: Classification & { isIssue: true }): Promise<OpenOutcome> {
+  const { tx, msg, now, deps } = ctx;
+  const requester = ctx.requester ?? (await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name }));
+  ctx.requester = requester;
+  const type = c.type as IssueType;
+  const category = c.category as Category;
+  const urgency = c.urgency as Urgency;
+
+  const duplicate = await findDuplicate(ctx, category, text);
+  if (duplicate) {
+    if (duplicate.requester_id !== requester.id && (await addSupporter(tx, duplicate.id, requester.id))) {
+      await appendEvents(tx, duplicate.id, [
+        { kind: 'supporter_added', fromStatus: null, toStatus: null, actor: ctx.actor, at: now, data: { requesterId: requester.id, text } },
+      ]);
+    }
+    reply(ctx, templates.duplicateAttached(await ticketView(tx, duplicate)), { ticketId: duplicate.id });
+    return { kind: 'attached', ticketId: duplicate.id, number: duplicate.number };
+  }
+
+  const day = chinaDateCompact(msg.receivedAt);
+  const seq = await nextTicketSeq(tx, day);
+  const number = formatTicketNumber(deps.config.deployment.ticketPrefix, msg.receivedAt, seq);
+  const route = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
+  // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
+  const autoDispatch = c.confidence >= deps.config.classifier.minConfidence;
+  const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, now);
+
+  const row = await insertTicket(tx, {
+    number,
+    day,
+    seq,
+    status: autoDispatch ? 'dispatched' : 'received',
+    type,
+    category,
+    urgency,
+    confidence: c.confidence,
+    content: text,
+    group_id: ctx.group?.id ?? null,
+    origin_platform: msg.platform,
+    origin_chat_id: msg.chatId,
+    origin_chat_type: msg.chatType,
+    requester_id: requester.id,
+    department_id: autoDispatch ? route.departmentId : null,
+    received_at: now,
+    dispatched_at: autoDispatch ? now : null,
+    sign_due_at: signDueAt,
+    resolve_due_at: resolveDueAt,
+    updated_at: now,
+  });
+  const system: Actor = { kind: 'system', id: 'classifier', name: '共治助手' };
+  const events: TicketEventDraft[] = [
+    {
+      kind: 'received',
+      fromStatus: null,
+      toStatus: 'received',
+      actor: ctx.actor,
+      at: now,
+      data: { messageId: msg.messageId, platform: msg.platform, classification: { type, category, urgency, confidence: c.confidence } },
+    },
+  ];
+  if (autoDispatch) {
+    events.push({ kind: 'dispatched', fromStatus: 'received', toStatus: 'dispatched', actor: system, at: now, data: { departmentId: route.departmentId, rule: route.rule } });
+  }
+  await appendEvents(tx, row.id, events);
+
+  const view = await ticketView(tx, row);
+  const isPrivate = msg.chatType === 'direct';
+  reply(ctx, isPrivate ? templates.acceptedPrivate(view) : templates.accepted(view), { ticketId: row.id });
+
+  // The department learns of it in the group (with @-mentions) or, for private reports, one-to-one.
+  const noticeText = autoDispatch ? templates.dispatchNotice(view) : templates.manualQueueNotice(view);
+  const noticePlatform = ctx.group?.platform ?? msg.platform;
+  const mentions = autoDispatch ? await departmentAccounts(tx, route.departmentId, noticePlatform) : await dispatcherAccounts(tx, noticePlatform);
+  if (!isPrivate && hasOutbound(ctx.group)) {
+    await announce(ctx, row, noticeText, { mentions });
+  } else {
+    notifyDirect(ctx, noticePlatform, mentions, noticeText, row.id);
+  }
+  return { kind: 'ticket', ticketId: row.id, number };
+}

@@ -1,0 +1,188 @@
+import type { GongzhiConfig } from '../config/schema';
+import type { Db, Tx } from '../db/database';
+import type { Platform } from '../domain/message';
+import type { Role } from '../domain/roles';
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  role: Exclude<Role, 'enterprise'>;
+  departmentId: string | null;
+}
+
+export interface GroupRecord {
+  id: string;
+  platform: Platform;
+  chatId: string;
+  name: string;
+  region: string | null;
+  outbound: unknown;
+  configured: boolean;
+}
+
+/**
+ * The configuration file is the source of truth for departments, staff and groups; the
+ * database keeps a copy so that tickets can reference them and reports can join on them.
+ * Removed entries are deactivated, never deleted, because old tickets still point at them.
+ */
+export async function syncDirectory(db: Db, config: GongzhiConfig): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const now = new Date();
+    // Insert without parents first: a department may name a parent declared after it.
+    for (const d of config.departments) {
+      await tx
+        .insertInto('departments')
+        .values({ id: d.id, name: d.name, aliases: JSON.stringify(d.aliases), parent_id: null, active: true, updated_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ name: d.name, aliases: JSON.stringify(d.aliases), active: true, updated_at: now }))
+        .execute();
+    }
+    for (const d of config.departments) {
+      await tx.updateTable('departments').set({ parent_id: d.parent ?? null }).where('id', '=', d.id).execute();
+    }
+    const deptIds = config.departments.map((d) => d.id);
+    await tx.updateTable('departments').set({ active: false, updated_at: now }).where('id', 'not in', deptIds).execute();
+
+    for (const s of config.staff) {
+      const row = { name: s.name, department_id: s.department ?? null, role: s.role, phone: s.phone ?? null, active: true, updated_at: now };
+      await tx
+        .insertInto('staff')
+        .values({ id: s.id, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
+    }
+    if (config.staff.length) {
+      await tx.updateTable('staff').set({ active: false, updated_at: now }).where('id', 'not in', config.staff.map((s) => s.id)).execute();
+    } else {
+      await tx.updateTable('staff').set({ active: false, updated_at: now }).execute();
+    }
+    await tx.deleteFrom('staff_accounts').execute();
+    const accounts = config.staff.flatMap((s) =>
+      Object.entries(s.accounts).map(([platform, user_id]) => ({ platform, user_id: user_id!, staff_id: s.id })),
+    );
+    if (accounts.length) await tx.insertInto('staff_accounts').values(accounts).execute();
+
+    for (const g of config.groups) {
+      const row = {
+        platform: g.platform,
+        chat_id: g.chatId,
+        name: g.name,
+        region: g.region ?? null,
+        outbound: g.outbound ? JSON.stringify(g.outbound) : null,
+        configured: true,
+        updated_at: now,
+      };
+      await tx
+        .insertInto('groups')
+        .values({ id: g.id, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
+    }
+  });
+}
+
+export async function findStaffByAccount(tx: Tx | Db, platform: Platform, userId: string): Promise<StaffMember | null> {
+  const row = await tx
+    .selectFrom('staff_accounts as a')
+    .innerJoin('staff as s', 's.id', 'a.staff_id')
+    .select(['s.id', 's.name', 's.role', 's.department_id'])
+    .where('a.platform', '=', platform)
+    .where('a.user_id', '=', userId)
+    .where('s.active', '=', true)
+    .executeTakeFirst();
+  return row ? { id: row.id, name: row.name, role: row.role as StaffMember['role'], departmentId: row.department_id } : null;
+}
+
+/** Platform user ids of a department's active staff, for @-mentions in group posts. */
+export async function departmentAccounts(tx: Tx | Db, departmentId: string, platform: Platform): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('staff_accounts as a')
+    .innerJoin('staff as s', 's.id', 'a.staff_id')
+    .select('a.user_id')
+    .where('s.department_id', '=', departmentId)
+    .where('s.active', '=', true)
+    .where('a.platform', '=', platform)
+    .where('s.role', 'in', ['staff', 'dispatcher'])
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function dispatcherAccounts(tx: Tx | Db, platform: Platform): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('staff_accounts as a')
+    .innerJoin('staff as s', 's.id', 'a.staff_id')
+    .select('a.user_id')
+    .where('s.role', '=', 'dispatcher')
+    .where('s.active', '=', true)
+    .where('a.platform', '=', platform)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+function toGroup(row: {
+  id: string;
+  platform: string;
+  chat_id: string;
+  name: string;
+  region: string | null;
+  outbound: unknown;
+  configured: boolean;
+}): GroupRecord {
+  return {
+    id: row.id,
+    platform: row.platform as Platform,
+    chatId: row.chat_id,
+    name: row.name,
+    region: row.region,
+    outbound: row.outbound,
+    configured: row.configured,
+  };
+}
+
+/**
+ * A group the bot hears from but the configuration does not know yet is registered
+ * (so tickets keep their origin) and shows up for the admin to configure.
+ */
+export async function ensureGroup(tx: Tx, platform: Platform, chatId: string, title: string | undefined): Promise<GroupRecord> {
+  const existing = await tx.selectFrom('groups').selectAll().where('platform', '=', platform).where('chat_id', '=', chatId).executeTakeFirst();
+  if (existing) return toGroup(existing);
+  const id = `${platform}-${hashId(chatId)}`;
+  const row = await tx
+    .insertInto('groups')
+    .values({ id, platform, chat_id: chatId, name: title ?? `未配置的群 ${chatId.slice(0, 12)}`, region: null, outbound: null, configured: false })
+    .onConflict((oc) => oc.columns(['platform', 'chat_id']).doUpdateSet({ updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toGroup(row);
+}
+
+export async function getGroup(tx: Tx | Db, id: string): Promise<GroupRecord | null> {
+  const row = await tx.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toGroup(row) : null;
+}
+
+export async function listGroups(db: Tx | Db): Promise<GroupRecord[]> {
+  const rows = await db.selectFrom('groups').selectAll().orderBy('id').execute();
+  return rows.map(toGroup);
+}
+
+/** Short, stable, readable id for an auto-registered group (FNV-1a, base36). */
+function hashId(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
+export interface DepartmentRecord {
+  id: string;
+  name: string;
+  aliases: string[];
+  parentId: string | null;
+}
+
+export async function listDepartments(db: Tx | Db): Promise<DepartmentRecord[]> {
+  const rows = await db.selectFrom('departments').selectAll().where('active', '=', true).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, aliases: r.aliases, parentId: r.parent_id }));
+}

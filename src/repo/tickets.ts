@@ -1,0 +1,195 @@
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database';
+import type { NewTicket, TicketRow } from '../db/schema';
+import type { CloseReason, TicketEventDraft, TicketState, TicketStatus } from '../domain/ticket';
+import { OPEN_STATUSES } from '../domain/ticket';
+import type { TicketRef } from '../domain/ticket-number';
+import type { TicketView } from '../domain/templates';
+import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+
+/** Per-day sequence; the counter row lock makes concurrent openings take distinct numbers. */
+export async function nextTicketSeq(tx: Tx, day: string): Promise<number> {
+  const row = await tx
+    .insertInto('ticket_counters')
+    .values({ day, last_seq: 1 })
+    .onConflict((oc) => oc.column('day').doUpdateSet({ last_seq: sql`ticket_counters.last_seq + 1` }))
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return row.last_seq;
+}
+
+export async function insertTicket(tx: Tx, ticket: NewTicket): Promise<TicketRow> {
+  return tx.insertInto('tickets').values(ticket).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Locks the row for the rest of the transaction: concurrent commands on one ticket queue here. */
+export async function lockTicket(tx: Tx, id: number): Promise<TicketRow | null> {
+  return (await tx.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()) ?? null;
+}
+
+export async function getTicket(db: Tx | Db, id: number): Promise<TicketRow | null> {
+  return (await db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/**
+ * Full numbers are exact. A short number is the daily sequence: the newest ticket with that
+ * sequence wins, open before closed, the same group before others — and every reply echoes
+ * the full number so a wrong guess is visible.
+ */
+export async function findTicketIdByRef(db: Tx | Db, ref: TicketRef, groupId: string | null): Promise<number | null> {
+  if (ref.kind === 'full') {
+    const row = await db.selectFrom('tickets').select('id').where('number', '=', ref.number).executeTakeFirst();
+    return row?.id ?? null;
+  }
+  const row = await db
+    .selectFrom('tickets')
+    .select('id')
+    .where('seq', '=', ref.seq)
+    .orderBy(sql`case when status in (${sql.join(OPEN_STATUSES)}) then 0 else 1 end`)
+    .orderBy(sql`case when group_id = ${groupId} then 0 else 1 end`)
+    .orderBy('received_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function findTicketIdByNumber(db: Tx | Db, number: string): Promise<number | null> {
+  const row = await db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export function rowToState(row: TicketRow): TicketState {
+  return {
+    status: row.status as TicketStatus,
+    departmentId: row.department_id,
+    assigneeId: row.assignee_id,
+    coDepartmentIds: row.co_department_ids,
+    supervised: row.supervised,
+    needsConfirmation: row.needs_confirmation,
+    reopenCount: row.reopen_count,
+    rating: row.rating,
+    resolution: row.resolution,
+    closeReason: row.close_reason as CloseReason | null,
+    mergedIntoId: row.merged_into_id,
+  };
+}
+
+/** Writes a new state and its events; milestone timestamps come from the events themselves. */
+export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState, events: TicketEventDraft[], now: Date): Promise<void> {
+  const milestones: Partial<Record<'dispatched_at' | 'claimed_at' | 'resolved_at' | 'closed_at', Date | null>> = {};
+  for (const e of events) {
+    if (e.toStatus === 'dispatched' && e.kind !== 'rated') milestones.dispatched_at = e.at;
+    if (e.kind === 'claimed') milestones.claimed_at = e.at;
+    if (e.kind === 'resolved' || e.kind === 'resolution_submitted') milestones.resolved_at = e.at;
+    if (e.kind === 'closed' || e.kind === 'merged') milestones.closed_at = e.at;
+    if (e.kind === 'reopened') Object.assign(milestones, { claimed_at: null, resolved_at: null, closed_at: null });
+  }
+  await tx
+    .updateTable('tickets')
+    .set({
+      status: state.status,
+      department_id: state.departmentId,
+      assignee_id: state.assigneeId,
+      co_department_ids: JSON.stringify(state.coDepartmentIds),
+      supervised: state.supervised,
+      needs_confirmation: state.needsConfirmation,
+      reopen_count: state.reopenCount,
+      rating: state.rating,
+      resolution: state.resolution,
+      close_reason: state.closeReason,
+      merged_into_id: state.mergedIntoId,
+      ...milestones,
+      updated_at: now,
+      version: row.version + 1,
+    })
+    .where('id', '=', row.id)
+    .execute();
+  await appendEvents(tx, row.id, events);
+}
+
+export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx
+    .insertInto('ticket_events')
+    .values(
+      events.map((e) => ({
+        ticket_id: ticketId,
+        kind: e.kind,
+        from_status: e.fromStatus,
+        to_status: e.toStatus,
+        actor_kind: e.actor.kind,
+        actor_id: e.actor.id,
+        actor_name: e.actor.name,
+        data: JSON.stringify(e.data),
+        at: e.at,
+      })),
+    )
+    .execute();
+}
+
+export async function ticketEvents(db: Tx | Db, ticketId: number) {
+  return db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+}
+
+export async function ticketSupporterIds(db: Tx | Db, ticketId: number): Promise<number[]> {
+  const rows = await db.selectFrom('ticket_supporters').select('requester_id').where('ticket_id', '=', ticketId).execute();
+  return rows.map((r) => r.requester_id);
+}
+
+export async function addSupporter(tx: Tx, ticketId: number, requesterId: number): Promise<boolean> {
+  const res = await tx
+    .insertInto('ticket_supporters')
+    .values({ ticket_id: ticketId, requester_id: requesterId })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function ticketView(db: Tx | Db, row: TicketRow): Promise<TicketView> {
+  const deptIds = [row.department_id, ...row.co_department_ids].filter((d): d is string => !!d);
+  const depts = deptIds.length
+    ? await db.selectFrom('departments').select(['id', 'name']).where('id', 'in', deptIds).execute()
+    : [];
+  const name = (id: string) => depts.find((d) => d.id === id)?.name ?? id;
+  const assignee = row.assignee_id
+    ? await db.selectFrom('staff').select('name').where('id', '=', row.assignee_id).executeTakeFirst()
+    : undefined;
+  return {
+    number: row.number,
+    seq: row.seq,
+    status: row.status as TicketStatus,
+    type: row.type as IssueType,
+    category: row.category as Category,
+    urgency: row.urgency as Urgency,
+    content: row.content,
+    departmentName: row.department_id ? name(row.department_id) : null,
+    assigneeName: assignee?.name ?? null,
+    coDepartmentNames: row.co_department_ids.map(name),
+    supervised: row.supervised,
+    signDueAt: row.sign_due_at,
+    resolveDueAt: row.resolve_due_at,
+    resolution: row.resolution,
+    rating: row.rating,
+  };
+}
+
+export async function listTickets(
+  db: Tx | Db,
+  filter: { requesterId?: number; departmentId?: string; assigneeId?: string; groupId?: string; openOnly?: boolean; limit?: number },
+): Promise<TicketRow[]> {
+  let q = db.selectFrom('tickets').selectAll();
+  if (filter.requesterId !== undefined) {
+    const rid = filter.requesterId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('requester_id', '=', rid),
+        eb('id', 'in', eb.selectFrom('ticket_supporters').select('ticket_id').where('requester_id', '=', rid)),
+      ]),
+    );
+  }
+  if (filter.departmentId) q = q.where('department_id', '=', filter.departmentId);
+  if (filter.assigneeId) q = q.where('assignee_id', '=', filter.assigneeId);
+  if (filter.groupId) q = q.where('group_id', '=', filter.groupId);
+  if (filter.openOnly) q = q.where('status', 'in', [...OPEN_STATUSES]);
+  return q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+}

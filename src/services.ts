@@ -1,0 +1,43 @@
+import type { OutboundAdapter } from '../adapters/types';
+import { CHINA_CALENDAR } from './calendar/china-calendar';
+import type { GongzhiConfig } from './config/schema';
+import type { Db } from './db/database';
+import { createWorkCalendar } from './domain/calendar';
+import type { Classifier } from './domain/classifier/types';
+import { createRulesClassifier } from './domain/classifier/rules';
+import type { Platform } from './domain/message';
+import { createSlaClock, type SlaClock } from './domain/sla';
+import type { Logger } from './logger';
+import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
+import { createPipeline, type Pipeline } from './pipeline/receive';
+
+export interface Services {
+  db: Db;
+  config: GongzhiConfig;
+  classifier: Classifier;
+  sla: SlaClock;
+  pipeline: Pipeline;
+  drainer: OutboxDrainer;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface ServicesOptions {
+  db: Db;
+  config: GongzhiConfig;
+  logger: Logger;
+  adapters: Partial<Record<Platform, OutboundAdapter>>;
+  now?: () => Date;
+  classifier?: Classifier;
+}
+
+/** The runtime-independent core: Node and Workers both build it from here. */
+export function createServices(opts: ServicesOptions): Services {
+  const now = opts.now ?? (() => new Date());
+  const calendar = createWorkCalendar(CHINA_CALENDAR, opts.config.calendar);
+  const sla = createSlaClock(calendar, opts.config.sla);
+  const classifier = opts.classifier ?? createRulesClassifier();
+  const drainer = createOutboxDrainer({ db: opts.db, adapters: opts.adapters, now, logger: opts.logger });
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox: () => drainer.kick() });
+  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now };
+}
