@@ -1,4 +1,3 @@
-import { toHalfWidth } from './classifier/normalise';
 import { parseTicketRef, type TicketRef } from './ticket-number';
 
 export type CommandName =
@@ -76,7 +75,16 @@ export type ParseResult =
   | { kind: 'unknown_command'; word: string; suggestion: CommandSpec | null }
   | { kind: 'not_command' };
 
-const tokens = (s: string) => s.split(/[\s,，、;；]+/u).filter(Boolean);
+const SEP = /^[\s,，、;；:：]+/u;
+const TOKEN = /^[^\s,，、;；:：]+/u;
+const tokens = (s: string) => s.split(/[\s,，、;；:：]+/u).filter(Boolean);
+
+/** Drops the first `n` positional tokens and returns the rest verbatim (summaries keep their punctuation). */
+function dropTokens(s: string, n: number): string {
+  let rest = s.replace(SEP, '');
+  for (let i = 0; i < n; i++) rest = rest.replace(TOKEN, '').replace(SEP, '');
+  return rest.trim();
+}
 
 function splitName(body: string): { spec: CommandSpec; rest: string; raw: string } | null {
   const lower = body.toLowerCase();
@@ -99,7 +107,8 @@ function takeRef(args: string[]): { ref: TicketRef | null; rest: string[] } {
 function build(spec: CommandSpec, rest: string): Command | string {
   const args = tokens(rest);
   const { ref, rest: after } = takeRef(args);
-  const text = after.join(' ');
+  const consumed = args.length - after.length;
+  const text = dropTokens(rest, consumed);
   switch (spec.name) {
     case 'mine':
     case 'queue':
@@ -116,7 +125,7 @@ function build(spec: CommandSpec, rest: string): Command | string {
       return text ? { name: 'resolve', ref, summary: text } : `请附上办理结果。用法：${spec.usage}`;
     case 'reassign':
     case 'dispatch':
-      return after[0] ? { name: spec.name, ref, department: after[0], reason: after.slice(1).join(' ') } : `请写明部门。用法：${spec.usage}`;
+      return after[0] ? { name: spec.name, ref, department: after[0], reason: dropTokens(rest, consumed + 1) } : `请写明部门。用法：${spec.usage}`;
     case 'return':
     case 'close':
     case 'reopen':
@@ -126,7 +135,7 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'extend': {
       const days = Number(after[0]?.replace(/天$/u, ''));
       if (!Number.isInteger(days) || days < 1 || days > 60) return `延期天数须为 1 到 60 的整数。用法：${spec.usage}`;
-      const reason = after.slice(1).join(' ');
+      const reason = dropTokens(rest, consumed + 1);
       return reason ? { name: 'extend', ref, days, reason } : `请写明延期理由。用法：${spec.usage}`;
     }
     case 'merge': {
@@ -139,14 +148,14 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'rate': {
       // Accept "/评价 7 5 很满意" and, when quoting, "/评价 5 很满意".
       let r = ref;
-      let rest2 = after;
-      if (r && r.kind === 'short' && r.seq <= 5 && (after.length === 0 || !/^[1-5]$/.test(after[0]!))) {
-        rest2 = [String(r.seq), ...after];
+      let ratingAt = consumed;
+      if (r && r.kind === 'short' && r.seq <= 5 && (after.length === 0 || !/^[1-5]分?$/u.test(after[0]!))) {
         r = null;
+        ratingAt = 0;
       }
-      const rating = Number(rest2[0]?.replace(/分$/u, ''));
+      const rating = Number(args[ratingAt]?.replace(/分$/u, ''));
       if (!Number.isInteger(rating) || rating < 1 || rating > 5) return `评分须为 1 到 5。用法：${spec.usage}`;
-      return { name: 'rate', ref: r, rating, comment: rest2.slice(1).join(' ') };
+      return { name: 'rate', ref: r, rating, comment: dropTokens(rest, ratingAt + 1) };
     }
   }
 }
@@ -165,8 +174,13 @@ function nearest(word: string): CommandSpec | null {
  * Slash commands are parsed leniently and answered with usage hints; a message without the
  * slash is a command only if it matches the grammar exactly, so "我的厂房停电了" stays a report.
  */
+/** Full-width digits, letters, slash, # and spaces become half-width; Chinese punctuation in summaries stays. */
+function halfWidthSyntax(s: string): string {
+  return s.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF0F\uFF03\uFF0D]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/gu, ' ');
+}
+
 export function parseCommand(input: string): ParseResult {
-  const text = toHalfWidth(input).trim();
+  const text = halfWidthSyntax(input).trim();
   const slashed = text.startsWith('/');
   const body = slashed ? text.slice(1).trim() : text;
   if (!body) return { kind: 'not_command' };

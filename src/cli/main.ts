@@ -1,0 +1,106 @@
+import { createInterface } from 'node:readline';
+import { ConfigError, loadConfigFile } from '../config/load';
+import { parseEnv } from '../config/env';
+import { migrateToLatest, openDatabase } from '../db/database';
+import { createRulesClassifier } from '../domain/classifier/rules';
+import { listDeadLetters, requeue } from '../repo/outbox';
+
+const USAGE = `用法 (usage): npm run -s cli -- <command>
+
+  migrate                 运行数据库迁移（DATABASE_URL 或 DATA_DIR 下的 PGlite）
+  config check FILE       校验配置文件，逐条列出错误字段
+  classify                从标准输入读 JSON 行 {"id","text"}，每行输出分类结果
+  outbox dead             列出投递失败（死信）的消息
+  outbox resend ID        重新投递一条死信
+`;
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const env = parseEnv(process.env);
+  const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: `${env.DATA_DIR}/pglite` });
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function classify(): Promise<void> {
+  const classifier = createRulesClassifier();
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const out: string[] = [];
+  let lineNo = 0;
+  const flush = () => {
+    if (out.length) process.stdout.write(out.join(''));
+    out.length = 0;
+  };
+  for await (const line of rl) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let input: { id?: unknown; text?: unknown };
+    try {
+      input = JSON.parse(line);
+    } catch {
+      process.stderr.write(`line ${lineNo}: not JSON, skipped\n`);
+      continue;
+    }
+    if (typeof input.text !== 'string') {
+      process.stderr.write(`line ${lineNo}: "text" must be a string, skipped\n`);
+      continue;
+    }
+    const c = classifier.classify(input.text);
+    out.push(
+      `${JSON.stringify({ id: input.id ?? null, isIssue: c.isIssue, type: c.type, category: c.category, urgency: c.urgency, confidence: c.confidence })}\n`,
+    );
+    if (out.length >= 512) flush();
+  }
+  flush();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, sub, arg] = argv;
+  switch (cmd) {
+    case 'migrate': {
+      const applied = await withDb(async (h) => ({ kind: h.kind, applied: await migrateToLatest(h.db) }));
+      console.log(applied.applied.length ? `已迁移 (${applied.kind}): ${applied.applied.join(', ')}` : `数据库已是最新 (${applied.kind})`);
+      return 0;
+    }
+    case 'config': {
+      if (sub !== 'check' || !arg) break;
+      try {
+        const cfg = await loadConfigFile(arg);
+        console.log(`配置有效：${cfg.departments.length} 个部门，${cfg.staff.length} 名工作人员，${cfg.groups.length} 个群`);
+        return 0;
+      } catch (e) {
+        console.error(e instanceof ConfigError ? e.message : String(e));
+        return 1;
+      }
+    }
+    case 'classify':
+      await classify();
+      return 0;
+    case 'outbox': {
+      if (sub === 'dead') {
+        const rows = await withDb((h) => listDeadLetters(h.db));
+        if (rows.length === 0) console.log('没有死信');
+        for (const r of rows) console.log(`${r.id}\t${r.platform}\t${r.kind}\tattempts=${r.attempts}\t${r.last_error ?? ''}`);
+        return 0;
+      }
+      if (sub === 'resend' && arg && /^\d+$/.test(arg)) {
+        const ok = await withDb((h) => requeue(h.db, Number(arg), new Date()));
+        console.log(ok ? `已重新排队：${arg}` : `没有编号为 ${arg} 的死信`);
+        return ok ? 0 : 1;
+      }
+      break;
+    }
+  }
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`gongzhi: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseText, stripBotMention } from '../../src/domain/classifier/normalise';
+import { createRulesClassifier } from '../../src/domain/classifier/rules';
+import { maskPersonalData } from '../../src/domain/mask';
+import { textSimilarity } from '../../src/domain/similarity';
+
+const c = createRulesClassifier();
+
+describe('rules classifier on the taxonomy examples', () => {
+  it.each([
+    ['我们申请的排污许可证变更，系统里一直显示待受理', 'help', 'approval', 'normal'],
+    ['厂区配电室跳闸，整条线停了，供电所电话没人接', 'help', 'utilities', 'urgent'],
+    ['建议园区统一建设员工公寓', 'suggestion', 'labor', 'normal'],
+    ['有单位以“年度评比”名义向企业收取赞助费', 'report', 'fees', 'normal'],
+    ['我们厂新建的厂房申请用电报装一个月了还没接通', 'help', 'utilities', 'normal'],
+    ['我们的投标保证金半年了还没退', 'help', 'payment', 'normal'],
+    ['园区路灯坏了半年了没人修', 'help', 'environment', 'normal'],
+  ])('%s → issue %s/%s/%s', (text, type, category, urgency) => {
+    expect(c.classify(text)).toMatchObject({ isIssue: true, type, category, urgency });
+  });
+
+  it.each(['感谢住建局，问题已经解决了', '【通知】明天上午召开政企座谈会', '收到', '好的', '已填写', '[图片]', '你好', '代理记账，低价代办执照，加微信'])(
+    '%s → not an issue',
+    (text) => {
+      expect(c.classify(text)).toMatchObject({ isIssue: false, type: null, category: null, urgency: null });
+    },
+  );
+});
+
+describe('text helpers', () => {
+  it('normalises full-width text, placeholders and mentions', () => {
+    expect(normaliseText('＠共治助手 ＡＢＣ１２３[图片]😀')).toBe('abc123');
+    expect(stripBotMention('@共治助手\u2005/认领 3', '共治助手')).toBe('/认领 3');
+  });
+
+  it('masks phone, ID-card and bank numbers', () => {
+    const m = maskPersonalData('电话13812345678 身份证110105199001011234 卡号6222021234567890123');
+    expect(m).toBe('电话138****5678 身份证110105***********4 卡号6222********0123');
+  });
+
+  it('scores rephrasings of one problem as similar and different problems as not', () => {
+    expect(textSimilarity('开发区东区道路积水严重，下雨天货车进不来', '开发区东区道路积水很严重，下雨天货车都进不来')).toBeGreaterThan(0.6);
+    expect(textSimilarity('开发区东区道路积水严重', '营业执照变更一直没办下来')).toBeLessThan(0.2);
+  });
+});

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrateToLatest, openDatabase, type DatabaseHandle, type DbKind } from '../../src/db/database';
+
+export interface TestDatabase {
+  kind: DbKind;
+  open(): Promise<DatabaseHandle>;
+}
+
+const url = process.env.DATABASE_URL;
+
+/**
+ * PGlite always; PostgreSQL when DATABASE_URL is set (CI sets it). Each open() gets a fresh
+ * database: an in-memory PGlite, or a new schema on PostgreSQL that is dropped on close.
+ */
+export const TEST_DATABASES: TestDatabase[] = [
+  {
+    kind: 'pglite',
+    async open() {
+      const handle = await openDatabase({ dataDir: 'memory://' });
+      await migrateToLatest(handle.db);
+      return handle;
+    },
+  },
+  ...(url
+    ? [
+        {
+          kind: 'postgres' as const,
+          async open() {
+            const schema = `gz_test_${randomBytes(6).toString('hex')}`;
+            const admin = new pg.Client({ connectionString: url });
+            await admin.connect();
+            await admin.query(`create schema ${schema}`);
+            await admin.end();
+            const handle = await openDatabase({ url, schema, poolSize: 8 });
+            await migrateToLatest(handle.db);
+            return {
+              ...handle,
+              async close() {
+                await handle.close();
+                const c = new pg.Client({ connectionString: url });
+                await c.connect();
+                await c.query(`drop schema ${schema} cascade`);
+                await c.end();
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
+
+export const POSTGRES_SKIP_NOTE = url
+  ? null
+  : 'PostgreSQL storage tests SKIPPED: DATABASE_URL is not set (CI sets it; locally: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test)';
+
+if (POSTGRES_SKIP_NOTE) console.warn(`\n[gongzhi] ${POSTGRES_SKIP_NOTE}\n`);
+
+/** The database kinds a storage suite runs against, with the skipped one named in the output. */
+export const DATABASE_CASES: Array<[string, TestDatabase | null]> = [
+  ...TEST_DATABASES.map((d): [string, TestDatabase] => [d.kind, d]),
+  ...(url ? [] : [['postgres (skipped: DATABASE_URL not set)', null] as [string, null]]),
+];

@@ -1,0 +1,76 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/bootstrap';
+import { TEST_DATABASES } from '../helpers/databases';
+import { createTestRuntime } from '../helpers/runtime';
+
+describe('local playground over HTTP', () => {
+  let rt: Runtime;
+  let server: ServerType;
+  let base: string;
+
+  beforeAll(async () => {
+    rt = await createTestRuntime(await TEST_DATABASES[0]!.open());
+    server = serve({ fetch: rt.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.close();
+    await rt?.close();
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${base}/playground/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('serves the page and the set-up a newcomer picks from', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('本地演练');
+    const setup = await (await fetch(`${base}/playground/api/setup`)).json();
+    expect(setup.groups.map((g: { id: string }) => g.id)).toEqual(['county', 'park']);
+    expect(setup.staff.find((s: { id: string }) => s.id === 'wangmin')).toMatchObject({ role: 'dispatcher', department: '县营商环境建设局' });
+  });
+
+  it('reports health with the database kind and migration version', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(await res.json()).toMatchObject({ ok: true, database: 'pglite', migration: '2026-11-23-01-initial' });
+  });
+
+  it('turns a typed report into a ticket card and a bot reply; thanks make none', async () => {
+    const res = await post({ chat: 'group', groupId: 'county', userId: 'qs-jixie-liu', name: '刘总', text: '@共治助手 我们厂新建的厂房申请用电报装一个月了还没接通' });
+    expect(res.status).toBe(200);
+    const { result } = await res.json();
+    expect(result).toMatchObject({ status: 'ticket', ticketNumber: expect.stringMatching(/^GZ-\d{8}-0001$/) });
+
+    const thanks = await (await post({ chat: 'group', groupId: 'county', userId: 'qs-jixie-liu', name: '刘总', text: '收到，谢谢' })).json();
+    expect(thanks.result.status).toBe('ignored');
+
+    const { tickets } = await (await fetch(`${base}/playground/api/tickets?group=county`)).json();
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]).toMatchObject({ category: 'utilities', department: '国网青山县供电公司', statusName: '待签收' });
+
+    const { entries } = await (await fetch(`${base}/playground/api/transcript?chat=county&after=0`)).json();
+    const botTexts = entries.filter((e: { from: { kind: string } }) => e.from.kind === 'bot').map((e: { text: string }) => e.text);
+    expect(botTexts[0]).toMatch(/已受理/);
+    expect(botTexts[1]).toMatch(/【派单】国网青山县供电公司/);
+
+    await post({ chat: 'group', groupId: 'county', userId: 'lidian', name: '李电', text: '/认领 1' });
+    const after = await (await fetch(`${base}/playground/api/tickets?group=county`)).json();
+    expect(after.tickets[0]).toMatchObject({ statusName: '办理中', assignee: '李电' });
+    const timeline = await (await fetch(`${base}/playground/api/tickets/${after.tickets[0].id}/events`)).json();
+    expect(timeline.events.map((e: { kind: string }) => e.kind)).toEqual(['received', 'dispatched', 'claimed']);
+  });
+
+  it('rejects malformed and oversized messages with 4xx and a reason', async () => {
+    const empty = await post({ chat: 'group', groupId: 'county', userId: 'u', name: 'n', text: '' });
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).issues).toContain('消息不能为空');
+    const bad = await fetch(`${base}/playground/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    expect(bad.status).toBe(400);
+    const huge = await fetch(`${base}/playground/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(400_000) });
+    expect(huge.status).toBe(413);
+    expect((await post({ chat: 'group', groupId: 'nope', userId: 'u', name: 'n', text: 'hi' })).status).toBe(400);
+  });
+});
