@@ -18,6 +18,7 @@ export interface Services {
   sla: SlaClock;
   pipeline: Pipeline;
   drainer: OutboxDrainer;
+  defer: (work: Promise<unknown>) => void;
   logger: Logger;
   now: () => Date;
 }
@@ -29,6 +30,11 @@ export interface ServicesOptions {
   adapters: Partial<Record<Platform, OutboundAdapter>>;
   now?: () => Date;
   classifier?: Classifier;
+  /**
+   * Runs work after the response: Workers pass `ctx.waitUntil`, so a drain started by a
+   * webhook survives the request; on Node a floating promise is enough.
+   */
+  defer?: (work: Promise<unknown>) => void;
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -38,6 +44,8 @@ export function createServices(opts: ServicesOptions): Services {
   const sla = createSlaClock(calendar, opts.config.sla);
   const classifier = opts.classifier ?? createRulesClassifier();
   const drainer = createOutboxDrainer({ db: opts.db, adapters: opts.adapters, now, logger: opts.logger });
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox: () => drainer.kick() });
-  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now };
+  const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
+  const onOutbox = () => defer(drainer.drainOnce());
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox });
+  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now, defer };
 }

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfigFile } from '../config/load';
 import { parseEnv } from '../config/env';
-import { migrateToLatest, openDatabase } from '../db/database';
+import { migrateToLatest } from '../db/database';
+import { openDatabase } from '../db/open';
 import { createRulesClassifier } from '../domain/classifier/rules';
 import { listDeadLetters, requeue } from '../repo/outbox';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatZodIssues } from './load';
+import { formatZodIssues } from './parse';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, type DatabaseHandle, type DbKind } from '../../src/db/database';
+import { migrateToLatest, type DatabaseHandle, type DbKind } from '../../src/db/database';
+import { openDatabase } from '../../src/db/open';
 
 export interface TestDatabase {
   kind: DbKind;

@@ -1,0 +1,80 @@
+import type { ExecutionContext } from 'hono';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { parseConfig } from './config/parse';
+import type { GongzhiConfig } from './config/schema';
+import type { Database } from './db/schema';
+import { createApp } from './http/app';
+import { createJsonLogger } from './logger';
+import { createServices } from './services';
+
+/** Bindings and secrets (see wrangler.toml). */
+export interface WorkerEnv {
+  /** Cloudflare Hyperdrive in front of PostgreSQL. */
+  HYPERDRIVE?: { connectionString: string };
+  /** Alternative to Hyperdrive: a direct connection string (secret). */
+  DATABASE_URL?: string;
+  /** The deployment configuration (YAML or JSON text), since a Worker has no file system. */
+  GONGZHI_CONFIG_TEXT?: string;
+  [key: string]: unknown;
+}
+
+
+let cachedConfig: { text: string; config: GongzhiConfig } | null = null;
+
+function configFor(env: WorkerEnv): GongzhiConfig {
+  const text = env.GONGZHI_CONFIG_TEXT;
+  if (!text) throw new Error('GONGZHI_CONFIG_TEXT is not set: put the deployment configuration (YAML) in this variable');
+  if (cachedConfig?.text !== text) {
+    const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    cachedConfig = { text, config: parseConfig(text, 'GONGZHI_CONFIG_TEXT.yaml', stringEnv) };
+  }
+  return cachedConfig.config;
+}
+
+/**
+ * Workers may not share I/O objects across requests, so each invocation gets its own
+ * one-connection pool (Hyperdrive does the real pooling) and closes it when the work is done.
+ * Migrations never run here: `npm run -s cli -- migrate` does that before a deploy.
+ */
+function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
+  const connectionString = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
+  if (!connectionString) throw new Error('No database: bind HYPERDRIVE or set the DATABASE_URL secret');
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }) });
+  const logger = createJsonLogger();
+  const pending: Promise<unknown>[] = [];
+  const services = createServices({
+    db,
+    config: configFor(env),
+    logger,
+    adapters: {},
+    defer: (work) => {
+      const p = work.catch((e) => logger.error('background.failed', { error: (e as Error).message }));
+      pending.push(p);
+      ctx.waitUntil(p);
+    },
+  });
+  const close = async () => {
+    // Background work (ack first, then process) must finish before the pool goes.
+    while (pending.length) await Promise.all(pending.splice(0));
+    await db.destroy();
+  };
+  return { services, close };
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const { services, close } = runtimeFor(env, ctx);
+    try {
+      return await createApp({ services, dbKind: 'postgres' }).fetch(request, env, ctx);
+    } finally {
+      ctx.waitUntil(close());
+    }
+  },
+
+  /** Cron Trigger: drain the outbox (and, as they land, the deadline sweep and digests). */
+  async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    const { services, close } = runtimeFor(env, ctx);
+    ctx.waitUntil(services.drainer.drainOnce().finally(close));
+  },
+};
