@@ -3,7 +3,7 @@ import type { InboundMessage, OutboundMessage, Platform } from '../src/domain/me
 /** How a failed send should be retried; the drainer turns this into a schedule. */
 export type SendFailure =
   | { ok: false; retry: 'transient'; error: string }
-  /** The platform throttled us: wait at least this long before the next post to the same target. */
+  /** The platform throttled us: wait at least this long before trying again. */
   | { ok: false; retry: 'throttled'; retryAfterMs: number; error: string }
   /** Retrying cannot help (bad target, revoked key): dead-letter at once. */
   | { ok: false; retry: 'never'; error: string };
@@ -25,10 +25,16 @@ export interface RawRequest {
 export type VerifyResult<T> = { ok: true; value: T } | { ok: false; reason: string; hint: string };
 
 /**
- * The small interface each platform implements: verify (pure, injectable clock), parse
- * (pure, raw payload → common message) and send.
+ * One inbound HTTP endpoint of a platform. `verify` is pure (clock injected) and returns the
+ * authenticated payload; `parse` is pure and turns it into the common message (null for
+ * callbacks that carry nothing to handle); `ack` is what the platform wants back.
  */
-export interface PlatformAdapter<Verified = unknown> extends OutboundAdapter {
-  verify(req: RawRequest, now: Date): VerifyResult<Verified>;
-  parse(verified: Verified, receivedAt: Date): InboundMessage | null;
+export interface InboundEndpoint {
+  readonly platform: Platform;
+  readonly name: string;
+  /** GET URL verification, where the platform has one: the body to answer with. */
+  handshake?(req: RawRequest, now: Date): VerifyResult<string>;
+  verify(req: RawRequest, now: Date): VerifyResult<string>;
+  parse(verified: string, receivedAt: Date): InboundMessage | null;
+  ack(message: InboundMessage | null): { body: string; contentType: string };
 }

@@ -10,6 +10,8 @@ import { migrateToLatest, type DatabaseHandle } from './db/database';
 import { openDatabase } from './db/open';
 import type { Platform } from './domain/message';
 import { createApp } from './http/app';
+import { createWebhookRoutes } from './http/webhooks';
+import { createPlatforms } from './platforms';
 import type { Logger } from './logger';
 import { syncDirectory } from './repo/directory';
 import { createServices, type Services } from './services';
@@ -42,6 +44,10 @@ export interface StartOptions {
   database?: DatabaseHandle;
   now?: () => Date;
   adapters?: Partial<Record<Platform, OutboundAdapter>>;
+  /** The raw environment, for platform credentials (defaults to process.env). */
+  rawEnv?: Record<string, string | undefined>;
+  /** Outbound HTTP for platform APIs (tests point it at loopback fakes through the *_API_BASE settings). */
+  fetch?: typeof fetch;
 }
 
 /** Builds the whole Node runtime: database, migrations, directory, services and the HTTP app. */
@@ -55,13 +61,16 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   }
   await syncDirectory(database.db, config);
 
+  const platforms = createPlatforms(opts.rawEnv ?? process.env, config, logger, opts.fetch);
   const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
   const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName }) : null;
-  const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...(opts.adapters ?? {}) };
+  const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };
   if (local) adapters.local = local;
 
   const services = createServices({ db: database.db, config, logger, adapters, ...(opts.now ? { now: opts.now } : {}) });
-  const app = createApp({ services, dbKind: database.kind, playground: local });
+  const webhooks = createWebhookRoutes(platforms.endpoints, services);
+  const app = createApp({ services, dbKind: database.kind, playground: local, webhooks });
+  logger.info('platforms.enabled', { inbound: Object.keys(platforms.endpoints), outbound: Object.keys(adapters) });
   return {
     app,
     services,

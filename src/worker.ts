@@ -5,6 +5,8 @@ import { parseConfig } from './config/parse';
 import type { GongzhiConfig } from './config/schema';
 import type { Database } from './db/schema';
 import { createApp } from './http/app';
+import { createWebhookRoutes } from './http/webhooks';
+import { createPlatforms } from './platforms';
 import { createJsonLogger } from './logger';
 import { createServices } from './services';
 
@@ -43,11 +45,14 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }) });
   const logger = createJsonLogger();
   const pending: Promise<unknown>[] = [];
+  const config = configFor(env);
+  const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const platforms = createPlatforms(stringEnv, config, logger);
   const services = createServices({
     db,
-    config: configFor(env),
+    config,
     logger,
-    adapters: {},
+    adapters: platforms.senders,
     defer: (work) => {
       const p = work.catch((e) => logger.error('background.failed', { error: (e as Error).message }));
       pending.push(p);
@@ -59,14 +64,14 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
     while (pending.length) await Promise.all(pending.splice(0));
     await db.destroy();
   };
-  return { services, close };
+  return { services, close, endpoints: platforms.endpoints };
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    const { services, close } = runtimeFor(env, ctx);
+    const { services, close, endpoints } = runtimeFor(env, ctx);
     try {
-      return await createApp({ services, dbKind: 'postgres' }).fetch(request, env, ctx);
+      return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services) }).fetch(request, env, ctx);
     } finally {
       ctx.waitUntil(close());
     }

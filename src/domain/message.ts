@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PLATFORMS = ['wecom', 'wecom-app', 'dingtalk', 'local'] as const;
+export const PLATFORMS = ['wecom', 'dingtalk', 'local'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 export const platformSchema = z.enum(PLATFORMS);
 

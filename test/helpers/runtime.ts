@@ -22,7 +22,14 @@ export function createTestClock(start = '2026-11-23T02:00:00Z') {
 
 export async function createTestRuntime(
   database: DatabaseHandle,
-  opts: { now?: () => Date; adapters?: Partial<Record<Platform, OutboundAdapter>>; config?: GongzhiConfig; env?: Record<string, string> } = {},
+  opts: {
+    now?: () => Date;
+    adapters?: Partial<Record<Platform, OutboundAdapter>>;
+    config?: GongzhiConfig;
+    env?: Record<string, string>;
+    /** Platform credentials; tests never read the developer's real environment. */
+    rawEnv?: Record<string, string>;
+  } = {},
 ): Promise<Runtime & { logger: ReturnType<typeof createMemoryLogger> }> {
   const logger = createMemoryLogger();
   const config = opts.config ?? (await loadConfigFile(EXAMPLE));
@@ -33,6 +40,7 @@ export async function createTestRuntime(
     database,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.adapters ? { adapters: opts.adapters } : {}),
+    rawEnv: opts.rawEnv ?? {},
   });
   return { ...runtime, logger };
 }

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { requireGroup } from '../../src/config/env';
+import type { GongzhiConfig } from '../../src/config/schema';
+import type { Logger } from '../../src/logger';
+import type { InboundEndpoint, OutboundAdapter } from '../types';
+import { createWecomClient, DEFAULT_WECOM_API_BASE } from './client';
+import { parseAibot, parseApp, verifyAibotPost, verifyAppPost, verifyEchostr, type WecomCallbackSettings } from './inbound';
+import { createWecomSender } from './sender';
+
+const aesKey = z.string().length(43, '须为企业微信后台的 43 位 EncodingAESKey');
+export const wecomBotEnv = { WECOM_BOT_TOKEN: z.string().min(1), WECOM_BOT_AES_KEY: aesKey };
+export const wecomAppEnv = {
+  WECOM_CORP_ID: z.string().min(1),
+  WECOM_APP_TOKEN: z.string().min(1),
+  WECOM_APP_AES_KEY: aesKey,
+  WECOM_AGENT_ID: z.coerce.number().int().positive(),
+  WECOM_APP_SECRET: z.string().min(1),
+};
+
+const empty = { body: '', contentType: 'text/plain; charset=utf-8' };
+
+export function createAibotEndpoint(s: WecomCallbackSettings): InboundEndpoint {
+  return {
+    platform: 'wecom',
+    name: 'wecom',
+    handshake: (req) => verifyEchostr(s, req),
+    verify: (req) => verifyAibotPost(s, req),
+    parse: parseAibot,
+    // Every answer goes out through the outbox and the response_url, so the passive reply is empty.
+    ack: () => empty,
+  };
+}
+
+export function createAppEndpoint(s: WecomCallbackSettings): InboundEndpoint {
+  return {
+    platform: 'wecom',
+    name: 'wecom-app',
+    handshake: (req) => verifyEchostr(s, req),
+    verify: (req) => verifyAppPost(s, req),
+    parse: parseApp,
+    ack: () => empty,
+  };
+}
+
+export interface WecomPlatform {
+  endpoints: Record<string, InboundEndpoint>;
+  sender: OutboundAdapter | null;
+}
+
+/** WeCom is on when its variables are set or a configured group lives on WeCom. */
+export function createWecomPlatform(
+  env: Record<string, string | undefined>,
+  config: GongzhiConfig,
+  logger: Logger,
+  fetchImpl?: typeof fetch,
+): WecomPlatform {
+  const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
+  const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
+  const groups = config.groups.filter((g) => g.platform === 'wecom');
+  const endpoints: Record<string, InboundEndpoint> = {};
+  if (bot) {
+    endpoints.wecom = createAibotEndpoint({
+      token: bot.WECOM_BOT_TOKEN,
+      encodingAesKey: bot.WECOM_BOT_AES_KEY,
+      receiveId: '',
+      settingNames: { token: 'WECOM_BOT_TOKEN', aesKey: 'WECOM_BOT_AES_KEY' },
+    });
+  }
+  if (app) {
+    endpoints['wecom-app'] = createAppEndpoint({
+      token: app.WECOM_APP_TOKEN,
+      encodingAesKey: app.WECOM_APP_AES_KEY,
+      receiveId: app.WECOM_CORP_ID,
+      settingNames: { token: 'WECOM_APP_TOKEN', aesKey: 'WECOM_APP_AES_KEY', receiveId: 'WECOM_CORP_ID' },
+    });
+  }
+  if (!bot && !app && groups.length === 0) return { endpoints, sender: null };
+  const client = createWecomClient({
+    apiBase: env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE,
+    app: app ? { corpId: app.WECOM_CORP_ID, secret: app.WECOM_APP_SECRET, agentId: app.WECOM_AGENT_ID } : null,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+  const keys = new Map(groups.flatMap((g) => (g.outbound?.kind === 'wecom-webhook' ? [[g.chatId, g.outbound.key] as const] : [])));
+  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger }) };
+}

@@ -1,0 +1,76 @@
+import { Hono, type Context } from 'hono';
+import type { InboundEndpoint, RawRequest } from '../../adapters/types';
+import { BadPayloadError } from '../../adapters/http-util';
+import type { Services } from '../services';
+
+/**
+ * Platforms drop a callback that is not answered in time (WeCom: 5 s) and send it again.
+ * Storing the message and its outbox rows is one short transaction, so we wait for it and
+ * can answer 503 when the database is down; posting happens afterwards from the outbox.
+ * Should the transaction be slow, we still answer in time and let it finish in the background.
+ */
+export const ACK_BUDGET_MS = 3500;
+
+async function rawRequest(c: Context): Promise<RawRequest> {
+  return { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: c.req.method === 'GET' ? '' : await c.req.text() };
+}
+
+export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, services: Services): Hono {
+  const app = new Hono();
+  const { logger } = services;
+
+  for (const [path, ep] of Object.entries(endpoints)) {
+    const rejected = (c: Context, reason: string, hint: string) => {
+      logger.warn('webhook.rejected', { endpoint: ep.name, reason, hint });
+      return c.json({ error: 'unauthorized', reason }, 401);
+    };
+
+    if (ep.handshake) {
+      app.get(`/${path}`, async (c) => {
+        const v = ep.handshake!(await rawRequest(c), services.now());
+        if (!v.ok) return rejected(c, v.reason, v.hint);
+        logger.info('webhook.verified', { endpoint: ep.name });
+        return c.body(v.value, 200, { 'content-type': 'text/plain; charset=utf-8' });
+      });
+    }
+
+    app.post(`/${path}`, async (c) => {
+      const now = services.now();
+      const v = ep.verify(await rawRequest(c), now);
+      if (!v.ok) return rejected(c, v.reason, v.hint);
+      let message;
+      try {
+        message = ep.parse(v.value, now);
+      } catch (e) {
+        if (e instanceof BadPayloadError) {
+          logger.warn('webhook.bad_payload', { endpoint: ep.name, error: e.message });
+          return c.json({ error: 'bad_payload', reason: e.message }, 400);
+        }
+        throw e;
+      }
+      const ack = ep.ack(message);
+      if (!message) return c.body(ack.body, 200, { 'content-type': ack.contentType });
+
+      const work = services.pipeline.receive(message);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ACK_BUDGET_MS)));
+      try {
+        const outcome = await Promise.race([work, late]);
+        if (outcome === 'late') {
+          services.defer(work);
+          logger.warn('webhook.slow', { endpoint: ep.name, messageId: message.messageId });
+        } else {
+          logger.info('webhook.received', { endpoint: ep.name, messageId: message.messageId, status: outcome.status });
+        }
+      } catch (e) {
+        // Nothing was stored: the platform's retry will bring the message back.
+        logger.error('webhook.store_failed', { endpoint: ep.name, messageId: message.messageId, error: (e as Error).message });
+        return c.json({ error: 'temporarily_unavailable' }, 503);
+      } finally {
+        clearTimeout(timer);
+      }
+      return c.body(ack.body, 200, { 'content-type': ack.contentType });
+    });
+  }
+  return app;
+}

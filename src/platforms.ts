@@ -1,0 +1,21 @@
+import type { InboundEndpoint, OutboundAdapter } from '../adapters/types';
+import { createWecomPlatform } from '../adapters/wecom/index';
+import type { GongzhiConfig } from './config/schema';
+import type { Platform } from './domain/message';
+import type { Logger } from './logger';
+
+export interface Platforms {
+  endpoints: Record<string, InboundEndpoint>;
+  senders: Partial<Record<Platform, OutboundAdapter>>;
+}
+
+/**
+ * Builds every platform the environment and configuration switch on. Missing or partial
+ * credentials fail here, at start-up, with the names of the variables to set.
+ */
+export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch): Platforms {
+  const wecom = createWecomPlatform(env, config, logger, fetchImpl);
+  const senders: Partial<Record<Platform, OutboundAdapter>> = {};
+  if (wecom.sender) senders.wecom = wecom.sender;
+  return { endpoints: { ...wecom.endpoints }, senders };
+}

@@ -1,0 +1,52 @@
+import { startFakeServer, type Recorded } from './http-server';
+
+type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500';
+
+/**
+ * Plays WeCom's HTTP API on loopback: gettoken, message/send, the message-push webhook and
+ * the AI bot's response_url. `failNext` scripts errors per path, in order.
+ */
+export async function startFakeWecom(opts: { corpId?: string; secret?: string } = {}) {
+  const script = new Map<string, Reply[]>();
+  let tokenCounter = 0;
+  const validTokens = new Set<string>();
+  const fromScript = (path: string) => {
+    const r = script.get(path)?.shift();
+    if (r === 'drop') return { destroy: true };
+    if (r === 'http500') return { status: 500, text: 'Internal Server Error' };
+    return r ? { json: r } : undefined;
+  };
+  const server = await startFakeServer((req: Recorded) => {
+    const scripted = fromScript(req.path);
+    if (scripted) return scripted;
+    switch (req.path) {
+      case '/cgi-bin/gettoken': {
+        if (req.query.corpid !== (opts.corpId ?? 'ww-test-corp') || req.query.corpsecret !== (opts.secret ?? 'app-secret')) {
+          return { json: { errcode: 40013, errmsg: 'invalid corpid' } };
+        }
+        const token = `token-${++tokenCounter}`;
+        validTokens.add(token);
+        return { json: { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 } };
+      }
+      case '/cgi-bin/message/send':
+        if (!validTokens.has(req.query.access_token ?? '')) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
+        return { json: { errcode: 0, errmsg: 'ok', msgid: `m${req.at}` } };
+      case '/cgi-bin/webhook/send':
+        if (!req.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
+        return { json: { errcode: 0, errmsg: 'ok' } };
+      case '/cgi-bin/aibot/response':
+        return { json: { errcode: 0, errmsg: 'ok' } };
+    }
+    return undefined;
+  });
+  return {
+    ...server,
+    failNext(path: string, ...replies: Reply[]) {
+      script.set(path, [...(script.get(path) ?? []), ...replies]);
+    },
+    /** Simulates WeCom invalidating every token (e.g. the secret was rotated). */
+    expireTokens: () => validTokens.clear(),
+    tokenCalls: () => server.requests.filter((r) => r.path === '/cgi-bin/gettoken').length,
+    posts: (path: string) => server.requests.filter((r) => r.method === 'POST' && r.path === path),
+  };
+}

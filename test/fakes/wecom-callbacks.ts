@@ -1,0 +1,36 @@
+import { encrypt, getSignature } from '@wecom/crypto';
+import type { RawRequest } from '../../adapters/types';
+
+export const WECOM_BOT = { token: 'bot-token-for-tests', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+export const WECOM_APP = { corpId: 'ww-test-corp', token: 'app-token-for-tests', aesKey: '0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', agentId: '1000002', secret: 'app-secret' };
+
+/** What WeCom would send: the plaintext encrypted for `receiveId`, signed, with query parameters. */
+export function signedCallback(opts: { token: string; aesKey: string; receiveId: string; plaintext: string; timestamp?: string; nonce?: string }) {
+  const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = opts.nonce ?? Math.random().toString(36).slice(2, 10);
+  const encrypted = encrypt(opts.aesKey, opts.plaintext, opts.receiveId);
+  const signature = getSignature(opts.token, timestamp, nonce, encrypted);
+  const query = `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`;
+  return { encrypted, signature, timestamp, nonce, query };
+}
+
+export function aibotTextPayload(o: { msgid: string; chatid?: string; userid: string; text: string; responseUrl: string; chattype?: 'group' | 'single'; quote?: string }) {
+  return JSON.stringify({
+    msgid: o.msgid,
+    aibotid: 'AIBOTID',
+    chattype: o.chattype ?? 'group',
+    ...(o.chattype === 'single' ? {} : { chatid: o.chatid ?? 'wr-county-chat' }),
+    from: { userid: o.userid },
+    response_url: o.responseUrl,
+    msgtype: 'text',
+    text: { content: o.text },
+    ...(o.quote ? { quote: { msgtype: 'text', text: { content: o.quote } } } : {}),
+  });
+}
+
+export function aibotRequest(base: string, plaintext: string, overrides: { token?: string } = {}): RawRequest & { init: RequestInit; href: string } {
+  const cb = signedCallback({ token: overrides.token ?? WECOM_BOT.token, aesKey: WECOM_BOT.aesKey, receiveId: '', plaintext });
+  const href = `${base}/webhooks/wecom?${cb.query}`;
+  const body = JSON.stringify({ encrypt: cb.encrypted });
+  return { method: 'POST', url: new URL(href), headers: new Headers({ 'content-type': 'application/json' }), body, href, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body } };
+}
