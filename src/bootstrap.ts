@@ -11,7 +11,7 @@ import { openDatabase } from './db/open';
 import type { Platform } from './domain/message';
 import { createApp } from './http/app';
 import { createWebhookRoutes } from './http/webhooks';
-import { createPlatforms } from './platforms';
+import { createPlatforms, type Platforms } from './platforms';
 import type { Logger } from './logger';
 import { syncDirectory } from './repo/directory';
 import { createServices, type Services } from './services';
@@ -23,6 +23,7 @@ export interface Runtime {
   services: Services;
   database: DatabaseHandle;
   local: LocalAdapter | null;
+  platforms: Platforms;
   close(): Promise<void>;
 }
 
@@ -76,6 +77,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     services,
     database,
     local,
+    platforms,
     async close() {
       await services.drainer.stop();
       await database.close();

@@ -1,4 +1,5 @@
 import type { InboundEndpoint, OutboundAdapter } from '../adapters/types';
+import { createDingtalkPlatform, type DingtalkPlatform } from '../adapters/dingtalk/index';
 import { createWecomPlatform } from '../adapters/wecom/index';
 import type { GongzhiConfig } from './config/schema';
 import type { Platform } from './domain/message';
@@ -7,6 +8,7 @@ import type { Logger } from './logger';
 export interface Platforms {
   endpoints: Record<string, InboundEndpoint>;
   senders: Partial<Record<Platform, OutboundAdapter>>;
+  dingtalk: DingtalkPlatform['settings'];
 }
 
 /**
@@ -15,7 +17,9 @@ export interface Platforms {
  */
 export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch): Platforms {
   const wecom = createWecomPlatform(env, config, logger, fetchImpl);
+  const dingtalk = createDingtalkPlatform(env, config, logger, fetchImpl);
   const senders: Partial<Record<Platform, OutboundAdapter>> = {};
   if (wecom.sender) senders.wecom = wecom.sender;
-  return { endpoints: { ...wecom.endpoints }, senders };
+  if (dingtalk.sender) senders.dingtalk = dingtalk.sender;
+  return { endpoints: { ...wecom.endpoints, ...dingtalk.endpoints }, senders, dingtalk: dingtalk.settings };
 }

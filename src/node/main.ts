@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
 import { startRuntime } from '../bootstrap';
+import { startDingtalkStream } from './dingtalk-stream';
 
 const env = parseEnv(process.env);
 const logger = createJsonLogger(undefined, env.LOG_LEVEL);
@@ -9,6 +10,7 @@ const logger = createJsonLogger(undefined, env.LOG_LEVEL);
 try {
   const runtime = await startRuntime({ env, logger });
   runtime.services.drainer.start(1000);
+  const stream = runtime.platforms.dingtalk?.mode === 'stream' ? startDingtalkStream(runtime.services, runtime.platforms.dingtalk) : null;
   const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     logger.info('server.listening', { port: info.port, database: runtime.database.kind, playground: !!runtime.local });
     if (runtime.local) console.log(`\n  共治 playground: http://localhost:${info.port}/\n`);
@@ -16,6 +18,7 @@ try {
   const shutdown = async (signal: string) => {
     logger.info('server.stopping', { signal });
     server.close();
+    await stream?.stop();
     await runtime.close();
     process.exit(0);
   };

@@ -47,6 +47,7 @@ export async function startFakeServer(handle: Handler) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
+    server,
     requests,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

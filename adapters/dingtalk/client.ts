@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { customRobotQuery } from './sign';
+
+export const DEFAULT_DINGTALK_API_BASE = 'https://api.dingtalk.com';
+export const DEFAULT_DINGTALK_OAPI_BASE = 'https://oapi.dingtalk.com';
+
+/** A DingTalk answer reduced to what the sender needs to decide on retries. */
+export type DingtalkOutcome = { ok: true } | { ok: false; status: number; code: string; message: string };
+
+export interface DingtalkClientOptions {
+  apiBase: string;
+  oapiBase: string;
+  clientId: string;
+  clientSecret: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+  timeoutMs?: number;
+}
+
+const tokenAnswer = z.object({ accessToken: z.string(), expireIn: z.number() });
+const oapiAnswer = z.object({ errcode: z.number(), errmsg: z.string().optional() }).passthrough();
+const openApiError = z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough();
+
+export function createDingtalkClient(opts: DingtalkClientOptions) {
+  const doFetch = opts.fetch ?? fetch;
+  const now = opts.now ?? Date.now;
+  const api = opts.apiBase.replace(/\/+$/, '');
+  const oapi = opts.oapiBase.replace(/\/+$/, '');
+  let token: { value: string; expiresAt: number } | null = null;
+  let pending: Promise<string> | null = null;
+  const timeout = () => AbortSignal.timeout(opts.timeoutMs ?? 10_000);
+
+  async function fetchToken(): Promise<string> {
+    const res = await doFetch(`${api}/v1.0/oauth2/accessToken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appKey: opts.clientId, appSecret: opts.clientSecret }),
+      signal: timeout(),
+    });
+    const parsed = tokenAnswer.safeParse(await res.json().catch(() => null));
+    if (!res.ok || !parsed.success) throw new Error(`DingTalk accessToken failed (HTTP ${res.status}): check DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET`);
+    token = { value: parsed.data.accessToken, expiresAt: now() + Math.max(60, parsed.data.expireIn - 300) * 1000 };
+    return token.value;
+  }
+  async function accessToken(): Promise<string> {
+    if (token && token.expiresAt > now()) return token.value;
+    pending ??= fetchToken().finally(() => (pending = null));
+    return pending;
+  }
+
+  /** New-style OpenAPI (api.dingtalk.com): errors come as HTTP 4xx/5xx with {code, message}. */
+  async function openApi(path: string, body: unknown, retried = false): Promise<DingtalkOutcome> {
+    const res = await doFetch(`${api}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': await accessToken() },
+      body: JSON.stringify(body),
+      signal: timeout(),
+    });
+    if (res.ok) return { ok: true };
+    const err = openApiError.safeParse(await res.json().catch(() => ({})));
+    const code = (err.success && err.data.code) || `HTTP${res.status}`;
+    if (res.status === 401 && !retried) {
+      token = null;
+      return openApi(path, body, true);
+    }
+    return { ok: false, status: res.status, code, message: (err.success && err.data.message) || res.statusText };
+  }
+
+  /** Old-style endpoints (oapi, session webhooks): HTTP 200 with {errcode, errmsg}; errcode is what counts. */
+  async function oapiPost(url: string, body: unknown): Promise<DingtalkOutcome> {
+    const res = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: timeout() });
+    if (!res.ok) return { ok: false, status: res.status, code: `HTTP${res.status}`, message: res.statusText };
+    const parsed = oapiAnswer.safeParse(await res.json().catch(() => null));
+    if (!parsed.success) return { ok: false, status: 502, code: 'BAD_ANSWER', message: 'unexpected answer' };
+    return parsed.data.errcode === 0 ? { ok: true } : { ok: false, status: 200, code: String(parsed.data.errcode), message: parsed.data.errmsg ?? '' };
+  }
+
+  return {
+    sendGroup: (openConversationId: string, msgKey: string, msgParam: Record<string, unknown>) =>
+      openApi('/v1.0/robot/groupMessages/send', { robotCode: opts.clientId, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) }),
+    sendDirect: (userIds: string[], msgKey: string, msgParam: Record<string, unknown>) =>
+      openApi('/v1.0/robot/oToMessages/batchSend', { robotCode: opts.clientId, userIds, msgKey, msgParam: JSON.stringify(msgParam) }),
+    sendSession: (sessionWebhook: string, body: unknown) => {
+      const u = new URL(sessionWebhook);
+      // Session webhooks live on oapi.dingtalk.com: route them through the configured host too.
+      const target = u.hostname === 'oapi.dingtalk.com' ? `${oapi}${u.pathname}${u.search}` : sessionWebhook;
+      return oapiPost(target, body);
+    },
+    sendCustomRobot: (accessTokenValue: string, secret: string | undefined, body: unknown) =>
+      oapiPost(`${oapi}/robot/send?${customRobotQuery(accessTokenValue, secret, new Date(now()))}`, body),
+    hasToken: () => token !== null && token.expiresAt > now(),
+  };
+}
+export type DingtalkClient = ReturnType<typeof createDingtalkClient>;

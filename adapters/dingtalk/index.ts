@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { requireGroup } from '../../src/config/env';
+import type { GongzhiConfig } from '../../src/config/schema';
+import type { Logger } from '../../src/logger';
+import type { InboundEndpoint, OutboundAdapter } from '../types';
+import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
+import { parseDingtalkRobot } from './inbound';
+import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
+import { verifyDingtalkHeaders } from './sign';
+
+export const dingtalkEnv = {
+  DINGTALK_CLIENT_ID: z.string().min(1),
+  DINGTALK_CLIENT_SECRET: z.string().min(1),
+  DINGTALK_MODE: z.enum(['http', 'stream']).default('http'),
+};
+
+export function createDingtalkEndpoint(secret: string): InboundEndpoint {
+  return {
+    platform: 'dingtalk',
+    name: 'dingtalk',
+    verify(req, now) {
+      const check = verifyDingtalkHeaders(req.headers, secret, now);
+      return check.ok ? { ok: true, value: req.body } : check;
+    },
+    parse: parseDingtalkRobot,
+    // Replies go through the session webhook from the outbox; the callback answer stays empty.
+    ack: () => ({ body: '{}', contentType: 'application/json' }),
+  };
+}
+
+export interface DingtalkPlatform {
+  endpoints: Record<string, InboundEndpoint>;
+  sender: OutboundAdapter | null;
+  settings: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string } | null;
+}
+
+export function createDingtalkPlatform(
+  env: Record<string, string | undefined>,
+  config: GongzhiConfig,
+  logger: Logger,
+  fetchImpl?: typeof fetch,
+): DingtalkPlatform {
+  const settings = requireGroup(env, 'DingTalk (DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET)', dingtalkEnv);
+  const groups = config.groups.filter((g) => g.platform === 'dingtalk');
+  const customOnly = groups.every((g) => g.outbound?.kind === 'dingtalk-custom-robot');
+  if (!settings && groups.length && !customOnly) {
+    throw new Error('DingTalk groups are configured with the app robot: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET');
+  }
+  if (!settings && groups.length === 0) return { endpoints: {}, sender: null, settings: null };
+  const apiBase = env.DINGTALK_API_BASE || DEFAULT_DINGTALK_API_BASE;
+  const client = createDingtalkClient({
+    apiBase,
+    oapiBase: env.DINGTALK_OAPI_BASE || DEFAULT_DINGTALK_OAPI_BASE,
+    clientId: settings?.DINGTALK_CLIENT_ID ?? '',
+    clientSecret: settings?.DINGTALK_CLIENT_SECRET ?? '',
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+  const outbound = new Map<string, DingtalkGroupOutbound>();
+  for (const g of groups) {
+    if (g.outbound?.kind === 'dingtalk-robot' || g.outbound?.kind === 'dingtalk-custom-robot') outbound.set(g.chatId, g.outbound);
+  }
+  const endpoints: Record<string, InboundEndpoint> = {};
+  // The HTTP endpoint also serves in Stream mode: a deployment may switch modes without losing callbacks.
+  if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET);
+  return {
+    endpoints,
+    sender: createDingtalkSender({ client, outboundFor: (chatId) => outbound.get(chatId) ?? null, logger }),
+    settings: settings ? { clientId: settings.DINGTALK_CLIENT_ID, clientSecret: settings.DINGTALK_CLIENT_SECRET, mode: settings.DINGTALK_MODE, apiBase } : null,
+  };
+}

@@ -1,0 +1,85 @@
+import type { OutboundMessage } from '../../src/domain/message';
+import type { Logger } from '../../src/logger';
+import { splitByBytes } from '../text-split';
+import type { OutboundAdapter, SendResult } from '../types';
+import type { DingtalkClient, DingtalkOutcome } from './client';
+
+/** DingTalk accepts up to 20,000 bytes of text; stay clear of it. */
+export const DINGTALK_TEXT_BYTES = 18_000;
+
+export type DingtalkGroupOutbound =
+  | { kind: 'dingtalk-robot'; openConversationId?: string | undefined }
+  | { kind: 'dingtalk-custom-robot'; accessToken: string; secret?: string | undefined };
+
+export interface DingtalkSenderOptions {
+  client: DingtalkClient;
+  outboundFor: (chatId: string) => DingtalkGroupOutbound | null;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function classifyDingtalk(o: DingtalkOutcome): SendResult {
+  if (o.ok) return { ok: true };
+  const error = `${o.code} ${o.message}`.trim();
+  if (o.code === '130101') return { ok: false, retry: 'throttled', retryAfterMs: 10 * 60_000, error: `${error} — the robot posted over 20 messages a minute and is muted for 10 minutes` };
+  if (o.code === '310000') return { ok: false, retry: 'never', error: `${error} — the custom robot’s security settings (keywords, 加签 secret or IP list) rejected the post` };
+  if (o.status === 429 || /Throttl|QpsLimit|Frequency/i.test(o.code)) return { ok: false, retry: 'throttled', retryAfterMs: 60_000, error };
+  if (o.status >= 500 || o.code === '-1') return { ok: false, retry: 'transient', error };
+  return { ok: false, retry: 'never', error };
+}
+
+export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapter {
+  const now = opts.now ?? (() => new Date());
+
+  async function each(text: string, send: (piece: string, last: boolean) => Promise<DingtalkOutcome>): Promise<SendResult> {
+    const pieces = splitByBytes(text, DINGTALK_TEXT_BYTES);
+    for (const [i, p] of pieces.entries()) {
+      const r = classifyDingtalk(await send(p, i === pieces.length - 1));
+      if (!r.ok) return r;
+    }
+    return { ok: true };
+  }
+
+  function toGroup(chatId: string, m: OutboundMessage): Promise<SendResult> {
+    const out = opts.outboundFor(chatId);
+    if (!out) {
+      return Promise.resolve({ ok: false, retry: 'never', error: `no outbound channel for DingTalk group ${chatId}: add outbound { kind: dingtalk-robot } (app robot installed in the group) or dingtalk-custom-robot to this group` });
+    }
+    if (out.kind === 'dingtalk-custom-robot') {
+      return each(m.payload.text, (p, last) =>
+        opts.client.sendCustomRobot(out.accessToken, out.secret, { msgtype: 'text', text: { content: p }, ...(last && m.payload.mentions.length ? { at: { atUserIds: m.payload.mentions } } : {}) }),
+      );
+    }
+    return each(m.payload.text, (p) =>
+      m.payload.format === 'markdown'
+        ? opts.client.sendGroup(out.openConversationId ?? chatId, 'sampleMarkdown', { title: m.payload.title ?? p.slice(0, 20), text: p })
+        : opts.client.sendGroup(out.openConversationId ?? chatId, 'sampleText', { content: p }),
+    );
+  }
+
+  async function send(m: OutboundMessage): Promise<SendResult> {
+    const t = m.target;
+    if (t.kind === 'group') return toGroup(t.chatId, m);
+    if (t.kind === 'direct') return each(m.payload.text, (p) => opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
+    if (t.handle.kind === 'dingtalk-session' && new Date(t.handle.expiresAt) > now()) {
+      const r = await each(m.payload.text, (p, last) =>
+        opts.client.sendSession(t.handle.url, { msgtype: 'text', text: { content: p }, ...(last && m.payload.mentions.length ? { at: { atUserIds: m.payload.mentions } } : {}) }),
+      );
+      if (r.ok || r.retry !== 'never') return r;
+      opts.logger.warn('dingtalk.session_webhook_rejected', { error: r.error });
+    }
+    // The session webhook expired (or was refused): proactive APIs carry the reply instead.
+    return t.chatType === 'group' ? toGroup(t.chatId, m) : send({ ...m, target: { kind: 'direct', userId: t.chatId } });
+  }
+
+  return {
+    platform: 'dingtalk',
+    async send(m) {
+      try {
+        return await send(m);
+      } catch (e) {
+        return { ok: false, retry: 'transient', error: (e as Error).message };
+      }
+    },
+  };
+}

@@ -1,0 +1,219 @@
+import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
+import type WebSocket from 'ws';
+import type { Logger } from '../../src/logger';
+
+export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
+export const TOPIC_CARD = '/v1.0/card/instances/callback';
+
+interface SdkInternals {
+  socket?: WebSocket;
+  dw_url?: string;
+}
+
+/**
+ * The SDK hard-codes the gateway URL inside getEndpoint(); overriding that one method is the
+ * supported seam (it is public and the SDK calls it on every connect). The override also
+ * uses fetch instead of axios and reports a server `disconnect` frame to the supervisor.
+ */
+export class GatewayDWClient extends DWClient {
+  constructor(
+    opts: { clientId: string; clientSecret: string },
+    private readonly gatewayUrl: string,
+    private readonly fetchImpl: typeof fetch,
+    private readonly onServerDisconnect: () => void,
+  ) {
+    // We supervise the connection ourselves: the SDK's own reconnect and keep-alive are off.
+    super({ ...opts, keepAlive: false });
+    this.config.autoReconnect = false;
+  }
+
+  override async getEndpoint(): Promise<this> {
+    const res = await this.fetchImpl(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'gongzhi', subscriptions: this.config.subscriptions }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await res.json().catch(() => null)) as { endpoint?: string; ticket?: string } | null;
+    if (!res.ok || !body?.endpoint || !body.ticket) {
+      throw new Error(`DingTalk gateway refused the connection (HTTP ${res.status}): check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that Stream mode is enabled for the robot`);
+    }
+    (this as unknown as SdkInternals).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
+    return this;
+  }
+
+  override onSystem(downstream: DWClientDownStream): void {
+    super.onSystem(downstream);
+    // 2.1.5 only clears two flags here; the server then stops pushing on this socket.
+    if (downstream.headers.topic === 'disconnect') this.onServerDisconnect();
+  }
+
+  currentSocket(): WebSocket | undefined {
+    return (this as unknown as SdkInternals).socket;
+  }
+}
+
+export interface StreamReceiverOptions {
+  clientId: string;
+  clientSecret: string;
+  gatewayUrl: string;
+  logger: Logger;
+  /** Handles one robot message (the frame's data, a JSON string). Called after the ack. */
+  onRobotMessage: (data: string) => Promise<void>;
+  /** Card button clicks, where interactive cards are configured. */
+  onCardCallback?: (data: string) => Promise<unknown>;
+  fetch?: typeof fetch;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  heartbeatMs?: number;
+  random?: () => number;
+}
+
+export interface StreamReceiver {
+  start(): void;
+  stop(): Promise<void>;
+  state(): { connected: boolean; connects: number; liveSockets: number; heartbeats: number; nextDelayMs: number | null };
+}
+
+/**
+ * Supervises one DingTalk Stream connection: capped exponential backoff with jitter, never
+ * more than one connect in flight and one live socket, its own heartbeat (one timer, per
+ * socket, cleared on close) and an immediate reconnect when the server says `disconnect`.
+ */
+export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceiver {
+  const initial = opts.initialBackoffMs ?? 1000;
+  const max = opts.maxBackoffMs ?? 60_000;
+  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const random = opts.random ?? Math.random;
+  let stopped = true;
+  let connecting = false;
+  let failures = 0;
+  let connects = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let nextDelayMs: number | null = null;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let live: WebSocket | null = null;
+
+  const client = new GatewayDWClient({ clientId: opts.clientId, clientSecret: opts.clientSecret }, opts.gatewayUrl, opts.fetch ?? fetch, () => {
+    opts.logger.warn('dingtalk.stream.server_disconnect', { hint: 'the gateway asked us to reconnect' });
+    failures = 0;
+    dropSocket();
+  });
+
+  client.registerCallbackListener(TOPIC_ROBOT, (msg: DWClientDownStream) => {
+    // Ack first: DingTalk re-pushes unacked messages, and de-duplication handles the rest.
+    client.socketCallBackResponse(msg.headers.messageId, { response: null });
+    void opts.onRobotMessage(msg.data).catch((e) => opts.logger.error('dingtalk.stream.handle_failed', { error: (e as Error).message }));
+  });
+  if (opts.onCardCallback) {
+    const onCard = opts.onCardCallback;
+    client.registerCallbackListener(TOPIC_CARD, (msg: DWClientDownStream) => {
+      void onCard(msg.data)
+        .then((result) => client.socketCallBackResponse(msg.headers.messageId, result ?? {}))
+        .catch((e) => {
+          client.socketCallBackResponse(msg.headers.messageId, {});
+          opts.logger.error('dingtalk.stream.card_failed', { error: (e as Error).message });
+        });
+    });
+  }
+
+  function clearHeartbeat() {
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  }
+
+  function dropSocket() {
+    const s = live;
+    live = null;
+    clearHeartbeat();
+    s?.terminate();
+    schedule(0);
+  }
+
+  function schedule(delay?: number) {
+    if (stopped || reconnectTimer || connecting) return;
+    const base = Math.min(max, initial * 2 ** Math.min(failures, 30));
+    const wait = delay ?? Math.round(base / 2 + (random() * base) / 2);
+    nextDelayMs = wait;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      nextDelayMs = null;
+      void connect();
+    }, wait);
+  }
+
+  function watch(socket: WebSocket) {
+    live = socket;
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    clearHeartbeat();
+    heartbeat = setInterval(() => {
+      if (socket !== live) return;
+      if (!alive) {
+        opts.logger.warn('dingtalk.stream.heartbeat_lost', {});
+        dropSocket();
+        return;
+      }
+      alive = false;
+      socket.ping();
+    }, heartbeatMs);
+    heartbeat.unref?.();
+    socket.on('close', () => {
+      if (socket !== live) return;
+      live = null;
+      clearHeartbeat();
+      opts.logger.warn('dingtalk.stream.closed', {});
+      schedule();
+    });
+  }
+
+  async function connect() {
+    if (stopped || connecting || live) return;
+    connecting = true;
+    try {
+      await client.getEndpoint();
+      await client._connect();
+      const socket = client.currentSocket();
+      if (!socket) throw new Error('no socket after connect');
+      if (stopped) {
+        socket.terminate();
+        return;
+      }
+      failures = 0;
+      connects++;
+      watch(socket);
+      opts.logger.info('dingtalk.stream.connected', { connects });
+    } catch (e) {
+      failures++;
+      opts.logger.warn('dingtalk.stream.connect_failed', { failures, error: (e as Error).message });
+      client.currentSocket()?.terminate();
+    } finally {
+      connecting = false;
+    }
+    if (!live) schedule();
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void connect();
+    },
+    async stop() {
+      stopped = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      clearHeartbeat();
+      const s = live;
+      live = null;
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.once('close', () => resolve());
+          s.terminate();
+          setTimeout(resolve, 1000).unref?.();
+        });
+      }
+    },
+    state: () => ({ connected: !!live, connects, liveSockets: live ? 1 : 0, heartbeats: heartbeat ? 1 : 0, nextDelayMs }),
+  };
+}

@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createStreamReceiver, type StreamReceiver } from '../../../adapters/dingtalk/stream';
+import type { Runtime } from '../../../src/bootstrap';
+import { startDingtalkStream } from '../../../src/node/dingtalk-stream';
+import { createMemoryLogger } from '../../../src/logger';
+import { TEST_DATABASES } from '../../helpers/databases';
+import { platformConfig } from '../../helpers/platform-config';
+import { createTestRuntime } from '../../helpers/runtime';
+import { eventually } from '../../helpers/serve';
+import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+
+const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
+
+describe('DingTalk Stream mode through the supervised dingtalk-stream client', () => {
+  let dt: Awaited<ReturnType<typeof startFakeDingtalk>>;
+  let rt: Runtime;
+  let stream: StreamReceiver;
+
+  beforeAll(async () => {
+    dt = await startFakeDingtalk(APP);
+    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
+      config: await platformConfig(),
+      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
+    });
+    stream = startDingtalkStream(rt.services, rt.platforms.dingtalk!);
+    await eventually(() => stream.state().connected);
+  });
+  afterAll(async () => {
+    await stream?.stop();
+    await rt?.close();
+    await dt?.close();
+  });
+
+  const ticketsFor = (content: string) => rt.services.db.selectFrom('tickets').selectAll().where('content', '=', content).execute();
+
+  it('acks a robot push at once, makes one ticket and replies through the session webhook', async () => {
+    const msg = robotPayload({ msgId: 'streamBidBond', staffId: 'hengtong-zhang', text: '我们的投标保证金半年了还没退', sessionWebhook: `${dt.base}/robot/sendBySession?session=stream1` });
+    const frameId = dt.pushRobot(msg);
+    const ack = await eventually(() => dt.acks(frameId)[0]);
+    expect(ack.frame).toMatchObject({ code: 200, message: 'OK', headers: { messageId: frameId } });
+    await eventually(async () => (await ticketsFor('我们的投标保证金半年了还没退')).length === 1);
+    // DingTalk re-pushes a late-acked message 16–60 s later: same msgId, new frame.
+    dt.pushRobot(msg);
+    await eventually(() => dt.posts('/robot/sendBySession').find((p) => p.query.session === 'stream1'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ticketsFor('我们的投标保证金半年了还没退')).toHaveLength(1);
+    const [t] = await ticketsFor('我们的投标保证金半年了还没退');
+    expect(t).toMatchObject({ category: 'payment', origin_platform: 'dingtalk' });
+  });
+
+  it('answers SYSTEM pings with the same headers', async () => {
+    const id = dt.pushSystem('ping', '{"opaque":"abc"}');
+    const pong = await eventually(() => dt.acks(id)[0]);
+    expect(pong.frame).toMatchObject({ code: 200, data: '{"opaque":"abc"}' });
+  });
+
+  it('reconnects after a server disconnect frame, with one live socket and one heartbeat, and loses no message', async () => {
+    const before = dt.connections();
+    dt.pushSystem('disconnect', '{"reason":"server rebalancing"}');
+    await eventually(() => dt.connections() === before + 1 && stream.state().connected);
+    await eventually(() => dt.openSockets() === 1);
+    expect(stream.state()).toMatchObject({ liveSockets: 1, heartbeats: 1 });
+    dt.pushRobot(robotPayload({ msgId: 'afterDisconnect', staffId: 'lvyuan-chen', text: '园区门口的道路积水严重，下雨天货车进不来', sessionWebhook: `${dt.base}/robot/sendBySession?session=stream2` }));
+    await eventually(async () => (await ticketsFor('园区门口的道路积水严重，下雨天货车进不来')).length === 1);
+  });
+});
+
+describe('Stream supervisor backoff', () => {
+  let dt: Awaited<ReturnType<typeof startFakeDingtalk>>;
+  let receiver: StreamReceiver | null = null;
+  beforeAll(async () => {
+    dt = await startFakeDingtalk(APP);
+  });
+  afterEach(async () => receiver?.stop());
+  afterAll(async () => dt?.close());
+
+  it('backs off exponentially with a cap while the gateway is down, with never two connects at once, then connects once', async () => {
+    dt.setGatewayDown(6);
+    const logger = createMemoryLogger();
+    receiver = createStreamReceiver({
+      ...APP,
+      gatewayUrl: `${dt.base}/v1.0/gateway/connections/open`,
+      logger,
+      onRobotMessage: async () => undefined,
+      initialBackoffMs: 20,
+      maxBackoffMs: 160,
+      random: () => 1, // no jitter: exact delays
+    });
+    const start = dt.gatewayCalls().length;
+    receiver.start();
+    await eventually(() => receiver!.state().connected, 10_000);
+    const calls = dt.gatewayCalls().slice(start);
+    expect(calls).toHaveLength(7);
+    const gaps = calls.slice(1).map((c, i) => c.at - calls[i]!.at);
+    // 20, 40, 80, 160, 160, 160 ms (capped); timers are never early.
+    [20, 40, 80, 160, 160, 160].forEach((min, i) => expect(gaps[i]).toBeGreaterThanOrEqual(min - 2));
+    expect(gaps[5]!).toBeLessThan(400);
+    expect(dt.openSockets()).toBe(1);
+    expect(logger.lines.filter((l) => l.event === 'dingtalk.stream.connect_failed')).toHaveLength(6);
+  });
+});

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { startFakeServer, type Recorded } from './http-server';
+
+type Reply = { status: number; json: unknown } | 'drop';
+
+export interface StreamFrame {
+  specVersion?: string;
+  type: 'SYSTEM' | 'CALLBACK' | 'EVENT';
+  headers: Record<string, string>;
+  data: string;
+}
+
+/**
+ * Plays DingTalk on loopback: the OpenAPI (accessToken, groupMessages/send, oToMessages),
+ * the oapi host (session webhooks, custom robots), and Stream mode — the gateway that hands
+ * out `{endpoint, ticket}` and a WebSocket server that pushes frames in DingTalk's format.
+ */
+export async function startFakeDingtalk(opts: { clientId: string; clientSecret: string }) {
+  const script = new Map<string, Reply[]>();
+  let gatewayDown = 0;
+  const tickets = new Set<string>();
+  const sockets: WebSocket[] = [];
+  const clientFrames: Array<{ socket: number; frame: { code: number; headers: Record<string, string>; data?: string } }> = [];
+  let tokenCount = 0;
+
+  const http = await startFakeServer((req: Recorded) => {
+    const scripted = script.get(req.path)?.shift();
+    if (scripted === 'drop') return { destroy: true };
+    if (scripted) return scripted;
+    switch (req.path) {
+      case '/v1.0/oauth2/accessToken': {
+        const b = req.body as { appKey?: string; appSecret?: string };
+        if (b.appKey !== opts.clientId || b.appSecret !== opts.clientSecret) return { status: 400, json: { code: 'invalidClientId', message: 'bad app' } };
+        return { json: { accessToken: `dt-token-${++tokenCount}`, expireIn: 7200 } };
+      }
+      case '/v1.0/robot/groupMessages/send':
+      case '/v1.0/robot/oToMessages/batchSend':
+        if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        return { json: { processQueryKey: randomUUID() } };
+      case '/robot/sendBySession':
+      case '/robot/send':
+        return { json: { errcode: 0, errmsg: 'ok' } };
+      case '/v1.0/gateway/connections/open': {
+        if (gatewayDown > 0) {
+          gatewayDown--;
+          return { status: 503, json: { code: 'ServiceUnavailable', message: 'down' } };
+        }
+        const b = req.body as { clientId?: string; clientSecret?: string };
+        if (b.clientId !== opts.clientId || b.clientSecret !== opts.clientSecret) return { status: 401, json: { code: 'unauthorized' } };
+        const ticket = randomUUID();
+        tickets.add(ticket);
+        return { json: { endpoint: `${http.base.replace('http', 'ws')}/connect`, ticket } };
+      }
+    }
+    return undefined;
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  http.server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const ticket = url.searchParams.get('ticket') ?? '';
+    if (url.pathname !== '/connect' || !tickets.delete(ticket)) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const index = sockets.push(ws) - 1;
+      ws.on('message', (raw) => clientFrames.push({ socket: index, frame: JSON.parse(String(raw)) }));
+      ws.send(JSON.stringify(frame('SYSTEM', 'CONNECTED', '{}')));
+    });
+  });
+
+  const frame = (type: StreamFrame['type'], topic: string, data: string, messageId = randomUUID()): StreamFrame => ({
+    specVersion: '1.0',
+    type,
+    headers: { appId: opts.clientId, connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
+    data,
+  });
+  const open = () => sockets.filter((s) => s.readyState === s.OPEN);
+
+  return {
+    ...http,
+    failNext(path: string, ...replies: Reply[]) {
+      script.set(path, [...(script.get(path) ?? []), ...replies]);
+    },
+    posts: (path: string) => http.requests.filter((r) => r.method === 'POST' && r.path === path),
+    gatewayCalls: () => http.requests.filter((r) => r.path === '/v1.0/gateway/connections/open'),
+    setGatewayDown: (n: number) => void (gatewayDown = n),
+    openSockets: () => open().length,
+    connections: () => sockets.length,
+    /** Pushes a robot message on the newest open socket; returns the frame's messageId. */
+    pushRobot(message: Record<string, unknown>) {
+      const f = frame('CALLBACK', '/v1.0/im/bot/messages/get', JSON.stringify(message));
+      open().at(-1)!.send(JSON.stringify(f));
+      return f.headers.messageId!;
+    },
+    pushSystem(topic: 'ping' | 'disconnect', data = '{}') {
+      const f = frame('SYSTEM', topic, data);
+      open().at(-1)!.send(JSON.stringify(f));
+      return f.headers.messageId!;
+    },
+    acks: (messageId: string) => clientFrames.filter((c) => c.frame.headers?.messageId === messageId),
+    async close() {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      await http.close();
+    },
+  };
+}
+
+export function robotPayload(o: { msgId: string; text: string; staffId: string; nick?: string; conversationId?: string; group?: boolean; sessionWebhook: string; expiresInMs?: number }) {
+  return {
+    conversationId: o.conversationId ?? 'cid-county==',
+    atUsers: [{ dingtalkId: '$:LWCP_v1:$bot' }],
+    chatbotCorpId: 'ding-corp',
+    chatbotUserId: '$:LWCP_v1:$bot',
+    msgId: o.msgId,
+    senderNick: o.nick ?? o.staffId,
+    isAdmin: false,
+    senderStaffId: o.staffId,
+    sessionWebhookExpiredTime: Date.now() + (o.expiresInMs ?? 90 * 60_000),
+    createAt: Date.now(),
+    senderCorpId: 'ding-corp',
+    conversationType: o.group === false ? '1' : '2',
+    senderId: `$:LWCP_v1:$${o.staffId}`,
+    conversationTitle: '青山县营商环境共商共治群（钉钉）',
+    isInAtList: true,
+    sessionWebhook: o.sessionWebhook,
+    text: { content: ` ${o.text}` },
+    robotCode: 'ding-robot-code',
+    msgtype: 'text',
+  };
+}
