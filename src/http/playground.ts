@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { BadPayloadError } from '../../adapters/http-util';
 import type { LocalAdapter } from '../../adapters/local/local-adapter';
+import { createLocalEndpoint } from '../../adapters/local/local-endpoint';
 import type { InboundMessage } from '../domain/message';
 import { STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, type Category, type IssueType } from '../domain/taxonomy';
@@ -16,20 +17,11 @@ export const SAMPLE_ENTERPRISES = [
   { id: 'xinghuo-wang', name: '王女士（星火电子科技）' },
 ];
 
-const messageBody = z.object({
-  chat: z.enum(['group', 'direct']),
-  groupId: z.string().optional(),
-  userId: z.string().min(1).max(64),
-  name: z.string().min(1).max(64),
-  text: z.string().min(1, '消息不能为空').max(2000, '消息过长（最多 2000 字）'),
-  /** A ticket number the message replies to, as a quote would. */
-  quote: z.string().max(64).optional(),
-});
-
 export function createPlaygroundRoutes(services: Services, local: LocalAdapter): Hono {
   const app = new Hono();
   const { config, db } = services;
   let counter = 0;
+  const endpoint = createLocalEndpoint();
 
   app.get('/', (c) => c.html(PLAYGROUND_HTML));
 
@@ -48,22 +40,24 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
   });
 
   app.post('/playground/api/messages', async (c) => {
-    const parsed = messageBody.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: 'invalid_message', issues: parsed.error.issues.map((i) => i.message) }, 400);
-    const b = parsed.data;
+    const body = await c.req.json().catch(() => null);
+    const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const group = b.chat === 'group' ? config.groups.find((g) => g.id === b.groupId && g.platform === 'local') : undefined;
-    if (b.chat === 'group' && !group) return c.json({ error: 'unknown_group' }, 400);
-    const msg: InboundMessage = {
-      platform: 'local',
+    if (b.chat === 'group' && !group) return c.json({ error: 'unknown_group', issues: ['没有这个演练群'] }, 400);
+    const wire = {
+      ...b,
       messageId: `local-${Date.now().toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      chatType: b.chat,
       chatId: group ? group.chatId : b.userId,
       ...(group ? { chatTitle: group.name } : {}),
-      sender: { userId: b.userId, name: b.name },
-      text: b.text,
-      ...(b.quote ? { quotedText: b.quote } : {}),
-      receivedAt: services.now(),
     };
+    const now = services.now();
+    let msg: InboundMessage;
+    try {
+      msg = endpoint.parse(JSON.stringify(wire), now)!;
+    } catch (e) {
+      if (e instanceof BadPayloadError) return c.json({ error: 'invalid_message', issues: e.message.split('; ') }, 400);
+      throw e;
+    }
     local.record(msg);
     const result = await services.pipeline.receive(msg);
     // The playground waits for delivery so the reply is there when the page next polls.

@@ -89,3 +89,15 @@ describe('DingTalk HTTP callback mode end to end', () => {
     expect(huge.status).toBe(413);
   });
 });
+
+describe('DingTalk custom robot 加签', () => {
+  it('URL-encodes the sign exactly once', async () => {
+    const { customRobotQuery } = await import('../../../adapters/dingtalk/sign');
+    const now = new Date(1700000000000);
+    const q = new URLSearchParams(customRobotQuery('tok', 'SECabc', now));
+    expect(q.get('timestamp')).toBe('1700000000000');
+    expect(q.get('sign')).toBe(dingtalkSign('SECabc', '1700000000000'));
+    expect(customRobotQuery('tok', 'SECabc', now)).not.toMatch(/%25/);
+    expect(customRobotQuery('tok', undefined, now)).toBe('access_token=tok');
+  });
+});
