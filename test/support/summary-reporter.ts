@@ -18,7 +18,8 @@ function count(tasks: RunnerTask[], acc = { passed: 0, failed: 0, skipped: 0 }) 
 export default class SummaryLineReporter implements Reporter {
   onFinished(files: RunnerTestFile[] = [], errors: unknown[] = []) {
     const c = count(files);
-    const failedFiles = files.filter((f) => f.result?.state === 'fail' && f.tasks.length === 0).length;
-    process.stdout.write(`\ntests: ${c.passed} passed, ${c.failed + failedFiles + errors.length} failed, ${c.skipped} skipped\n`);
+    // A file or suite whose set-up failed leaves its tests "skipped": count it as a failure.
+    const failedWithoutFailedTest = files.filter((f) => f.result?.state === 'fail' && count(f.tasks).failed === 0).length;
+    process.stdout.write(`\ntests: ${c.passed} passed, ${c.failed + failedWithoutFailedTest + errors.length} failed, ${c.skipped} skipped\n`);
   }
 }

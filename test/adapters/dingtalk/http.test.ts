@@ -39,7 +39,7 @@ describe('DingTalk HTTP callback mode end to end', () => {
   beforeAll(async () => {
     dt = await startFakeDingtalk(APP);
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
-      config: await platformConfig(),
+      config: await platformConfig(['dingtalk']),
       rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
     });
     http = await serveApp(rt.app);

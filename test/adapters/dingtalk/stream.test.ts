@@ -19,7 +19,7 @@ describe('DingTalk Stream mode through the supervised dingtalk-stream client', (
   beforeAll(async () => {
     dt = await startFakeDingtalk(APP);
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
-      config: await platformConfig(),
+      config: await platformConfig(['dingtalk']),
       rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
     });
     stream = startDingtalkStream(rt.services, rt.platforms.dingtalk!);

@@ -17,7 +17,7 @@ describe('WeCom AI bot end to end', () => {
   beforeAll(async () => {
     wecom = await startFakeWecom({ corpId: WECOM_APP.corpId, secret: WECOM_APP.secret });
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
-      config: await platformConfig(),
+      config: await platformConfig(['wecom']),
       env: {},
       rawEnv: {
         WECOM_BOT_TOKEN: WECOM_BOT.token,
