@@ -6,6 +6,7 @@ import type { GongzhiConfig } from './config/schema';
 import type { Database } from './db/schema';
 import { createApp } from './http/app';
 import { createWebhookRoutes } from './http/webhooks';
+import { runScheduledWork } from './jobs/digests';
 import { createPlatforms } from './platforms';
 import { createJsonLogger } from './logger';
 import { createServices } from './services';
@@ -77,9 +78,13 @@ export default {
     }
   },
 
-  /** Cron Trigger: drain the outbox (and, as they land, the deadline sweep and digests). */
+  /** Cron Trigger: the deadline sweep, due digests, then drain the outbox. */
   async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     const { services, close } = runtimeFor(env, ctx);
-    ctx.waitUntil(services.drainer.drainOnce().finally(close));
+    ctx.waitUntil(
+      runScheduledWork(services)
+        .then(() => services.drainer.drainOnce())
+        .finally(close),
+    );
   },
 };

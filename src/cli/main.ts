@@ -5,6 +5,14 @@ import { migrateToLatest } from '../db/database';
 import { openDatabase } from '../db/open';
 import { createRulesClassifier } from '../domain/classifier/rules';
 import { listDeadLetters, requeue } from '../repo/outbox';
+import { resolveConfig } from '../bootstrap';
+import { templates } from '../domain/templates';
+import { runSweep } from '../jobs/sweep';
+import { createJsonLogger } from '../logger';
+import { syncDirectory } from '../repo/directory';
+import { dailyDigest, departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
+import { writeCsv, writeXlsx } from '../reports/xlsx';
+import { createServices } from '../services';
 
 const USAGE = `用法 (usage): npm run -s cli -- <command>
 
@@ -13,7 +21,26 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   classify                从标准输入读 JSON 行 {"id","text"}，每行输出分类结果
   outbox dead             列出投递失败（死信）的消息
   outbox resend ID        重新投递一条死信
+  sweep                   立即执行一次时限检查（三单一函、评价期限）
+  report daily [--date YYYY-MM-DD] [--group ID]   每日调度
+  report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
+  ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账
 `;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function withServices<T>(fn: (s: import('../services').Services) => Promise<T>): Promise<T> {
+  const env = parseEnv(process.env);
+  const logger = createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn');
+  const config = await resolveConfig(env, logger);
+  return withDb(async (h) => {
+    await syncDirectory(h.db, config);
+    return fn(createServices({ db: h.db, config, logger, adapters: {} }));
+  });
+}
 
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const env = parseEnv(process.env);
@@ -92,6 +119,47 @@ export async function main(argv: string[]): Promise<number> {
         return ok ? 0 : 1;
       }
       break;
+    }
+    case 'sweep': {
+      const r = await withServices((s) => runSweep(s));
+      for (const d of r.issued) console.log(`${d.ticketNumber}\t${d.step}\t${d.document}`);
+      for (const n of r.closedNoAnswer) console.log(`${n}\tclosed (no rating)`);
+      console.log(`已签发 ${r.issued.length} 份文书，归档未评价 ${r.closedNoAnswer.length} 件`);
+      return 0;
+    }
+    case 'report': {
+      const rest = argv.slice(1);
+      if (sub === 'monthly') {
+        const month = flag(rest, 'month');
+        if (!month) break;
+        const text = await withServices(async (s) => templates.ranking(`${month} 月度通报`, await departmentRanking(s.db, monthPeriod(month), flag(rest, 'group'))));
+        console.log(text);
+        return 0;
+      }
+      if (sub === 'daily') {
+        const date = flag(rest, 'date');
+        const text = await withServices(async (s) => {
+          const groupId = flag(rest, 'group') ?? null;
+          const at = date ? new Date(Date.parse(`${date}T${s.config.digest.dailyAt}:00+08:00`)) : s.now();
+          const name = groupId ? (await s.db.selectFrom('groups').select('name').where('id', '=', groupId).executeTakeFirst())?.name ?? groupId : s.config.deployment.name;
+          return templates.dailyDigest(await dailyDigest(s.db, s.sla, { groupId, groupName: name, at }));
+        });
+        console.log(text);
+        return 0;
+      }
+      break;
+    }
+    case 'ledger': {
+      const rest = argv.slice(1);
+      const month = flag(rest, 'month');
+      const out = flag(rest, 'out');
+      const format = flag(rest, 'format') ?? (out?.endsWith('.csv') ? 'csv' : 'xlsx');
+      if (!month || !out || (format !== 'csv' && format !== 'xlsx')) break;
+      const rows = await withServices((s) => ledgerRows(s.db, monthPeriod(month)));
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(out, format === 'csv' ? writeCsv(LEDGER_HEADER, rows) : writeXlsx(`台账 ${month}`, LEDGER_HEADER, rows));
+      console.log(`已导出 ${rows.length} 件工单到 ${out}`);
+      return 0;
     }
   }
   process.stderr.write(USAGE);

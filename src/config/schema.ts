@@ -103,6 +103,26 @@ export const configSchema = z
         urgent: s.urgent ?? DEFAULT_SLA_POLICY.urgent,
         overrides: s.overrides,
       })),
+    /** 三单一函 thresholds, relative to the active deadline (签收, then 办结). */
+    escalation: z
+      .object({
+        remindBefore: duration.refine((d) => 'minutes' in d, '提醒时点须用小时或分钟，如 4h').prefault('4h'),
+        superviseAfter: duration.prefault('2wd'),
+        transferAfter: duration.prefault('5wd'),
+      })
+      .prefault({}),
+    /** Without a rating this long after 办结, the ticket closes as 未评价 (not as satisfied). */
+    ratingWindow: duration.prefault('3wd'),
+    digest: z
+      .object({
+        /** Daily digest time, Asia/Shanghai (HH:MM). */
+        dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应写作 HH:MM').default('08:30'),
+        /** The monthly ranking is posted on this day of the next month. */
+        monthlyOnDay: z.number().int().min(1).max(28).default(1),
+        /** Groups that receive digests and reports; empty means every group with an outbound channel. */
+        groups: z.array(z.string()).default([]),
+      })
+      .default({ dailyAt: '08:30', monthlyOnDay: 1, groups: [] }),
     departments: z.array(departmentSchema).min(1),
     staff: z.array(staffSchema).default([]),
     groups: z.array(groupSchema).default([]),

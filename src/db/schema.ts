@@ -144,7 +144,27 @@ export interface OutboxTable {
   sent_at: Timestamp | null;
 }
 
+export interface EscalationDocumentsTable {
+  id: Generated<number>;
+  number: string;
+  ticket_id: number;
+  round: number;
+  phase: string;
+  step: string;
+  department_id: string | null;
+  reason: string;
+  due_at: Timestamp;
+  issued_at: Timestamp;
+}
+
+export interface ScheduledRunsTable {
+  key: string;
+  ran_at: Timestamp;
+}
+
 export interface Database {
+  escalation_documents: EscalationDocumentsTable;
+  scheduled_runs: ScheduledRunsTable;
   departments: DepartmentsTable;
   groups: GroupsTable;
   staff: StaffTable;

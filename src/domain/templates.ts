@@ -1,5 +1,6 @@
 import { COMMAND_SPECS, type CommandName } from './commands';
 import { formatChinaDateTime } from './china-time';
+import { PHASE_NAMES, STEP_NAMES, type DeadlinePhase, type EscalationStep } from './escalation';
 import { maskPersonalData } from './mask';
 import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
 import { STATUS_NAMES, type TicketStatus } from './ticket';
@@ -34,6 +35,39 @@ const excerpt = (s: string, max = 120) => {
 const kindLine = (t: TicketView) =>
   `${CATEGORY_NAMES[t.category]}·${ISSUE_TYPE_NAMES[t.type]}${t.urgency === 'urgent' ? `·${URGENCY_NAMES.urgent}` : ''}`;
 const due = (d: Date | null) => (d ? formatChinaDateTime(d) : null);
+
+export interface EscalationView {
+  step: EscalationStep;
+  number: string;
+  phase: DeadlinePhase;
+  dueAt: Date;
+  departmentName: string | null;
+}
+
+export interface DailyDigest {
+  groupName: string;
+  date: string;
+  received: number;
+  claimed: number;
+  resolved: number;
+  overdue: Array<{ number: string; departmentName: string; workdaysOver: number }>;
+  awaitingRating: number;
+  best: { name: string; resolvedOnTime: number } | null;
+  worst: { name: string; overdue: number } | null;
+}
+
+export interface RankingRow {
+  name: string;
+  tickets: number;
+  responseRate: number | null;
+  onTimeRate: number | null;
+  resolutionRate: number | null;
+  satisfactionRate: number | null;
+  reopened: number;
+  escalations: number;
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
 
 export const templates = {
   accepted(t: TicketView): string {
@@ -156,6 +190,43 @@ export const templates = {
   },
   needTicketRef(usage: string): string {
     return `请写明工单号，或引用机器人关于该工单的消息。用法：${usage}`;
+  },
+  escalation(t: TicketView, e: EscalationView): string {
+    const deadline = `${PHASE_NAMES[e.phase]}时限 ${formatChinaDateTime(e.dueAt)}`;
+    const lines: Record<EscalationStep, string> = {
+      reminder: `${deadline}即将到期，请抓紧${PHASE_NAMES[e.phase]}。`,
+      urging: `已超过${deadline}，请立即办理并回复进度。`,
+      supervision: `超期未${PHASE_NAMES[e.phase]}，列入督办，请于 1 个工作日内书面说明原因并办结。`,
+      transfer: `超期未${PHASE_NAMES[e.phase]}，经督办仍未办理，移交纪检监察机关。`,
+    };
+    return [`${t.number}【${STEP_NAMES[e.step]} ${e.number}】${e.departmentName ?? '—'}`, lines[e.step], `诉求：${excerpt(t.content, 60)}`].join('\n');
+  },
+  closedNoAnswer(t: TicketView): string {
+    return `${t.number} 办结后超过评价期限未评价，按“未评价”归档。如问题仍未解决，请重新反映。`;
+  },
+  dailyDigest(d: DailyDigest): string {
+    const lines = [
+      `【每日调度】${d.groupName} ${d.date}`,
+      `新受理 ${d.received}｜签收 ${d.claimed}｜办结 ${d.resolved}｜超期 ${d.overdue.length}｜待评价 ${d.awaitingRating}`,
+    ];
+    if (d.overdue.length) {
+      lines.push('超期工单：');
+      for (const o of d.overdue.slice(0, 15)) lines.push(`${o.number}｜${o.departmentName}｜超期 ${o.workdaysOver} 个工作日`);
+      if (d.overdue.length > 15) lines.push(`……另有 ${d.overdue.length - 15} 件`);
+    }
+    if (d.best) lines.push(`今日办结最快：${d.best.name}（按时办结 ${d.best.resolvedOnTime} 件）`);
+    if (d.worst) lines.push(`超期最多：${d.worst.name}（${d.worst.overdue} 件）`);
+    return lines.join('\n');
+  },
+  ranking(title: string, rows: RankingRow[]): string {
+    if (rows.length === 0) return `【${title}】本期无工单。`;
+    return [
+      `【${title}】承办单位排名（签收及时率｜按时办结率｜办结率｜满意率）`,
+      ...rows.map(
+        (r, i) =>
+          `${i + 1}. ${r.name}：${r.tickets} 件｜${pct(r.responseRate)}｜${pct(r.onTimeRate)}｜${pct(r.resolutionRate)}｜${pct(r.satisfactionRate)}${r.reopened ? `｜重办 ${r.reopened}` : ''}${r.escalations ? `｜督办文书 ${r.escalations}` : ''}`,
+      ),
+    ].join('\n');
   },
   unknownDepartment(name: string): string {
     return `没有找到部门“${name}”，请写部门全称或简称（如 住建局）。`;

@@ -3,6 +3,7 @@ import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
 import { startRuntime } from '../bootstrap';
 import { startDingtalkStream } from './dingtalk-stream';
+import { runScheduledWork } from '../jobs/digests';
 
 const env = parseEnv(process.env);
 const logger = createJsonLogger(undefined, env.LOG_LEVEL);
@@ -10,6 +11,11 @@ const logger = createJsonLogger(undefined, env.LOG_LEVEL);
 try {
   const runtime = await startRuntime({ env, logger });
   runtime.services.drainer.start(1000);
+  // Deadlines and digests: every minute; several instances are safe (row locks, run keys).
+  const tick = setInterval(() => {
+    runScheduledWork(runtime.services).catch((e) => logger.error('scheduler.failed', { error: (e as Error).message }));
+  }, 60_000);
+  tick.unref();
   const stream = runtime.platforms.dingtalk?.mode === 'stream' ? startDingtalkStream(runtime.services, runtime.platforms.dingtalk) : null;
   const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     logger.info('server.listening', { port: info.port, database: runtime.database.kind, playground: !!runtime.local });
@@ -17,6 +23,7 @@ try {
   });
   const shutdown = async (signal: string) => {
     logger.info('server.stopping', { signal });
+    clearInterval(tick);
     server.close();
     await stream?.stop();
     await runtime.close();

@@ -2,11 +2,12 @@ import type { GongzhiConfig } from '../config/schema';
 import type { Db, Tx } from '../db/database';
 import type { TicketRow } from '../db/schema';
 import type { Classifier } from '../domain/classifier/types';
-import type { InboundMessage, OutboundPayload, OutboundTarget, Platform } from '../domain/message';
+import type { InboundMessage, OutboundTarget, Platform } from '../domain/message';
 import type { CommandActor } from '../domain/roles';
 import type { Actor } from '../domain/ticket';
 import type { SlaClock } from '../domain/sla';
 import { getGroup, type GroupRecord, type StaffMember } from '../repo/directory';
+import { groupPostFor, textPayload } from './notify';
 import type { Requester } from '../repo/requesters';
 import type { OutboxEntry, OutboxKind } from '../repo/outbox';
 
@@ -40,7 +41,6 @@ export function replyTarget(msg: InboundMessage): OutboundTarget {
   return msg.chatType === 'group' ? { kind: 'group', chatId: msg.chatId } : { kind: 'direct', userId: msg.sender.userId };
 }
 
-const payload = (text: string, mentions: string[] = []): OutboundPayload => ({ format: 'text', text, mentions });
 
 /** Answers the sender in the chat the message came from. */
 export function reply(ctx: MessageContext, text: string, opts: { ticketId?: number; mentions?: string[] } = {}): void {
@@ -48,15 +48,12 @@ export function reply(ctx: MessageContext, text: string, opts: { ticketId?: numb
     platform: ctx.msg.platform,
     kind: 'reply',
     target: replyTarget(ctx.msg),
-    payload: payload(text, opts.mentions ?? []),
+    payload: textPayload(text, opts.mentions ?? []),
     ticketId: opts.ticketId ?? null,
     groupId: ctx.group?.id ?? null,
   });
 }
 
-export function hasOutbound(group: GroupRecord | null): boolean {
-  return !!group && group.outbound !== null && group.outbound !== undefined;
-}
 
 const sameChat = (msg: InboundMessage, platform: Platform, chatId: string) => msg.platform === platform && msg.chatId === chatId;
 
@@ -72,19 +69,13 @@ export async function announce(
   text: string,
   opts: { mentions?: string[]; kind?: OutboxKind } = {},
 ): Promise<boolean> {
-  const group = ticket.group_id ? (ticket.group_id === ctx.group?.id ? ctx.group : await getGroup(ctx.tx, ticket.group_id)) : null;
   const mentions = opts.mentions ?? [];
-  if (group && hasOutbound(group)) {
-    ctx.posts.push({
-      platform: group.platform,
-      kind: opts.kind ?? 'notice',
-      target: { kind: 'group', chatId: group.chatId },
-      payload: payload(text, mentions),
-      ticketId: ticket.id,
-      groupId: group.id,
-    });
-    return sameChat(ctx.msg, group.platform, group.chatId);
+  const post = await groupPostFor(ctx.tx, ticket, text, { mentions, kind: opts.kind ?? 'notice', group: ctx.group });
+  if (post) {
+    ctx.posts.push(post);
+    return post.target.kind === 'group' && sameChat(ctx.msg, post.platform, post.target.chatId);
   }
+  const group = ticket.group_id ? (ticket.group_id === ctx.group?.id ? ctx.group : await getGroup(ctx.tx, ticket.group_id)) : null;
   if (group && sameChat(ctx.msg, group.platform, group.chatId)) {
     reply(ctx, text, { ticketId: ticket.id, mentions });
     return true;
@@ -96,7 +87,7 @@ export async function announce(
         platform: requester.platform as Platform,
         kind: 'direct',
         target: { kind: 'direct', userId: requester.user_id },
-        payload: payload(text),
+        payload: textPayload(text),
         ticketId: ticket.id,
         groupId: null,
       });
@@ -106,9 +97,9 @@ export async function announce(
   return false;
 }
 
-/** One-to-one messages to staff (private reports, escalation documents). */
+/** One-to-one messages to staff (private reports). */
 export function notifyDirect(ctx: MessageContext, platform: Platform, userIds: string[], text: string, ticketId: number): void {
   for (const userId of userIds) {
-    ctx.posts.push({ platform, kind: 'direct', target: { kind: 'direct', userId }, payload: payload(text), ticketId, groupId: null });
+    ctx.posts.push({ platform, kind: 'direct', target: { kind: 'direct', userId }, payload: textPayload(text), ticketId, groupId: null });
   }
 }

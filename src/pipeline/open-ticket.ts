@@ -9,7 +9,8 @@ import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 import { departmentAccounts, dispatcherAccounts } from '../repo/directory';
 import { upsertRequester } from '../repo/requesters';
 import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
-import { announce, hasOutbound, notifyDirect, reply, type MessageContext } from './context';
+import { announce, notifyDirect, reply, type MessageContext } from './context';
+import { hasOutbound } from './notify';
 
 export type OpenOutcome = { kind: 'ticket'; ticketId: number; number: string } | { kind: 'attached'; ticketId: number; number: string };
 

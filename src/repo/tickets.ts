@@ -7,11 +7,14 @@ import type { TicketRef } from '../domain/ticket-number';
 import type { TicketView } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 
-/** Per-day sequence; the counter row lock makes concurrent openings take distinct numbers. */
-export async function nextTicketSeq(tx: Tx, day: string): Promise<number> {
+/** Per-day ticket sequence. */
+export const nextTicketSeq = (tx: Tx, day: string): Promise<number> => nextCounter(tx, day);
+
+/** A named counter; its row lock makes concurrent callers take distinct, gapless numbers. */
+export async function nextCounter(tx: Tx, key: string): Promise<number> {
   const row = await tx
     .insertInto('ticket_counters')
-    .values({ day, last_seq: 1 })
+    .values({ day: key, last_seq: 1 })
     .onConflict((oc) => oc.column('day').doUpdateSet({ last_seq: sql`ticket_counters.last_seq + 1` }))
     .returning('last_seq')
     .executeTakeFirstOrThrow();

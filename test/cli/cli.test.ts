@@ -1,9 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE } from '../helpers/runtime';
 
+const dataDir = mkdtempSync(join(tmpdir(), 'gongzhi-cli-'));
 const cli = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { input, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, GONGZHI_CONFIG: '', NODE_ENV: 'development' },
+  });
 
 describe('CLI', () => {
   it('classify reads JSON lines and writes the contract fields in order', () => {
@@ -30,6 +38,18 @@ describe('CLI', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('无法读取配置文件');
   });
+
+  it('migrates an embedded database, sweeps, reports and exports the ledger', () => {
+    expect(cli(['migrate']).stdout).toMatch(/已迁移 \(pglite\): 2026-11-23-01-initial, 2026-11-23-02-escalation/);
+    expect(cli(['migrate']).stdout).toContain('数据库已是最新');
+    expect(cli(['sweep']).stdout).toContain('已签发 0 份文书');
+    expect(cli(['report', 'monthly', '--month', '2026-11']).stdout).toContain('【2026-11 月度通报】本期无工单');
+    expect(cli(['report', 'daily', '--date', '2026-11-23']).stdout).toContain('【每日调度】青山县营商环境共商共治 2026-11-23');
+    const out = join(dataDir, 'ledger.xlsx');
+    expect(cli(['ledger', '--month', '2026-11', '--out', out]).stdout).toContain('已导出 0 件工单');
+    expect(existsSync(out)).toBe(true);
+    expect(cli(['report', 'monthly', '--month', 'November']).stderr).toContain('month must look like 2026-11');
+  }, 60_000);
 
   it('prints usage for an unknown command', () => {
     const r = cli(['frobnicate']);

@@ -1,0 +1,71 @@
+import { chinaDate, chinaMidnight } from '../domain/china-time';
+import { templates } from '../domain/templates';
+import { hasOutbound, textPayload } from '../pipeline/notify';
+import { listGroups, type GroupRecord } from '../repo/directory';
+import { enqueueOutbox } from '../repo/outbox';
+import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
+import type { Services } from '../services';
+import { runSweep } from './sweep';
+
+/** Claims a scheduled run; false when another instance (or an earlier sweep) already did it. */
+async function claimRun(services: Services, key: string, now: Date): Promise<boolean> {
+  const r = await services.db.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+  return !!r;
+}
+
+function digestGroups(services: Services, groups: GroupRecord[]): GroupRecord[] {
+  const wanted = services.config.digest.groups;
+  return groups.filter((g) => hasOutbound(g) && (wanted.length === 0 || wanted.includes(g.id)));
+}
+
+const previousMonth = (date: string) => {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+};
+
+/**
+ * Posts what is due at `now`: each group's daily digest after the configured time, and on
+ * the configured day the previous month's ranking. Each post is keyed in scheduled_runs,
+ * so neither a second instance nor a second sweep in the same minute posts it again.
+ */
+export async function postDueDigests(services: Services, now: Date = services.now()): Promise<string[]> {
+  const { config } = services;
+  const today = chinaDate(now);
+  const dueAt = new Date(chinaMidnight(today).getTime() + (Number(config.digest.dailyAt.slice(0, 2)) * 60 + Number(config.digest.dailyAt.slice(3))) * 60_000);
+  if (now < dueAt) return [];
+  const posted: string[] = [];
+  const groups = digestGroups(services, await listGroups(services.db));
+  for (const g of groups) {
+    const key = `digest:daily:${g.id}:${today}`;
+    if (!(await claimRun(services, key, now))) continue;
+    const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt });
+    await services.db.transaction().execute((tx) =>
+      enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.dailyDigest(digest)), groupId: g.id }], now),
+    );
+    posted.push(key);
+  }
+  if (Number(today.slice(8, 10)) === config.digest.monthlyOnDay) {
+    const month = previousMonth(today);
+    const rows = await departmentRanking(services.db, monthPeriod(month));
+    for (const g of groups) {
+      const key = `report:monthly:${g.id}:${month}`;
+      if (!(await claimRun(services, key, now))) continue;
+      await services.db.transaction().execute((tx) =>
+        enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.ranking(`${month} 月度通报`, rows)), groupId: g.id }], now),
+      );
+      posted.push(key);
+    }
+  }
+  if (posted.length) {
+    services.logger.info('digest.posted', { keys: posted });
+    services.defer(services.drainer.drainOnce());
+  }
+  return posted;
+}
+
+/** One tick of the scheduler: every minute on Node, each Cron Trigger on Workers. */
+export async function runScheduledWork(services: Services, now: Date = services.now()) {
+  const sweep = await runSweep(services, now);
+  const digests = await postDueDigests(services, now);
+  return { sweep, digests };
+}

@@ -1,0 +1,180 @@
+import { chinaDate, chinaMidnight } from '../domain/china-time';
+import type { Db } from '../db/database';
+import { STEP_NAMES, type EscalationStep } from '../domain/escalation';
+import { rankDepartments, type TicketFacts } from '../domain/report';
+import type { DailyDigest, RankingRow } from '../domain/templates';
+import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
+import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
+import type { SlaClock } from '../domain/sla';
+import type { Cell } from './xlsx';
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+/** A China calendar month "2026-11" → [1 Nov 00:00, 1 Dec 00:00) Beijing time. */
+export function monthPeriod(month: string): Period {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) throw new Error(`month must look like 2026-11, not "${month}"`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  if (mo < 1 || mo > 12) throw new Error(`no month ${mo}`);
+  const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+  return { from: chinaMidnight(`${month}-01`), to: chinaMidnight(`${next}-01`) };
+}
+
+/** Department figures over tickets received in the period, ranked best first. */
+export async function departmentRanking(db: Db, period: Period, groupId?: string): Promise<RankingRow[]> {
+  let q = db
+    .selectFrom('tickets as t')
+    .select([
+      't.id',
+      't.department_id',
+      't.status',
+      't.dispatched_at',
+      't.claimed_at',
+      't.resolved_at',
+      't.sign_due_at',
+      't.resolve_due_at',
+      't.rating',
+      't.reopen_count',
+      (eb) => eb.selectFrom('escalation_documents as e').select((e) => e.fn.countAll<number>().as('n')).whereRef('e.ticket_id', '=', 't.id').as('escalations'),
+    ])
+    .where('t.received_at', '>=', period.from)
+    .where('t.received_at', '<', period.to)
+    .where('t.department_id', 'is not', null)
+    .where('t.status', '!=', 'merged');
+  if (groupId) q = q.where('t.group_id', '=', groupId);
+  const rows = await q.execute();
+  const byDept = new Map<string, TicketFacts[]>();
+  for (const r of rows) {
+    const list = byDept.get(r.department_id!) ?? [];
+    list.push({
+      departmentId: r.department_id,
+      status: r.status,
+      dispatchedAt: r.dispatched_at,
+      claimedAt: r.claimed_at,
+      resolvedAt: r.resolved_at,
+      signDueAt: r.sign_due_at,
+      resolveDueAt: r.resolve_due_at,
+      rating: r.rating,
+      reopenCount: r.reopen_count,
+      escalations: Number(r.escalations ?? 0),
+    });
+    byDept.set(r.department_id!, list);
+  }
+  const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
+  return rankDepartments(byDept).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
+}
+
+/** The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`. */
+export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date }): Promise<DailyDigest> {
+  const from = new Date(opts.at.getTime() - 86_400_000);
+  const inGroup = opts.groupId;
+  const countWhere = async (column: 'received_at' | 'claimed_at' | 'resolved_at') => {
+    let q = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '>=', from).where(column, '<', opts.at);
+    if (inGroup) q = q.where('group_id', '=', inGroup);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  };
+  let overdueQ = db
+    .selectFrom('tickets as t')
+    .leftJoin('departments as d', 'd.id', 't.department_id')
+    .select(['t.number', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
+    .where('t.status', 'in', [...OPEN_STATUSES])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('t.status', 'in', ['received', 'dispatched', 'returned']), eb('t.sign_due_at', '<', opts.at)]),
+        eb.and([eb('t.status', 'in', ['claimed', 'awaiting_confirmation']), eb('t.resolve_due_at', '<', opts.at)]),
+      ]),
+    )
+    .orderBy('t.received_at');
+  if (inGroup) overdueQ = overdueQ.where('t.group_id', '=', inGroup);
+  const overdueRows = await overdueQ.execute();
+  const overdue = overdueRows.map((r) => {
+    const due = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
+    return { number: r.number, departmentName: r.department ?? '待分派', workdaysOver: Math.max(0, Math.floor(sla.calendar.workdaysBetween(due, opts.at) * 10) / 10) };
+  });
+  let awaitingQ = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'resolved');
+  if (inGroup) awaitingQ = awaitingQ.where('group_id', '=', inGroup);
+
+  let onTimeQ = db
+    .selectFrom('tickets as t')
+    .innerJoin('departments as d', 'd.id', 't.department_id')
+    .select(['d.name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('t.resolved_at', '>=', from)
+    .where('t.resolved_at', '<', opts.at)
+    .whereRef('t.resolved_at', '<=', 't.resolve_due_at')
+    .groupBy('d.name')
+    .orderBy('n', 'desc')
+    .orderBy('d.name');
+  if (inGroup) onTimeQ = onTimeQ.where('t.group_id', '=', inGroup);
+  const best = (await onTimeQ.executeTakeFirst()) ?? null;
+  const overdueByDept = new Map<string, number>();
+  for (const o of overdue) if (o.departmentName !== '待分派') overdueByDept.set(o.departmentName, (overdueByDept.get(o.departmentName) ?? 0) + 1);
+  const worst = [...overdueByDept.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+
+  return {
+    groupName: opts.groupName,
+    date: chinaDate(opts.at),
+    received: await countWhere('received_at'),
+    claimed: await countWhere('claimed_at'),
+    resolved: await countWhere('resolved_at'),
+    overdue,
+    awaitingRating: Number((await awaitingQ.executeTakeFirstOrThrow()).n),
+    best: best ? { name: best.name, resolvedOnTime: Number(best.n) } : null,
+    worst: worst ? { name: worst[0], overdue: worst[1] } : null,
+  };
+}
+
+export const LEDGER_HEADER = [
+  '工单号', '受理时间', '企业/反映人', '来源群', '诉求类型', '诉求领域', '紧急程度', '承办单位', '当前状态',
+  '签收时限', '签收时间', '办结时限', '办结时间', '关闭时间', '三单一函', '办理结果', '评价', '重办次数', '诉求内容',
+];
+
+const CLOSE_REASONS: Record<string, string> = { satisfied: '已评价', no_answer: '未评价', withdrawn: '撤回', invalid: '无效' };
+
+/** 台账: every ticket received in the period, for the monthly copy to the discipline commission. */
+export async function ledgerRows(db: Db, period: Period): Promise<Cell[][]> {
+  const rows = await db
+    .selectFrom('tickets as t')
+    .leftJoin('requesters as r', 'r.id', 't.requester_id')
+    .leftJoin('departments as d', 'd.id', 't.department_id')
+    .leftJoin('groups as g', 'g.id', 't.group_id')
+    .select([
+      't.id', 't.number', 't.received_at', 't.type', 't.category', 't.urgency', 't.status', 't.sign_due_at', 't.claimed_at',
+      't.resolve_due_at', 't.resolved_at', 't.closed_at', 't.resolution', 't.close_reason', 't.rating', 't.reopen_count', 't.content',
+      'r.enterprise', 'r.name as requester_name', 'r.user_id', 'd.name as department', 'g.name as group_name',
+    ])
+    .where('t.received_at', '>=', period.from)
+    .where('t.received_at', '<', period.to)
+    .orderBy('t.received_at')
+    .orderBy('t.id')
+    .execute();
+  const docs = rows.length
+    ? await db.selectFrom('escalation_documents').select(['ticket_id', 'step', 'number']).where('ticket_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+    : [];
+  const docsBy = new Map<number, string[]>();
+  for (const d of docs) docsBy.set(d.ticket_id, [...(docsBy.get(d.ticket_id) ?? []), `${STEP_NAMES[d.step as EscalationStep]} ${d.number}`]);
+  return rows.map((r) => [
+    r.number,
+    r.received_at,
+    r.enterprise ?? r.requester_name ?? r.user_id ?? '',
+    r.group_name ?? '一对一',
+    ISSUE_TYPE_NAMES[r.type as IssueType],
+    CATEGORY_NAMES[r.category as Category],
+    URGENCY_NAMES[r.urgency as Urgency],
+    r.department ?? '待分派',
+    STATUS_NAMES[r.status as TicketStatus] + (r.close_reason ? `（${CLOSE_REASONS[r.close_reason] ?? r.close_reason}）` : ''),
+    r.sign_due_at,
+    r.claimed_at,
+    r.resolve_due_at,
+    r.resolved_at,
+    r.closed_at,
+    (docsBy.get(r.id) ?? []).join('；'),
+    r.resolution ?? '',
+    r.rating,
+    r.reopen_count,
+    r.content,
+  ]);
+}
