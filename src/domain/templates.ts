@@ -65,6 +65,7 @@ export interface RankingRow {
   satisfactionRate: number | null;
   reopened: number;
   escalations: number;
+  score: number;
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
