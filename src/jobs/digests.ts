@@ -3,7 +3,7 @@ import { templates } from '../domain/templates';
 import { hasOutbound, textPayload } from '../pipeline/notify';
 import { listGroups, type GroupRecord } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
-import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
+import { dailyDigest, departmentRanking, monthPeriod, type Period } from '../reports/queries';
 import type { Services } from '../services';
 import { runSweep } from './sweep';
 
@@ -17,6 +17,8 @@ function digestGroups(services: Services, groups: GroupRecord[]): GroupRecord[] 
   const wanted = services.config.digest.groups;
   return groups.filter((g) => hasOutbound(g) && (wanted.length === 0 || wanted.includes(g.id)));
 }
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 const previousMonth = (date: string) => {
   const [y, m] = date.split('-').map(Number) as [number, number];
@@ -44,14 +46,23 @@ export async function postDueDigests(services: Services, now: Date = services.no
     );
     posted.push(key);
   }
+  const rankingPosts: Array<{ key: string; title: string; period: Period }> = [];
+  // 周总结 on Mondays for the week before; 月通报 on the configured day for the month before.
+  if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1) {
+    const from = chinaMidnight(addDays(today, -7));
+    rankingPosts.push({ key: `report:weekly:${addDays(today, -7)}`, title: `${addDays(today, -7)} 至 ${addDays(today, -1)} 周总结`, period: { from, to: chinaMidnight(today) } });
+  }
   if (Number(today.slice(8, 10)) === config.digest.monthlyOnDay) {
     const month = previousMonth(today);
-    const rows = await departmentRanking(services.db, monthPeriod(month));
+    rankingPosts.push({ key: `report:monthly:${month}`, title: `${month} 月度通报`, period: monthPeriod(month) });
+  }
+  for (const r of rankingPosts) {
+    const rows = await departmentRanking(services.db, r.period);
     for (const g of groups) {
-      const key = `report:monthly:${g.id}:${month}`;
+      const key = `${r.key}:${g.id}`;
       if (!(await claimRun(services, key, now))) continue;
       await services.db.transaction().execute((tx) =>
-        enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.ranking(`${month} 月度通报`, rows)), groupId: g.id }], now),
+        enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.ranking(r.title, rows)), groupId: g.id }], now),
       );
       posted.push(key);
     }

@@ -79,10 +79,16 @@ describe.each(DATABASE_CASES)('digest, monthly ranking and ledger for a seeded m
     ]);
     clock.set(china('2026-12-01T08:31:00').toISOString());
     const posted = await postDueDigests(rt.services, clock.now());
-    expect(posted).toContain('report:monthly:county:2026-11');
+    expect(posted).toContain('report:monthly:2026-11:county');
     await rt.services.drainer.drainOnce();
     const report = rt.local!.transcript('county', 0).find((e) => e.text.startsWith('【2026-11 月度通报】'))!;
     expect(report.text).toContain('1. 国网青山县供电公司：2 件｜50%｜100%｜50%｜50%｜重办 1');
+    // Monday 9 Nov: the weekly summary of 2–8 Nov, once per group.
+    clock.set(china('2026-11-09T09:00:00').toISOString());
+    expect(await postDueDigests(rt.services, clock.now())).toEqual(
+      expect.arrayContaining(['report:weekly:2026-11-02:county', 'report:weekly:2026-11-02:park']),
+    );
+    expect((await postDueDigests(rt.services, clock.now())).filter((k) => k.startsWith('report:weekly'))).toEqual([]);
   });
 
   it('exports the ledger as xlsx and csv with the right rows, read back independently', async () => {
