@@ -2,6 +2,7 @@ import { COMMAND_SPECS, type CommandName } from './commands';
 import { formatChinaDateTime } from './china-time';
 import { PHASE_NAMES, STEP_NAMES, type DeadlinePhase, type EscalationStep } from './escalation';
 import { maskPersonalData } from './mask';
+import type { DepartmentFigures } from './report';
 import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
 import { STATUS_NAMES, type TicketStatus } from './ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from './taxonomy';
@@ -56,17 +57,7 @@ export interface DailyDigest {
   worst: { name: string; overdue: number } | null;
 }
 
-export interface RankingRow {
-  name: string;
-  tickets: number;
-  responseRate: number | null;
-  onTimeRate: number | null;
-  resolutionRate: number | null;
-  satisfactionRate: number | null;
-  reopened: number;
-  escalations: number;
-  score: number;
-}
+export type RankingRow = DepartmentFigures & { name: string };
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
 

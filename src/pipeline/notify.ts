@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db/database';
 import type { TicketRow } from '../db/schema';
 import type { OutboundPayload, Platform } from '../domain/message';
-import { departmentAccounts, getGroup, type GroupRecord } from '../repo/directory';
+import { departmentAccounts, getGroup, roleAccounts, type GroupRecord } from '../repo/directory';
 import type { OutboxEntry, OutboxKind } from '../repo/outbox';
 
 export const textPayload = (text: string, mentions: string[] = []): OutboundPayload => ({ format: 'text', text, mentions });
@@ -37,13 +37,6 @@ export async function staffDirectPosts(db: Tx | Db, departmentId: string, platfo
 
 /** One-to-one posts to everyone with a role (dispatchers, supervisors) on a platform. */
 export async function roleDirectPosts(db: Tx | Db, role: 'dispatcher' | 'supervisor', platform: Platform, text: string, ticketId: number | null, kind: OutboxKind = 'direct'): Promise<OutboxEntry[]> {
-  const rows = await db
-    .selectFrom('staff_accounts as a')
-    .innerJoin('staff as s', 's.id', 'a.staff_id')
-    .select('a.user_id')
-    .where('s.role', '=', role)
-    .where('s.active', '=', true)
-    .where('a.platform', '=', platform)
-    .execute();
-  return rows.map((r) => ({ platform, kind, target: { kind: 'direct' as const, userId: r.user_id }, payload: textPayload(text), ticketId, groupId: null }));
+  const users = await roleAccounts(db, role, platform);
+  return users.map((userId) => ({ platform, kind, target: { kind: 'direct' as const, userId }, payload: textPayload(text), ticketId, groupId: null }));
 }

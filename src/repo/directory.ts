@@ -106,17 +106,20 @@ export async function departmentAccounts(tx: Tx | Db, departmentId: string, plat
   return rows.map((r) => r.user_id);
 }
 
-export async function dispatcherAccounts(tx: Tx | Db, platform: Platform): Promise<string[]> {
+/** Platform user ids of everyone active with a role (dispatchers, supervisors). */
+export async function roleAccounts(tx: Tx | Db, role: StaffMember['role'], platform: Platform): Promise<string[]> {
   const rows = await tx
     .selectFrom('staff_accounts as a')
     .innerJoin('staff as s', 's.id', 'a.staff_id')
     .select('a.user_id')
-    .where('s.role', '=', 'dispatcher')
+    .where('s.role', '=', role)
     .where('s.active', '=', true)
     .where('a.platform', '=', platform)
     .execute();
   return rows.map((r) => r.user_id);
 }
+
+export const dispatcherAccounts = (tx: Tx | Db, platform: Platform) => roleAccounts(tx, 'dispatcher', platform);
 
 function toGroup(row: {
   id: string;

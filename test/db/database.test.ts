@@ -1,21 +1,19 @@
+import { migrations } from '../../migrations/index';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { migrateToLatest, migrationVersion, type DatabaseHandle } from '../../src/db/database';
-import { DATABASE_CASES } from '../helpers/databases';
+import { describeOnDatabases } from '../helpers/databases';
 
-describe.each(DATABASE_CASES)('storage on %s', (_name, database) => {
-  if (!database) {
-    it.skip('needs DATABASE_URL', () => undefined);
-    return;
-  }
+const LATEST_MIGRATION = Object.keys(migrations).at(-1);
+
+describeOnDatabases('storage', (database) => {
   let h: DatabaseHandle;
   beforeAll(async () => {
-    h = await database.open();
+    h = database();
   });
-  afterAll(async () => h?.close());
 
   it('applies the same migrations and reports the version', async () => {
-    expect(await migrationVersion(h.db)).toBe('2026-11-23-01-initial');
+    expect(await migrationVersion(h.db)).toBe(LATEST_MIGRATION);
     expect(await migrateToLatest(h.db)).toEqual([]); // idempotent
     const tables = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = current_schema() order by table_name`.execute(h.db);

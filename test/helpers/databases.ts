@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { migrateToLatest, type DatabaseHandle, type DbKind } from '../../src/db/database';
 import { openDatabase } from '../../src/db/open';
 
@@ -9,6 +10,12 @@ export interface TestDatabase {
 }
 
 const url = process.env.DATABASE_URL;
+
+/** Closing twice is harmless, so a runtime and the suite may both close the same database. */
+function closeOnce(handle: DatabaseHandle): DatabaseHandle {
+  let closing: Promise<void> | null = null;
+  return { ...handle, close: () => (closing ??= handle.close()) };
+}
 
 /**
  * PGlite always; PostgreSQL when DATABASE_URL is set (CI sets it). Each open() gets a fresh
@@ -20,7 +27,7 @@ export const TEST_DATABASES: TestDatabase[] = [
     async open() {
       const handle = await openDatabase({ dataDir: 'memory://' });
       await migrateToLatest(handle.db);
-      return handle;
+      return closeOnce(handle);
     },
   },
   ...(url
@@ -35,7 +42,7 @@ export const TEST_DATABASES: TestDatabase[] = [
             await admin.end();
             const handle = await openDatabase({ url, schema, poolSize: 8 });
             await migrateToLatest(handle.db);
-            return {
+            return closeOnce({
               ...handle,
               async close() {
                 await handle.close();
@@ -44,7 +51,7 @@ export const TEST_DATABASES: TestDatabase[] = [
                 await c.query(`drop schema ${schema} cascade`);
                 await c.end();
               },
-            };
+            });
           },
         },
       ]
@@ -62,3 +69,22 @@ export const DATABASE_CASES: Array<[string, TestDatabase | null]> = [
   ...TEST_DATABASES.map((d): [string, TestDatabase] => [d.kind, d]),
   ...(url ? [] : [['postgres (skipped: DATABASE_URL not set)', null] as [string, null]]),
 ];
+
+/**
+ * A describe block per database kind, with a fresh database opened before and closed after;
+ * the PostgreSQL block is reported as skipped, with the reason, when DATABASE_URL is unset.
+ */
+export function describeOnDatabases(title: string, body: (db: () => DatabaseHandle, kind: DbKind) => void): void {
+  describe.each(DATABASE_CASES)(`${title} on %s`, (_name, database) => {
+    if (!database) {
+      it.skip('needs DATABASE_URL', () => undefined);
+      return;
+    }
+    let handle: DatabaseHandle | undefined;
+    beforeAll(async () => {
+      handle = await database.open();
+    });
+    afterAll(async () => handle?.close());
+    body(() => handle!, database.kind);
+  });
+}

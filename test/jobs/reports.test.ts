@@ -1,26 +1,22 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
 import { postDueDigests } from '../../src/jobs/digests';
 import { dailyDigest, departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../../src/reports/queries';
 import { writeCsv, writeXlsx } from '../../src/reports/xlsx';
-import { DATABASE_CASES } from '../helpers/databases';
+import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 
 const china = (s: string) => new Date(`${s}+08:00`);
 
-describe.each(DATABASE_CASES)('digest, monthly ranking and ledger for a seeded month on %s', (_name, database) => {
-  if (!database) {
-    it.skip('needs DATABASE_URL', () => undefined);
-    return;
-  }
+describeOnDatabases('digest, monthly ranking and ledger for a seeded month', (database) => {
   let h: DatabaseHandle;
   let rt: Runtime;
   const clock = createTestClock();
   const numbers: Record<string, string> = {};
   beforeAll(async () => {
-    h = await database.open();
+    h = database();
     rt = await createTestRuntime(h, { now: clock.now });
   });
   afterAll(async () => rt?.close());

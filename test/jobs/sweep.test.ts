@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
 import { runSweep } from '../../src/jobs/sweep';
-import { DATABASE_CASES } from '../helpers/databases';
+import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 
 const china = (s: string) => new Date(`${s}+08:00`);
 
-describe.each(DATABASE_CASES)('deadlines and the 三单一函 ladder on %s', (_name, database) => {
-  if (!database) {
-    it.skip('needs DATABASE_URL', () => undefined);
-    return;
-  }
+describeOnDatabases('deadlines and the 三单一函 ladder', (database) => {
   let h: DatabaseHandle;
   let rt: Runtime;
   const clock = createTestClock('2026-02-13T02:00:00Z'); // Friday 13 Feb 2026, 10:00 Beijing, before the Spring Festival
   beforeAll(async () => {
-    h = await database.open();
+    h = database();
     rt = await createTestRuntime(h, { now: clock.now });
   });
   afterAll(async () => rt?.close());

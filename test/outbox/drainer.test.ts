@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { OutboundAdapter, SendResult } from '../../adapters/types';
 import type { DatabaseHandle } from '../../src/db/database';
 import type { OutboundMessage } from '../../src/domain/message';
 import { createMemoryLogger } from '../../src/logger';
 import { backoffMs, createOutboxDrainer } from '../../src/outbox/drainer';
 import { claimDuePosts, enqueueOutbox, listDeadLetters, requeue } from '../../src/repo/outbox';
-import { DATABASE_CASES } from '../helpers/databases';
+import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock } from '../helpers/runtime';
 
 /** A platform that answers from a script, and records what it was sent. */
@@ -29,16 +29,11 @@ const post = (text: string) => ({
   payload: { format: 'text' as const, text, mentions: [] },
 });
 
-describe.each(DATABASE_CASES)('outbox on %s', (_name, database) => {
-  if (!database) {
-    it.skip('needs DATABASE_URL', () => undefined);
-    return;
-  }
+describeOnDatabases('outbox', (database) => {
   let h: DatabaseHandle;
   beforeAll(async () => {
-    h = await database.open();
+    h = database();
   });
-  afterAll(async () => h?.close());
 
   const enqueue = (texts: string[], now: Date) => h.db.transaction().execute((tx) => enqueueOutbox(tx, texts.map(post), now));
   const statusOf = async () => (await h.db.selectFrom('outbox').select(['id', 'status', 'attempts']).orderBy('id').execute());

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
-import { DATABASE_CASES } from '../helpers/databases';
+import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 
-describe.each(DATABASE_CASES)('pipeline on %s', (_name, database) => {
-  if (!database) {
-    it.skip('needs DATABASE_URL', () => undefined);
-    return;
-  }
+describeOnDatabases('pipeline', (database) => {
   let h: DatabaseHandle;
   let rt: Runtime;
   const clock = createTestClock('2026-11-23T02:00:00Z'); // Monday 10:00 in Beijing
 
   beforeAll(async () => {
-    h = await database.open();
+    h = database();
     rt = await createTestRuntime(h, { now: clock.now });
   });
   afterAll(async () => rt?.close());
