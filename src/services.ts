@@ -4,7 +4,7 @@ import type { GongzhiConfig } from './config/schema';
 import type { Db } from './db/database';
 import { createWorkCalendar } from './domain/calendar';
 import type { Classifier } from './domain/classifier/types';
-import { createRulesClassifier } from './domain/classifier/rules';
+import { createDefaultClassifier } from './domain/classifier/default';
 import type { Platform } from './domain/message';
 import { createSlaClock, type SlaClock } from './domain/sla';
 import type { Logger } from './logger';
@@ -42,7 +42,7 @@ export function createServices(opts: ServicesOptions): Services {
   const now = opts.now ?? (() => new Date());
   const calendar = createWorkCalendar(CHINA_CALENDAR, opts.config.calendar);
   const sla = createSlaClock(calendar, opts.config.sla);
-  const classifier = opts.classifier ?? createRulesClassifier();
+  const classifier = opts.classifier ?? createDefaultClassifier();
   const drainer = createOutboxDrainer({ db: opts.db, adapters: opts.adapters, now, logger: opts.logger });
   const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
   const onOutbox = () => defer(drainer.drainOnce());

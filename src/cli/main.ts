@@ -3,7 +3,7 @@ import { ConfigError, loadConfigFile } from '../config/load';
 import { parseEnv } from '../config/env';
 import { migrateToLatest } from '../db/database';
 import { openDatabase } from '../db/open';
-import { createRulesClassifier } from '../domain/classifier/rules';
+import { createDefaultClassifier } from '../domain/classifier/default';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
@@ -53,7 +53,7 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => P
 }
 
 async function classify(): Promise<void> {
-  const classifier = createRulesClassifier();
+  const classifier = createDefaultClassifier();
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   const out: string[] = [];
   let lineNo = 0;

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseText, stripBotMention } from '../../src/domain/classifier/normalise';
+import { createDefaultClassifier } from '../../src/domain/classifier/default';
 import { createRulesClassifier } from '../../src/domain/classifier/rules';
 import { maskPersonalData } from '../../src/domain/mask';
 import { textSimilarity } from '../../src/domain/similarity';
 
-const c = createRulesClassifier();
-
-describe('rules classifier on the taxonomy examples', () => {
+describe.each([
+  ['trained model (default)', createDefaultClassifier()],
+  ['keyword rules', createRulesClassifier()],
+])('%s on the taxonomy examples', (_name, c) => {
   it.each([
     ['我们申请的排污许可证变更，系统里一直显示待受理', 'help', 'approval', 'normal'],
     ['厂区配电室跳闸，整条线停了，供电所电话没人接', 'help', 'utilities', 'urgent'],
@@ -25,6 +27,19 @@ describe('rules classifier on the taxonomy examples', () => {
       expect(c.classify(text)).toMatchObject({ isIssue: false, type: null, category: null, urgency: null });
     },
   );
+});
+
+describe('trained model', () => {
+  const c = createDefaultClassifier();
+  it('reads Traditional characters and voice-input style like Simplified text', () => {
+    expect(c.classify('我們廠的用電報裝一個月了還沒接通')).toMatchObject({ isIssue: true, category: 'utilities' });
+    expect(c.classify('那个 我们的投标保证金 就是半年了还没退 怎么办')).toMatchObject({ isIssue: true, category: 'payment' });
+  });
+  it('gives low confidence to vague messages so they wait for a person', () => {
+    const vague = c.classify('我们公司有个事情想找人问问，怎么办');
+    expect(!vague.isIssue || vague.confidence < 0.6).toBe(true);
+    expect(c.classify('厂区配电室跳闸，整条线停了，供电所电话没人接').confidence).toBeGreaterThanOrEqual(0.6);
+  });
 });
 
 describe('text helpers', () => {

@@ -1,4 +1,17 @@
 // Cleaning that every classifier stage shares: the models see the same text the rules see.
+import { T2S_PAIRS } from './t2s-chars';
+
+const T2S = new Map<string, string>();
+// By code point: a few simplified forms lie outside the BMP.
+const codePoints = Array.from(T2S_PAIRS);
+for (let i = 0; i + 1 < codePoints.length; i += 2) T2S.set(codePoints[i]!, codePoints[i + 1]!);
+
+/** Traditional → Simplified, character by character (OpenCC's single-character table). */
+export function toSimplified(s: string): string {
+  let out = '';
+  for (const ch of s) out += T2S.get(ch) ?? ch;
+  return out;
+}
 
 const PLACEHOLDER = /\[(?:图片|表情|语音|视频|文件|链接|位置|动画表情|image|sticker|emoji)[^\]]{0,20}\]|【(?:图片|表情|语音|视频|文件)】/giu;
 const MENTION = /@[^\s@，,。:：]{1,24}(?:\s|$)/gu;
@@ -21,7 +34,7 @@ export function stripMentions(s: string): string {
 }
 
 export function normaliseText(raw: string): string {
-  return toHalfWidth(stripMentions(raw.normalize('NFKC')))
+  return toSimplified(toHalfWidth(stripMentions(raw.normalize('NFKC'))))
     .replace(PLACEHOLDER, ' ')
     .replace(EMOJI, '')
     .replace(/\s+/g, ' ')
