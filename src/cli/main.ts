@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/database';
 import { openDatabase } from '../db/open';
 import { createDefaultClassifier } from '../domain/classifier/default';
 import { listDeadLetters, requeue } from '../repo/outbox';
+import { exportLabelledExamples } from '../repo/labelled';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
 import { runSweep } from '../jobs/sweep';
@@ -25,6 +26,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   report daily [--date YYYY-MM-DD] [--group ID]   每日调度
   report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
   ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账
+  classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
 `;
 
 function flag(args: string[], name: string): string | undefined {
@@ -148,6 +150,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       break;
+    }
+    case 'classifier': {
+      if (sub !== 'feedback') break;
+      const out = flag(argv.slice(1), 'out') ?? 'corpus/classifier/feedback.tsv';
+      const tsv = await withDb((h) => exportLabelledExamples(h.db));
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(out, tsv);
+      console.log(`已导出 ${tsv ? tsv.trimEnd().split('\n').length : 0} 条更正到 ${out}；运行 npm run train:classifier 重新训练`);
+      return 0;
     }
     case 'ledger': {
       const rest = argv.slice(1);

@@ -123,6 +123,18 @@ export const configSchema = z
         groups: z.array(z.string()).default([]),
       })
       .default({ dailyAt: '08:30', monthlyOnDay: 1, groups: [] }),
+    /** Knowledge base for 咨询: a close match is answered at once, pending the requester's confirmation. */
+    faq: z
+      .array(
+        z.object({
+          id,
+          questions: z.array(z.string().min(4)).min(1),
+          answer: z.string().min(1),
+          source: z.string().optional(),
+          department: id.optional(),
+        }),
+      )
+      .default([]),
     departments: z.array(departmentSchema).min(1),
     staff: z.array(staffSchema).default([]),
     groups: z.array(groupSchema).default([]),
@@ -169,6 +181,7 @@ export const configSchema = z
     need(cfg.routing.dispatcher, ['routing', 'dispatcher']);
     Object.entries(cfg.routing.categories).forEach(([c, d]) => need(d, ['routing', 'categories', c]));
     cfg.routing.rules.forEach((r, i) => need(r.department, ['routing', 'rules', i, 'department']));
+    cfg.faq.forEach((f, i) => need(f.department, ['faq', i, 'department']));
   });
 
 export type GongzhiConfig = z.infer<typeof configSchema>;

@@ -93,6 +93,7 @@ export interface TicketsTable {
   resolve_due_at: Timestamp | null;
   updated_at: Timestamp;
   version: ColumnType<number, number | undefined, number>;
+  kb_entry: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TicketSupportersTable {
@@ -162,7 +163,20 @@ export interface ScheduledRunsTable {
   ran_at: Timestamp;
 }
 
+export interface LabelledExamplesTable {
+  id: Generated<number>;
+  text: string;
+  is_issue: boolean;
+  category: string | null;
+  type: string | null;
+  source: string;
+  ticket_id: number | null;
+  actor_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  labelled_examples: LabelledExamplesTable;
   escalation_documents: EscalationDocumentsTable;
   scheduled_runs: ScheduledRunsTable;
   departments: DepartmentsTable;

@@ -19,6 +19,7 @@ export type CommandName =
   | 'rate'
   | 'close'
   | 'reopen'
+  | 'recategorize'
   | 'help';
 
 /** `ref: null` means "the ticket this message quotes or replies to". */
@@ -31,6 +32,7 @@ export type Command =
   | { name: 'extend'; ref: TicketRef | null; days: number; reason: string }
   | { name: 'merge'; ref: TicketRef | null; into: TicketRef }
   | { name: 'rate'; ref: TicketRef | null; rating: number; comment: string }
+  | { name: 'recategorize'; ref: TicketRef | null; category: string; type: string | null }
   | { name: 'mine' | 'queue' | 'help' };
 
 export interface CommandSpec {
@@ -54,6 +56,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   { name: 'dispatch', zh: ['派单', '分派'], en: ['dispatch'], usage: '/派单 工单号 部门', summary: '把待分派工单派给部门' },
   { name: 'confirm', zh: ['确认办结', '确认'], en: ['confirm'], usage: '/确认办结 工单号', summary: '确认督办工单已办结' },
   { name: 'merge', zh: ['合并'], en: ['merge'], usage: '/合并 工单号 目标工单号', summary: '把重复工单并入另一张' },
+  { name: 'recategorize', zh: ['改类', '改分类'], en: ['recategorize'], usage: '/改类 工单号 类别 [类型]', summary: '更正诉求类别（并用于训练分类器）' },
   { name: 'close', zh: ['关闭'], en: ['close'], usage: '/关闭 工单号 理由', summary: '关闭无效或撤回的工单' },
   { name: 'reopen', zh: ['重办'], en: ['reopen'], usage: '/重办 工单号 理由', summary: '重新办理已办结工单' },
   { name: 'status', zh: ['进度', '查询'], en: ['status', 'progress'], usage: '/进度 工单号', summary: '查看工单进度' },
@@ -130,6 +133,8 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'close':
     case 'reopen':
       return text ? { name: spec.name, ref, reason: text } : `请写明理由。用法：${spec.usage}`;
+    case 'recategorize':
+      return after[0] ? { name: 'recategorize', ref, category: after[0], type: after[1] ?? null } : `请写明类别。用法：${spec.usage}`;
     case 'cohandle':
       return after.length ? { name: 'cohandle', ref, departments: after } : `请写明协办部门。用法：${spec.usage}`;
     case 'extend': {

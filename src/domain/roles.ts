@@ -22,6 +22,7 @@ const DISPATCHER: CommandName[] = [
   'merge',
   'close',
   'reopen',
+  'recategorize',
 ];
 
 export const ROLE_COMMANDS: Record<Role, readonly CommandName[]> = {

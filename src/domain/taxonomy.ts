@@ -59,3 +59,17 @@ export const CATEGORY_NAMES: Record<Category, string> = {
 };
 
 export const URGENCY_NAMES: Record<Urgency, string> = { urgent: '紧急', normal: '一般' };
+
+/** What a dispatcher types for a category: the code, the Chinese name, or a unique part of it. */
+export function matchCategory(query: string): Category | null {
+  const q = query.trim().toLowerCase();
+  if ((CATEGORIES as readonly string[]).includes(q)) return q as Category;
+  const hits = CATEGORIES.filter((c) => CATEGORY_NAMES[c] === query || CATEGORY_NAMES[c].includes(query.trim()));
+  return hits.length === 1 ? hits[0]! : null;
+}
+
+export function matchIssueType(query: string): IssueType | null {
+  const q = query.trim().toLowerCase();
+  if ((ISSUE_TYPES as readonly string[]).includes(q)) return q as IssueType;
+  return ISSUE_TYPES.find((t) => ISSUE_TYPE_NAMES[t] === query.trim()) ?? null;
+}

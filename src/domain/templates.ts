@@ -85,6 +85,17 @@ export const templates = {
       `请营商办分派：/派单 ${t.seq} 部门`,
     ].join('\n');
   },
+  kbAnswer(t: TicketView, answer: string, source: string | undefined): string {
+    return [
+      `${t.number} 这个问题可以这样办：`,
+      answer,
+      ...(source ? [`（依据：${source}）`] : []),
+      `已解决请回复 /评价 ${t.seq} 5；没解决请回复 /评价 ${t.seq} 2，我们转${t.departmentName ?? '承办单位'}人工办理。`,
+    ].join('\n');
+  },
+  recategorized(t: TicketView): string {
+    return `${t.number} 类别已更正为：${kindLine(t)}`;
+  },
   claimed(t: TicketView): string {
     return `${t.number} 已由 ${t.departmentName}·${t.assigneeName} 签收，正在办理。`;
   },

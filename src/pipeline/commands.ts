@@ -7,7 +7,9 @@ import type { TicketAction } from '../domain/ticket';
 import { applyTicketAction } from '../domain/ticket-machine';
 import { findTicketNumbers, type TicketRef } from '../domain/ticket-number';
 import { templates, type TicketView } from '../domain/templates';
-import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+import { matchCategory, matchIssueType, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
+import { routeTicket } from '../domain/routing';
+import { recordLabelledExample } from '../repo/labelled';
 import { departmentAccounts, dispatcherAccounts, listDepartments, type DepartmentRecord } from '../repo/directory';
 import { upsertRequester } from '../repo/requesters';
 import {
@@ -224,6 +226,13 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
             : { kind: 'reassign', departmentId: dept.id, reason: cmd.reason },
       );
       if (!t) return ticketId;
+      if (t.before.status === 'received') {
+        // A dispatcher routing a low-confidence ticket is a label: keep it when the department implies one category.
+        const categories = Object.entries(ctx.deps.config.routing.categories).filter(([, d]) => d === dept.id).map(([c]) => c);
+        if (categories.length === 1) {
+          await recordLabelledExample(ctx.tx, { text: t.before.content, isIssue: true, category: categories[0]!, type: t.before.type, source: 'dispatch', ticketId, actorId: ctx.actor.id }, ctx.now);
+        }
+      }
       const row = await restartDeadlines(ctx, t.row);
       const view = await ticketView(ctx.tx, row);
       const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
@@ -277,7 +286,42 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
     }
     case 'close': {
       const t = await transition(ctx, 'close', ticketId, () => ({ kind: 'close', reason: 'invalid', note: cmd.reason }));
-      if (t) await announceOrReply(ctx, t.row, templates.closed(t.view, cmd.reason));
+      if (!t) return ticketId;
+      if (/非诉求|不是诉求|闲聊|误报/.test(cmd.reason)) {
+        await recordLabelledExample(ctx.tx, { text: t.before.content, isIssue: false, category: null, type: null, source: 'not_issue', ticketId, actorId: ctx.actor.id }, ctx.now);
+      }
+      await announceOrReply(ctx, t.row, templates.closed(t.view, cmd.reason));
+      return ticketId;
+    }
+    case 'recategorize': {
+      const category = matchCategory(cmd.category);
+      const type = cmd.type ? matchIssueType(cmd.type) : null;
+      if (!category || (cmd.type && !type)) {
+        reply(ctx, templates.refused(`不认识的${category ? '类型' : '类别'}“${category ? cmd.type : cmd.category}”，类别如 水电气暖网、拖欠账款，类型如 求助、投诉`));
+        return ticketId;
+      }
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'recategorize', row))) return ticketId;
+      const updated = await ctx.tx
+        .updateTable('tickets')
+        .set({ category, type: type ?? row.type, updated_at: ctx.now })
+        .where('id', '=', ticketId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendEvents(ctx.tx, ticketId, [
+        { kind: 'note', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { recategorized: { from: { category: row.category, type: row.type }, to: { category, type: updated.type } } } },
+      ]);
+      await recordLabelledExample(ctx.tx, { text: row.content, isIssue: true, category, type: updated.type, source: 'recategorize', ticketId, actorId: ctx.actor.id }, ctx.now);
+      if (row.status !== 'received') {
+        reply(ctx, templates.recategorized(await ticketView(ctx.tx, updated)), { ticketId });
+        return ticketId;
+      }
+      // From the manual queue: the corrected category routes the ticket straight away.
+      const route = routeTicket(ctx.deps.config.routing, { category, type: updated.type as IssueType, urgency: updated.urgency as Urgency, text: row.content, region: ctx.group?.region ?? undefined });
+      const t = await transition(ctx, 'dispatch', ticketId, () => ({ kind: 'dispatch', departmentId: route.departmentId }));
+      if (!t) return ticketId;
+      const dispatched = await restartDeadlines(ctx, t.row);
+      await announceOrReply(ctx, dispatched, templates.dispatchNotice(await ticketView(ctx.tx, dispatched)), await departmentAccounts(ctx.tx, route.departmentId, platform));
       return ticketId;
     }
     case 'reopen': {

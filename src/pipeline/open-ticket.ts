@@ -1,5 +1,6 @@
 import type { Classification } from '../domain/classifier/types';
 import { chinaDateCompact } from '../domain/china-time';
+import { matchFaq } from '../domain/faq';
 import { routeTicket } from '../domain/routing';
 import { DUPLICATE_THRESHOLD, DUPLICATE_WINDOW_DAYS, textSimilarity } from '../domain/similarity';
 import { OPEN_STATUSES, type Actor, type TicketEventDraft } from '../domain/ticket';
@@ -56,19 +57,23 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
     return { kind: 'attached', ticketId: duplicate.id, number: duplicate.number };
   }
 
+  // 咨询 that the knowledge base answers: answered at once, pending the requester's confirmation.
+  const faq = type === 'consult' || /[?？吗]|怎么|如何|哪些|多久/.test(text) ? matchFaq(deps.config.faq, text) : null;
+
   const day = chinaDateCompact(msg.receivedAt);
   const seq = await nextTicketSeq(tx, day);
   const number = formatTicketNumber(deps.config.deployment.ticketPrefix, msg.receivedAt, seq);
-  const route = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
+  const routed = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
+  const route = faq?.entry.department ? { departmentId: faq.entry.department, rule: null } : routed;
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
-  const autoDispatch = c.confidence >= deps.config.classifier.minConfidence;
+  const autoDispatch = !!faq || c.confidence >= deps.config.classifier.minConfidence;
   const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, now);
 
   const row = await insertTicket(tx, {
     number,
     day,
     seq,
-    status: autoDispatch ? 'dispatched' : 'received',
+    status: faq ? 'resolved' : autoDispatch ? 'dispatched' : 'received',
     type,
     category,
     urgency,
@@ -85,6 +90,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
     sign_due_at: signDueAt,
     resolve_due_at: resolveDueAt,
     updated_at: now,
+    ...(faq ? { resolved_at: now, resolution: faq.entry.answer, kb_entry: faq.entry.id } : {}),
   });
   const system: Actor = { kind: 'system', id: 'classifier', name: '共治助手' };
   const events: TicketEventDraft[] = [
@@ -100,9 +106,16 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   if (autoDispatch) {
     events.push({ kind: 'dispatched', fromStatus: 'received', toStatus: 'dispatched', actor: system, at: now, data: { departmentId: route.departmentId, rule: route.rule } });
   }
+  if (faq) {
+    events.push({ kind: 'resolved', fromStatus: 'dispatched', toStatus: 'resolved', actor: system, at: now, data: { knowledgeBase: faq.entry.id, score: Math.round(faq.score * 100) / 100 } });
+  }
   await appendEvents(tx, row.id, events);
 
   const view = await ticketView(tx, row);
+  if (faq) {
+    reply(ctx, templates.kbAnswer(view, faq.entry.answer, faq.entry.source), { ticketId: row.id });
+    return { kind: 'ticket', ticketId: row.id, number };
+  }
   const isPrivate = msg.chatType === 'direct';
   reply(ctx, isPrivate ? templates.acceptedPrivate(view) : templates.accepted(view), { ticketId: row.id });
 

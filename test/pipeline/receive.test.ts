@@ -166,6 +166,32 @@ describeOnDatabases('pipeline', (database) => {
     expect(await lastBot()).toMatch(/没有找到工单 9999/);
   });
 
+  it('answers a consultation from the knowledge base at once, pending the requester’s confirmation', async () => {
+    const r = await send('lvyuan-chen', '@共治助手 请问食品经营许可证快到期了，延续需要准备哪些材料？');
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    const t = await ticket(r.ticketId!);
+    expect(t).toMatchObject({ status: 'resolved', kb_entry: 'food-licence-renewal', department_id: 'zwfw' });
+    expect(await lastBot()).toMatch(/这个问题可以这样办：[\s\S]*延续申请[\s\S]*\/评价 \d+ 2/);
+    // Not answered after all: a low rating hands it to the department.
+    await send('lvyuan-chen', `/评价 ${t.seq} 2 我们的情况特殊`);
+    expect(await ticket(t.id)).toMatchObject({ status: 'dispatched', department_id: 'zwfw', supervised: true });
+  });
+
+  it('lets a dispatcher correct a category, which routes a queued ticket and keeps the label for training', async () => {
+    const r = await send('hengtong-zhang', '@共治助手 我们公司有个事情想找人问问，怎么办');
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    const t = await ticket(r.ticketId!);
+    expect(t.status).toBe('received'); // low confidence: 营商办's manual queue
+    expect(await lastBot()).toMatch(/【待分派】/);
+    await send('lidian', `/改类 ${t.seq} 水电气暖网`);
+    expect(await lastBot()).toMatch(/营商办派单员|不能使用该命令/);
+    await send('wangmin', `/改类 ${t.seq} 水电气暖网 求助`);
+    expect(await ticket(t.id)).toMatchObject({ status: 'dispatched', category: 'utilities', type: 'help', department_id: 'power' });
+    expect(await lastBot()).toMatch(/【派单】国网青山县供电公司/);
+    const labels = await h.db.selectFrom('labelled_examples').selectAll().where('ticket_id', '=', t.id).execute();
+    expect(labels).toMatchObject([{ is_issue: true, category: 'utilities', type: 'help', source: 'recategorize', actor_id: 'wangmin' }]);
+  });
+
   it('masks phone numbers in the group notice but keeps them in the ticket', async () => {
     const r = await send('xinghuo-wang', '@共治助手 公司办理营业执照变更三次被退回，联系人王女士13912345678');
     if (r.status === 'duplicate') throw new Error('unexpected');
