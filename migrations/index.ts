@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m20261123_01 from './2026-11-23-01-initial';
 import * as m20261123_02 from './2026-11-23-02-escalation';
 import * as m20261123_03 from './2026-11-23-03-feedback-kb';
+import * as m20261123_04 from './2026-11-23-04-outbox-destination';
 
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-initial': m20261123_01,
   '2026-11-23-02-escalation': m20261123_02,
   '2026-11-23-03-feedback-kb': m20261123_03,
+  '2026-11-23-04-outbox-destination': m20261123_04,
 };

@@ -143,6 +143,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  destination: ColumnType<string | null, string | null | undefined, string | null>;
+  coalesced_into: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface EscalationDocumentsTable {

@@ -2,7 +2,7 @@ import type { OutboundAdapter, SendResult } from '../../adapters/types';
 import type { Db } from '../db/database';
 import type { Platform } from '../domain/message';
 import type { Logger } from '../logger';
-import { claimDuePosts, markDead, markRetry, markSent } from '../repo/outbox';
+import { blockedUntil, claimDuePosts, coalesceBacklog, type ClaimedPost, deferPost, markDead, markRetry, markSent, pendingBehind, sentSince } from '../repo/outbox';
 
 export interface DrainerOptions {
   db: Db;
@@ -13,6 +13,10 @@ export interface DrainerOptions {
   /** How long a claimed post stays leased to this process. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** Posts per minute per group robot; the platforms cut off at 20. */
+  perMinute?: number;
+  /** Fold a destination's backlog into one summary once this many posts wait behind the current one. */
+  coalesceAt?: number;
   /** 0..1 → 0..1, injectable so tests get exact schedules. */
   random?: () => number;
 }
@@ -38,6 +42,8 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxAttempts = opts.maxAttempts ?? 12;
   const random = opts.random ?? Math.random;
+  const perMinute = opts.perMinute ?? 15;
+  const coalesceAt = opts.coalesceAt ?? 3;
   let timer: ReturnType<typeof setInterval> | null = null;
   let running: Promise<number> | null = null;
   let again = false;
@@ -72,15 +78,56 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
   async function drainLoop(): Promise<number> {
     let total = 0;
     for (;;) {
-      const posts = await claimDuePosts(opts.db, { now: opts.now(), limit: batchSize, leaseMs });
-      // In claim order, one at a time: posts about one ticket must arrive in the order they were written.
-      for (const p of posts) {
-        const adapter = opts.adapters[p.message.platform];
-        await sendOne(p.id, p.attempts, adapter, () => adapter!.send(p.message));
+      const claimed = await claimDuePosts(opts.db, { now: opts.now(), limit: batchSize, leaseMs });
+      if (claimed.length === 0) return total;
+      // Per throttled destination only the head of the batch goes now; the rest return to the
+      // queue, where the head can fold them into one summary post.
+      const heads = new Set<string>();
+      const posts: typeof claimed = [];
+      const released: number[] = [];
+      for (const p of claimed) {
+        if (p.destination && p.message.platform !== 'local') {
+          if (heads.has(p.destination)) {
+            released.push(p.id);
+            continue;
+          }
+          heads.add(p.destination);
+        }
+        posts.push(p);
       }
+      for (const id of released) await deferPost(opts.db, id, opts.now());
+      // In claim order, one at a time: posts about one ticket must arrive in the order they were written.
+      for (const p of posts) await deliver(p);
       total += posts.length;
-      if (posts.length < batchSize) return total;
+      if (released.length === 0 && claimed.length < batchSize) return total;
     }
+  }
+
+  async function deliver(p: ClaimedPost): Promise<void> {
+    const adapter = opts.adapters[p.message.platform];
+    let message = p.message;
+    if (p.destination && adapter) {
+      const blocked = await blockedUntil(opts.db, p.destination, p.id);
+      if (blocked) {
+        await deferPost(opts.db, p.id, new Date(Math.max(blocked.getTime(), opts.now().getTime()) + 1));
+        return;
+      }
+    }
+    if (p.destination && adapter && p.message.platform !== 'local') {
+      // The budget is read from the database, so every instance shares one limit per robot.
+      const now = opts.now();
+      const window = await sentSince(opts.db, p.destination, new Date(now.getTime() - 60_000));
+      if (window.count >= perMinute) {
+        await deferPost(opts.db, p.id, new Date((window.oldest ?? now).getTime() + 60_000));
+        return;
+      }
+      if ((await pendingBehind(opts.db, p.destination, p.id)) >= coalesceAt) {
+        const folded = await coalesceBacklog(opts.db, p, 30);
+        message = folded.message;
+        opts.logger.info('outbox.coalesced', { id: p.id, destination: p.destination, merged: folded.merged });
+      }
+    }
+    await sendOne(p.id, p.attempts, adapter, () => adapter!.send(message));
   }
 
   const drainer: OutboxDrainer = {

@@ -11,6 +11,13 @@ export interface OutboxEntry extends OutboundMessage {
   groupId?: string | null;
 }
 
+/** The throttled unit: a group chat (posts and replies land there); one-to-one posts are not throttled here. */
+export function destinationOf(m: OutboundMessage): string | null {
+  if (m.target.kind === 'group') return `${m.platform}:${m.target.chatId}`;
+  if (m.target.kind === 'reply' && m.target.chatType === 'group') return `${m.platform}:${m.target.chatId}`;
+  return null;
+}
+
 export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[], now: Date): Promise<void> {
   if (entries.length === 0) return;
   await tx
@@ -23,6 +30,7 @@ export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[], now: Date): 
         payload: JSON.stringify(e.payload),
         ticket_id: e.ticketId ?? null,
         group_id: e.groupId ?? null,
+        destination: destinationOf(e),
         next_attempt_at: now,
         created_at: now,
       })),
@@ -32,6 +40,7 @@ export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[], now: Date): 
 
 export interface ClaimedPost {
   id: number;
+  destination: string | null;
   attempts: number;
   message: OutboundMessage;
   kind: string;
@@ -41,6 +50,7 @@ export interface ClaimedPost {
 function toClaimed(row: OutboxRow): ClaimedPost {
   return {
     id: row.id,
+    destination: row.destination,
     attempts: row.attempts,
     kind: row.kind,
     ticketId: row.ticket_id,
@@ -106,4 +116,82 @@ export async function requeue(db: Db, id: number, now: Date): Promise<boolean> {
     .where('status', '=', 'dead')
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
+}
+
+/** Posts sent to a destination since `since`, and when the oldest of them went out. */
+export async function sentSince(db: Db, destination: string, since: Date): Promise<{ count: number; oldest: Date | null }> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('sent_at').as('oldest')])
+    .where('destination', '=', destination)
+    .where('status', '=', 'sent')
+    .where('sent_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), oldest: (r.oldest as Date | null) ?? null };
+}
+
+/** Puts a claimed post back without counting an attempt: it was held back, not tried. */
+export async function deferPost(db: Db, id: number, until: Date): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'pending', attempts: sql`greatest(attempts - 1, 0)`, next_attempt_at: until }).where('id', '=', id).execute();
+}
+
+/**
+ * Folds the destination's pending backlog into the leader post, in order, and marks the
+ * folded rows 'coalesced' (pointing at the leader): one summary instead of a burst, nothing lost.
+ * Returns the number of posts folded in.
+ */
+export async function coalesceBacklog(db: Db, leader: ClaimedPost, max: number): Promise<{ merged: number; message: OutboundMessage }> {
+  if (!leader.destination) return { merged: 0, message: leader.message };
+  return db.transaction().execute(async (tx) => {
+    const rows = await tx
+      .selectFrom('outbox')
+      .selectAll()
+      .where('destination', '=', leader.destination)
+      .where('status', '=', 'pending')
+      .where('id', '>', leader.id)
+      .orderBy('id')
+      .limit(max)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length === 0) return { merged: 0, message: leader.message };
+    const parts = [leader.message.payload, ...rows.map((r) => outboundPayloadSchema.parse(r.payload))];
+    const payload = {
+      format: 'text' as const,
+      text: [`【${parts.length} 条消息汇总】`, ...parts.map((p) => p.text)].join('\n——\n'),
+      mentions: [...new Set(parts.flatMap((p) => p.mentions))],
+    };
+    await tx.updateTable('outbox').set({ payload: JSON.stringify(payload) }).where('id', '=', leader.id).execute();
+    await tx.updateTable('outbox').set({ status: 'coalesced', coalesced_into: leader.id }).where('id', 'in', rows.map((r) => r.id)).execute();
+    return { merged: rows.length, message: { ...leader.message, payload } };
+  });
+}
+
+export async function pendingBehind(db: Db, destination: string, afterId: number): Promise<number> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('destination', '=', destination)
+    .where('status', '=', 'pending')
+    .where('id', '>', afterId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/**
+ * When an earlier post to the same destination is still undelivered (waiting to retry, or
+ * leased by another instance), a later one must wait for it: posts reach a group in order.
+ * Returns when the earlier one is next due, or null when nothing blocks.
+ */
+export async function blockedUntil(db: Db, destination: string, id: number): Promise<Date | null> {
+  const r = await db
+    .selectFrom('outbox')
+    .select('next_attempt_at')
+    .where('destination', '=', destination)
+    .where('status', 'in', ['pending', 'sending'])
+    .where('id', '<', id)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.next_attempt_at ?? null;
 }

@@ -1,6 +1,6 @@
 import { startFakeServer, type Recorded } from './http-server';
 
-type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500';
+type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500' | 'slow';
 
 /**
  * Plays WeCom's HTTP API on loopback: gettoken, message/send, the message-push webhook and
@@ -14,8 +14,11 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string } 
     const r = script.get(path)?.shift();
     if (r === 'drop') return { destroy: true };
     if (r === 'http500') return { status: 500, text: 'Internal Server Error' };
+    if (r === 'slow') return { delayMs: 1500, json: { errcode: -1, errmsg: 'system busy' } };
     return r ? { json: r } : undefined;
   };
+  /** Group posts WeCom accepted (errcode 0), in arrival order. */
+  const delivered: Recorded[] = [];
   const server = await startFakeServer((req: Recorded) => {
     const scripted = fromScript(req.path);
     if (scripted) return scripted;
@@ -33,6 +36,7 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string } 
         return { json: { errcode: 0, errmsg: 'ok', msgid: `m${req.at}` } };
       case '/cgi-bin/webhook/send':
         if (!req.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
+        delivered.push(req);
         return { json: { errcode: 0, errmsg: 'ok' } };
       case '/cgi-bin/aibot/response':
         return { json: { errcode: 0, errmsg: 'ok' } };
@@ -48,5 +52,6 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string } 
     expireTokens: () => validTokens.clear(),
     tokenCalls: () => server.requests.filter((r) => r.path === '/cgi-bin/gettoken').length,
     posts: (path: string) => server.requests.filter((r) => r.method === 'POST' && r.path === path),
+    delivered,
   };
 }
