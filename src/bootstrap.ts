@@ -68,7 +68,14 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };
   if (local) adapters.local = local;
 
-  const services = createServices({ db: database.db, config, logger, adapters, ...(opts.now ? { now: opts.now } : {}) });
+  const services = createServices({
+    db: database.db,
+    config,
+    logger,
+    adapters,
+    concurrency: database.kind === 'postgres' ? 8 : 1,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
   const app = createApp({ services, dbKind: database.kind, playground: local, webhooks });
   logger.info('platforms.enabled', { inbound: Object.keys(platforms.endpoints), outbound: Object.keys(adapters) });

@@ -35,6 +35,8 @@ export interface ServicesOptions {
    * webhook survives the request; on Node a floating promise is enough.
    */
   defer?: (work: Promise<unknown>) => void;
+  /** Transactions the pipeline runs at once: a PostgreSQL pool allows several, PGlite one. */
+  concurrency?: number;
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -46,6 +48,6 @@ export function createServices(opts: ServicesOptions): Services {
   const drainer = createOutboxDrainer({ db: opts.db, adapters: opts.adapters, now, logger: opts.logger });
   const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
   const onOutbox = () => defer(drainer.drainOnce());
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox });
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
   return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now, defer };
 }

@@ -18,7 +18,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: opts.url,
-      max: opts.poolSize ?? 10,
+      max: opts.poolSize ?? 12,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

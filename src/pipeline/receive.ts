@@ -1,4 +1,6 @@
 import { stripBotMention } from '../domain/classifier/normalise';
+import { sql } from 'kysely';
+import type { Tx } from '../db/database';
 import { parseCommand } from '../domain/commands';
 import { inboundMessageSchema, type InboundMessage } from '../domain/message';
 import { templates } from '../domain/templates';
@@ -19,79 +21,148 @@ export interface Pipeline {
   receive(message: InboundMessage): Promise<ReceiveResult>;
 }
 
-export function createPipeline(deps: PipelineDeps): Pipeline {
-  async function receive(input: InboundMessage): Promise<ReceiveResult> {
-    const parsed = inboundMessageSchema.parse(input);
-    const msg = { ...parsed, text: stripBotMention(parsed.text, deps.config.deployment.botName) };
-    const result = await deps.db.transaction().execute(async (tx): Promise<ReceiveResult & { posted: boolean }> => {
-      const inboundId = await claimInbound(tx, msg);
-      if (inboundId === null) return { status: 'duplicate', posted: false };
-      const now = deps.now();
-      const group = msg.chatType === 'group' ? await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle) : null;
-      const staff = await findStaffByAccount(tx, msg.platform, msg.sender.userId);
-      const requester = staff ? null : await findRequester(tx, msg.platform, msg.sender.userId);
-      const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
-      const actorId = staff?.id ?? (requester ? String(requester.id) : `${msg.platform}:${msg.sender.userId}`);
-      const ctx: MessageContext = {
-        deps,
-        tx,
-        msg,
-        now,
-        group,
-        staff,
-        requester,
-        actor: { kind: staff ? 'staff' : 'requester', id: actorId, name: actorName },
-        commandActor: { role: staff?.role ?? 'enterprise', departmentId: staff?.departmentId ?? null, id: actorId },
-        posts: [],
-      };
+interface Pending {
+  msg: InboundMessage;
+  resolve: (r: ReceiveResult) => void;
+  reject: (e: unknown) => void;
+}
 
-      let outcome: InboundOutcome = 'ignored';
-      let ticketId: number | null = null;
-      let ticketNumber: string | null = null;
+export interface PipelineOptions {
+  /** Messages handled in one transaction at most (they share one commit). */
+  maxBatch?: number;
+  /** Transactions in flight at once (PostgreSQL pool; PGlite has one connection). */
+  concurrency?: number;
+}
 
-      if (msg.event === 'enter_chat') {
-        reply(ctx, templates.welcome(deps.config.deployment.botName));
-        outcome = 'event';
+/**
+ * Group commit: a message that arrives while a transaction is running waits for the next
+ * one, which takes everything queued. A lone message goes straight in; under load, one WAL
+ * flush serves many messages. Each message runs under its own savepoint, so one that fails
+ * is rolled back alone and its caller gets the error (the webhook answers 503 and the platform
+ * retries); a failed commit fails the whole batch the same way, and nothing is half-stored.
+ */
+export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): Pipeline {
+  const maxBatch = opts.maxBatch ?? 64;
+  const concurrency = opts.concurrency ?? 2;
+  const queue: Pending[] = [];
+  let running = 0;
+
+  async function processOne(tx: Tx, msg: InboundMessage): Promise<ReceiveResult & { posted: boolean }> {
+    const inboundId = await claimInbound(tx, msg);
+    if (inboundId === null) return { status: 'duplicate', posted: false };
+    const now = deps.now();
+    const group = msg.chatType === 'group' ? await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle) : null;
+    const staff = await findStaffByAccount(tx, msg.platform, msg.sender.userId);
+    const requester = staff ? null : await findRequester(tx, msg.platform, msg.sender.userId);
+    const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
+    const actorId = staff?.id ?? (requester ? String(requester.id) : `${msg.platform}:${msg.sender.userId}`);
+    const ctx: MessageContext = {
+      deps,
+      tx,
+      msg,
+      now,
+      group,
+      staff,
+      requester,
+      actor: { kind: staff ? 'staff' : 'requester', id: actorId, name: actorName },
+      commandActor: { role: staff?.role ?? 'enterprise', departmentId: staff?.departmentId ?? null, id: actorId },
+      posts: [],
+    };
+
+    let outcome: InboundOutcome = 'ignored';
+    let ticketId: number | null = null;
+    let ticketNumber: string | null = null;
+
+    if (msg.event === 'enter_chat') {
+      reply(ctx, templates.welcome(deps.config.deployment.botName));
+      outcome = 'event';
+    } else {
+      const parsed = parseCommand(msg.text);
+      if (parsed.kind === 'command') {
+        outcome = 'command';
+        ticketId = await handleCommand(ctx, parsed.command);
+      } else if (parsed.kind === 'usage_error') {
+        outcome = 'command';
+        reply(ctx, parsed.message);
+      } else if (parsed.kind === 'unknown_command') {
+        outcome = 'command';
+        reply(ctx, templates.unknownCommand(parsed.word, parsed.suggestion ? `/${parsed.suggestion.zh[0]}` : null));
+      } else if (staff) {
+        // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
+        if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
       } else {
-        const parsed = parseCommand(msg.text);
-        if (parsed.kind === 'command') {
-          outcome = 'command';
-          ticketId = await handleCommand(ctx, parsed.command);
-        } else if (parsed.kind === 'usage_error') {
-          outcome = 'command';
-          reply(ctx, parsed.message);
-        } else if (parsed.kind === 'unknown_command') {
-          outcome = 'command';
-          reply(ctx, templates.unknownCommand(parsed.word, parsed.suggestion ? `/${parsed.suggestion.zh[0]}` : null));
-        } else if (staff) {
-          // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
-          if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
-        } else {
-          const c = deps.classifier.classify(msg.text);
-          if (c.isIssue) {
-            const opened = await openTicket(ctx, msg.text, c as typeof c & { isIssue: true });
-            outcome = opened.kind === 'ticket' ? 'ticket' : 'attached';
-            ticketId = opened.ticketId;
-            ticketNumber = opened.number;
-          } else if (c.nonIssueKind === 'greeting') {
-            reply(ctx, templates.greetingHint());
-          } else if (msg.chatType === 'direct' && c.nonIssueKind !== 'thanks' && c.nonIssueKind !== 'ack') {
-            reply(ctx, templates.directChatterHint());
-          }
+        const c = deps.classifier.classify(msg.text);
+        if (c.isIssue) {
+          const opened = await openTicket(ctx, msg.text, c as typeof c & { isIssue: true });
+          outcome = opened.kind === 'ticket' ? 'ticket' : 'attached';
+          ticketId = opened.ticketId;
+          ticketNumber = opened.number;
+        } else if (c.nonIssueKind === 'greeting') {
+          reply(ctx, templates.greetingHint());
+        } else if (msg.chatType === 'direct' && c.nonIssueKind !== 'thanks' && c.nonIssueKind !== 'ack') {
+          reply(ctx, templates.directChatterHint());
         }
       }
+    }
 
-      if (ticketId !== null && ticketNumber === null) {
-        ticketNumber = (await tx.selectFrom('tickets').select('number').where('id', '=', ticketId).executeTakeFirst())?.number ?? null;
-      }
-      await enqueueOutbox(tx, ctx.posts, now);
-      await finishInbound(tx, inboundId, outcome, ticketId);
-      return { status: outcome, ticketId, ticketNumber, posted: ctx.posts.length > 0 };
-    });
-    if (result.posted) deps.onOutbox?.();
-    if (result.status === 'duplicate') return { status: 'duplicate' };
-    const { posted: _posted, ...rest } = result;
-    return rest;
+    if (ticketId !== null && ticketNumber === null) {
+      ticketNumber = (await tx.selectFrom('tickets').select('number').where('id', '=', ticketId).executeTakeFirst())?.number ?? null;
+    }
+    await enqueueOutbox(tx, ctx.posts, now);
+    await finishInbound(tx, inboundId, outcome, ticketId);
+    return { status: outcome, ticketId, ticketNumber, posted: ctx.posts.length > 0 };
   }
-  return { receive };
+
+  async function flush(): Promise<void> {
+    const batch = queue.splice(0, maxBatch);
+    const results: Array<{ ok: true; value: ReceiveResult & { posted: boolean } } | { ok: false; error: unknown }> = [];
+    try {
+      await deps.db.transaction().execute(async (tx) => {
+        for (const item of batch) {
+          if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
+          try {
+            results.push({ ok: true, value: await processOne(tx, item.msg) });
+            if (batch.length > 1) await sql`release savepoint one_message`.execute(tx);
+          } catch (error) {
+            if (batch.length === 1) throw error;
+            await sql`rollback to savepoint one_message`.execute(tx);
+            results.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    let posted = false;
+    batch.forEach((item, i) => {
+      const r = results[i]!;
+      if (!r.ok) return item.reject(r.error);
+      posted ||= r.value.posted;
+      const { posted: _posted, ...rest } = r.value;
+      item.resolve(rest.status === 'duplicate' ? { status: 'duplicate' } : rest);
+    });
+    if (posted) deps.onOutbox?.();
+  }
+
+  function pump(): void {
+    while (running < concurrency && queue.length > 0) {
+      running++;
+      void flush().finally(() => {
+        running--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    receive(input: InboundMessage): Promise<ReceiveResult> {
+      const parsed = inboundMessageSchema.parse(input);
+      const msg = { ...parsed, text: stripBotMention(parsed.text, deps.config.deployment.botName) };
+      return new Promise<ReceiveResult>((resolve, reject) => {
+        queue.push({ msg, resolve, reject });
+        pump();
+      });
+    },
+  };
 }

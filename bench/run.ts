@@ -1,0 +1,155 @@
+// npm run bench — ingest throughput and ack latency (signed, encrypted WeCom callbacks through
+// verify → decrypt → de-dup → classify → ticket → outbox), on PostgreSQL and PGlite, next to
+// the bare node:http ceiling; then resident memory. Results: bench/results/ and stdout.
+import { spawn, execSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { encrypt, getSignature } from '@wecom/crypto';
+import { startFakeServer } from '../test/fakes/http-server';
+
+const TOKEN = 'bench-token';
+const AES = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const RATES = (process.env.BENCH_RATES ?? '200,500,1000,0').split(',').map(Number); // 0 = as fast as it goes
+const TEXTS = [
+  '我们厂新建的厂房申请用电报装一个月了还没接通',
+  '园区路灯坏了半年了没人修',
+  '我们的投标保证金半年了还没退',
+  '食品经营许可证延续申请一直显示待受理',
+  '出口退税申报三个月了还没到账',
+  '这个月已经来了四拨检查，生产都没法正常进行',
+];
+
+/** Pre-built requests: each a unique msgid, encrypted and signed as WeCom would send it. */
+function buildRequests(n: number, sink: string) {
+  const reqs: Array<{ path: string; body: string }> = [];
+  const ts = String(Math.floor(Date.now() / 1000));
+  for (let i = 0; i < n; i++) {
+    const plaintext = JSON.stringify({
+      msgid: `bench-${process.pid}-${i}`,
+      aibotid: 'AIBOT',
+      chatid: `wr-bench-${i % 200}`,
+      chattype: 'group',
+      from: { userid: `ent-${i % 5000}` },
+      response_url: `${sink}/cgi-bin/aibot/response?response_code=${i}`,
+      msgtype: 'text',
+      text: { content: `@共治助手 ${TEXTS[i % TEXTS.length]}（${i}）` },
+    });
+    const enc = encrypt(AES, plaintext, '');
+    const nonce = String(100000 + (i % 900000));
+    reqs.push({ path: `/webhooks/wecom?msg_signature=${getSignature(TOKEN, ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`, body: JSON.stringify({ encrypt: enc }) });
+  }
+  return reqs;
+}
+
+async function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return child;
+}
+
+const rss = (pid: number) => Number(execSync(`ps -o rss= -p ${pid}`).toString().trim()) / 1024;
+
+interface Stage {
+  target: string;
+  rate: number | 'max';
+  sent: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(port: number, requests: Array<{ path: string; body: string }>, rate: number): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: rate === 0 ? 64 : Math.min(64, Math.max(8, Math.ceil(rate / 50))),
+    duration: DURATION,
+    ...(rate ? { overallRate: rate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          const r = requests[next++ % requests.length]!;
+          return { ...req, path: r.path, body: r.body };
+        },
+      },
+    ],
+  });
+}
+
+const summary = (target: string, rate: number, r: autocannon.Result): Stage => ({
+  target,
+  rate: rate || 'max',
+  sent: r.requests.total,
+  rps: Math.round(r.requests.total / r.duration),
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+  p999: (r.latency as unknown as Record<string, number>).p99_9 ?? NaN,
+  errors: r.errors + r.timeouts,
+  non2xx: r.non2xx,
+});
+
+async function freshPostgres(url: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('drop database if exists gongzhi_bench with (force)');
+  await admin.query('create database gongzhi_bench');
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = '/gongzhi_bench';
+  return u.toString();
+}
+
+const sink = await startFakeServer(() => ({ json: { errcode: 0, errmsg: 'ok' } }));
+const stages: Stage[] = [];
+const memory: Record<string, number> = {};
+const maxRate = Math.max(...RATES.filter((r) => r > 0), 1000);
+const requests = buildRequests(maxRate * DURATION * 2 + 20_000, sink.base);
+
+// The ceiling.
+{
+  const child = await startChild('bench/bare.ts', { PORT: '18790' });
+  stages.push(summary('bare node:http', 0, await load(18790, requests, 0)));
+  child.kill();
+}
+
+const targets: Array<{ name: string; env: Record<string, string> }> = [];
+if (process.env.DATABASE_URL) targets.push({ name: 'postgres', env: { DATABASE_URL: await freshPostgres(process.env.DATABASE_URL) } });
+targets.push({ name: 'pglite', env: { DATABASE_URL: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'gongzhi-bench-')) } });
+
+for (const t of targets) {
+  const child = await startChild('bench/server.ts', { ...t.env, PORT: '18791', WECOM_BOT_TOKEN: TOKEN, WECOM_BOT_AES_KEY: AES, WECOM_API_BASE: sink.base });
+  let offset = 0;
+  for (const rate of RATES) {
+    // Fresh messages for every stage, so de-duplication never makes a stage cheaper.
+    const slice = requests.slice(offset, offset + (rate || maxRate * 2) * DURATION + 1000);
+    offset += slice.length;
+    const r = await load(18791, slice, rate);
+    stages.push(summary(`gongzhi on ${t.name}`, rate, r));
+    process.stdout.write(`${t.name} @ ${rate || 'max'}: ${Math.round(r.requests.total / r.duration)} req/s, p99 ${r.latency.p99} ms\n`);
+  }
+  memory[t.name] = Math.round(rss(child.pid!));
+  child.kill();
+}
+await sink.close();
+
+const table = [
+  '| target | offered rate (req/s) | achieved (req/s) | p50 ms | p99 ms | p99.9 ms | errors | non-2xx |',
+  '|---|---|---|---|---|---|---|---|',
+  ...stages.map((s) => `| ${s.target} | ${s.rate} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.p999} | ${s.errors} | ${s.non2xx} |`),
+].join('\n');
+const mem = Object.entries(memory).map(([k, v]) => `- resident memory after the ingest run, ${k}: ${v} MB`).join('\n');
+console.log(`\n${table}\n\n${mem}`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(`bench/results/ingest-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, JSON.stringify({ stages, memory, duration: DURATION }, null, 2));
