@@ -72,7 +72,8 @@ async function load(port: number, requests: Array<{ path: string; body: string }
   let next = 0;
   return autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: rate === 0 ? 64 : Math.min(64, Math.max(8, Math.ceil(rate / 50))),
+    // Enough connections that the offered rate is really offered even when each request takes ~100 ms.
+    connections: rate === 0 ? 64 : Math.min(128, Math.max(32, Math.ceil(rate / 5))),
     duration: DURATION,
     ...(rate ? { overallRate: rate } : {}),
     requests: [
