@@ -45,7 +45,14 @@ export function createServices(opts: ServicesOptions): Services {
   const calendar = createWorkCalendar(CHINA_CALENDAR, opts.config.calendar);
   const sla = createSlaClock(calendar, opts.config.sla);
   const classifier = opts.classifier ?? createDefaultClassifier();
-  const drainer = createOutboxDrainer({ db: opts.db, adapters: opts.adapters, now, logger: opts.logger });
+  const drainer = createOutboxDrainer({
+    db: opts.db,
+    adapters: opts.adapters,
+    now,
+    logger: opts.logger,
+    perMinute: opts.config.delivery.perMinute,
+    coalesceAt: opts.config.delivery.coalesceAt,
+  });
   const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
   const onOutbox = () => defer(drainer.drainOnce());
   const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });

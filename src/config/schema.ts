@@ -113,6 +113,14 @@ export const configSchema = z
       .prefault({}),
     /** Without a rating this long after 办结, the ticket closes as 未评价 (not as satisfied). */
     ratingWindow: duration.prefault('3wd'),
+    delivery: z
+      .object({
+        /** Posts per minute per group robot; WeCom and DingTalk cut off at 20. */
+        perMinute: z.number().int().min(1).max(20).default(15),
+        /** Fold a group's backlog into one summary post once this many posts wait. */
+        coalesceAt: z.number().int().min(2).default(3),
+      })
+      .default({ perMinute: 15, coalesceAt: 3 }),
     digest: z
       .object({
         /** Daily digest time, Asia/Shanghai (HH:MM). */

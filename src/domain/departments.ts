@@ -1,3 +1,5 @@
+import { textSimilarity } from './similarity';
+
 export interface DepartmentName {
   id: string;
   name: string;
@@ -15,4 +17,14 @@ export function matchDepartment<D extends DepartmentName>(departments: readonly 
   if (exact) return exact;
   const partial = departments.filter((d) => d.name.includes(q) || d.aliases.some((a) => a.includes(q) || q.includes(a)));
   return partial.length === 1 ? partial[0]! : null;
+}
+
+/** The departments most like what was typed, for a "did you mean" answer. */
+export function suggestDepartments<D extends DepartmentName>(departments: readonly D[], query: string, limit = 3): D[] {
+  return departments
+    .map((d) => ({ d, score: Math.max(...[d.name, ...d.aliases].map((n) => textSimilarity(n, query))) }))
+    .filter((x) => x.score > 0.2)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((x) => x.d);
 }

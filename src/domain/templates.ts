@@ -231,7 +231,9 @@ export const templates = {
       ),
     ].join('\n');
   },
-  unknownDepartment(name: string): string {
-    return `没有找到部门“${name}”，请写部门全称或简称（如 住建局）。`;
+  unknownDepartment(name: string, suggestions: string[] = []): string {
+    return suggestions.length
+      ? `没有找到部门“${name}”。您是不是指：${suggestions.join('、')}？`
+      : `没有找到部门“${name}”，请写部门全称或简称（如 住建局）。`;
   },
 };

@@ -1,7 +1,7 @@
 import type { TicketRow } from '../db/schema';
 import type { Command, CommandName } from '../domain/commands';
 import { COMMAND_SPECS } from '../domain/commands';
-import { matchDepartment } from '../domain/departments';
+import { matchDepartment, suggestDepartments } from '../domain/departments';
 import { authorize } from '../domain/roles';
 import type { TicketAction } from '../domain/ticket';
 import { applyTicketAction } from '../domain/ticket-machine';
@@ -120,7 +120,7 @@ async function announceOrReply(ctx: MessageContext, row: TicketRow, text: string
 
 function findDepartment(ctx: MessageContext, departments: DepartmentRecord[], name: string): DepartmentRecord | null {
   const d = matchDepartment(departments, name);
-  if (!d) reply(ctx, templates.unknownDepartment(name));
+  if (!d) reply(ctx, templates.unknownDepartment(name, suggestDepartments(departments, name).map((x) => x.name)));
   return d;
 }
 
