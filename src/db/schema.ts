@@ -94,6 +94,7 @@ export interface TicketsTable {
   updated_at: Timestamp;
   version: ColumnType<number, number | undefined, number>;
   kb_entry: ColumnType<string | null, string | null | undefined, string | null>;
+  paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface TicketSupportersTable {

@@ -20,6 +20,7 @@ export type CommandName =
   | 'close'
   | 'reopen'
   | 'recategorize'
+  | 'supplement'
   | 'help';
 
 /** `ref: null` means "the ticket this message quotes or replies to". */
@@ -33,6 +34,7 @@ export type Command =
   | { name: 'merge'; ref: TicketRef | null; into: TicketRef }
   | { name: 'rate'; ref: TicketRef | null; rating: number; comment: string }
   | { name: 'recategorize'; ref: TicketRef | null; category: string; type: string | null }
+  | { name: 'supplement'; ref: TicketRef | null; text: string }
   | { name: 'mine' | 'queue' | 'help' };
 
 export interface CommandSpec {
@@ -59,6 +61,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   { name: 'recategorize', zh: ['改类', '改分类'], en: ['recategorize'], usage: '/改类 工单号 类别 [类型]', summary: '更正诉求类别（并用于训练分类器）' },
   { name: 'close', zh: ['关闭'], en: ['close'], usage: '/关闭 工单号 理由', summary: '关闭无效或撤回的工单' },
   { name: 'reopen', zh: ['重办'], en: ['reopen'], usage: '/重办 工单号 理由', summary: '重新办理已办结工单' },
+  { name: 'supplement', zh: ['补充'], en: ['info'], usage: '/补充 工单号 内容', summary: '承办单位请企业补充材料（时限暂停）；企业补充说明（时限恢复）' },
   { name: 'status', zh: ['进度', '查询'], en: ['status', 'progress'], usage: '/进度 工单号', summary: '查看工单进度' },
   { name: 'mine', zh: ['我的'], en: ['mine', 'my'], usage: '/我的', summary: '我的未办结工单' },
   { name: 'queue', zh: ['待办'], en: ['queue', 'todo'], usage: '/待办', summary: '本部门待办工单' },
@@ -129,6 +132,8 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'reassign':
     case 'dispatch':
       return after[0] ? { name: spec.name, ref, department: after[0], reason: dropTokens(rest, consumed + 1) } : `请写明部门。用法：${spec.usage}`;
+    case 'supplement':
+      return text ? { name: 'supplement', ref, text } : `请写明内容。用法：${spec.usage}`;
     case 'return':
     case 'close':
     case 'reopen':

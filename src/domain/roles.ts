@@ -11,8 +11,8 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: '管理员',
 };
 
-const ENTERPRISE: CommandName[] = ['status', 'mine', 'second', 'rate', 'help'];
-const STAFF: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'status', 'mine', 'queue', 'help'];
+const ENTERPRISE: CommandName[] = ['status', 'mine', 'second', 'rate', 'supplement', 'help'];
+const STAFF: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'supplement', 'status', 'mine', 'queue', 'help'];
 const DISPATCHER: CommandName[] = [
   ...STAFF,
   'dispatch',
@@ -50,7 +50,7 @@ export interface TicketAccess {
 }
 
 /** Commands that act on a ticket and need the actor's department to be the lead department. */
-const LEAD_ONLY: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend'];
+const LEAD_ONLY: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'supplement'];
 
 /** Returns null when allowed, otherwise one line that says why not. */
 export function authorize(actor: CommandActor, command: CommandName, ticket?: TicketAccess): string | null {
@@ -60,6 +60,7 @@ export function authorize(actor: CommandActor, command: CommandName, ticket?: Ti
   if (!ticket || actor.role === 'admin' || actor.role === 'dispatcher' || actor.role === 'supervisor') return null;
   if (actor.role === 'enterprise') {
     if (command === 'rate' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能评价该工单';
+    if (command === 'supplement' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能补充说明';
     if (command === 'status' && ticket.requesterId !== actor.id && !ticket.supporterIds.includes(actor.id)) {
       return '只能查询本企业提出或附议的工单';
     }

@@ -93,6 +93,12 @@ export const templates = {
       `已解决请回复 /评价 ${t.seq} 5；没解决请回复 /评价 ${t.seq} 2，我们转${t.departmentName ?? '承办单位'}人工办理。`,
     ].join('\n');
   },
+  infoRequested(t: TicketView, question: string): string {
+    return `${t.number}【请补充材料】${t.departmentName}：${question}\n请提出诉求的企业回复：/补充 ${t.seq} 内容。补充期间办理时限暂停。`;
+  },
+  infoSupplied(t: TicketView, text: string): string {
+    return `${t.number} 企业已补充：${excerpt(text, 200)}\n办理时限恢复，新的办结时限：${due(t.resolveDueAt) ?? '—'}`;
+  },
   recategorized(t: TicketView): string {
     return `${t.number} 类别已更正为：${kindLine(t)}`;
   },

@@ -91,6 +91,8 @@ export const EVENT_KINDS = [
   'merged',
   'supporter_added',
   'extension_requested',
+  'info_requested',
+  'info_supplied',
   'extension_approved',
   'escalated',
   'note',

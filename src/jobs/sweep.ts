@@ -34,6 +34,8 @@ export async function runSweep(services: Services, now: Date = services.now()): 
       .selectFrom('tickets')
       .select(['id', 'status', 'sign_due_at', 'resolve_due_at', 'reopen_count'])
       .where('id', '>', afterId)
+      // Waiting for the enterprise: the clock stands still.
+      .where('paused_at', 'is', null)
       .where((eb) =>
         eb.or([
           eb.and([eb('status', 'in', ['received', 'dispatched', 'returned']), eb('sign_due_at', '<=', horizon)]),

@@ -359,6 +359,33 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       await announceOrReply(ctx, t.row, templates.merged(t.view, into.number), await requesterMention(ctx, t.row));
       return ticketId;
     }
+    case 'supplement': {
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'supplement', row))) return ticketId;
+      if (!['received', 'dispatched', 'claimed', 'returned'].includes(row.status)) {
+        reply(ctx, templates.refused(`${row.number} 当前不在办理中`));
+        return ticketId;
+      }
+      if (ctx.staff) {
+        // Waiting for the enterprise stops the clock; asking twice keeps the first pause.
+        const updated = await ctx.tx.updateTable('tickets').set({ paused_at: row.paused_at ?? ctx.now, updated_at: ctx.now }).where('id', '=', ticketId).returningAll().executeTakeFirstOrThrow();
+        await appendEvents(ctx.tx, ticketId, [{ kind: 'info_requested', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { question: cmd.text } }]);
+        await announceOrReply(ctx, updated, templates.infoRequested(await ticketView(ctx.tx, updated), cmd.text), await requesterMention(ctx, updated));
+        return ticketId;
+      }
+      // The requester answers: the deadlines move on by however long the clock stood still.
+      const pausedMs = row.paused_at ? ctx.now.getTime() - row.paused_at.getTime() : 0;
+      const shift = (d: Date | null) => (d ? new Date(d.getTime() + pausedMs) : null);
+      const updated = await ctx.tx
+        .updateTable('tickets')
+        .set({ paused_at: null, sign_due_at: shift(row.sign_due_at), resolve_due_at: shift(row.resolve_due_at), updated_at: ctx.now })
+        .where('id', '=', ticketId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendEvents(ctx.tx, ticketId, [{ kind: 'info_supplied', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { text: cmd.text, pausedMs } }]);
+      await announceOrReply(ctx, updated, templates.infoSupplied(await ticketView(ctx.tx, updated), cmd.text), await departmentAccounts(ctx.tx, row.department_id ?? '', platform));
+      return ticketId;
+    }
     case 'extend': {
       const row = await lockTicket(ctx.tx, ticketId);
       if (!row || !(await checkAccess(ctx, 'extend', row))) return ticketId;

@@ -82,6 +82,7 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     .leftJoin('departments as d', 'd.id', 't.department_id')
     .select(['t.number', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
     .where('t.status', 'in', [...OPEN_STATUSES])
+    .where('t.paused_at', 'is', null)
     .where((eb) =>
       eb.or([
         eb.and([eb('t.status', 'in', ['received', 'dispatched', 'returned']), eb('t.sign_due_at', '<', opts.at)]),

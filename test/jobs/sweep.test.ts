@@ -81,6 +81,28 @@ describeOnDatabases('deadlines and the 三单一函 ladder', (database) => {
     expect((await docs(ticketId)).filter((d) => d.phase === 'resolve')).toHaveLength(1);
   });
 
+  it('stops the clock while the department waits for the enterprise, and moves the deadlines by the pause', async () => {
+    clock.set(china('2026-11-16T10:00:00').toISOString()); // Monday
+    const r = await send('xinghuo-wang', '@共治助手 我们申请的变压器增容方案一直没批复，影响新生产线投产');
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    const before = await h.db.selectFrom('tickets').selectAll().where('id', '=', r.ticketId!).executeTakeFirstOrThrow();
+    await send('lidian', `/认领 ${before.number}`);
+    clock.set(china('2026-11-17T10:00:00').toISOString());
+    await send('lidian', `/补充 ${before.number} 请提供新生产线的用电负荷清单`);
+    expect(await groupPosts('【请补充材料】')).toHaveLength(1);
+    // Well past the resolve deadline (23 Nov 10:00): no ladder while paused.
+    expect((await sweepAt('2026-11-24T10:00:00')).issued.filter((d) => d.ticketNumber === before.number)).toEqual([]);
+    clock.set(china('2026-11-24T10:00:00').toISOString());
+    await send('lvyuan-chen', `/补充 ${before.number} 我们也有同样的情况`);
+    expect(await groupPosts('只有提出诉求的企业才能补充说明')).toHaveLength(1);
+    await send('xinghuo-wang', `/补充 ${before.number} 负荷清单已发到供电所邮箱`);
+    const after = await h.db.selectFrom('tickets').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(after.paused_at).toBeNull();
+    expect(after.resolve_due_at!.getTime() - before.resolve_due_at!.getTime()).toBe(7 * 86_400_000);
+    const kinds = (await h.db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', before.id).orderBy('id').execute()).map((e) => e.kind);
+    expect(kinds).toEqual(['received', 'dispatched', 'claimed', 'info_requested', 'info_supplied']);
+  });
+
   it('archives a resolved ticket as 未评价 after 3 working days without a rating — not as satisfied', async () => {
     clock.set(china('2026-11-23T10:00:00').toISOString()); // Monday
     const r = await send('lvyuan-chen', '@共治助手 食品经营许可证延续申请一直显示待受理');
