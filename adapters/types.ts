@@ -33,8 +33,9 @@ export interface InboundEndpoint {
   readonly platform: Platform;
   readonly name: string;
   /** GET URL verification, where the platform has one: the body to answer with. */
-  handshake?(req: RawRequest, now: Date): VerifyResult<string>;
-  verify(req: RawRequest, now: Date): VerifyResult<string>;
+  handshake?(req: RawRequest, now: Date): VerifyResult<string> | Promise<VerifyResult<string>>;
+  /** May be async: Web Crypto (used so the same code runs on Workers) only has async AES. */
+  verify(req: RawRequest, now: Date): VerifyResult<string> | Promise<VerifyResult<string>>;
   parse(verified: string, receivedAt: Date): InboundMessage | null;
   ack(message: InboundMessage | null): { body: string; contentType: string };
 }

@@ -1,4 +1,4 @@
-import { createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 
 export type CryptoFailure =
@@ -37,13 +37,11 @@ export function checkSignature(token: string, timestamp: string, nonce: string, 
  * PKCS#7-padded to a multiple of 32. Stricter than @wecom/crypto, which accepts any padding
  * byte and never compares the receive id: a forged or truncated body fails here.
  */
-export function decryptStrict(key: Buffer, encrypted: string, receiveId: string): string {
+export async function decryptStrict(key: Buffer, encrypted: string, receiveId: string): Promise<string> {
   if (!BASE64.test(encrypted)) throw new WecomCryptoError('bad_base64');
   const data = Buffer.from(encrypted, 'base64');
   if (data.length === 0 || data.length % 32 !== 0) throw new WecomCryptoError('bad_length');
-  const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
-  decipher.setAutoPadding(false);
-  const plain = Buffer.concat([decipher.update(data), decipher.final()]);
+  const plain = Buffer.from(await aesCbcDecryptRaw(key, data));
   const pad = plain[plain.length - 1]!;
   if (pad < 1 || pad > 32 || pad > plain.length) throw new WecomCryptoError('bad_padding');
   for (let i = plain.length - pad; i < plain.length; i++) if (plain[i] !== pad) throw new WecomCryptoError('bad_padding');
@@ -54,6 +52,25 @@ export function decryptStrict(key: Buffer, encrypted: string, receiveId: string)
   const id = body.subarray(20 + len).toString('utf8');
   if (id !== receiveId) throw new WecomCryptoError('wrong_receive_id');
   return body.subarray(20, 20 + len).toString('utf8');
+}
+
+/**
+ * AES-256-CBC without padding removal, through Web Crypto so it runs on Node and on Workers
+ * alike. crypto.subtle insists on 16-byte PKCS#7 padding, but WeCom pads to 32: we append one
+ * crafted block, E(0x10×16 ⊕ C_last), which decrypts to a full 16-byte pad that subtle strips,
+ * leaving the raw plaintext with WeCom's own padding for us to check.
+ */
+async function aesCbcDecryptRaw(keyInput: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const subtle = globalThis.crypto.subtle;
+  const keyBytes = new Uint8Array(keyInput);
+  const key = await subtle.importKey('raw', keyBytes, 'AES-CBC', false, ['encrypt', 'decrypt']);
+  const lastBlock = new Uint8Array(data.subarray(data.length - 16));
+  const fullPad = new Uint8Array(16).fill(16);
+  const extra = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv: lastBlock }, key, fullPad)).subarray(0, 16);
+  const withExtra = new Uint8Array(data.length + 16);
+  withExtra.set(data);
+  withExtra.set(extra, data.length);
+  return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: keyBytes.subarray(0, 16) }, key, withExtra));
 }
 
 /** Encrypts a passive reply and signs it, as WeCom expects the response body of a callback. */

@@ -31,19 +31,20 @@ const failure = <T>(reason: string, s: WecomCallbackSettings): VerifyResult<T> =
 });
 
 /** Verifies msg_signature over `encrypted` and decrypts it; pure apart from the AES itself. */
-export function verifyAndDecrypt(s: WecomCallbackSettings, query: Record<string, string>, encrypted: string): VerifyResult<string> {
+export async function verifyAndDecrypt(s: WecomCallbackSettings, query: Record<string, string>, encrypted: string): Promise<VerifyResult<string>> {
   const { msg_signature: sig, timestamp, nonce } = query;
   if (!sig || !timestamp || !nonce) return failure('missing_params', s);
   if (!checkSignature(s.token, timestamp, nonce, encrypted, sig)) return failure('bad_signature', s);
   try {
-    return { ok: true, value: decryptStrict(parseAesKey(s.encodingAesKey), encrypted, s.receiveId) };
+    return { ok: true, value: await decryptStrict(parseAesKey(s.encodingAesKey), encrypted, s.receiveId) };
   } catch (e) {
-    return failure(e instanceof WecomCryptoError ? e.code : 'bad_body', s);
+    if (e instanceof WecomCryptoError) return failure(e.code, s);
+    return { ok: false, reason: 'bad_body', hint: `${HINTS.default!(s)} (${(e as Error).message})` };
   }
 }
 
 /** GET URL verification: decrypt echostr and answer it as plain text (no quotes, no newline). */
-export function verifyEchostr(s: WecomCallbackSettings, req: RawRequest): VerifyResult<string> {
+export async function verifyEchostr(s: WecomCallbackSettings, req: RawRequest): Promise<VerifyResult<string>> {
   const query = parseQueryOnce(req.url);
   if (!query.echostr) return failure('missing_params', s);
   return verifyAndDecrypt(s, query, query.echostr);
@@ -72,7 +73,7 @@ const aibotSchema = z.object({
 });
 export type AibotCallback = z.infer<typeof aibotSchema>;
 
-export function verifyAibotPost(s: WecomCallbackSettings, req: RawRequest): VerifyResult<string> {
+export async function verifyAibotPost(s: WecomCallbackSettings, req: RawRequest): Promise<VerifyResult<string>> {
   let body: unknown;
   try {
     body = JSON.parse(req.body);
@@ -133,7 +134,7 @@ export function parseAibot(plaintext: string, receivedAt: Date): InboundMessage 
 
 // --- 自建应用 (self-built app): XML bodies, one-to-one --------------------------------------
 
-export function verifyAppPost(s: WecomCallbackSettings, req: RawRequest): VerifyResult<string> {
+export async function verifyAppPost(s: WecomCallbackSettings, req: RawRequest): Promise<VerifyResult<string>> {
   let fields: Record<string, string>;
   try {
     fields = readXmlFields(req.body);

@@ -1,4 +1,4 @@
-import data from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import data from 'chinese-days/dist/chinese-days.json';
 import type { CalendarData } from '../domain/calendar';
 
 // The State Council publishes next year's schedule each November; `chinese-days` ships it

@@ -27,7 +27,7 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
 
     if (ep.handshake) {
       app.get(`/${path}`, async (c) => {
-        const v = ep.handshake!(await rawRequest(c), services.now());
+        const v = await ep.handshake!(await rawRequest(c), services.now());
         if (!v.ok) return rejected(c, v.reason, v.hint);
         logger.info('webhook.verified', { endpoint: ep.name });
         return c.body(v.value, 200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -36,7 +36,7 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
 
     app.post(`/${path}`, async (c) => {
       const now = services.now();
-      const v = ep.verify(await rawRequest(c), now);
+      const v = await ep.verify(await rawRequest(c), now);
       if (!v.ok) return rejected(c, v.reason, v.hint);
       let message;
       try {

@@ -51,9 +51,9 @@ export function adapterContract(name: string, make: () => Promise<AdapterFixture
       ...over,
     });
 
-    it('verifies and parses a group message into the common shape', () => {
+    it('verifies and parses a group message into the common shape', async () => {
       const m = msg();
-      const v = f.endpoint.verify(f.request(m, now), now);
+      const v = await f.endpoint.verify(f.request(m, now), now);
       expect(v.ok).toBe(true);
       if (!v.ok) return;
       const parsed = f.endpoint.parse(v.value, now);
@@ -62,26 +62,27 @@ export function adapterContract(name: string, make: () => Promise<AdapterFixture
       expect(parsed!.receivedAt).toEqual(now);
     });
 
-    it('parses a one-to-one message with the sender as the chat', () => {
+    it('parses a one-to-one message with the sender as the chat', async () => {
       const m = msg({ chatType: 'direct', chatId: 'contract-user' });
-      const v = f.endpoint.verify(f.request(m, now), now);
+      const v = await f.endpoint.verify(f.request(m, now), now);
       expect(v.ok && f.endpoint.parse(v.value, now)).toMatchObject({ chatType: 'direct', chatId: 'contract-user' });
     });
 
-    it('is deterministic: a redelivery parses to the same message id', () => {
+    it('is deterministic: a redelivery parses to the same message id', async () => {
       const m = msg();
-      const ids = [0, 1].map(() => {
-        const v = f.endpoint.verify(f.request(m, now), now);
-        return v.ok ? f.endpoint.parse(v.value, now)?.messageId : null;
-      });
+      const ids: Array<string | null | undefined> = [];
+      for (let i = 0; i < 2; i++) {
+        const v = await f.endpoint.verify(f.request(m, now), now);
+        ids.push(v.ok ? f.endpoint.parse(v.value, now)?.messageId : null);
+      }
       expect(ids[0]).toBe(m.messageId);
       expect(ids[1]).toBe(m.messageId);
     });
 
-    it('refuses a forged request with a reason and a configuration hint', () => {
+    it('refuses a forged request with a reason and a configuration hint', async () => {
       const forged = f.forged(msg(), now);
       if (!forged) return; // unsigned platform (the local playground)
-      const v = f.endpoint.verify(forged, now);
+      const v = await f.endpoint.verify(forged, now);
       expect(v.ok).toBe(false);
       if (!v.ok) {
         expect(v.reason).toBeTruthy();

@@ -1,4 +1,4 @@
-import model from './model-data.json' with { type: 'json' };
+import model from './model-data.json';
 import { createModelClassifier, type ClassifierModel } from './model-classifier';
 import type { Classifier } from './types';
 

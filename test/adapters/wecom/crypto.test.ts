@@ -20,37 +20,37 @@ const settings = { token: SAMPLE.token, encodingAesKey: SAMPLE.aesKey, receiveId
 const get = (query: string) => ({ method: 'GET', url: new URL(`https://bot.example/webhooks/wecom-app?${query}`), headers: new Headers(), body: '' });
 
 describe('WeCom callback crypto', () => {
-  it('answers the official sample GET verification with the plain echostr', () => {
+  it('answers the official sample GET verification with the plain echostr', async () => {
     const q = `msg_signature=${SAMPLE.signature}&timestamp=${SAMPLE.timestamp}&nonce=${SAMPLE.nonce}&echostr=${encodeURIComponent(SAMPLE.echostr)}`;
-    expect(verifyEchostr(settings, get(q))).toEqual({ ok: true, value: SAMPLE.answer });
+    expect(await verifyEchostr(settings, get(q))).toEqual({ ok: true, value: SAMPLE.answer });
   });
 
-  it('URL-decodes exactly once: a raw "+" in echostr is kept, not turned into a space', () => {
+  it('URL-decodes exactly once: a raw "+" in echostr is kept, not turned into a space', async () => {
     const q = `msg_signature=${SAMPLE.signature}&timestamp=${SAMPLE.timestamp}&nonce=${SAMPLE.nonce}&echostr=${SAMPLE.echostr}`;
-    expect(verifyEchostr(settings, get(q))).toEqual({ ok: true, value: SAMPLE.answer });
+    expect(await verifyEchostr(settings, get(q))).toEqual({ ok: true, value: SAMPLE.answer });
     const twice = `msg_signature=${SAMPLE.signature}&timestamp=${SAMPLE.timestamp}&nonce=${SAMPLE.nonce}&echostr=${encodeURIComponent(encodeURIComponent(SAMPLE.echostr))}`;
-    expect(verifyEchostr(settings, get(twice)).ok).toBe(false);
+    expect((await verifyEchostr(settings, get(twice))).ok).toBe(false);
   });
 
-  it('rejects a wrong signature, naming the setting to check', () => {
+  it('rejects a wrong signature, naming the setting to check', async () => {
     const q = `msg_signature=${'0'.repeat(40)}&timestamp=${SAMPLE.timestamp}&nonce=${SAMPLE.nonce}&echostr=${encodeURIComponent(SAMPLE.echostr)}`;
-    expect(verifyEchostr(settings, get(q))).toMatchObject({ ok: false, reason: 'bad_signature', hint: expect.stringContaining('WECOM_APP_TOKEN') });
+    expect(await verifyEchostr(settings, get(q))).toMatchObject({ ok: false, reason: 'bad_signature', hint: expect.stringContaining('WECOM_APP_TOKEN') });
     expect(checkSignature(SAMPLE.token, SAMPLE.timestamp, SAMPLE.nonce, SAMPLE.echostr, SAMPLE.signature.toUpperCase())).toBe(true);
     expect(checkSignature(SAMPLE.token, SAMPLE.timestamp, SAMPLE.nonce, SAMPLE.echostr, 'short')).toBe(false);
   });
 
-  it('checks the receive id that @wecom/crypto ignores', () => {
+  it('checks the receive id that @wecom/crypto ignores', async () => {
     const key = parseAesKey(SAMPLE.aesKey);
-    expect(() => decryptStrict(key, SAMPLE.echostr, '')).toThrow(new WecomCryptoError('wrong_receive_id'));
-    expect(() => decryptStrict(key, SAMPLE.echostr, 'ww-another-corp')).toThrow(/wrong_receive_id/);
+    await expect(decryptStrict(key, SAMPLE.echostr, '')).rejects.toThrow(new WecomCryptoError('wrong_receive_id'));
+    await expect(decryptStrict(key, SAMPLE.echostr, 'ww-another-corp')).rejects.toThrow(/wrong_receive_id/);
   });
 
-  it('round-trips with @wecom/crypto, including multi-byte text', () => {
+  it('round-trips with @wecom/crypto, including multi-byte text', async () => {
     const text = '{"text":{"content":"@共治助手 园区路灯坏了半年了没人修"}}';
-    expect(decryptStrict(parseAesKey(SAMPLE.aesKey), encrypt(SAMPLE.aesKey, text, ''), '')).toBe(text);
+    expect(await decryptStrict(parseAesKey(SAMPLE.aesKey), encrypt(SAMPLE.aesKey, text, ''), '')).toBe(text);
   });
 
-  it('rejects bad padding that @wecom/crypto would accept, and malformed base64', () => {
+  it('rejects bad padding that @wecom/crypto would accept, and malformed base64', async () => {
     const key = parseAesKey(SAMPLE.aesKey);
     const msg = Buffer.from('hello');
     const len = Buffer.alloc(4);
@@ -61,9 +61,9 @@ describe('WeCom callback crypto', () => {
     const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
     c.setAutoPadding(false);
     const forged = Buffer.concat([c.update(badPad), c.final()]).toString('base64');
-    expect(() => decryptStrict(key, forged, '')).toThrow(/bad_padding/);
-    expect(() => decryptStrict(key, 'not base64!!', '')).toThrow(/bad_base64/);
-    expect(() => decryptStrict(key, Buffer.alloc(20).toString('base64'), '')).toThrow(/bad_length/);
+    await expect(decryptStrict(key, forged, '')).rejects.toThrow(/bad_padding/);
+    await expect(decryptStrict(key, 'not base64!!', '')).rejects.toThrow(/bad_base64/);
+    await expect(decryptStrict(key, Buffer.alloc(20).toString('base64'), '')).rejects.toThrow(/bad_length/);
     expect(() => parseAesKey('too-short')).toThrow(/bad_key/);
   });
 });

@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Miniflare } from 'miniflare';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dingtalkSign } from '../../adapters/dingtalk/sign';
+import { signedCallback, WECOM_BOT } from '../fakes/wecom-callbacks';
+import { robotPayload } from '../fakes/dingtalk-api';
+
+const url = process.env.DATABASE_URL;
+const DT = { id: 'ding-robot-code', secret: 'dt-secret-worker' };
+
+describe('the Worker bundle in workerd (Miniflare)', () => {
+  let mf: Miniflare;
+  let schemaUrl: string | null = null;
+  let schema = '';
+
+  beforeAll(async () => {
+    // The same build `wrangler deploy` would upload.
+    execFileSync(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', 'dist/worker'], { stdio: 'pipe' });
+    if (url) {
+      // Migrations run from the CLI, never in the Worker: prepare an isolated schema first.
+      schema = `gz_worker_${randomBytes(4).toString('hex')}`;
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`create schema ${schema}`);
+      await c.end();
+      const { openDatabase } = await import('../../src/db/open');
+      const { migrateToLatest } = await import('../../src/db/database');
+      const h = await openDatabase({ url, schema });
+      await migrateToLatest(h.db);
+      const { syncDirectory } = await import('../../src/repo/directory');
+      const { loadConfigFile } = await import('../../src/config/load');
+      await syncDirectory(h.db, await loadConfigFile('config/example.yaml'));
+      await h.close();
+      const u = new URL(url);
+      u.searchParams.set('options', `-c search_path=${schema}`);
+      schemaUrl = u.toString();
+    }
+    mf = new Miniflare({
+      modules: true,
+      scriptPath: 'dist/worker/worker.js',
+      compatibilityDate: '2024-09-23', // as in wrangler.toml
+      compatibilityFlags: ['nodejs_compat'],
+      bindings: {
+        GONGZHI_CONFIG_TEXT: readFileSync('config/example.yaml', 'utf8'),
+        WECOM_BOT_TOKEN: WECOM_BOT.token,
+        WECOM_BOT_AES_KEY: WECOM_BOT.aesKey,
+        DINGTALK_CLIENT_ID: DT.id,
+        DINGTALK_CLIENT_SECRET: DT.secret,
+        DATABASE_URL: schemaUrl ?? 'postgres://nobody@127.0.0.1:1/none',
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await mf?.dispose();
+    if (url && schema) {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    }
+  });
+
+  it('answers WeCom’s GET URL verification with the decrypted echostr (node:crypto under nodejs_compat)', async () => {
+    const cb = signedCallback({ token: WECOM_BOT.token, aesKey: WECOM_BOT.aesKey, receiveId: '', plaintext: '1288432023552776189' });
+    const res = await mf.dispatchFetch(`http://localhost/webhooks/wecom?msg_signature=${cb.signature}&timestamp=${cb.timestamp}&nonce=${cb.nonce}&echostr=${encodeURIComponent(cb.encrypted)}`);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).toBe('1288432023552776189');
+    const bad = await mf.dispatchFetch(`http://localhost/webhooks/wecom?msg_signature=${'0'.repeat(40)}&timestamp=${cb.timestamp}&nonce=${cb.nonce}&echostr=${encodeURIComponent(cb.encrypted)}`);
+    expect(bad.status).toBe(401);
+  });
+
+  it.runIf(url)('reports health and turns a signed DingTalk callback into a ticket in PostgreSQL', async () => {
+    const health = await mf.dispatchFetch('http://localhost/healthz');
+    expect(await health.json()).toMatchObject({ ok: true, database: 'postgres' });
+    const ts = String(Date.now());
+    const body = JSON.stringify(robotPayload({ msgId: `worker-${ts}`, staffId: 'ent-worker', text: '我们的投标保证金半年了还没退', sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=w' }));
+    const res = await mf.dispatchFetch('http://localhost/webhooks/dingtalk', { method: 'POST', headers: { timestamp: ts, sign: dingtalkSign(DT.secret, ts), 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const r = await c.query(`select category, content from ${schema}.tickets where origin_platform = 'dingtalk'`);
+    await c.end();
+    expect(r.rows).toEqual([{ category: 'payment', content: '我们的投标保证金半年了还没退' }]);
+  });
+});
