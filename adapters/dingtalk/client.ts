@@ -80,6 +80,17 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
       openApi('/v1.0/robot/groupMessages/send', { robotCode: opts.clientId, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) }),
     sendDirect: (userIds: string[], msgKey: string, msgParam: Record<string, unknown>) =>
       openApi('/v1.0/robot/oToMessages/batchSend', { robotCode: opts.clientId, userIds, msgKey, msgParam: JSON.stringify(msgParam) }),
+    /** An interactive card in a group, with button clicks delivered on the Stream card topic. */
+    createGroupCard: (openConversationId: string, templateId: string, outTrackId: string, params: Record<string, string>) =>
+      openApi('/v1.0/card/instances/createAndDeliver', {
+        cardTemplateId: templateId,
+        outTrackId,
+        callbackType: 'STREAM',
+        cardData: { cardParamMap: params },
+        openSpaceId: `dtv1.card//IM_GROUP.${openConversationId}`,
+        imGroupOpenSpaceModel: { supportForward: true },
+        imGroupOpenDeliverModel: { robotCode: opts.clientId },
+      }),
     sendSession: (sessionWebhook: string, body: unknown) => {
       const u = new URL(sessionWebhook);
       // Session webhooks live on oapi.dingtalk.com: route them through the configured host too.

@@ -12,6 +12,8 @@ export const dingtalkEnv = {
   DINGTALK_CLIENT_ID: z.string().min(1),
   DINGTALK_CLIENT_SECRET: z.string().min(1),
   DINGTALK_MODE: z.enum(['http', 'stream']).default('http'),
+  /** Optional: a card template with 认领/办结 buttons (Stream mode receives the clicks). */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().min(1).optional(),
 };
 
 export function createDingtalkEndpoint(secret: string): InboundEndpoint {
@@ -64,7 +66,13 @@ export function createDingtalkPlatform(
   if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET);
   return {
     endpoints,
-    sender: createDingtalkSender({ client, outboundFor: (chatId) => outbound.get(chatId) ?? null, logger }),
+    sender: createDingtalkSender({
+      client,
+      outboundFor: (chatId) => outbound.get(chatId) ?? null,
+      logger,
+      // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
+      cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
+    }),
     settings: settings ? { clientId: settings.DINGTALK_CLIENT_ID, clientSecret: settings.DINGTALK_CLIENT_SECRET, mode: settings.DINGTALK_MODE, apiBase } : null,
   };
 }

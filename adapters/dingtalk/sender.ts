@@ -15,6 +15,8 @@ export interface DingtalkSenderOptions {
   client: DingtalkClient;
   outboundFor: (chatId: string) => DingtalkGroupOutbound | null;
   logger: Logger;
+  /** The card template (DingTalk card builder) for tickets; without one, posts stay text. */
+  cardTemplateId?: string | undefined;
   now?: () => Date;
 }
 
@@ -49,6 +51,16 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
       return each(m.payload.text, (p, last) =>
         opts.client.sendCustomRobot(out.accessToken, out.secret, { msgtype: 'text', text: { content: p }, ...(last && m.payload.mentions.length ? { at: { atUserIds: m.payload.mentions } } : {}) }),
       );
+    }
+    const card = m.payload.card;
+    if (card && opts.cardTemplateId) {
+      return (async (): Promise<SendResult> => {
+        const r = classifyDingtalk(await opts.client.createGroupCard(out.openConversationId ?? chatId, opts.cardTemplateId!, card.outTrackId, card.params));
+        if (r.ok || r.retry !== 'never') return r;
+        // A broken template must not swallow the dispatch: fall back to the text.
+        opts.logger.warn('dingtalk.card_rejected', { error: r.error });
+        return toGroup(chatId, { ...m, payload: { ...m.payload, card: undefined } });
+      })();
     }
     return each(m.payload.text, (p) =>
       m.payload.format === 'markdown'

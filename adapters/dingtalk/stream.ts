@@ -61,7 +61,7 @@ export interface StreamReceiverOptions {
   /** Handles one robot message (the frame's data, a JSON string). Called after the ack. */
   onRobotMessage: (data: string) => Promise<void>;
   /** Card button clicks, where interactive cards are configured. */
-  onCardCallback?: (data: string) => Promise<unknown>;
+  onCardCallback?: (data: string, frameId: string) => Promise<unknown>;
   fetch?: typeof fetch;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -108,10 +108,11 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
   if (opts.onCardCallback) {
     const onCard = opts.onCardCallback;
     client.registerCallbackListener(TOPIC_CARD, (msg: DWClientDownStream) => {
-      void onCard(msg.data)
-        .then((result) => client.socketCallBackResponse(msg.headers.messageId, result ?? {}))
+      // A card callback's answer is the card update itself (not wrapped in {response}).
+      void onCard(msg.data, msg.headers.messageId)
+        .then((result) => client.send(msg.headers.messageId, result ?? {}))
         .catch((e) => {
-          client.socketCallBackResponse(msg.headers.messageId, {});
+          client.send(msg.headers.messageId, {});
           opts.logger.error('dingtalk.stream.card_failed', { error: (e as Error).message });
         });
     });

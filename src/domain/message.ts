@@ -47,6 +47,8 @@ export const outboundPayloadSchema = z.object({
   /** Platform user ids to @-mention. */
   mentions: z.array(z.string()).default([]),
   title: z.string().optional(),
+  /** An interactive card where the platform supports one (DingTalk); the text is the fallback. */
+  card: z.object({ outTrackId: z.string(), params: z.record(z.string(), z.string()) }).optional(),
 });
 export type OutboundPayload = z.infer<typeof outboundPayloadSchema>;
 

@@ -1,6 +1,9 @@
 import { createStreamReceiver, type StreamReceiver } from '../../adapters/dingtalk/stream';
 import { parseDingtalkRobot } from '../../adapters/dingtalk/inbound';
 import { BadPayloadError } from '../../adapters/http-util';
+import { z } from 'zod';
+import { ticketCardParams, ticketIdFromTrackId } from '../pipeline/cards';
+import { getTicket, ticketView } from '../repo/tickets';
 import type { Platforms } from '../platforms';
 import type { Services } from '../services';
 
@@ -16,6 +19,7 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
     gatewayUrl: `${settings.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`,
     logger,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    onCardCallback: (data, frameId) => handleCardClick(services, data, frameId),
     async onRobotMessage(data) {
       let message;
       try {
@@ -44,4 +48,42 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
   });
   receiver.start();
   return receiver;
+}
+
+const cardCallback = z.object({
+  outTrackId: z.string(),
+  userId: z.string().min(1),
+  value: z.string(),
+});
+const cardValue = z.object({
+  cardPrivateData: z.object({ actionIds: z.array(z.string()).min(1), params: z.record(z.string(), z.unknown()).default({}) }),
+});
+
+/**
+ * A card button acts exactly like the typed command (same pipeline, same permission checks);
+ * the answer updates the card in place with the ticket's new status.
+ */
+export async function handleCardClick(services: Services, data: string, frameId: string): Promise<unknown> {
+  const parsed = cardCallback.safeParse(JSON.parse(data));
+  if (!parsed.success) return {};
+  const value = cardValue.safeParse(JSON.parse(parsed.data.value));
+  const ticketId = ticketIdFromTrackId(parsed.data.outTrackId);
+  if (!value.success || ticketId === null) return {};
+  const row = await getTicket(services.db, ticketId);
+  if (!row) return {};
+  const action = value.data.cardPrivateData.actionIds[0];
+  const summary = String(value.data.cardPrivateData.params.summary ?? '').trim() || '已办结（卡片操作）';
+  const text = action === 'claim' ? `/认领 ${row.number}` : action === 'resolve' ? `/办结 ${row.number} ${summary}` : null;
+  if (!text) return {};
+  await services.pipeline.receive({
+    platform: 'dingtalk',
+    messageId: `card:${frameId}`,
+    chatType: row.origin_chat_type === 'group' ? 'group' : 'direct',
+    chatId: row.origin_chat_id,
+    sender: { userId: parsed.data.userId },
+    text,
+    receivedAt: services.now(),
+  });
+  const after = (await getTicket(services.db, ticketId))!;
+  return { cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: ticketCardParams(await ticketView(services.db, after)) } };
 }

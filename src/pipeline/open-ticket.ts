@@ -11,6 +11,7 @@ import { departmentAccounts, dispatcherAccounts } from '../repo/directory';
 import { upsertRequester } from '../repo/requesters';
 import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
 import { announce, notifyDirect, reply, type MessageContext } from './context';
+import { ticketCard } from './cards';
 import { hasOutbound } from './notify';
 
 export type OpenOutcome = { kind: 'ticket'; ticketId: number; number: string } | { kind: 'attached'; ticketId: number; number: string };
@@ -125,6 +126,9 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   const mentions = autoDispatch ? await departmentAccounts(tx, route.departmentId, noticePlatform) : await dispatcherAccounts(tx, noticePlatform);
   if (!isPrivate && hasOutbound(ctx.group)) {
     await announce(ctx, row, noticeText, { mentions });
+    // Where cards are on, the dispatch notice carries 认领/办结 buttons; other platforms use the text.
+    const notice = ctx.posts.at(-1);
+    if (autoDispatch && notice?.target.kind === 'group') notice.payload.card = ticketCard(view, row.id);
   } else {
     notifyDirect(ctx, noticePlatform, mentions, noticeText, row.id);
   }

@@ -38,6 +38,9 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       case '/v1.0/robot/oToMessages/batchSend':
         if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
         return { json: { processQueryKey: randomUUID() } };
+      case '/v1.0/card/instances/createAndDeliver':
+        if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        return { json: { success: true, result: { outTrackId: (req.body as { outTrackId: string }).outTrackId } } };
       case '/robot/sendBySession':
       case '/robot/send':
         return { json: { errcode: 0, errmsg: 'ok' } };
@@ -92,6 +95,12 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
     /** Pushes a robot message on the newest open socket; returns the frame's messageId. */
     pushRobot(message: Record<string, unknown>) {
       const f = frame('CALLBACK', '/v1.0/im/bot/messages/get', JSON.stringify(message));
+      open().at(-1)!.send(JSON.stringify(f));
+      return f.headers.messageId!;
+    },
+    /** A button click on a card, as the card topic delivers it. */
+    pushCardClick(outTrackId: string, userId: string, actionIds: string[], params: Record<string, string> = {}) {
+      const f = frame('CALLBACK', '/v1.0/card/instances/callback', JSON.stringify({ outTrackId, userId, corpId: 'ding-corp', type: 'actionCallback', value: JSON.stringify({ cardPrivateData: { actionIds, params } }) }));
       open().at(-1)!.send(JSON.stringify(f));
       return f.headers.messageId!;
     },

@@ -20,7 +20,7 @@ describe('DingTalk Stream mode through the supervised dingtalk-stream client', (
     dt = await startFakeDingtalk(APP);
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
       config: await platformConfig(['dingtalk']),
-      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
+      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base, DINGTALK_CARD_TEMPLATE_ID: 'tpl-gongzhi-ticket.schema' },
     });
     stream = startDingtalkStream(rt.services, rt.platforms.dingtalk!);
     await eventually(() => stream.state().connected);
@@ -46,6 +46,28 @@ describe('DingTalk Stream mode through the supervised dingtalk-stream client', (
     expect(await ticketsFor('我们的投标保证金半年了还没退')).toHaveLength(1);
     const [t] = await ticketsFor('我们的投标保证金半年了还没退');
     expect(t).toMatchObject({ category: 'payment', origin_platform: 'dingtalk' });
+  });
+
+  it('sends the dispatch notice as a card whose 认领 button claims the ticket, with the same permission checks', async () => {
+    const [t] = await ticketsFor('我们的投标保证金半年了还没退');
+    const card = await eventually(() => dt.posts('/v1.0/card/instances/createAndDeliver').find((p) => (p.body as { outTrackId: string }).outTrackId === `gz-ticket-${t!.id}`));
+    expect(card.body).toMatchObject({
+      cardTemplateId: 'tpl-gongzhi-ticket.schema',
+      callbackType: 'STREAM',
+      openSpaceId: 'dtv1.card//IM_GROUP.cid-county==',
+      imGroupOpenDeliverModel: { robotCode: APP.clientId },
+      cardData: { cardParamMap: { number: t!.number, status: '待签收', department: '县公共资源交易中心' } },
+    });
+    // An enterprise clicking 认领 is refused like the typed command; the card keeps its status.
+    const refusedId = dt.pushCardClick(`gz-ticket-${t!.id}`, 'hengtong-zhang', ['claim']);
+    const refused = await eventually(() => dt.acks(refusedId)[0]);
+    expect(JSON.parse(refused.frame.data!).cardData.cardParamMap.status).toBe('待签收');
+    // The department's staff member clicks 认领: claimed, and the card shows it in place.
+    const id = dt.pushCardClick(`gz-ticket-${t!.id}`, 'dt-tangning', ['claim']);
+    const ack = await eventually(() => dt.acks(id)[0]);
+    expect(JSON.parse(ack.frame.data!)).toMatchObject({ cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: { status: '办理中', assignee: '唐宁' } } });
+    const [after] = await ticketsFor('我们的投标保证金半年了还没退');
+    expect(after).toMatchObject({ status: 'claimed', assignee_id: 'tangning' });
   });
 
   it('answers SYSTEM pings with the same headers', async () => {
