@@ -55,7 +55,13 @@ export interface StartOptions {
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
   const config = opts.config ?? (await resolveConfig(env, logger));
-  const database = opts.database ?? (await openDatabase({ url: env.DATABASE_URL, dataDir: `${env.DATA_DIR}/pglite` }));
+  const database =
+    opts.database ??
+    (await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: `${env.DATA_DIR}/pglite`,
+      onPoolError: (e) => logger.warn('db.connection_lost', { error: e.message, hint: 'the pool reconnects on next use; requests meanwhile answer 503 so platforms retry' }),
+    }));
   if (env.GONGZHI_MIGRATE) {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info('db.migrated', { applied, database: database.kind });

@@ -43,8 +43,10 @@ function configFor(env: WorkerEnv): GongzhiConfig {
 function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const connectionString = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
   if (!connectionString) throw new Error('No database: bind HYPERDRIVE or set the DATABASE_URL secret');
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 1 }) }) });
   const logger = createJsonLogger();
+  const pool = new pg.Pool({ connectionString, max: 1 });
+  pool.on('error', (e) => logger.warn('db.connection_lost', { error: e.message }));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const pending: Promise<unknown>[] = [];
   const config = configFor(env);
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));

@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   /** Postgres schema to use (tests isolate themselves this way). */
   schema?: string | undefined;
   poolSize?: number | undefined;
+  /** Told when an idle pooled connection dies (database restart, failover); the pool replaces it. */
+  onPoolError?: (error: Error) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
@@ -21,6 +23,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
       max: opts.poolSize ?? 12,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
+    // Without a listener, an idle client killed by a database restart would crash the process.
+    const onError = opts.onPoolError ?? ((e: Error) => console.warn(`gongzhi: database connection lost (${e.message}); reconnecting on next use`));
+    pool.on('error', onError);
+    // A connection that dies while checked out errors its query (→ 503) and must not crash the process either.
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

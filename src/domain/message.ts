@@ -57,3 +57,6 @@ export interface OutboundMessage {
   target: OutboundTarget;
   payload: OutboundPayload;
 }
+
+/** An adapter produced a message outside the common shape (e.g. text over the length limit): a 4xx, not a 5xx. */
+export class InvalidMessageError extends Error {}

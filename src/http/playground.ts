@@ -44,8 +44,13 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
     const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const group = b.chat === 'group' ? config.groups.find((g) => g.id === b.groupId && g.platform === 'local') : undefined;
     if (b.chat === 'group' && !group) return c.json({ error: 'unknown_group', issues: ['没有这个演练群'] }, 400);
+    // Only the known fields: the raw body may be anything (deeply nested, huge) and is not re-serialised.
     const wire = {
-      ...b,
+      chat: b.chat,
+      userId: b.userId,
+      name: b.name,
+      text: b.text,
+      ...(typeof b.quote === 'string' ? { quote: b.quote } : {}),
       messageId: `local-${Date.now().toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       chatId: group ? group.chatId : b.userId,
       ...(group ? { chatTitle: group.name } : {}),

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { InboundEndpoint, RawRequest } from '../../adapters/types';
 import { BadPayloadError } from '../../adapters/http-util';
+import { InvalidMessageError } from '../domain/message';
 import type { Services } from '../services';
 
 /**
@@ -63,6 +64,10 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
           logger.info('webhook.received', { endpoint: ep.name, messageId: message.messageId, status: outcome.status });
         }
       } catch (e) {
+        if (e instanceof InvalidMessageError) {
+          logger.warn('webhook.bad_payload', { endpoint: ep.name, error: e.message });
+          return c.json({ error: 'bad_payload', reason: e.message }, 400);
+        }
         // Nothing was stored: the platform's retry will bring the message back.
         logger.error('webhook.store_failed', { endpoint: ep.name, messageId: message.messageId, error: (e as Error).message });
         return c.json({ error: 'temporarily_unavailable' }, 503);

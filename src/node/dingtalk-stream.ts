@@ -2,6 +2,7 @@ import { createStreamReceiver, type StreamReceiver } from '../../adapters/dingta
 import { parseDingtalkRobot } from '../../adapters/dingtalk/inbound';
 import { BadPayloadError } from '../../adapters/http-util';
 import { z } from 'zod';
+import { InvalidMessageError } from '../domain/message';
 import { ticketCardParams, ticketIdFromTrackId } from '../pipeline/cards';
 import { getTicket, ticketView } from '../repo/tickets';
 import type { Platforms } from '../platforms';
@@ -35,6 +36,7 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
           logger.info('dingtalk.stream.received', { messageId: message.messageId, status: r.status });
           return;
         } catch (e) {
+          if (e instanceof InvalidMessageError) return logger.warn('dingtalk.stream.bad_payload', { error: e.message });
           const wait = PROCESS_RETRIES_MS[attempt];
           if (wait === undefined) {
             logger.error('dingtalk.stream.lost', { messageId: message.messageId, error: (e as Error).message });

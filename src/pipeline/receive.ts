@@ -2,7 +2,7 @@ import { stripBotMention } from '../domain/classifier/normalise';
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import { parseCommand } from '../domain/commands';
-import { inboundMessageSchema, type InboundMessage } from '../domain/message';
+import { InvalidMessageError, inboundMessageSchema, type InboundMessage } from '../domain/message';
 import { templates } from '../domain/templates';
 import { ensureGroup, findStaffByAccount } from '../repo/directory';
 import { claimInbound, finishInbound, type InboundOutcome } from '../repo/inbound';
@@ -157,8 +157,12 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 
   return {
     receive(input: InboundMessage): Promise<ReceiveResult> {
-      const parsed = inboundMessageSchema.parse(input);
-      const msg = { ...parsed, text: stripBotMention(parsed.text, deps.config.deployment.botName) };
+      const checked = inboundMessageSchema.safeParse(input);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        return Promise.reject(new InvalidMessageError(`${issue?.path.join('.')}: ${issue?.message}`));
+      }
+      const msg = { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName) };
       return new Promise<ReceiveResult>((resolve, reject) => {
         queue.push({ msg, resolve, reject });
         pump();
