@@ -10,6 +10,7 @@ import { createSlaClock, type SlaClock } from './domain/sla';
 import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createPipeline, type Pipeline } from './pipeline/receive';
+import { createDirectoryCache } from './pipeline/directory-cache';
 
 export interface Services {
   db: Db;
@@ -55,6 +56,7 @@ export function createServices(opts: ServicesOptions): Services {
   });
   const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
   const onOutbox = () => defer(drainer.drainOnce());
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
+  const directory = createDirectoryCache(opts.config);
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
   return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now, defer };
 }

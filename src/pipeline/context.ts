@@ -8,6 +8,7 @@ import type { Actor } from '../domain/ticket';
 import type { SlaClock } from '../domain/sla';
 import { getGroup, type GroupRecord, type StaffMember } from '../repo/directory';
 import { groupPostFor, textPayload } from './notify';
+import type { DirectoryCache } from './directory-cache';
 import type { Requester } from '../repo/requesters';
 import type { OutboxEntry, OutboxKind } from '../repo/outbox';
 
@@ -16,6 +17,8 @@ export interface PipelineDeps {
   config: GongzhiConfig;
   classifier: Classifier;
   sla: SlaClock;
+  /** Staff, accounts and names from the configuration, without queries. */
+  directory: DirectoryCache;
   now: () => Date;
   /** Called after a transaction that enqueued posts commits, so the drainer can start at once. */
   onOutbox?: () => void;

@@ -7,7 +7,6 @@ import { OPEN_STATUSES, type Actor, type TicketEventDraft } from '../domain/tick
 import { formatTicketNumber } from '../domain/ticket-number';
 import { templates } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
-import { departmentAccounts, dispatcherAccounts } from '../repo/directory';
 import { upsertRequester } from '../repo/requesters';
 import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
 import { announce, notifyDirect, reply, type MessageContext } from './context';
@@ -112,7 +111,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   }
   await appendEvents(tx, row.id, events);
 
-  const view = await ticketView(tx, row);
+  const view = await ticketView(tx, row, deps.directory);
   if (faq) {
     reply(ctx, templates.kbAnswer(view, faq.entry.answer, faq.entry.source), { ticketId: row.id });
     return { kind: 'ticket', ticketId: row.id, number };
@@ -123,7 +122,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   // The department learns of it in the group (with @-mentions) or, for private reports, one-to-one.
   const noticeText = autoDispatch ? templates.dispatchNotice(view) : templates.manualQueueNotice(view);
   const noticePlatform = ctx.group?.platform ?? msg.platform;
-  const mentions = autoDispatch ? await departmentAccounts(tx, route.departmentId, noticePlatform) : await dispatcherAccounts(tx, noticePlatform);
+  const mentions = autoDispatch ? deps.directory.departmentAccounts(route.departmentId, noticePlatform) : deps.directory.roleAccounts('dispatcher', noticePlatform);
   if (!isPrivate && hasOutbound(ctx.group)) {
     await announce(ctx, row, noticeText, { mentions });
     // Where cards are on, the dispatch notice carries 认领/办结 buttons; other platforms use the text.

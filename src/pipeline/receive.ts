@@ -4,10 +4,10 @@ import type { Tx } from '../db/database';
 import { parseCommand } from '../domain/commands';
 import { InvalidMessageError, inboundMessageSchema, type InboundMessage } from '../domain/message';
 import { templates } from '../domain/templates';
-import { ensureGroup, findStaffByAccount } from '../repo/directory';
+import { ensureGroup } from '../repo/directory';
 import { claimInbound, finishInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
-import { findRequester } from '../repo/requesters';
+import { upsertRequester } from '../repo/requesters';
 import { handleCommand } from './commands';
 import { reply, type MessageContext, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
@@ -46,14 +46,22 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
   const concurrency = opts.concurrency ?? 2;
   const queue: Pending[] = [];
   let running = 0;
+  // Groups never disappear (tickets point at them): once known, no query is needed to find one again.
+  const knownGroups = new Map<string, Awaited<ReturnType<typeof ensureGroup>>>();
 
   async function processOne(tx: Tx, msg: InboundMessage): Promise<ReceiveResult & { posted: boolean }> {
     const inboundId = await claimInbound(tx, msg);
     if (inboundId === null) return { status: 'duplicate', posted: false };
     const now = deps.now();
-    const group = msg.chatType === 'group' ? await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle) : null;
-    const staff = await findStaffByAccount(tx, msg.platform, msg.sender.userId);
-    const requester = staff ? null : await findRequester(tx, msg.platform, msg.sender.userId);
+    let group = null;
+    if (msg.chatType === 'group') {
+      const key = `${msg.platform}:${msg.chatId}`;
+      group = knownGroups.get(key) ?? (await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle));
+      if (group.configured) knownGroups.set(key, group);
+    }
+    const staff = deps.directory.staffByAccount(msg.platform, msg.sender.userId);
+    // One statement finds or registers the enterprise (and keeps its display name current).
+    const requester = staff ? null : await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name });
     const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
     const actorId = staff?.id ?? (requester ? String(requester.id) : `${msg.platform}:${msg.sender.userId}`);
     const ctx: MessageContext = {

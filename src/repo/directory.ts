@@ -80,18 +80,6 @@ export async function syncDirectory(db: Db, config: GongzhiConfig): Promise<void
   });
 }
 
-export async function findStaffByAccount(tx: Tx | Db, platform: Platform, userId: string): Promise<StaffMember | null> {
-  const row = await tx
-    .selectFrom('staff_accounts as a')
-    .innerJoin('staff as s', 's.id', 'a.staff_id')
-    .select(['s.id', 's.name', 's.role', 's.department_id'])
-    .where('a.platform', '=', platform)
-    .where('a.user_id', '=', userId)
-    .where('s.active', '=', true)
-    .executeTakeFirst();
-  return row ? { id: row.id, name: row.name, role: row.role as StaffMember['role'], departmentId: row.department_id } : null;
-}
-
 /** Platform user ids of a department's active staff, for @-mentions in group posts. */
 export async function departmentAccounts(tx: Tx | Db, departmentId: string, platform: Platform): Promise<string[]> {
   const rows = await tx

@@ -31,11 +31,6 @@ export async function upsertRequester(
   return { id: row.id, platform: row.platform as Platform, userId: row.user_id, name: row.name, enterprise: row.enterprise };
 }
 
-export async function findRequester(db: Tx | Db, platform: Platform, userId: string): Promise<Requester | null> {
-  const row = await db.selectFrom('requesters').selectAll().where('platform', '=', platform).where('user_id', '=', userId).executeTakeFirst();
-  return row ? { id: row.id, platform: row.platform as Platform, userId: row.user_id, name: row.name, enterprise: row.enterprise } : null;
-}
-
 export async function getRequester(db: Tx | Db, id: number): Promise<Requester | null> {
   const row = await db.selectFrom('requesters').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? { id: row.id, platform: row.platform as Platform, userId: row.user_id, name: row.name, enterprise: row.enterprise } : null;

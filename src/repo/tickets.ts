@@ -148,15 +148,25 @@ export async function addSupporter(tx: Tx, ticketId: number, requesterId: number
   return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-export async function ticketView(db: Tx | Db, row: TicketRow): Promise<TicketView> {
+/** Names come from `names` (the in-memory directory) when given, else from the database. */
+export async function ticketView(
+  db: Tx | Db,
+  row: TicketRow,
+  names?: { departmentName(id: string): string | null; staffName(id: string): string | null },
+): Promise<TicketView> {
   const deptIds = [row.department_id, ...row.co_department_ids].filter((d): d is string => !!d);
-  const depts = deptIds.length
-    ? await db.selectFrom('departments').select(['id', 'name']).where('id', 'in', deptIds).execute()
-    : [];
+  const known = names && deptIds.every((d) => names.departmentName(d)) && (!row.assignee_id || names.staffName(row.assignee_id));
+  const depts = known
+    ? deptIds.map((id) => ({ id, name: names!.departmentName(id)! }))
+    : deptIds.length
+      ? await db.selectFrom('departments').select(['id', 'name']).where('id', 'in', deptIds).execute()
+      : [];
   const name = (id: string) => depts.find((d) => d.id === id)?.name ?? id;
-  const assignee = row.assignee_id
-    ? await db.selectFrom('staff').select('name').where('id', '=', row.assignee_id).executeTakeFirst()
-    : undefined;
+  const assignee = !row.assignee_id
+    ? undefined
+    : known
+      ? { name: names!.staffName(row.assignee_id)! }
+      : await db.selectFrom('staff').select('name').where('id', '=', row.assignee_id).executeTakeFirst();
   return {
     number: row.number,
     seq: row.seq,

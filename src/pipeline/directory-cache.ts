@@ -1,0 +1,37 @@
+import type { GongzhiConfig } from '../config/schema';
+import type { Platform } from '../domain/message';
+import type { StaffMember } from '../repo/directory';
+
+/**
+ * The directory as the configuration declares it, in memory: the hot path (a new report)
+ * looks up staff, department accounts and names without a query. The database copy, written
+ * by syncDirectory at start-up from the same configuration, serves joins and reports.
+ */
+export interface DirectoryCache {
+  staffByAccount(platform: Platform, userId: string): StaffMember | null;
+  departmentAccounts(departmentId: string, platform: Platform): string[];
+  roleAccounts(role: StaffMember['role'], platform: Platform): string[];
+  departmentName(id: string): string | null;
+  staffName(id: string): string | null;
+}
+
+export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
+  const byAccount = new Map<string, StaffMember>();
+  for (const s of config.staff) {
+    for (const [platform, userId] of Object.entries(s.accounts)) {
+      byAccount.set(`${platform}:${userId}`, { id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null });
+    }
+  }
+  const accountsOf = (filter: (s: GongzhiConfig['staff'][number]) => boolean, platform: Platform) =>
+    config.staff.filter(filter).flatMap((s) => (s.accounts[platform] ? [s.accounts[platform]!] : []));
+  const departments = new Map(config.departments.map((d) => [d.id, d.name]));
+  const staffNames = new Map(config.staff.map((s) => [s.id, s.name]));
+  return {
+    staffByAccount: (platform, userId) => byAccount.get(`${platform}:${userId}`) ?? null,
+    departmentAccounts: (departmentId, platform) =>
+      accountsOf((s) => s.department === departmentId && (s.role === 'staff' || s.role === 'dispatcher'), platform),
+    roleAccounts: (role, platform) => accountsOf((s) => s.role === role, platform),
+    departmentName: (id) => departments.get(id) ?? null,
+    staffName: (id) => staffNames.get(id) ?? null,
+  };
+}
