@@ -10,7 +10,7 @@ import { createSlaClock, type SlaClock } from './domain/sla';
 import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createPipeline, type Pipeline } from './pipeline/receive';
-import { createDirectoryCache } from './pipeline/directory-cache';
+import { createDirectoryCache, type DirectoryCache } from './pipeline/directory-cache';
 
 export interface Services {
   db: Db;
@@ -19,6 +19,7 @@ export interface Services {
   sla: SlaClock;
   pipeline: Pipeline;
   drainer: OutboxDrainer;
+  directory: DirectoryCache;
   defer: (work: Promise<unknown>) => void;
   logger: Logger;
   now: () => Date;
@@ -58,5 +59,5 @@ export function createServices(opts: ServicesOptions): Services {
   const onOutbox = () => defer(drainer.drainOnce());
   const directory = createDirectoryCache(opts.config);
   const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
-  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, logger: opts.logger, now, defer };
+  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, directory, logger: opts.logger, now, defer };
 }

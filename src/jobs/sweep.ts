@@ -81,8 +81,8 @@ async function postsAbout(services: Services, tx: Parameters<typeof groupPostFor
   const group = await groupPostFor(tx, row, text, { kind: 'escalation' });
   if (group) posts.push(group);
   const platform = (group?.platform ?? row.origin_platform) as Platform;
-  if (row.department_id) posts.push(...(await staffDirectPosts(tx, row.department_id, platform, text, row.id, 'escalation')));
-  if (alsoSupervisors) posts.push(...(await roleDirectPosts(tx, 'supervisor', platform, text, row.id, 'escalation')));
+  if (row.department_id) posts.push(...staffDirectPosts(services.directory, row.department_id, platform, text, row.id, 'escalation'));
+  if (alsoSupervisors) posts.push(...roleDirectPosts(services.directory, 'supervisor', platform, text, row.id, 'escalation'));
   return posts;
 }
 

@@ -10,7 +10,7 @@ import { templates, type TicketView } from '../domain/templates';
 import { matchCategory, matchIssueType, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import { routeTicket } from '../domain/routing';
 import { recordLabelledExample } from '../repo/labelled';
-import { departmentAccounts, dispatcherAccounts, listDepartments, type DepartmentRecord } from '../repo/directory';
+import { listDepartments, type DepartmentRecord } from '../repo/directory';
 import { upsertRequester } from '../repo/requesters';
 import {
   addSupporter,
@@ -202,7 +202,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       const t = await transition(ctx, 'resolve', ticketId, () => ({ kind: 'resolve', summary: cmd.summary }));
       if (!t) return ticketId;
       if (t.row.status === 'awaiting_confirmation') {
-        await announceOrReply(ctx, t.row, templates.resolutionSubmitted(t.view), await dispatcherAccounts(ctx.tx, platform));
+        await announceOrReply(ctx, t.row, templates.resolutionSubmitted(t.view), ctx.deps.directory.roleAccounts('dispatcher', platform));
       } else {
         await announceOrReply(ctx, t.row, templates.resolved(t.view), await requesterMention(ctx, t.row));
       }
@@ -237,7 +237,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       const view = await ticketView(ctx.tx, row);
       const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
       const text = t.before.department_id ? templates.reassigned(view, fromName, cmd.reason) : templates.dispatchNotice(view);
-      await announceOrReply(ctx, row, text, await departmentAccounts(ctx.tx, dept.id, platform));
+      await announceOrReply(ctx, row, text, ctx.deps.directory.departmentAccounts(dept.id, platform));
       return ticketId;
     }
     case 'escalate': {
@@ -249,12 +249,12 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       if (!t) return ticketId;
       const row = await restartDeadlines(ctx, t.row);
       const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
-      await announceOrReply(ctx, row, templates.escalatedLevel(await ticketView(ctx.tx, row), fromName), await departmentAccounts(ctx.tx, row.department_id!, platform));
+      await announceOrReply(ctx, row, templates.escalatedLevel(await ticketView(ctx.tx, row), fromName), ctx.deps.directory.departmentAccounts(row.department_id!, platform));
       return ticketId;
     }
     case 'return': {
       const t = await transition(ctx, 'return', ticketId, () => ({ kind: 'return', reason: cmd.reason }));
-      if (t) await announceOrReply(ctx, t.row, templates.returned(t.view, cmd.reason), await dispatcherAccounts(ctx.tx, platform));
+      if (t) await announceOrReply(ctx, t.row, templates.returned(t.view, cmd.reason), ctx.deps.directory.roleAccounts('dispatcher', platform));
       return ticketId;
     }
     case 'cohandle': {
@@ -267,7 +267,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       }
       const t = await transition(ctx, 'cohandle', ticketId, () => ({ kind: 'add_co_departments', departmentIds: found.map((d) => d.id) }));
       if (!t) return ticketId;
-      const mentions = (await Promise.all(found.map((d) => departmentAccounts(ctx.tx, d.id, platform)))).flat();
+      const mentions = found.flatMap((d) => ctx.deps.directory.departmentAccounts(d.id, platform));
       await announceOrReply(ctx, t.row, templates.coHandling(t.view, t.view.coDepartmentNames), mentions);
       return ticketId;
     }
@@ -279,7 +279,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       } else {
         const row = await restartDeadlines(ctx, t.row);
         const view = await ticketView(ctx.tx, row);
-        const mentions = [...(await departmentAccounts(ctx.tx, row.department_id!, platform)), ...(await dispatcherAccounts(ctx.tx, platform))];
+        const mentions = [...(ctx.deps.directory.departmentAccounts(row.department_id!, platform)), ...(ctx.deps.directory.roleAccounts('dispatcher', platform))];
         await announceOrReply(ctx, row, templates.reopenedUnsatisfied(view), [...new Set(mentions)]);
       }
       return ticketId;
@@ -321,14 +321,14 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       const t = await transition(ctx, 'dispatch', ticketId, () => ({ kind: 'dispatch', departmentId: route.departmentId }));
       if (!t) return ticketId;
       const dispatched = await restartDeadlines(ctx, t.row);
-      await announceOrReply(ctx, dispatched, templates.dispatchNotice(await ticketView(ctx.tx, dispatched)), await departmentAccounts(ctx.tx, route.departmentId, platform));
+      await announceOrReply(ctx, dispatched, templates.dispatchNotice(await ticketView(ctx.tx, dispatched)), ctx.deps.directory.departmentAccounts(route.departmentId, platform));
       return ticketId;
     }
     case 'reopen': {
       const t = await transition(ctx, 'reopen', ticketId, () => ({ kind: 'reopen', reason: cmd.reason }));
       if (!t) return ticketId;
       const row = await restartDeadlines(ctx, t.row);
-      await announceOrReply(ctx, row, templates.reopened(await ticketView(ctx.tx, row), cmd.reason), await departmentAccounts(ctx.tx, row.department_id!, platform));
+      await announceOrReply(ctx, row, templates.reopened(await ticketView(ctx.tx, row), cmd.reason), ctx.deps.directory.departmentAccounts(row.department_id!, platform));
       return ticketId;
     }
     case 'merge': {
@@ -383,7 +383,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
         .returningAll()
         .executeTakeFirstOrThrow();
       await appendEvents(ctx.tx, ticketId, [{ kind: 'info_supplied', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { text: cmd.text, pausedMs } }]);
-      await announceOrReply(ctx, updated, templates.infoSupplied(await ticketView(ctx.tx, updated), cmd.text), await departmentAccounts(ctx.tx, row.department_id ?? '', platform));
+      await announceOrReply(ctx, updated, templates.infoSupplied(await ticketView(ctx.tx, updated), cmd.text), ctx.deps.directory.departmentAccounts(row.department_id ?? '', platform));
       return ticketId;
     }
     case 'extend': {
@@ -396,7 +396,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       await appendEvents(ctx.tx, ticketId, [
         { kind: 'extension_requested', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { days: cmd.days, reason: cmd.reason } },
       ]);
-      await announceOrReply(ctx, row, templates.extensionRequested(await ticketView(ctx.tx, row), cmd.days, cmd.reason), await dispatcherAccounts(ctx.tx, platform));
+      await announceOrReply(ctx, row, templates.extensionRequested(await ticketView(ctx.tx, row), cmd.days, cmd.reason), ctx.deps.directory.roleAccounts('dispatcher', platform));
       return ticketId;
     }
     case 'approve_extension': {
@@ -423,7 +423,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
           data: { days, previousDueAt: base.toISOString(), resolveDueAt: newDue.toISOString(), requestEventId: lastRequest.id },
         },
       ]);
-      await announceOrReply(ctx, updated, templates.extensionApproved(await ticketView(ctx.tx, updated)), await departmentAccounts(ctx.tx, row.department_id ?? '', platform));
+      await announceOrReply(ctx, updated, templates.extensionApproved(await ticketView(ctx.tx, updated)), ctx.deps.directory.departmentAccounts(row.department_id ?? '', platform));
       return ticketId;
     }
   }

@@ -1,7 +1,8 @@
 import type { Db, Tx } from '../db/database';
 import type { TicketRow } from '../db/schema';
 import type { OutboundPayload, Platform } from '../domain/message';
-import { departmentAccounts, getGroup, roleAccounts, type GroupRecord } from '../repo/directory';
+import { getGroup, type GroupRecord } from '../repo/directory';
+import type { DirectoryCache } from './directory-cache';
 import type { OutboxEntry, OutboxKind } from '../repo/outbox';
 
 export const textPayload = (text: string, mentions: string[] = []): OutboundPayload => ({ format: 'text', text, mentions });
@@ -30,13 +31,13 @@ export async function groupPostFor(
 }
 
 /** One-to-one posts to a department's staff on a platform (private reports, escalation documents). */
-export async function staffDirectPosts(db: Tx | Db, departmentId: string, platform: Platform, text: string, ticketId: number, kind: OutboxKind = 'direct'): Promise<OutboxEntry[]> {
-  const users = await departmentAccounts(db, departmentId, platform);
+export function staffDirectPosts(directory: DirectoryCache, departmentId: string, platform: Platform, text: string, ticketId: number, kind: OutboxKind = 'direct'): OutboxEntry[] {
+  const users = directory.departmentAccounts(departmentId, platform);
   return users.map((userId) => ({ platform, kind, target: { kind: 'direct' as const, userId }, payload: textPayload(text), ticketId, groupId: null }));
 }
 
 /** One-to-one posts to everyone with a role (dispatchers, supervisors) on a platform. */
-export async function roleDirectPosts(db: Tx | Db, role: 'dispatcher' | 'supervisor', platform: Platform, text: string, ticketId: number | null, kind: OutboxKind = 'direct'): Promise<OutboxEntry[]> {
-  const users = await roleAccounts(db, role, platform);
+export function roleDirectPosts(directory: DirectoryCache, role: 'dispatcher' | 'supervisor', platform: Platform, text: string, ticketId: number | null, kind: OutboxKind = 'direct'): OutboxEntry[] {
+  const users = directory.roleAccounts(role, platform);
   return users.map((userId) => ({ platform, kind, target: { kind: 'direct' as const, userId }, payload: textPayload(text), ticketId, groupId: null }));
 }

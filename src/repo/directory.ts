@@ -80,34 +80,6 @@ export async function syncDirectory(db: Db, config: GongzhiConfig): Promise<void
   });
 }
 
-/** Platform user ids of a department's active staff, for @-mentions in group posts. */
-export async function departmentAccounts(tx: Tx | Db, departmentId: string, platform: Platform): Promise<string[]> {
-  const rows = await tx
-    .selectFrom('staff_accounts as a')
-    .innerJoin('staff as s', 's.id', 'a.staff_id')
-    .select('a.user_id')
-    .where('s.department_id', '=', departmentId)
-    .where('s.active', '=', true)
-    .where('a.platform', '=', platform)
-    .where('s.role', 'in', ['staff', 'dispatcher'])
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
-/** Platform user ids of everyone active with a role (dispatchers, supervisors). */
-export async function roleAccounts(tx: Tx | Db, role: StaffMember['role'], platform: Platform): Promise<string[]> {
-  const rows = await tx
-    .selectFrom('staff_accounts as a')
-    .innerJoin('staff as s', 's.id', 'a.staff_id')
-    .select('a.user_id')
-    .where('s.role', '=', role)
-    .where('s.active', '=', true)
-    .where('a.platform', '=', platform)
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
-export const dispatcherAccounts = (tx: Tx | Db, platform: Platform) => roleAccounts(tx, 'dispatcher', platform);
 
 function toGroup(row: {
   id: string;

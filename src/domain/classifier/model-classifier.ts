@@ -1,8 +1,9 @@
 import { CATEGORIES, ISSUE_TYPES, type Category, type IssueType } from '../taxonomy';
 import { ACK_ONLY, ADVERT, CATEGORY_CUES, GREETING, ISSUE_CUES, NOTICE_PREFIX, RESOLVED_PRAISE, STILL_PROBLEM, THANKS, TYPE_CUES, URGENT_CUES } from './keywords';
 import { charNgrams, createNaiveBayes, softmax, type NaiveBayesData } from './naive-bayes';
+import { cueScore, notIssue } from './cues';
 import { normaliseText } from './normalise';
-import type { Classification, Classifier, NonIssueKind } from './types';
+import type { Classification, Classifier } from './types';
 
 export interface ClassifierModel {
   version: string;
@@ -17,20 +18,6 @@ export interface ClassifierModel {
   tuning: { nbWeight: number; typeNbWeight: number; issueCueWeight: number; temperature: number };
 }
 
-function cueScore(text: string, cues: ReadonlyArray<readonly [string, number]>): number {
-  let score = 0;
-  for (const [word, weight] of cues) if (text.includes(word)) score += weight;
-  return score;
-}
-
-const notIssue = (kind: NonIssueKind, confidence: number): Classification => ({
-  isIssue: false,
-  type: null,
-  category: null,
-  urgency: null,
-  confidence: Math.round(confidence * 1000) / 1000,
-  nonIssueKind: kind,
-});
 
 /**
  * Character n-gram Naive Bayes for issue-ness, category and type, with the keyword cues as

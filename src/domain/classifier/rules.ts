@@ -12,23 +12,10 @@ import {
   TYPE_CUES,
   URGENT_CUES,
 } from './keywords';
+import { cueScore, notIssue } from './cues';
 import { normaliseText } from './normalise';
-import type { Classification, Classifier, NonIssueKind } from './types';
+import type { Classification, Classifier } from './types';
 
-function cueScore(text: string, cues: ReadonlyArray<readonly [string, number]>): number {
-  let score = 0;
-  for (const [word, weight] of cues) if (text.includes(word)) score += weight;
-  return score;
-}
-
-const notIssue = (kind: NonIssueKind, confidence: number): Classification => ({
-  isIssue: false,
-  type: null,
-  category: null,
-  urgency: null,
-  confidence,
-  nonIssueKind: kind,
-});
 
 function scoreCategories(text: string): Array<[Category, number]> {
   return CATEGORIES.filter((c): c is Exclude<Category, 'other'> => c !== 'other')
