@@ -4,6 +4,7 @@ import * as m20261123_02 from './2026-11-23-02-escalation';
 import * as m20261123_03 from './2026-11-23-03-feedback-kb';
 import * as m20261123_04 from './2026-11-23-04-outbox-destination';
 import * as m20261123_05 from './2026-11-23-05-pause';
+import * as m20261123_06 from './2026-11-23-06-report-indexes';
 
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-03-feedback-kb': m20261123_03,
   '2026-11-23-04-outbox-destination': m20261123_04,
   '2026-11-23-05-pause': m20261123_05,
+  '2026-11-23-06-report-indexes': m20261123_06,
 };

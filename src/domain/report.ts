@@ -33,22 +33,47 @@ export interface DepartmentFigures {
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
 const RESOLVED = new Set(['resolved', 'closed', 'awaiting_confirmation']);
 
-export function departmentFigures(departmentId: string, tickets: readonly TicketFacts[]): DepartmentFigures {
-  const dispatched = tickets.filter((t) => t.dispatchedAt);
-  const signedOnTime = dispatched.filter((t) => t.claimedAt && t.signDueAt && t.claimedAt <= t.signDueAt).length;
+/** What the figures are computed from; the database can count these directly. */
+export interface DepartmentCounts {
+  departmentId: string;
+  tickets: number;
+  dispatched: number;
+  signedOnTime: number;
+  resolved: number;
+  onTime: number;
+  rated: number;
+  satisfied: number;
+  reopened: number;
+  escalations: number;
+}
+
+export function countFacts(departmentId: string, tickets: readonly TicketFacts[]): DepartmentCounts {
   const resolved = tickets.filter((t) => t.resolvedAt && RESOLVED.has(t.status));
-  const onTime = resolved.filter((t) => t.resolveDueAt && t.resolvedAt! <= t.resolveDueAt).length;
-  const rated = tickets.filter((t) => t.rating !== null);
-  const satisfied = rated.filter((t) => t.rating! >= 3).length;
-  const f = {
+  return {
     departmentId,
     tickets: tickets.length,
-    responseRate: ratio(signedOnTime, dispatched.length),
-    onTimeRate: ratio(onTime, resolved.length),
-    resolutionRate: ratio(resolved.length, tickets.length),
-    satisfactionRate: ratio(satisfied, rated.length),
-    reopened: tickets.reduce((n, t) => n + (t.reopenCount > 0 ? 1 : 0), 0),
+    dispatched: tickets.filter((t) => t.dispatchedAt).length,
+    signedOnTime: tickets.filter((t) => t.dispatchedAt && t.claimedAt && t.signDueAt && t.claimedAt <= t.signDueAt).length,
+    resolved: resolved.length,
+    onTime: resolved.filter((t) => t.resolveDueAt && t.resolvedAt! <= t.resolveDueAt).length,
+    rated: tickets.filter((t) => t.rating !== null).length,
+    satisfied: tickets.filter((t) => t.rating !== null && t.rating >= 3).length,
+    reopened: tickets.filter((t) => t.reopenCount > 0).length,
     escalations: tickets.reduce((n, t) => n + t.escalations, 0),
+  };
+}
+
+/** The one place the rates and the weighted score are computed. */
+export function figuresFromCounts(c: DepartmentCounts): DepartmentFigures {
+  const f = {
+    departmentId: c.departmentId,
+    tickets: c.tickets,
+    responseRate: ratio(c.signedOnTime, c.dispatched),
+    onTimeRate: ratio(c.onTime, c.resolved),
+    resolutionRate: ratio(c.resolved, c.tickets),
+    satisfactionRate: ratio(c.satisfied, c.rated),
+    reopened: c.reopened,
+    escalations: c.escalations,
   };
   const parts: Array<[number | null, number]> = [
     [f.responseRate, 0.2],
@@ -62,11 +87,15 @@ export function departmentFigures(departmentId: string, tickets: readonly Ticket
   return { ...f, score: Math.round(score * 1000) / 1000 };
 }
 
-/** Ranked best first; ties broken by fewer escalations, then by name order of the id. */
+export const departmentFigures = (departmentId: string, tickets: readonly TicketFacts[]): DepartmentFigures => figuresFromCounts(countFacts(departmentId, tickets));
+
+/** Ranked best first; ties broken by fewer escalations, then by the department id. */
+export function rankFigures(figures: DepartmentFigures[]): DepartmentFigures[] {
+  return [...figures].sort((a, b) => b.score - a.score || a.escalations - b.escalations || a.departmentId.localeCompare(b.departmentId));
+}
+
 export function rankDepartments(byDepartment: ReadonlyMap<string, readonly TicketFacts[]>): DepartmentFigures[] {
-  return [...byDepartment.entries()]
-    .map(([id, ts]) => departmentFigures(id, ts))
-    .sort((a, b) => b.score - a.score || a.escalations - b.escalations || a.departmentId.localeCompare(b.departmentId));
+  return rankFigures([...byDepartment.entries()].map(([id, ts]) => departmentFigures(id, ts)));
 }
 
 export const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);

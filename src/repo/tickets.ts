@@ -206,3 +206,49 @@ export async function listTickets(
   if (filter.openOnly) q = q.where('status', 'in', [...OPEN_STATUSES]);
   return q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
 }
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  departmentId?: string;
+  category?: string;
+  groupId?: string;
+  from?: Date;
+  to?: Date;
+  /** Open tickets past their active deadline. */
+  overdueAt?: Date;
+}
+
+export interface TicketCursor {
+  receivedAt: Date;
+  id: number;
+}
+
+/**
+ * One page of tickets, newest first, with keyset pagination (a cursor, not an offset), so the
+ * thousandth page costs what the first does.
+ */
+export async function listTicketsPage(db: Tx | Db, filter: TicketFilter, cursor: TicketCursor | null, limit = 50) {
+  let q = db.selectFrom('tickets').selectAll();
+  if (filter.status?.length) q = q.where('status', 'in', filter.status);
+  if (filter.departmentId) q = q.where('department_id', '=', filter.departmentId);
+  if (filter.category) q = q.where('category', '=', filter.category);
+  if (filter.groupId) q = q.where('group_id', '=', filter.groupId);
+  if (filter.from) q = q.where('received_at', '>=', filter.from);
+  if (filter.to) q = q.where('received_at', '<', filter.to);
+  if (filter.overdueAt) {
+    const at = filter.overdueAt;
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb('status', 'in', ['received', 'dispatched', 'returned']), eb('sign_due_at', '<', at)]),
+        eb.and([eb('status', 'in', ['claimed', 'awaiting_confirmation']), eb('resolve_due_at', '<', at)]),
+      ]),
+    );
+  }
+  if (cursor) {
+    q = q.where((eb) => eb.or([eb('received_at', '<', cursor.receivedAt), eb.and([eb('received_at', '=', cursor.receivedAt), eb('id', '<', cursor.id)])]));
+  }
+  const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { tickets: page, next: rows.length > limit && last ? { receivedAt: last.received_at, id: last.id } : null };
+}

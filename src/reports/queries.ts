@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Db } from '../db/database';
 import { STEP_NAMES, type EscalationStep } from '../domain/escalation';
-import { rankDepartments, type TicketFacts } from '../domain/report';
+import { figuresFromCounts, rankFigures } from '../domain/report';
 import type { DailyDigest, RankingRow } from '../domain/templates';
 import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
@@ -24,48 +25,54 @@ export function monthPeriod(month: string): Period {
   return { from: chinaMidnight(`${month}-01`), to: chinaMidnight(`${next}-01`) };
 }
 
-/** Department figures over tickets received in the period, ranked best first. */
+/**
+ * Department figures over tickets received in the period, ranked best first. The database
+ * counts (one row per department), the domain turns counts into rates: a month of a large
+ * county is tens of thousands of tickets, which never leave PostgreSQL.
+ */
 export async function departmentRanking(db: Db, period: Period, groupId?: string): Promise<RankingRow[]> {
+  const resolvedStatuses = sql`t.status in ('resolved', 'closed', 'awaiting_confirmation') and t.resolved_at is not null`;
   let q = db
     .selectFrom('tickets as t')
+    .leftJoin(
+      (eb) => eb.selectFrom('escalation_documents').select(['ticket_id', (e) => e.fn.countAll<number>().as('n')]).groupBy('ticket_id').as('e'),
+      (join) => join.onRef('e.ticket_id', '=', 't.id'),
+    )
     .select([
-      't.id',
       't.department_id',
-      't.status',
-      't.dispatched_at',
-      't.claimed_at',
-      't.resolved_at',
-      't.sign_due_at',
-      't.resolve_due_at',
-      't.rating',
-      't.reopen_count',
-      (eb) => eb.selectFrom('escalation_documents as e').select((e) => e.fn.countAll<number>().as('n')).whereRef('e.ticket_id', '=', 't.id').as('escalations'),
+      sql<number>`count(*)`.as('tickets'),
+      sql<number>`count(*) filter (where t.dispatched_at is not null)`.as('dispatched'),
+      sql<number>`count(*) filter (where t.dispatched_at is not null and t.claimed_at <= t.sign_due_at)`.as('signed_on_time'),
+      sql<number>`count(*) filter (where ${resolvedStatuses})`.as('resolved'),
+      sql<number>`count(*) filter (where ${resolvedStatuses} and t.resolved_at <= t.resolve_due_at)`.as('on_time'),
+      sql<number>`count(*) filter (where t.rating is not null)`.as('rated'),
+      sql<number>`count(*) filter (where t.rating >= 3)`.as('satisfied'),
+      sql<number>`count(*) filter (where t.reopen_count > 0)`.as('reopened'),
+      sql<number>`coalesce(sum(e.n), 0)`.as('escalations'),
     ])
     .where('t.received_at', '>=', period.from)
     .where('t.received_at', '<', period.to)
     .where('t.department_id', 'is not', null)
-    .where('t.status', '!=', 'merged');
+    .where('t.status', '!=', 'merged')
+    .groupBy('t.department_id');
   if (groupId) q = q.where('t.group_id', '=', groupId);
   const rows = await q.execute();
-  const byDept = new Map<string, TicketFacts[]>();
-  for (const r of rows) {
-    const list = byDept.get(r.department_id!) ?? [];
-    list.push({
-      departmentId: r.department_id,
-      status: r.status,
-      dispatchedAt: r.dispatched_at,
-      claimedAt: r.claimed_at,
-      resolvedAt: r.resolved_at,
-      signDueAt: r.sign_due_at,
-      resolveDueAt: r.resolve_due_at,
-      rating: r.rating,
-      reopenCount: r.reopen_count,
-      escalations: Number(r.escalations ?? 0),
-    });
-    byDept.set(r.department_id!, list);
-  }
   const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
-  return rankDepartments(byDept).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
+  const figures = rows.map((r) =>
+    figuresFromCounts({
+      departmentId: r.department_id!,
+      tickets: Number(r.tickets),
+      dispatched: Number(r.dispatched),
+      signedOnTime: Number(r.signed_on_time),
+      resolved: Number(r.resolved),
+      onTime: Number(r.on_time),
+      rated: Number(r.rated),
+      satisfied: Number(r.satisfied),
+      reopened: Number(r.reopened),
+      escalations: Number(r.escalations),
+    }),
+  );
+  return rankFigures(figures).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
 }
 
 /** The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`. */

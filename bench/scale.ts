@@ -1,0 +1,96 @@
+// npm run bench:scale — 1,000,000 tickets (12 months, 200 groups, 40 departments) on PostgreSQL
+// (and PGlite with BENCH_SCALE_PGLITE=1): the daily digest, the monthly ranking and a filtered
+// ticket-list page, each timed (median of 5 after a warm-up).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { loadConfigFile } from '../src/config/load';
+import { migrateToLatest, type Db } from '../src/db/database';
+import { openDatabase } from '../src/db/open';
+import { createSlaClock } from '../src/domain/sla';
+import { createWorkCalendar } from '../src/domain/calendar';
+import { CHINA_CALENDAR } from '../src/calendar/china-calendar';
+import { dailyDigest, departmentRanking, monthPeriod } from '../src/reports/queries';
+import { listTicketsPage } from '../src/repo/tickets';
+import { syncDirectory } from '../src/repo/directory';
+
+const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+
+async function seed(db: Db) {
+  const t0 = performance.now();
+  await syncDirectory(db, await loadConfigFile('config/example.yaml'));
+  await sql`insert into departments (id, name) select 'dept-' || g, '第' || g || '承办单位' from generate_series(1, 40) g on conflict do nothing`.execute(db);
+  await sql`insert into groups (id, platform, chat_id, name, outbound, configured) select 'grp-' || g, 'wecom', 'wr-' || g, '共治群' || g, '{"kind":"wecom-webhook","key":"k"}', true from generate_series(1, 200) g on conflict do nothing`.execute(db);
+  await sql`insert into requesters (platform, user_id, name) select 'wecom', 'ent-' || g, '企业' || g from generate_series(1, 5000) g on conflict do nothing`.execute(db);
+  const cats = ['approval', 'construction', 'utilities', 'property', 'tax', 'finance', 'policy', 'labor', 'enforcement', 'fees', 'payment', 'procurement', 'legal', 'conduct', 'environment', 'other'];
+  // Received uniformly over the 12 months to 2026-11-23; statuses skewed to closed, as a year-old deployment is.
+  await sql`
+    insert into tickets (number, day, seq, status, type, category, urgency, confidence, content, group_id, origin_platform, origin_chat_id,
+      origin_chat_type, requester_id, department_id, assignee_id, received_at, dispatched_at, claimed_at, resolved_at, closed_at,
+      sign_due_at, resolve_due_at, rating, reopen_count, updated_at)
+    select 'GZ-S-' || g, to_char(r, 'YYYYMMDD'), g, st, 'help', (${sql.val(cats)}::text[])[1 + g % 16], case when g % 20 = 0 then 'urgent' else 'normal' end,
+      0.8, '规模测试诉求 ' || g, 'grp-' || (1 + g % 200), 'wecom', 'wr-' || (1 + g % 200), 'group', 1 + g % 5000, 'dept-' || (1 + g % 40), null,
+      r, r, case when st <> 'dispatched' then r + interval '3 hours' end,
+      case when st in ('resolved', 'closed') then r + (g % 9) * interval '1 day' end,
+      case when st = 'closed' then r + (g % 9 + 2) * interval '1 day' end,
+      r + interval '1 day', r + interval '7 days',
+      case when st = 'closed' and g % 3 > 0 then 1 + g % 5 end, case when g % 50 = 0 then 1 else 0 end, r
+    from (
+      select g, timestamptz '2026-11-23 00:00+08' - (g::double precision / ${ROWS}) * interval '365 days' as r,
+        case when g % 10 < 7 then 'closed' when g % 10 = 7 then 'resolved' when g % 10 = 8 then 'claimed' else 'dispatched' end as st
+      from generate_series(1, ${ROWS}) g
+    ) s`.execute(db);
+  await sql`insert into escalation_documents (number, ticket_id, round, phase, step, department_id, reason, due_at, issued_at)
+    select 'S-' || id, id, 0, 'resolve', 'urging', department_id, 'scale', resolve_due_at, resolve_due_at from tickets where id % 20 = 0`.execute(db);
+  await sql`analyze`.execute(db);
+  return (performance.now() - t0) / 1000;
+}
+
+async function time(label: string, fn: () => Promise<unknown>) {
+  await fn();
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await fn();
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  return { label, medianMs: Math.round(runs[2]! * 10) / 10, maxMs: Math.round(runs[4]! * 10) / 10 };
+}
+
+async function measure(name: string, db: Db) {
+  const seconds = await seed(db);
+  const sla = createSlaClock(createWorkCalendar(CHINA_CALENDAR));
+  const at = new Date('2026-11-23T00:30:00Z');
+  const results = [
+    await time('daily digest, one group', () => dailyDigest(db, sla, { groupId: 'grp-17', groupName: '共治群17', at })),
+    await time('monthly ranking, 40 departments', () => departmentRanking(db, monthPeriod('2026-10'))),
+    await time('ticket list page: open, one department, overdue', () => listTicketsPage(db, { status: ['dispatched', 'claimed'], departmentId: 'dept-7', overdueAt: at }, null)),
+    await time('ticket list page: one group, one month, category', () => listTicketsPage(db, { groupId: 'grp-42', category: 'payment', from: new Date('2026-06-01T00:00:00+08:00'), to: new Date('2026-07-01T00:00:00+08:00') }, null)),
+  ];
+  console.log(`\n${name}: seeded ${ROWS.toLocaleString()} tickets in ${seconds.toFixed(0)} s`);
+  console.log('| query | median ms | max ms |\n|---|---|---|');
+  for (const r of results) console.log(`| ${r.label} | ${r.medianMs} | ${r.maxMs} |`);
+}
+
+if (process.env.DATABASE_URL) {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query('drop database if exists gongzhi_scale with (force)');
+  await admin.query('create database gongzhi_scale');
+  await admin.end();
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = '/gongzhi_scale';
+  const h = await openDatabase({ url: u.toString() });
+  await migrateToLatest(h.db);
+  await measure('PostgreSQL', h.db);
+  await h.close();
+}
+if (process.env.BENCH_SCALE_PGLITE === '1') {
+  const h = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), 'gongzhi-scale-')) });
+  await migrateToLatest(h.db);
+  await measure('PGlite', h.db);
+  await h.close();
+}
