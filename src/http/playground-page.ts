@@ -41,7 +41,8 @@ export const PLAYGROUND_HTML = /* html */ `<!doctype html>
   .card .st.claimed { background:#e8f3ff; } .card .st.resolved,.card .st.awaiting_confirmation { background:#e8ffea; }
   .card .meta { color:var(--mute); font-size:12px; }
   .card .sup { color:var(--warn); font-size:12px; font-weight:600; }
-  .samples button { font-size:12px; margin:2px 0; border:1px dashed var(--line); background:#fafbfc; border-radius:6px; padding:4px 6px; cursor:pointer; text-align:left; width:100%; }
+  .samples { display:flex; flex-wrap:wrap; gap:6px; padding:6px 10px; border-top:1px solid var(--line); background:var(--card); }
+  .samples button { font-size:12px; border:1px dashed var(--line); background:#fafbfc; border-radius:12px; padding:3px 10px; cursor:pointer; max-width:100%; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
   .hint { color:var(--mute); font-size:12px; }
 </style>
 </head>
@@ -55,7 +56,7 @@ export const PLAYGROUND_HTML = /* html */ `<!doctype html>
   </aside>
   <section id="chat">
     <div id="log" aria-live="polite"></div>
-    <div class="samples" style="padding:0 10px" id="samples"></div>
+    <div class="samples" id="samples"></div>
     <form id="send">
       <span id="quote"></span>
       <input type="text" id="text" autocomplete="off" placeholder="@共治助手 描述问题，或输入 /帮助">
@@ -99,7 +100,7 @@ function render(e) {
   const div = document.createElement('div');
   div.className = 'msg ' + (e.from.kind === 'bot' ? 'bot' : mine ? 'me' : '');
   const mentions = e.mentions && e.mentions.length ? ' → @' + e.mentions.join(' @') : '';
-  div.innerHTML = '<div class="who">' + esc(e.from.name) + esc(mentions) + ' · ' + new Date(e.at).toLocaleTimeString('zh-CN') + '</div><div class="bubble">' + linkify(e.text) + '</div>';
+  div.innerHTML = '<div class="who">' + esc(e.from.name) + esc(mentions) + ' · ' + new Date(e.at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai' }) + '</div><div class="bubble">' + linkify(e.text) + '</div>';
   $('log').appendChild(div);
   $('log').scrollTop = $('log').scrollHeight;
 }
