@@ -11,7 +11,7 @@ const rt = await startRuntime({ env, logger: createJsonLogger(() => undefined, '
 const server = serve({ fetch: rt.app.fetch, port: 18795, hostname: '127.0.0.1' });
 await new Promise((r) => server.once('listening', r));
 const times: number[] = [];
-for (let i = 0; i < 80; i++) {
+for (let i = 0; i < Number(process.env.PROBE_N ?? 80); i++) {
   const enc = encrypt(AES, JSON.stringify({ msgid: `lp-${Date.now()}-${i}`, chattype: 'group', chatid: `wr-${i}`, from: { userid: `u${i}` }, msgtype: 'text', text: { content: `园区路灯坏了半年了没人修 ${i}` } }), '');
   const ts = '1700000000', nonce = String(i);
   const t0 = performance.now();
