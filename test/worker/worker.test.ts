@@ -64,7 +64,7 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     }
   });
 
-  it('answers WeCom’s GET URL verification with the decrypted echostr (node:crypto under nodejs_compat)', async () => {
+  it('answers WeCom’s GET URL verification with the decrypted echostr (Web Crypto in workerd)', async () => {
     const cb = signedCallback({ token: WECOM_BOT.token, aesKey: WECOM_BOT.aesKey, receiveId: '', plaintext: '1288432023552776189' });
     const res = await mf.dispatchFetch(`http://localhost/webhooks/wecom?msg_signature=${cb.signature}&timestamp=${cb.timestamp}&nonce=${cb.nonce}&echostr=${encodeURIComponent(cb.encrypted)}`);
     const text = await res.text();
@@ -86,5 +86,21 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     const r = await c.query(`select category, content from ${schema}.tickets where origin_platform = 'dingtalk'`);
     await c.end();
     expect(r.rows).toEqual([{ category: 'payment', content: '我们的投标保证金半年了还没退' }]);
+  });
+
+  it.runIf(url)('runs the Cron Trigger: the deadline sweep issues a 提醒单 for an ignored ticket, inside workerd', async () => {
+    // Make the ticket's sign deadline close, as if it had been waiting since yesterday.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`update ${schema}.tickets set sign_due_at = now() + interval '1 hour', resolve_due_at = now() + interval '5 days'`);
+    const worker = await mf.getWorker();
+    await (worker as unknown as { scheduled(o: { cron: string }): Promise<unknown> }).scheduled({ cron: '* * * * *' });
+    let docs: Array<{ step: string }> = [];
+    for (let i = 0; i < 50 && docs.length === 0; i++) {
+      docs = (await c.query(`select step from ${schema}.escalation_documents`)).rows;
+      if (docs.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    await c.end();
+    expect(docs).toEqual([{ step: 'reminder' }]);
   });
 });
