@@ -6,6 +6,7 @@ import { openDatabase } from '../db/open';
 import { createDefaultClassifier } from '../domain/classifier/default';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { exportLabelledExamples } from '../repo/labelled';
+import { createApiToken } from '../repo/api-tokens';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
 import { runSweep } from '../jobs/sweep';
@@ -27,6 +28,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
   ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
+  token create STAFF_ID [--name NAME]   为工作人员生成 API 令牌（只显示一次）
 `;
 
 function flag(args: string[], name: string): string | undefined {
@@ -150,6 +152,16 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       break;
+    }
+    case 'token': {
+      if (sub !== 'create' || !arg) break;
+      const name = flag(argv.slice(1), 'name') ?? 'cli';
+      const token = await withServices(async (s) => {
+        if (!s.directory.staffById(arg)) throw new Error(`配置里没有工作人员 ${arg}`);
+        return createApiToken(s.db, arg, name, s.now());
+      });
+      console.log(token);
+      return 0;
     }
     case 'classifier': {
       if (sub !== 'feedback') break;

@@ -178,7 +178,17 @@ export interface LabelledExamplesTable {
   created_at: Timestamp;
 }
 
+export interface ApiTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  staff_id: string;
+  name: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
   labelled_examples: LabelledExamplesTable;
   escalation_documents: EscalationDocumentsTable;
   scheduled_runs: ScheduledRunsTable;

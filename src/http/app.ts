@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { LocalAdapter } from '../../adapters/local/local-adapter';
 import { migrationVersion, type DbKind } from '../db/database';
 import type { Services } from '../services';
+import { createApi } from './api';
 import { createPlaygroundRoutes } from './playground';
 
 export interface AppDeps {
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/webhooks/*', limit);
   app.use('/playground/api/*', limit);
   if (deps.webhooks) app.route('/webhooks', deps.webhooks);
+  app.use('/api/*', limit);
+  app.route('/api', createApi(services));
   if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));
   else app.get('/', (c) => c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`));
   return app;

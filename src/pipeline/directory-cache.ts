@@ -13,6 +13,7 @@ export interface DirectoryCache {
   roleAccounts(role: StaffMember['role'], platform: Platform): string[];
   departmentName(id: string): string | null;
   staffName(id: string): string | null;
+  staffById(id: string): StaffMember | null;
 }
 
 export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
@@ -26,6 +27,7 @@ export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
     config.staff.filter(filter).flatMap((s) => (s.accounts[platform] ? [s.accounts[platform]!] : []));
   const departments = new Map(config.departments.map((d) => [d.id, d.name]));
   const staffNames = new Map(config.staff.map((s) => [s.id, s.name]));
+  const staffById = new Map(config.staff.map((s) => [s.id, { id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null }]));
   return {
     staffByAccount: (platform, userId) => byAccount.get(`${platform}:${userId}`) ?? null,
     departmentAccounts: (departmentId, platform) =>
@@ -33,5 +35,6 @@ export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
     roleAccounts: (role, platform) => accountsOf((s) => s.role === role, platform),
     departmentName: (id) => departments.get(id) ?? null,
     staffName: (id) => staffNames.get(id) ?? null,
+    staffById: (id) => staffById.get(id) ?? null,
   };
 }

@@ -49,6 +49,8 @@ describe('CLI', () => {
     expect(cli(['ledger', '--month', '2026-11', '--out', out]).stdout).toContain('已导出 0 件工单');
     expect(existsSync(out)).toBe(true);
     expect(cli(['report', 'monthly', '--month', 'November']).stderr).toContain('month must look like 2026-11');
+    expect(cli(['token', 'create', 'wangmin', '--name', 'console']).stdout).toMatch(/^gz_[A-Za-z0-9_-]{43}\n$/);
+    expect(cli(['token', 'create', 'nobody']).stderr).toContain('配置里没有工作人员 nobody');
   }, 60_000);
 
   it('prints usage for an unknown command', () => {

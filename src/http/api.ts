@@ -1,0 +1,272 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { STEP_NAMES, type EscalationStep } from '../domain/escalation';
+import { TICKET_STATUSES } from '../domain/ticket';
+import { CATEGORIES } from '../domain/taxonomy';
+import type { StaffMember } from '../repo/directory';
+import { staffForToken } from '../repo/api-tokens';
+import { listDeadLetters, requeue } from '../repo/outbox';
+import { getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
+import { departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
+import { writeCsv, writeXlsx } from '../reports/xlsx';
+import type { Services } from '../services';
+
+type Env = { Variables: { staff: StaffMember } };
+
+const ErrorBody = z.object({ error: z.string(), message: z.string().optional() }).openapi('Error');
+const Ticket = z
+  .object({
+    id: z.number().int(),
+    number: z.string().openapi({ example: 'GZ-20261123-0007' }),
+    status: z.enum(TICKET_STATUSES),
+    type: z.string(),
+    category: z.enum(CATEGORIES),
+    urgency: z.string(),
+    content: z.string(),
+    departmentId: z.string().nullable(),
+    groupId: z.string().nullable(),
+    supervised: z.boolean(),
+    rating: z.number().int().nullable(),
+    receivedAt: z.string(),
+    signDueAt: z.string().nullable(),
+    resolveDueAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+  })
+  .openapi('Ticket');
+const Month = z.string().regex(/^\d{4}-\d{2}$/).openapi({ example: '2026-11' });
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+type TicketRow = NonNullable<Awaited<ReturnType<typeof getTicket>>>;
+const toTicket = (r: TicketRow) => ({
+  id: r.id,
+  number: r.number,
+  status: r.status as (typeof TICKET_STATUSES)[number],
+  type: r.type,
+  category: r.category as (typeof CATEGORIES)[number],
+  urgency: r.urgency,
+  content: r.content,
+  departmentId: r.department_id,
+  groupId: r.group_id,
+  supervised: r.supervised,
+  rating: r.rating,
+  receivedAt: r.received_at.toISOString(),
+  signDueAt: iso(r.sign_due_at),
+  resolveDueAt: iso(r.resolve_due_at),
+  resolvedAt: iso(r.resolved_at),
+});
+
+/** Department staff see their own department's tickets; 营商办, admins and supervisors see all. */
+const scopeOf = (s: StaffMember) => (s.role === 'staff' ? s.departmentId : null);
+const security = [{ bearer: [] }];
+
+export function createApi(services: Services): OpenAPIHono<Env> {
+  const api = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => (result.success ? undefined : c.json({ error: 'invalid_request', message: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, 400)),
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'npm run -s cli -- token create STAFF_ID' });
+
+  api.use('/v1/*', async (c, next) => {
+    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    const staffId = token ? await staffForToken(services.db, token) : null;
+    const staff = staffId ? services.directory.staffById(staffId) : null;
+    if (!staff) return c.json({ error: 'unauthorized', message: '需要有效的 API 令牌（Authorization: Bearer …）' }, 401);
+    c.set('staff', staff);
+    await next();
+  });
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tickets',
+      summary: '工单列表（按受理时间倒序，游标分页）',
+      security,
+      request: {
+        query: z.object({
+          status: z.enum(TICKET_STATUSES).optional(),
+          department: z.string().optional(),
+          category: z.enum(CATEGORIES).optional(),
+          group: z.string().optional(),
+          from: z.iso.datetime({ offset: true }).optional(),
+          to: z.iso.datetime({ offset: true }).optional(),
+          overdue: z.enum(['true', 'false']).optional(),
+          cursor: z.string().optional().openapi({ description: 'The `next` value of the previous page' }),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+      },
+      responses: {
+        200: { description: 'A page of tickets', content: { 'application/json': { schema: z.object({ tickets: z.array(Ticket), next: z.string().nullable() }) } } },
+        401: { description: 'No valid token', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const staff = c.get('staff');
+      const scope = scopeOf(staff);
+      let cursor = null;
+      if (q.cursor) {
+        const [t, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
+        if (t && id) cursor = { receivedAt: new Date(t), id: Number(id) };
+      }
+      const page = await listTicketsPage(
+        services.db,
+        {
+          ...(q.status ? { status: [q.status] } : {}),
+          ...(scope ? { departmentId: scope } : q.department ? { departmentId: q.department } : {}),
+          ...(q.category ? { category: q.category } : {}),
+          ...(q.group ? { groupId: q.group } : {}),
+          ...(q.from ? { from: new Date(q.from) } : {}),
+          ...(q.to ? { to: new Date(q.to) } : {}),
+          ...(q.overdue === 'true' ? { overdueAt: services.now() } : {}),
+        },
+        cursor,
+        q.limit,
+      );
+      const next = page.next ? Buffer.from(`${page.next.receivedAt.toISOString()}|${page.next.id}`).toString('base64url') : null;
+      return c.json({ tickets: page.tickets.map(toTicket), next }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/tickets/{number}',
+      summary: '工单详情：时间线与三单一函文书',
+      security,
+      request: { params: z.object({ number: z.string() }) },
+      responses: {
+        200: {
+          description: 'The ticket',
+          content: {
+            'application/json': {
+              schema: z.object({
+                ticket: Ticket,
+                events: z.array(z.object({ kind: z.string(), at: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) })),
+                documents: z.array(z.object({ number: z.string(), step: z.string(), name: z.string(), issuedAt: z.string(), dueAt: z.string() })),
+              }),
+            },
+          },
+        },
+        404: { description: 'No such ticket (or not visible to you)', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    }),
+    async (c) => {
+      const { number } = c.req.valid('param');
+      const row = await services.db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
+      const scope = scopeOf(c.get('staff'));
+      if (!row || (scope && row.department_id !== scope && !row.co_department_ids.includes(scope))) return c.json({ error: 'not_found' }, 404);
+      const events = await ticketEvents(services.db, row.id);
+      const docs = await services.db.selectFrom('escalation_documents').selectAll().where('ticket_id', '=', row.id).orderBy('id').execute();
+      return c.json(
+        {
+          ticket: toTicket(row),
+          events: events.map((e) => ({ kind: e.kind, at: e.at.toISOString(), actor: e.actor_name, data: e.data })),
+          documents: docs.map((d) => ({ number: d.number, step: d.step, name: STEP_NAMES[d.step as EscalationStep], issuedAt: d.issued_at.toISOString(), dueAt: d.due_at.toISOString() })),
+        },
+        200,
+      );
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/reports/monthly',
+      summary: '月度通报：承办单位排名',
+      security,
+      request: { query: z.object({ month: Month, group: z.string().optional() }) },
+      responses: {
+        200: {
+          description: 'Departments, best first',
+          content: {
+            'application/json': {
+              schema: z.object({
+                month: z.string(),
+                departments: z.array(
+                  z.object({
+                    departmentId: z.string(),
+                    name: z.string(),
+                    tickets: z.number(),
+                    responseRate: z.number().nullable(),
+                    onTimeRate: z.number().nullable(),
+                    resolutionRate: z.number().nullable(),
+                    satisfactionRate: z.number().nullable(),
+                    reopened: z.number(),
+                    escalations: z.number(),
+                    score: z.number(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const { month, group } = c.req.valid('query');
+      return c.json({ month, departments: await departmentRanking(services.db, monthPeriod(month), group) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/ledger',
+      summary: '台账导出（xlsx 或 csv）',
+      security,
+      request: { query: z.object({ month: Month, format: z.enum(['xlsx', 'csv']).default('xlsx') }) },
+      responses: { 200: { description: 'The ledger file' }, 403: { description: 'Not allowed for department staff', content: { 'application/json': { schema: ErrorBody } } } },
+    }),
+    async (c) => {
+      if (scopeOf(c.get('staff'))) return c.json({ error: 'forbidden', message: '台账仅营商办、管理员和监督人员可导出' }, 403);
+      const { month, format } = c.req.valid('query');
+      const rows = await ledgerRows(services.db, monthPeriod(month));
+      const name = encodeURIComponent(`台账-${month}.${format}`);
+      const disposition = `attachment; filename*=UTF-8''${name}`;
+      if (format === 'csv') return c.body(writeCsv(LEDGER_HEADER, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': disposition });
+      return c.body(new Uint8Array(writeXlsx(`台账 ${month}`, LEDGER_HEADER, rows)), 200, {
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'content-disposition': disposition,
+      });
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/outbox/dead',
+      summary: '投递失败的消息（死信）',
+      security,
+      responses: {
+        200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ dead: z.array(z.object({ id: z.number(), platform: z.string(), kind: z.string(), attempts: z.number(), error: z.string().nullable() })) }) } } },
+      },
+    }),
+    async (c) => {
+      const rows = await listDeadLetters(services.db);
+      return c.json({ dead: rows.map((r) => ({ id: r.id, platform: r.platform, kind: r.kind, attempts: r.attempts, error: r.last_error })) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/outbox/{id}/resend',
+      summary: '重新投递一条死信',
+      security,
+      request: { params: z.object({ id: z.coerce.number().int() }) },
+      responses: { 200: { description: 'Queued again', content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } } }, 404: { description: 'No such dead letter', content: { 'application/json': { schema: ErrorBody } } } },
+    }),
+    async (c) => {
+      const ok = await requeue(services.db, c.req.valid('param').id, services.now());
+      if (ok) services.defer(services.drainer.drainOnce());
+      return ok ? c.json({ ok }, 200) : c.json({ error: 'not_found' }, 404);
+    },
+  );
+
+  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'gongzhi API', version: '1' } });
+  api.get('/docs', (c) =>
+    c.html(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>共治 API</title>
+<style>body{font:14px/1.6 sans-serif;max-width:900px;margin:2em auto}code{background:#f2f3f5;padding:1px 4px}</style>
+<h1>共治 API</h1><p>OpenAPI 3.1：<a href="/api/openapi.json">/api/openapi.json</a>。认证：<code>Authorization: Bearer &lt;令牌&gt;</code>，令牌由 <code>npm run -s cli -- token create 工作人员ID</code> 生成。</p>
+<ul id="list"></ul><script>fetch('/api/openapi.json').then(r=>r.json()).then(d=>{for(const [p,ops] of Object.entries(d.paths))for(const [m,o] of Object.entries(ops)){const li=document.createElement('li');li.innerHTML='<code>'+m.toUpperCase()+' /api'+p+'</code> — '+(o.summary||'');document.getElementById('list').appendChild(li);}})</script></html>`),
+  );
+  return api;
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../../src/bootstrap';
+import { createApiToken } from '../../src/repo/api-tokens';
+import { TEST_DATABASES } from '../helpers/databases';
+import { createTestRuntime, localMessage } from '../helpers/runtime';
+import { serveApp } from '../helpers/serve';
+
+describe('REST API', () => {
+  let rt: Runtime;
+  let http: Awaited<ReturnType<typeof serveApp>>;
+  let dispatcher: string;
+  let staff: string;
+
+  beforeAll(async () => {
+    rt = await createTestRuntime(await TEST_DATABASES[0]!.open());
+    http = await serveApp(rt.app);
+    dispatcher = await createApiToken(rt.services.db, 'wangmin', 'test', new Date());
+    staff = await createApiToken(rt.services.db, 'lidian', 'test', new Date());
+    for (const text of ['我们厂新建的厂房申请用电报装一个月了还没接通', '园区路灯坏了半年了没人修', '变压器增容申请提交两个月了一直没批下来']) {
+      await rt.services.pipeline.receive(localMessage('qs-jixie-liu', text));
+    }
+  });
+  afterAll(async () => {
+    await http?.close();
+    await rt?.close();
+  });
+
+  const get = (path: string, token?: string) => fetch(`${http.base}/api${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+  it('requires a valid token', async () => {
+    expect((await get('/v1/tickets')).status).toBe(401);
+    expect((await get('/v1/tickets', 'gz_not-a-token')).status).toBe(401);
+  });
+
+  it('lists tickets newest first with cursor pagination, scoped to the caller’s department for staff', async () => {
+    const all = await (await get('/v1/tickets', dispatcher)).json();
+    expect(all.tickets).toHaveLength(3);
+    const first = await (await get('/v1/tickets?limit=1', dispatcher)).json();
+    const second = await (await get(`/v1/tickets?limit=1&cursor=${first.next}`, dispatcher)).json();
+    expect(first.tickets[0].number).toBe(all.tickets[0].number);
+    expect(second.tickets[0].number).toBe(all.tickets[1].number);
+    const mine = await (await get('/v1/tickets', staff)).json();
+    expect(mine.tickets.map((t: { departmentId: string }) => t.departmentId)).toEqual(['power', 'power']);
+    expect((await get('/v1/tickets?limit=500', dispatcher)).status).toBe(400);
+  });
+
+  it('shows a ticket with its timeline, and hides other departments’ tickets from staff', async () => {
+    const all = (await (await get('/v1/tickets', dispatcher)).json()).tickets as Array<{ number: string; departmentId: string }>;
+    const lamp = all.find((t) => t.departmentId === 'chengguan')!;
+    const detail = await (await get(`/v1/tickets/${lamp.number}`, dispatcher)).json();
+    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['received', 'dispatched']);
+    expect(detail.documents).toEqual([]);
+    expect((await get(`/v1/tickets/${lamp.number}`, staff)).status).toBe(404);
+  });
+
+  it('serves the monthly ranking and the ledger (not to department staff)', async () => {
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const report = await (await get(`/v1/reports/monthly?month=${month}`, dispatcher)).json();
+    expect(report.departments.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual(['chengguan', 'power']);
+    const csv = await get(`/v1/ledger?month=${month}&format=csv`, dispatcher);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).split('\r\n').filter(Boolean)).toHaveLength(4);
+    expect((await get(`/v1/ledger?month=${month}`, staff)).status).toBe(403);
+    expect((await get('/v1/reports/monthly?month=November', dispatcher)).status).toBe(400);
+  });
+
+  it('publishes OpenAPI 3.1 listing every endpoint, and a docs page', async () => {
+    const doc = await (await fetch(`${http.base}/api/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/ledger', '/v1/outbox/dead', '/v1/outbox/{id}/resend', '/v1/reports/monthly', '/v1/tickets', '/v1/tickets/{number}']);
+    expect((await fetch(`${http.base}/api/docs`)).status).toBe(200);
+    expect((await (await get('/v1/outbox/dead', dispatcher)).json()).dead).toEqual([]);
+  });
+});
