@@ -6,7 +6,8 @@ import type { StaffMember } from '../repo/directory';
 import { staffForToken } from '../repo/api-tokens';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
-import { departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
+import { dailyDigest, departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
+import { templates } from '../domain/templates';
 import { writeCsv, writeXlsx } from '../reports/xlsx';
 import type { Services } from '../services';
 
@@ -258,6 +259,59 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const ok = await requeue(services.db, c.req.valid('param').id, services.now());
       if (ok) services.defer(services.drainer.drainOnce());
       return ok ? c.json({ ok }, 200) : c.json({ error: 'not_found' }, 404);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/directory',
+      summary: '部门、工作人员与群',
+      security,
+      responses: {
+        200: {
+          description: 'The directory as configured',
+          content: {
+            'application/json': {
+              schema: z.object({
+                departments: z.array(z.object({ id: z.string(), name: z.string(), aliases: z.array(z.string()), parent: z.string().nullable() })),
+                staff: z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), department: z.string().nullable() })),
+                groups: z.array(z.object({ id: z.string(), name: z.string(), platform: z.string(), region: z.string().nullable(), configured: z.boolean() })),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const cfg = services.config;
+      const groups = await services.db.selectFrom('groups').select(['id', 'name', 'platform', 'region', 'configured']).orderBy('id').execute();
+      return c.json(
+        {
+          departments: cfg.departments.map((d) => ({ id: d.id, name: d.name, aliases: d.aliases, parent: d.parent ?? null })),
+          staff: cfg.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, department: s.department ?? null })),
+          groups,
+        },
+        200,
+      );
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/reports/daily',
+      summary: '每日调度（某群或全部）',
+      security,
+      request: { query: z.object({ date: z.iso.date().openapi({ example: '2026-11-23' }), group: z.string().optional() }) },
+      responses: { 200: { description: 'The digest figures and its text', content: { 'application/json': { schema: z.object({ text: z.string(), digest: z.record(z.string(), z.unknown()) }) } } } },
+    }),
+    async (c) => {
+      const { date, group } = c.req.valid('query');
+      const at = new Date(Date.parse(`${date}T${services.config.digest.dailyAt}:00+08:00`));
+      const name = group ? (await services.db.selectFrom('groups').select('name').where('id', '=', group).executeTakeFirst())?.name ?? group : services.config.deployment.name;
+      const digest = await dailyDigest(services.db, services.sla, { groupId: group ?? null, groupName: name, at });
+      return c.json({ text: templates.dailyDigest(digest), digest: digest as unknown as Record<string, unknown> }, 200);
     },
   );
 

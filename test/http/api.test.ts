@@ -64,10 +64,23 @@ describe('REST API', () => {
     expect((await get('/v1/reports/monthly?month=November', dispatcher)).status).toBe(400);
   });
 
+  it('serves the directory and the daily digest', async () => {
+    const dir = await (await get('/v1/directory', staff)).json();
+    expect(dir.departments.find((d: { id: string }) => d.id === 'power')).toMatchObject({ name: '国网青山县供电公司' });
+    expect(dir.staff.find((s: { id: string }) => s.id === 'wangmin')).toMatchObject({ role: 'dispatcher', department: 'yingshang' });
+    expect(dir.groups.map((g: { id: string }) => g.id)).toContain('county');
+    const date = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
+    const daily = await (await get(`/v1/reports/daily?date=${date}&group=county`, dispatcher)).json();
+    expect(daily.text).toMatch(/^【每日调度】青山县营商环境共商共治群/);
+    expect(daily.digest).toMatchObject({ received: expect.any(Number), overdue: expect.any(Array) });
+  });
+
   it('publishes OpenAPI 3.1 listing every endpoint, and a docs page', async () => {
     const doc = await (await fetch(`${http.base}/api/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/ledger', '/v1/outbox/dead', '/v1/outbox/{id}/resend', '/v1/reports/monthly', '/v1/tickets', '/v1/tickets/{number}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/directory', '/v1/ledger', '/v1/outbox/dead', '/v1/outbox/{id}/resend', '/v1/reports/daily', '/v1/reports/monthly', '/v1/tickets', '/v1/tickets/{number}',
+    ]);
     expect((await fetch(`${http.base}/api/docs`)).status).toBe(200);
     expect((await (await get('/v1/outbox/dead', dispatcher)).json()).dead).toEqual([]);
   });

@@ -1,0 +1,19 @@
+# gongzhi on Node 20. Build: docker build -t gongzhi .
+# Run:  docker run -p 8787:8787 -e GONGZHI_CONFIG=/etc/gongzhi/config.yaml -e DATABASE_URL=postgres://… \
+#         -v /etc/gongzhi:/etc/gongzhi:ro gongzhi
+# Without DATABASE_URL the embedded PGlite keeps its data in /app/data (mount a volume there).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production PORT=8787 HOST=0.0.0.0 DATA_DIR=/app/data
+COPY package.json package-lock.json ./
+# Runtime dependencies only: tsx runs the TypeScript sources directly, as `npm start` does everywhere.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY src ./src
+COPY adapters ./adapters
+COPY migrations ./migrations
+COPY config ./config
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8787
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["npm", "start"]
