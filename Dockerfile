@@ -7,7 +7,7 @@ WORKDIR /app
 ENV NODE_ENV=production PORT=8787 HOST=0.0.0.0 DATA_DIR=/app/data
 COPY package.json package-lock.json ./
 # Runtime dependencies only: tsx runs the TypeScript sources directly, as `npm start` does everywhere.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
