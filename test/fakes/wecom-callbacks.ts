@@ -4,6 +4,20 @@ import type { RawRequest } from '../../adapters/types';
 export const WECOM_BOT = { token: 'bot-token-for-tests', aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 export const WECOM_APP = { corpId: 'ww-test-corp', token: 'app-token-for-tests', aesKey: '0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', agentId: '1000002', secret: 'app-secret' };
 
+/** The environment that switches on both WeCom endpoints (AI bot and self-built app) against `apiBase`. */
+export function wecomRawEnv(apiBase: string): Record<string, string> {
+  return {
+    WECOM_BOT_TOKEN: WECOM_BOT.token,
+    WECOM_BOT_AES_KEY: WECOM_BOT.aesKey,
+    WECOM_CORP_ID: WECOM_APP.corpId,
+    WECOM_APP_TOKEN: WECOM_APP.token,
+    WECOM_APP_AES_KEY: WECOM_APP.aesKey,
+    WECOM_AGENT_ID: WECOM_APP.agentId,
+    WECOM_APP_SECRET: WECOM_APP.secret,
+    WECOM_API_BASE: apiBase,
+  };
+}
+
 /** What WeCom would send: the plaintext encrypted for `receiveId`, signed, with query parameters. */
 export function signedCallback(opts: { token: string; aesKey: string; receiveId: string; plaintext: string; timestamp?: string; nonce?: string }) {
   const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));

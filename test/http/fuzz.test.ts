@@ -6,7 +6,7 @@ import { TEST_DATABASES } from '../helpers/databases';
 import { platformConfig } from '../helpers/platform-config';
 import { createTestRuntime } from '../helpers/runtime';
 import { serveApp } from '../helpers/serve';
-import { signedCallback, WECOM_APP, WECOM_BOT } from '../fakes/wecom-callbacks';
+import { signedCallback, WECOM_APP, WECOM_BOT, wecomRawEnv } from '../fakes/wecom-callbacks';
 
 /** Deterministic PRNG, so a failing body can be reproduced from its index. */
 function rng(seed: number) {
@@ -30,14 +30,7 @@ describe('fuzzed inbound bodies', () => {
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
       config: await platformConfig(['wecom', 'dingtalk']),
       rawEnv: {
-        WECOM_BOT_TOKEN: WECOM_BOT.token,
-        WECOM_BOT_AES_KEY: WECOM_BOT.aesKey,
-        WECOM_CORP_ID: WECOM_APP.corpId,
-        WECOM_APP_TOKEN: WECOM_APP.token,
-        WECOM_APP_AES_KEY: WECOM_APP.aesKey,
-        WECOM_AGENT_ID: WECOM_APP.agentId,
-        WECOM_APP_SECRET: WECOM_APP.secret,
-        WECOM_API_BASE: 'http://127.0.0.1:9',
+        ...wecomRawEnv('http://127.0.0.1:9'),
         DINGTALK_CLIENT_ID: 'ding-fuzz',
         DINGTALK_CLIENT_SECRET: DT_SECRET,
         DINGTALK_API_BASE: 'http://127.0.0.1:9',

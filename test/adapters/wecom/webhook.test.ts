@@ -6,7 +6,7 @@ import { platformConfig } from '../../helpers/platform-config';
 import { createTestRuntime } from '../../helpers/runtime';
 import { eventually, serveApp } from '../../helpers/serve';
 import { startFakeWecom } from '../../fakes/wecom-api';
-import { aibotRequest, aibotTextPayload, signedCallback, WECOM_APP, WECOM_BOT } from '../../fakes/wecom-callbacks';
+import { aibotRequest, aibotTextPayload, signedCallback, WECOM_APP, WECOM_BOT, wecomRawEnv } from '../../fakes/wecom-callbacks';
 
 describe('WeCom AI bot end to end', () => {
   let wecom: Awaited<ReturnType<typeof startFakeWecom>>;
@@ -19,16 +19,7 @@ describe('WeCom AI bot end to end', () => {
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
       config: await platformConfig(['wecom']),
       env: {},
-      rawEnv: {
-        WECOM_BOT_TOKEN: WECOM_BOT.token,
-        WECOM_BOT_AES_KEY: WECOM_BOT.aesKey,
-        WECOM_CORP_ID: WECOM_APP.corpId,
-        WECOM_APP_TOKEN: WECOM_APP.token,
-        WECOM_APP_AES_KEY: WECOM_APP.aesKey,
-        WECOM_AGENT_ID: WECOM_APP.agentId,
-        WECOM_APP_SECRET: WECOM_APP.secret,
-        WECOM_API_BASE: wecom.base,
-      },
+      rawEnv: wecomRawEnv(wecom.base),
     });
     http = await serveApp(rt.app);
   });
