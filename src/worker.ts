@@ -25,11 +25,10 @@ export interface WorkerEnv {
 
 let cachedConfig: { text: string; config: GongzhiConfig } | null = null;
 
-function configFor(env: WorkerEnv): GongzhiConfig {
+function configFor(env: WorkerEnv, stringEnv: Record<string, string>): GongzhiConfig {
   const text = env.GONGZHI_CONFIG_TEXT;
   if (!text) throw new Error('GONGZHI_CONFIG_TEXT is not set: put the deployment configuration (YAML) in this variable');
   if (cachedConfig?.text !== text) {
-    const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
     cachedConfig = { text, config: parseConfig(text, 'GONGZHI_CONFIG_TEXT.yaml', stringEnv) };
   }
   return cachedConfig.config;
@@ -48,8 +47,8 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   pool.on('error', (e) => logger.warn('db.connection_lost', { error: e.message }));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const pending: Promise<unknown>[] = [];
-  const config = configFor(env);
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const config = configFor(env, stringEnv);
   const platforms = createPlatforms(stringEnv, config, logger);
   const services = createServices({
     db,

@@ -3,7 +3,7 @@ import type { Command, CommandName } from '../domain/commands';
 import { COMMAND_SPECS } from '../domain/commands';
 import { matchDepartment, suggestDepartments } from '../domain/departments';
 import { authorize } from '../domain/roles';
-import type { TicketAction } from '../domain/ticket';
+import { isOpen, type TicketAction, type TicketStatus } from '../domain/ticket';
 import { applyTicketAction } from '../domain/ticket-machine';
 import { findTicketNumbers, type TicketRef } from '../domain/ticket-number';
 import { templates, type TicketView } from '../domain/templates';
@@ -11,7 +11,6 @@ import { matchCategory, matchIssueType, type Category, type IssueType, type Urge
 import { routeTicket } from '../domain/routing';
 import { recordLabelledExample } from '../repo/labelled';
 import { listDepartments, type DepartmentRecord } from '../repo/directory';
-import { upsertRequester } from '../repo/requesters';
 import {
   addSupporter,
   appendEvents,
@@ -43,12 +42,6 @@ async function resolveTicketId(ctx: MessageContext, name: CommandName, ref: Tick
   return id;
 }
 
-async function ensureEnterpriseActor(ctx: MessageContext): Promise<void> {
-  if (ctx.staff || ctx.requester) return;
-  ctx.requester = await upsertRequester(ctx.tx, ctx.msg.platform, ctx.msg.sender.userId, { name: ctx.msg.sender.name });
-  ctx.commandActor.id = String(ctx.requester.id);
-  ctx.actor.id = String(ctx.requester.id);
-}
 
 async function checkAccess(ctx: MessageContext, name: CommandName, row: TicketRow): Promise<boolean> {
   const refusal = authorize(ctx.commandActor, name, {
@@ -138,7 +131,6 @@ async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<voi
     rows = await listTickets(tx, { openOnly: true });
     title = '全部未办结工单';
   } else {
-    await ensureEnterpriseActor(ctx);
     rows = await listTickets(tx, { requesterId: ctx.requester!.id, openOnly: false, limit: 20 });
     title = '我提出或附议的工单';
   }
@@ -147,7 +139,6 @@ async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<voi
 }
 
 export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<number | null> {
-  if (!ctx.staff) await ensureEnterpriseActor(ctx);
   const refusal = authorize(ctx.commandActor, cmd.name);
   if (refusal) {
     reply(ctx, templates.refused(refusal));
@@ -181,7 +172,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
         reply(ctx, `${row.number} 是您提出的诉求，无需附议。`);
         return ticketId;
       }
-      if (!['received', 'dispatched', 'claimed', 'returned', 'awaiting_confirmation'].includes(row.status)) {
+      if (!isOpen(row.status as TicketStatus)) {
         reply(ctx, `${row.number} 已办结，如问题仍存在请重新描述，我会登记新工单。`);
         return ticketId;
       }
@@ -343,7 +334,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
       await lockTicket(ctx.tx, first);
       await lockTicket(ctx.tx, second);
       const into = (await getTicket(ctx.tx, intoId))!;
-      if (!['received', 'dispatched', 'claimed', 'returned', 'awaiting_confirmation'].includes(into.status)) {
+      if (!isOpen(into.status as TicketStatus)) {
         reply(ctx, templates.refused(`${into.number} 已办结或已合并，不能作为合并目标`));
         return ticketId;
       }

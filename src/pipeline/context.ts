@@ -73,12 +73,12 @@ export async function announce(
   opts: { mentions?: string[]; kind?: OutboxKind } = {},
 ): Promise<boolean> {
   const mentions = opts.mentions ?? [];
-  const post = await groupPostFor(ctx.tx, ticket, text, { mentions, kind: opts.kind ?? 'notice', group: ctx.group });
+  const group = ticket.group_id ? (ticket.group_id === ctx.group?.id ? ctx.group : await getGroup(ctx.tx, ticket.group_id)) : null;
+  const post = await groupPostFor(ctx.tx, ticket, text, { mentions, kind: opts.kind ?? 'notice', group });
   if (post) {
     ctx.posts.push(post);
     return post.target.kind === 'group' && sameChat(ctx.msg, post.platform, post.target.chatId);
   }
-  const group = ticket.group_id ? (ticket.group_id === ctx.group?.id ? ctx.group : await getGroup(ctx.tx, ticket.group_id)) : null;
   if (group && sameChat(ctx.msg, group.platform, group.chatId)) {
     reply(ctx, text, { ticketId: ticket.id, mentions });
     return true;

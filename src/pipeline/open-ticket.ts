@@ -7,7 +7,6 @@ import { OPEN_STATUSES, type Actor, type TicketEventDraft } from '../domain/tick
 import { formatTicketNumber } from '../domain/ticket-number';
 import { templates } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
-import { upsertRequester } from '../repo/requesters';
 import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
 import { announce, notifyDirect, reply, type MessageContext } from './context';
 import { ticketCard } from './cards';
@@ -40,8 +39,9 @@ async function findDuplicate(ctx: MessageContext, category: Category, text: stri
 /** An issue from an enterprise: attach to the same open problem, or open, route and announce a ticket. */
 export async function openTicket(ctx: MessageContext, text: string, c: Classification & { isIssue: true }): Promise<OpenOutcome> {
   const { tx, msg, now, deps } = ctx;
-  const requester = ctx.requester ?? (await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name }));
-  ctx.requester = requester;
+  // receive() registers every non-staff sender before anything else runs.
+  const requester = ctx.requester;
+  if (!requester) throw new Error('openTicket needs the requester that receive() registers');
   const type = c.type as IssueType;
   const category = c.category as Category;
   const urgency = c.urgency as Urgency;

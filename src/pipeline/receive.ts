@@ -63,7 +63,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     // One statement finds or registers the enterprise (and keeps its display name current).
     const requester = staff ? null : await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name });
     const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
-    const actorId = staff?.id ?? (requester ? String(requester.id) : `${msg.platform}:${msg.sender.userId}`);
+    const actorId = staff ? staff.id : String(requester!.id);
     const ctx: MessageContext = {
       deps,
       tx,

@@ -207,6 +207,16 @@ export async function listTickets(
   return q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
 }
 
+/**
+ * Open and past its active deadline at `at`: the sign deadline until the department signs,
+ * then the resolve deadline. One definition for the digest's overdue list and the API's filter.
+ */
+export function overdueCondition(at: Date, alias?: string) {
+  const col = (c: string) => sql.ref(alias ? `${alias}.${c}` : c);
+  return sql<boolean>`((${col('status')} in ('received', 'dispatched', 'returned') and ${col('sign_due_at')} < ${at})
+    or (${col('status')} in ('claimed', 'awaiting_confirmation') and ${col('resolve_due_at')} < ${at}))`;
+}
+
 export interface TicketFilter {
   status?: TicketStatus[];
   departmentId?: string;
@@ -235,15 +245,7 @@ export async function listTicketsPage(db: Tx | Db, filter: TicketFilter, cursor:
   if (filter.groupId) q = q.where('group_id', '=', filter.groupId);
   if (filter.from) q = q.where('received_at', '>=', filter.from);
   if (filter.to) q = q.where('received_at', '<', filter.to);
-  if (filter.overdueAt) {
-    const at = filter.overdueAt;
-    q = q.where((eb) =>
-      eb.or([
-        eb.and([eb('status', 'in', ['received', 'dispatched', 'returned']), eb('sign_due_at', '<', at)]),
-        eb.and([eb('status', 'in', ['claimed', 'awaiting_confirmation']), eb('resolve_due_at', '<', at)]),
-      ]),
-    );
-  }
+  if (filter.overdueAt) q = q.where(overdueCondition(filter.overdueAt));
   if (cursor) {
     q = q.where((eb) => eb.or([eb('received_at', '<', cursor.receivedAt), eb.and([eb('received_at', '=', cursor.receivedAt), eb('id', '<', cursor.id)])]));
   }

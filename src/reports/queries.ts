@@ -7,6 +7,7 @@ import type { DailyDigest, RankingRow } from '../domain/templates';
 import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import type { SlaClock } from '../domain/sla';
+import { overdueCondition } from '../repo/tickets';
 import type { Cell } from './xlsx';
 
 export interface Period {
@@ -90,12 +91,7 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     .select(['t.number', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
     .where('t.status', 'in', [...OPEN_STATUSES])
     .where('t.paused_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('t.status', 'in', ['received', 'dispatched', 'returned']), eb('t.sign_due_at', '<', opts.at)]),
-        eb.and([eb('t.status', 'in', ['claimed', 'awaiting_confirmation']), eb('t.resolve_due_at', '<', opts.at)]),
-      ]),
-    )
+    .where(overdueCondition(opts.at, 't'))
     .orderBy('t.received_at');
   if (inGroup) overdueQ = overdueQ.where('t.group_id', '=', inGroup);
   const overdueRows = await overdueQ.execute();
