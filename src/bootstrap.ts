@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { generatePassword } from './auth/password';
+import { setConsolePassword } from './repo/console-accounts';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
 import type { OutboundAdapter } from '../adapters/types';
 import { loadConfigFile } from './config/load';
 import type { GongzhiConfig } from './config/schema';
-import type { Env } from './config/env';
+import { sessionSecret, type Env } from './config/env';
 import { migrateToLatest, type DatabaseHandle } from './db/database';
 import { openDatabase } from './db/open';
 import type { Platform } from './domain/message';
@@ -55,6 +58,8 @@ export interface StartOptions {
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
   const config = opts.config ?? (await resolveConfig(env, logger));
+  // Checked before anything opens: a production start without the secret stops here.
+  const console = { sessionSecret: sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m })), trustProxy: env.GONGZHI_TRUST_PROXY };
   const database =
     opts.database ??
     (await openDatabase({
@@ -83,7 +88,8 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     ...(opts.now ? { now: opts.now } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
-  const app = createApp({ services, dbKind: database.kind, playground: local, webhooks });
+  const app = createApp({ services, dbKind: database.kind, playground: local, webhooks, console });
+  if (local && env.NODE_ENV === 'development') await offerFirstConsoleAccount(services, env.DATA_DIR);
   logger.info('platforms.enabled', { inbound: Object.keys(platforms.endpoints), outbound: Object.keys(adapters) });
   return {
     app,
@@ -96,4 +102,21 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
       await database.close();
     },
   };
+}
+
+/**
+ * On a developer's first `npm start` nobody has a console account yet and the CLI cannot open
+ * the embedded database while the server holds it, so the first admin gets a random password,
+ * written to a file only the user can read (never to the log).
+ */
+async function offerFirstConsoleAccount(services: Services, dataDir: string): Promise<void> {
+  const any = await services.db.selectFrom('console_accounts').select('staff_id').limit(1).executeTakeFirst();
+  const admin = services.config.staff.find((s) => s.role === 'admin') ?? services.config.staff.find((s) => s.role === 'dispatcher');
+  if (any || !admin) return;
+  const password = generatePassword();
+  await setConsolePassword(services.db, admin.id, password, services.now());
+  const file = `${dataDir}/console-initial-password.txt`;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `账号 ${admin.id}（${admin.name}）\n密码 ${password}\n`, { mode: 0o600 });
+  services.logger.warn('console.first_account', { staffId: admin.id, passwordFile: file, hint: 'sign in at /console, then npm run cli -- account create <id> for the others' });
 }

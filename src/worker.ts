@@ -73,7 +73,10 @@ export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const { services, close, endpoints } = runtimeFor(env, ctx);
     try {
-      return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services) }).fetch(request, env, ctx);
+      // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
+      const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
+      const console = secret ? { sessionSecret: secret, trustProxy: false } : null;
+      return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console }).fetch(request, env, ctx);
     } finally {
       ctx.waitUntil(close());
     }

@@ -7,6 +7,8 @@ import { createDefaultClassifier } from '../domain/classifier/default';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { exportLabelledExamples } from '../repo/labelled';
 import { createApiToken } from '../repo/api-tokens';
+import { disableConsoleAccount, setConsolePassword } from '../repo/console-accounts';
+import { generatePassword, passwordProblem } from '../auth/password';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
 import { runSweep } from '../jobs/sweep';
@@ -29,6 +31,8 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
   token create STAFF_ID [--name NAME]   为工作人员生成 API 令牌（只显示一次）
+  account create STAFF_ID [--password-stdin]   开通或重置控制台账号（不带参数时生成随机密码，只显示一次）
+  account disable STAFF_ID   停用控制台账号（已登录的会话随即失效）
 `;
 
 function flag(args: string[], name: string): string | undefined {
@@ -54,6 +58,12 @@ async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => P
   } finally {
     await handle.close();
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function classify(): Promise<void> {
@@ -161,6 +171,24 @@ export async function main(argv: string[]): Promise<number> {
         return createApiToken(s.db, arg, name, s.now());
       });
       console.log(token);
+      return 0;
+    }
+    case 'account': {
+      if (!arg || (sub !== 'create' && sub !== 'disable')) break;
+      if (sub === 'disable') {
+        const ok = await withServices((s) => disableConsoleAccount(s.db, arg, s.now()));
+        console.log(ok ? `已停用 ${arg} 的控制台账号` : `${arg} 没有控制台账号`);
+        return ok ? 0 : 1;
+      }
+      const given = argv.includes('--password-stdin') ? (await readStdin()).replace(/\r?\n$/, '') : null;
+      const password = given ?? generatePassword();
+      const problem = passwordProblem(password);
+      if (problem) throw new Error(problem);
+      await withServices(async (s) => {
+        if (!s.directory.staffById(arg)) throw new Error(`配置里没有工作人员 ${arg}`);
+        await setConsolePassword(s.db, arg, password, s.now());
+      });
+      console.log(given ? `已设置 ${arg} 的控制台密码` : `${arg} 的控制台初始密码（只显示一次）：${password}`);
       return 0;
     }
     case 'classifier': {

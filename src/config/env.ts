@@ -19,6 +19,10 @@ export const envSchema = z.object({
   GONGZHI_CONFIG: z.string().optional(),
   GONGZHI_PLAYGROUND: bool.optional(),
   GONGZHI_MIGRATE: bool.default(true),
+  /** Signs console session cookies: required in production, at least 32 characters (e.g. `openssl rand -base64 32`). */
+  GONGZHI_SESSION_SECRET: z.string().min(32, 'GONGZHI_SESSION_SECRET 至少 32 个字符（openssl rand -base64 32）').optional(),
+  /** Behind nginx or another reverse proxy: take the client address from X-Forwarded-For for abuse limits. */
+  GONGZHI_TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
 });
 export type Env = z.infer<typeof envSchema>;
@@ -48,4 +52,18 @@ export function requireGroup<T extends z.ZodRawShape>(
     throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${formatZodIssues(r.error).map((l) => `  - ${l}`).join('\n')}`);
   }
   return r.data;
+}
+
+/**
+ * The console's cookie key. Production refuses to start without one; development gets a
+ * random key per process (sessions end at restart) so `npm start` needs no set-up.
+ */
+export function sessionSecret(env: Env, warn: (msg: string) => void): string {
+  if (env.GONGZHI_SESSION_SECRET) return env.GONGZHI_SESSION_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new EnvError('GONGZHI_SESSION_SECRET 未设置：生产环境必须设置控制台会话密钥（openssl rand -base64 32）');
+  }
+  warn('GONGZHI_SESSION_SECRET is not set: console sessions use a random key and end when the process restarts');
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes));
 }

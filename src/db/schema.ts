@@ -187,8 +187,45 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ConsoleAccountsTable {
+  staff_id: string;
+  password_hash: string;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  disabled_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  count: number;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  events: ColumnType<string[] | null, string | null, string | null>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_id: number;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  delivered_at: Timestamp | null;
+  dead_at: Timestamp | null;
+  last_error: string | null;
+}
+
 export interface Database {
   api_tokens: ApiTokensTable;
+  console_accounts: ConsoleAccountsTable;
+  rate_limits: RateLimitsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   labelled_examples: LabelledExamplesTable;
   escalation_documents: EscalationDocumentsTable;
   scheduled_runs: ScheduledRunsTable;

@@ -76,3 +76,10 @@ export function authorize(actor: CommandActor, command: CommandName, ticket?: Ti
   }
   return null;
 }
+
+/**
+ * The department whose tickets someone may see outside the chat (console, API): department
+ * staff see their own; 营商办, admins and supervisors see all (null).
+ */
+export const visibleDepartment = (actor: { role: Role; departmentId: string | null }): string | null =>
+  actor.role === 'staff' ? actor.departmentId : null;

@@ -99,6 +99,32 @@ export const EVENT_KINDS = [
 ] as const;
 export type TicketEventKind = (typeof EVENT_KINDS)[number];
 
+/** How the timeline names each event (console and ticket page). */
+export const EVENT_NAMES: Record<TicketEventKind, string> = {
+  received: '受理',
+  dispatched: '派单',
+  claimed: '签收',
+  reassigned: '改派',
+  escalated_level: '提级办理',
+  returned: '退单',
+  co_handling_added: '增加协办',
+  resolved: '办结',
+  resolution_submitted: '提交办结待确认',
+  confirmed: '确认办结',
+  rated: '评价',
+  reopened: '重办',
+  supervised: '挂牌督办',
+  closed: '关闭',
+  merged: '合并',
+  supporter_added: '附议',
+  extension_requested: '申请延期',
+  info_requested: '请企业补充材料',
+  info_supplied: '企业补充说明',
+  extension_approved: '批准延期',
+  escalated: '督办文书',
+  note: '备注',
+};
+
 export interface TicketEventDraft {
   kind: TicketEventKind;
   fromStatus: TicketStatus | null;
@@ -134,4 +160,15 @@ export function initialTicketState(): TicketState {
     closeReason: null,
     mergedIntoId: null,
   };
+}
+
+/**
+ * Open, not waiting for the enterprise, and past its active deadline (signing until signed,
+ * then resolving). The SQL twin is overdueCondition in repo/tickets.
+ */
+export function isOverdue(t: { status: string; pausedAt: Date | null; signDueAt: Date | null; resolveDueAt: Date | null }, at: Date): boolean {
+  if (t.pausedAt) return false;
+  if (t.status === 'received' || t.status === 'dispatched' || t.status === 'returned') return !!t.signDueAt && t.signDueAt < at;
+  if (t.status === 'claimed' || t.status === 'awaiting_confirmation') return !!t.resolveDueAt && t.resolveDueAt < at;
+  return false;
 }

@@ -5,10 +5,11 @@ import { CATEGORIES } from '../domain/taxonomy';
 import type { StaffMember } from '../repo/directory';
 import { staffForToken } from '../repo/api-tokens';
 import { listDeadLetters, requeue } from '../repo/outbox';
-import { getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
-import { dailyDigest, departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
+import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
+import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
+import { ledgerFile } from '../reports/ledger-file';
 import { templates } from '../domain/templates';
-import { writeCsv, writeXlsx } from '../reports/xlsx';
+import { visibleDepartment } from '../domain/roles';
 import type { Services } from '../services';
 
 type Env = { Variables: { staff: StaffMember } };
@@ -55,8 +56,7 @@ const toTicket = (r: TicketRow) => ({
   resolvedAt: iso(r.resolved_at),
 });
 
-/** Department staff see their own department's tickets; 营商办, admins and supervisors see all. */
-const scopeOf = (s: StaffMember) => (s.role === 'staff' ? s.departmentId : null);
+const scopeOf = visibleDepartment;
 const security = [{ bearer: [] }];
 
 export function createApi(services: Services): OpenAPIHono<Env> {
@@ -102,11 +102,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const q = c.req.valid('query');
       const staff = c.get('staff');
       const scope = scopeOf(staff);
-      let cursor = null;
-      if (q.cursor) {
-        const [t, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
-        if (t && id) cursor = { receivedAt: new Date(t), id: Number(id) };
-      }
+      const cursor = decodeCursor(q.cursor);
       const page = await listTicketsPage(
         services.db,
         {
@@ -121,8 +117,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
         cursor,
         q.limit,
       );
-      const next = page.next ? Buffer.from(`${page.next.receivedAt.toISOString()}|${page.next.id}`).toString('base64url') : null;
-      return c.json({ tickets: page.tickets.map(toTicket), next }, 200);
+      return c.json({ tickets: page.tickets.map(toTicket), next: page.next ? encodeCursor(page.next) : null }, 200);
     },
   );
 
@@ -219,14 +214,8 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     async (c) => {
       if (scopeOf(c.get('staff'))) return c.json({ error: 'forbidden', message: '台账仅营商办、管理员和监督人员可导出' }, 403);
       const { month, format } = c.req.valid('query');
-      const rows = await ledgerRows(services.db, monthPeriod(month));
-      const name = encodeURIComponent(`台账-${month}.${format}`);
-      const disposition = `attachment; filename*=UTF-8''${name}`;
-      if (format === 'csv') return c.body(writeCsv(LEDGER_HEADER, rows), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': disposition });
-      return c.body(new Uint8Array(writeXlsx(`台账 ${month}`, LEDGER_HEADER, rows)), 200, {
-        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        'content-disposition': disposition,
-      });
+      const file = await ledgerFile(services.db, month, format);
+      return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
     },
   );
 

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import type { LocalAdapter } from '../../adapters/local/local-adapter';
 import { migrationVersion, type DbKind } from '../db/database';
 import type { Services } from '../services';
 import { createApi } from './api';
 import { createPlaygroundRoutes } from './playground';
+import { createConsole, type ConsoleOptions } from '../console/routes';
 
 export interface AppDeps {
   services: Services;
@@ -13,6 +15,8 @@ export interface AppDeps {
   playground?: LocalAdapter | null;
   /** Extra route groups (platform webhooks), mounted under /webhooks. */
   webhooks?: Hono;
+  /** The web console at /console (absent: not served). */
+  console?: ConsoleOptions | null;
 }
 
 /** Platforms post small JSON/XML bodies; anything bigger is a mistake or an attack. */
@@ -23,6 +27,8 @@ export function createApp(deps: AppDeps): Hono {
   const { services } = deps;
 
   app.onError((err, c) => {
+    // Middleware refusals (CSRF origin check, …) carry their own 4xx.
+    if (err instanceof HTTPException) return err.getResponse();
     services.logger.error('http.error', { path: c.req.path, error: err.message });
     return c.json({ error: 'internal_error' }, 500);
   });
@@ -46,6 +52,10 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.webhooks) app.route('/webhooks', deps.webhooks);
   app.use('/api/*', limit);
   app.route('/api', createApi(services));
+  if (deps.console) {
+    app.use('/console/*', limit);
+    app.route('/console', createConsole(services, deps.console));
+  }
   if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));
   else app.get('/', (c) => c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`));
   return app;

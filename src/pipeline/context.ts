@@ -37,6 +37,11 @@ export interface MessageContext {
   actor: Actor;
   commandActor: CommandActor;
   posts: OutboxEntry[];
+  /**
+   * Set when the command came from a web page (console, ticket page): answers to the sender
+   * are shown on the page instead of being posted into the chat.
+   */
+  replies?: string[];
 }
 
 export function replyTarget(msg: InboundMessage): OutboundTarget {
@@ -47,6 +52,10 @@ export function replyTarget(msg: InboundMessage): OutboundTarget {
 
 /** Answers the sender in the chat the message came from. */
 export function reply(ctx: MessageContext, text: string, opts: { ticketId?: number; mentions?: string[] } = {}): void {
+  if (ctx.replies) {
+    ctx.replies.push(text);
+    return;
+  }
   ctx.posts.push({
     platform: ctx.msg.platform,
     kind: 'reply',

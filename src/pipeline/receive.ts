@@ -11,6 +11,7 @@ import { upsertRequester } from '../repo/requesters';
 import { handleCommand } from './commands';
 import { reply, type MessageContext, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
+import { performWebCommand, type WebCommand, type WebCommandResult } from './perform';
 
 export type ReceiveResult =
   | { status: 'duplicate' }
@@ -19,6 +20,8 @@ export type ReceiveResult =
 export interface Pipeline {
   /** Handles one inbound message exactly once per platform message id; safe to call again on redelivery. */
   receive(message: InboundMessage): Promise<ReceiveResult>;
+  /** A command from a web page (console, ticket page), handled by the chat's own rules; see performWebCommand. */
+  perform(command: WebCommand): Promise<WebCommandResult>;
 }
 
 interface Pending {
@@ -164,6 +167,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
   }
 
   return {
+    perform: (command) => performWebCommand(deps, command),
     receive(input: InboundMessage): Promise<ReceiveResult> {
       const checked = inboundMessageSchema.safeParse(input);
       if (!checked.success) {

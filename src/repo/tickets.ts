@@ -233,6 +233,17 @@ export interface TicketCursor {
   id: number;
 }
 
+/** The opaque `next` token handed to API clients and console links. */
+export const encodeCursor = (c: TicketCursor): string => Buffer.from(`${c.receivedAt.toISOString()}|${c.id}`).toString('base64url');
+
+/** A token that does not decode is treated as "first page", never as an error. */
+export function decodeCursor(token: string | undefined): TicketCursor | null {
+  if (!token) return null;
+  const [t, id] = Buffer.from(token, 'base64url').toString().split('|');
+  const receivedAt = new Date(t ?? '');
+  return t && id && !Number.isNaN(receivedAt.getTime()) && Number.isInteger(Number(id)) ? { receivedAt, id: Number(id) } : null;
+}
+
 /**
  * One page of tickets, newest first, with keyset pagination (a cursor, not an offset), so the
  * thousandth page costs what the first does.

@@ -76,6 +76,32 @@ export async function departmentRanking(db: Db, period: Period, groupId?: string
   return rankFigures(figures).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
 }
 
+export interface OverdueTicket {
+  number: string;
+  content: string;
+  departmentName: string;
+  dueAt: Date;
+  workdaysOver: number;
+}
+
+/** Open, unpaused tickets past their active deadline at `at`, oldest first. */
+export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: string | null = null, departmentId: string | null = null): Promise<OverdueTicket[]> {
+  let q = db
+    .selectFrom('tickets as t')
+    .leftJoin('departments as d', 'd.id', 't.department_id')
+    .select(['t.number', 't.content', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
+    .where('t.status', 'in', [...OPEN_STATUSES])
+    .where('t.paused_at', 'is', null)
+    .where(overdueCondition(at, 't'))
+    .orderBy('t.received_at');
+  if (groupId) q = q.where('t.group_id', '=', groupId);
+  if (departmentId) q = q.where('t.department_id', '=', departmentId);
+  return (await q.execute()).map((r) => {
+    const dueAt = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
+    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: Math.max(0, Math.floor(sla.calendar.workdaysBetween(dueAt, at) * 10) / 10) };
+  });
+}
+
 /** The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`. */
 export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date }): Promise<DailyDigest> {
   const from = new Date(opts.at.getTime() - 86_400_000);
@@ -85,20 +111,7 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     if (inGroup) q = q.where('group_id', '=', inGroup);
     return Number((await q.executeTakeFirstOrThrow()).n);
   };
-  let overdueQ = db
-    .selectFrom('tickets as t')
-    .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select(['t.number', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
-    .where('t.status', 'in', [...OPEN_STATUSES])
-    .where('t.paused_at', 'is', null)
-    .where(overdueCondition(opts.at, 't'))
-    .orderBy('t.received_at');
-  if (inGroup) overdueQ = overdueQ.where('t.group_id', '=', inGroup);
-  const overdueRows = await overdueQ.execute();
-  const overdue = overdueRows.map((r) => {
-    const due = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
-    return { number: r.number, departmentName: r.department ?? '待分派', workdaysOver: Math.max(0, Math.floor(sla.calendar.workdaysBetween(due, opts.at) * 10) / 10) };
-  });
+  const overdue = await overdueTickets(db, sla, opts.at, inGroup);
   let awaitingQ = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'resolved');
   if (inGroup) awaitingQ = awaitingQ.where('group_id', '=', inGroup);
 

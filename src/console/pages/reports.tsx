@@ -1,0 +1,70 @@
+import { raw } from 'hono/html';
+import type { RankingRow } from '../../domain/templates';
+import type { StaffMember } from '../../repo/directory';
+import { percent } from '../format';
+import { Page } from '../layout';
+
+export function ReportsPage(props: { deployment: string; user: StaffMember; month: string; ranking: RankingRow[]; rankingChart: string; trendChart: string; canExport: boolean }) {
+  return (
+    <Page title="统计与台账" user={props.user} section="reports" deployment={props.deployment}>
+      <h1>统计与台账</h1>
+      <form class="filters" method="get" action="/console/reports">
+        <label>
+          月份
+          <input type="month" name="month" value={props.month} required />
+        </label>
+        <button type="submit">查看</button>
+        {props.canExport ? (
+          <>
+            <a href={`/console/ledger?month=${props.month}&format=xlsx`} data-testid="ledger-xlsx">
+              导出台账（Excel）
+            </a>
+            <a href={`/console/ledger?month=${props.month}&format=csv`}>导出台账（CSV）</a>
+          </>
+        ) : null}
+      </form>
+      <h2>承办单位排名（{props.month}）</h2>
+      <div class="panel chart" data-testid="ranking-chart">
+        {props.ranking.length ? raw(props.rankingChart) : <p class="muted">本月还没有派出的工单。</p>}
+      </div>
+      <div class="panel">
+        <table data-testid="ranking">
+          <thead>
+            <tr>
+              <th>名次</th>
+              <th>承办单位</th>
+              <th>工单</th>
+              <th>响应率</th>
+              <th>按时办结率</th>
+              <th>办结率</th>
+              <th>满意率</th>
+              <th>重办</th>
+              <th>督办文书</th>
+              <th>综合得分</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.ranking.map((r, i) => (
+              <tr>
+                <td>{i + 1}</td>
+                <td>{r.name}</td>
+                <td>{r.tickets}</td>
+                <td>{percent(r.responseRate)}</td>
+                <td>{percent(r.onTimeRate)}</td>
+                <td>{percent(r.resolutionRate)}</td>
+                <td>{percent(r.satisfactionRate)}</td>
+                <td>{r.reopened}</td>
+                <td>{r.escalations}</td>
+                <td>{Math.round(r.score * 1000) / 10}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>受理与办结趋势</h2>
+      <div class="panel chart" data-testid="trend-chart">
+        {raw(props.trendChart)}
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,280 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { z } from 'zod';
+import { chinaDate } from '../domain/china-time';
+import { ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
+import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
+import { CATEGORIES } from '../domain/taxonomy';
+import { clientIp } from '../http/client-ip';
+import { checkConsolePassword } from '../repo/console-accounts';
+import { clearRateLimit, hitRateLimit } from '../repo/rate-limits';
+import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
+import { dailyTrend, openByDepartment, todayFigures } from '../reports/dashboard';
+import { ledgerFile } from '../reports/ledger-file';
+import { departmentRanking, monthPeriod, overdueTickets } from '../reports/queries';
+import type { Services } from '../services';
+import type { WebCommand } from '../pipeline/perform';
+import { departmentLoadChart, rankingChart, trendChart } from './charts';
+import { DashboardPage } from './pages/dashboard';
+import { LoginPage } from './pages/login';
+import { ReportsPage } from './pages/reports';
+import { TicketPage, type ConsoleAction } from './pages/ticket';
+import { TicketsPage } from './pages/tickets';
+import { endSession, requireSession, startSession, type ConsoleEnv } from './session';
+
+export interface ConsoleOptions {
+  /** HMAC key for session cookies (GONGZHI_SESSION_SECRET). */
+  sessionSecret: string;
+  /** Count sign-in attempts by X-Forwarded-For (behind a trusted reverse proxy). */
+  trustProxy?: boolean;
+}
+
+/** Five wrong passwords per account, thirty per address, in fifteen minutes. */
+const LOGIN_PER_ACCOUNT = { limit: 5, windowMs: 15 * 60_000 };
+const LOGIN_PER_IP = { limit: 30, windowMs: 15 * 60_000 };
+
+const loginForm = z.object({ staffId: z.string().trim().min(1).max(64), password: z.string().min(1).max(200), next: z.string().default('/console') });
+const listQuery = z.object({
+  status: z.enum(TICKET_STATUSES).optional().catch(undefined),
+  department: z.string().max(64).optional().catch(undefined),
+  category: z.enum(CATEGORIES).optional().catch(undefined),
+  group: z.string().max(128).optional().catch(undefined),
+  overdue: z.literal('1').optional().catch(undefined),
+  cursor: z.string().max(200).optional(),
+});
+const text = (max: number) => z.string().trim().min(1, '请填写').max(max);
+const actionForm = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('dispatch'), department: text(64) }),
+  z.object({ action: z.literal('reassign'), department: text(64), reason: text(200) }),
+  z.object({ action: z.literal('claim') }),
+  z.object({ action: z.literal('resolve'), summary: text(2000) }),
+  z.object({ action: z.literal('return'), reason: text(200) }),
+  z.object({ action: z.literal('confirm') }),
+  z.object({ action: z.literal('approve_extension') }),
+  z.object({ action: z.literal('close'), reason: text(200) }),
+]);
+type ActionForm = z.infer<typeof actionForm>;
+
+/** Only same-site relative paths: the sign-in page must not become an open redirect. */
+const safeNext = (next: string) => (next.startsWith('/console') && !next.startsWith('//') ? next : '/console');
+const FLASH = 'gz_flash';
+const flashSchema = z.object({ ok: z.boolean(), messages: z.array(z.string()) });
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
+
+export function createConsole(services: Services, opts: ConsoleOptions): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const { db, config, directory } = services;
+  const deployment = config.deployment.name;
+  const departmentOptions = config.departments.map((d) => ({ id: d.id, name: d.name }));
+
+  // Form posts must come from our own pages (Origin check); the cookie is SameSite=Lax as well.
+  app.use('*', csrf());
+
+  app.get('/login', (c) => c.html(<LoginPage deployment={deployment} next={safeNext(c.req.query('next') ?? '/console')} />));
+  app.post('/login', async (c) => {
+    const form = loginForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.html(<LoginPage deployment={deployment} next="/console" error="请填写账号和密码" />, 400);
+    const { staffId, password } = form.data;
+    const next = safeNext(form.data.next);
+    const now = services.now();
+    const byIp = await hitRateLimit(db, `login-ip:${clientIp(c, opts.trustProxy ?? false)}`, LOGIN_PER_IP, now);
+    const byAccount = await hitRateLimit(db, `login:${staffId}`, LOGIN_PER_ACCOUNT, now);
+    const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : null;
+    if (blocked && !blocked.allowed) {
+      const minutes = Math.ceil(blocked.retryAfterMs / 60_000);
+      c.header('retry-after', String(Math.ceil(blocked.retryAfterMs / 1000)));
+      return c.html(<LoginPage deployment={deployment} next={next} staffId={staffId} error={`尝试次数过多，请 ${minutes} 分钟后再试`} />, 429);
+    }
+    if (!(await checkConsolePassword(db, staffId, password)) || !directory.staffById(staffId)) {
+      services.logger.warn('console.login_failed', { staffId });
+      return c.html(<LoginPage deployment={deployment} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
+    }
+    await clearRateLimit(db, `login:${staffId}`);
+    await startSession(c, opts.sessionSecret, staffId, now);
+    services.logger.info('console.login', { staffId });
+    return c.redirect(next, 303);
+  });
+  app.post('/logout', (c) => {
+    endSession(c);
+    return c.redirect('/console/login', 303);
+  });
+
+  app.use('*', requireSession(services, opts.sessionSecret));
+
+  app.get('/', async (c) => {
+    const user = c.get('user');
+    const scope = visibleDepartment(user);
+    const now = services.now();
+    const [today, overdue, load] = await Promise.all([todayFigures(db, now, scope), overdueTickets(db, services.sla, now, null, scope), openByDepartment(db, now)]);
+    return c.html(
+      <DashboardPage deployment={deployment} user={user} today={today} overdue={overdue} loadChart={departmentLoadChart(load)} scoped={scope ? directory.departmentName(scope) : null} />,
+    );
+  });
+
+  app.get('/tickets', async (c) => {
+    const user = c.get('user');
+    const scope = visibleDepartment(user);
+    const q = listQuery.parse(c.req.query());
+    const now = services.now();
+    const page = await listTicketsPage(
+      db,
+      {
+        ...(q.status ? { status: [q.status] } : {}),
+        ...(scope ? { departmentId: scope } : q.department ? { departmentId: q.department } : {}),
+        ...(q.category ? { category: q.category } : {}),
+        ...(q.group ? { groupId: q.group } : {}),
+        ...(q.overdue ? { overdueAt: now } : {}),
+      },
+      decodeCursor(q.cursor),
+      50,
+    );
+    const groups = await db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute();
+    const groupNames = new Map(groups.map((g) => [g.id, g.name]));
+    const params = new URLSearchParams(Object.entries({ ...q, cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    if (page.next) params.set('cursor', encodeCursor(page.next));
+    const overdueIds = new Set(
+      page.tickets.filter((t) => isOverdue({ status: t.status, pausedAt: t.paused_at, signDueAt: t.sign_due_at, resolveDueAt: t.resolve_due_at }, now)).map((t) => t.id),
+    );
+    return c.html(
+      <TicketsPage
+        deployment={deployment}
+        user={user}
+        filters={q}
+        tickets={page.tickets}
+        nextHref={page.next ? `/console/tickets?${params}` : null}
+        departments={departmentOptions}
+        groups={groups}
+        names={{ department: (id) => (id ? (directory.departmentName(id) ?? id) : '待派单'), group: (id) => (id ? (groupNames.get(id) ?? id) : '一对一') }}
+        scoped={scope !== null}
+        overdueIds={overdueIds}
+      />,
+    );
+  });
+
+  app.get('/tickets/:number', async (c) => {
+    const user = c.get('user');
+    const row = await db.selectFrom('tickets').selectAll().where('number', '=', c.req.param('number')).executeTakeFirst();
+    const scope = visibleDepartment(user);
+    if (!row || (scope && row.department_id !== scope && !row.co_department_ids.includes(scope))) {
+      return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
+    }
+    const now = services.now();
+    const [view, events, documents, requester, group, messages] = await Promise.all([
+      ticketView(db, row, directory),
+      ticketEvents(db, row.id),
+      db.selectFrom('escalation_documents').select(['number', 'step', 'issued_at', 'due_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
+      db.selectFrom('requesters').select(['name', 'enterprise', 'phone', 'user_id', 'platform']).where('id', '=', row.requester_id).executeTakeFirst(),
+      row.group_id ? db.selectFrom('groups').select('name').where('id', '=', row.group_id).executeTakeFirst() : Promise.resolve(undefined),
+      db.selectFrom('inbound_messages').select(['sender_id', 'sender_name', 'text', 'received_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
+    ]);
+    const flashRaw = getCookie(c, FLASH);
+    const flash = flashRaw ? flashSchema.safeParse(safeJson(flashRaw)) : null;
+    if (flashRaw) deleteCookie(c, FLASH, { path: '/console' });
+    return c.html(
+      <TicketPage
+        deployment={deployment}
+        user={user}
+        flash={flash?.success ? flash.data : null}
+        data={{
+          row,
+          view,
+          overdue: isOverdue({ status: row.status, pausedAt: row.paused_at, signDueAt: row.sign_due_at, resolveDueAt: row.resolve_due_at }, now),
+          requester: requester ? { name: requester.name, enterprise: requester.enterprise, phone: requester.phone, userId: requester.user_id, platform: requester.platform } : null,
+          groupName: group?.name ?? null,
+          events,
+          documents,
+          messages: messages.map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
+          departments: departmentOptions,
+          actions: availableActions(user, row, events.map((e) => e.kind)),
+        }}
+      />,
+    );
+  });
+
+  app.post('/tickets/:number/actions', async (c) => {
+    const user = c.get('user');
+    const number = c.req.param('number');
+    const row = await db.selectFrom('tickets').select(['id']).where('number', '=', number).executeTakeFirst();
+    if (!row) return c.html(<p>没有这张工单。</p>, 404);
+    const form = actionForm.safeParse(await c.req.parseBody());
+    const result = form.success
+      ? await services.pipeline.perform({ actor: { kind: 'staff', staffId: user.id }, ticketId: row.id, command: toCommand(form.data, (id) => directory.departmentName(id) ?? id) })
+      : { ok: false, messages: [`表单有误：${form.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('；')}`] };
+    services.logger.info('console.action', { staffId: user.id, ticket: number, action: form.success ? form.data.action : 'invalid', ok: result.ok });
+    // A cookie holds about 4 KB: long notices are shortened here, the timeline has them in full.
+    const shown = { ok: result.ok, messages: result.messages.map((m) => (m.length > 300 ? `${m.slice(0, 300)}…` : m)).slice(0, 4) };
+    setCookie(c, FLASH, JSON.stringify(shown), { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+    return c.redirect(`/console/tickets/${number}`, 303);
+  });
+
+  app.get('/reports', async (c) => {
+    const user = c.get('user');
+    const month = /^\d{4}-\d{2}$/.test(c.req.query('month') ?? '') ? c.req.query('month')! : chinaDate(services.now()).slice(0, 7);
+    const period = monthPeriod(month);
+    const [ranking, trend] = await Promise.all([departmentRanking(db, period), dailyTrend(db, period)]);
+    return c.html(
+      <ReportsPage
+        deployment={deployment}
+        user={user}
+        month={month}
+        ranking={ranking}
+        rankingChart={rankingChart(ranking)}
+        trendChart={trendChart(trend)}
+        canExport={visibleDepartment(user) === null}
+      />,
+    );
+  });
+
+  app.get('/ledger', async (c) => {
+    if (visibleDepartment(c.get('user'))) return c.text('台账仅营商办、管理员和监督人员可导出', 403);
+    const q = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), format: z.enum(['xlsx', 'csv']).default('xlsx') }).safeParse(c.req.query());
+    if (!q.success) return c.text('月份格式应为 2026-11', 400);
+    const file = await ledgerFile(db, q.data.month, q.data.format);
+    return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
+  });
+
+  return app;
+}
+
+function toCommand(form: ActionForm, departmentName: (id: string) => string): WebCommand['command'] {
+  switch (form.action) {
+    case 'dispatch':
+      return { name: 'dispatch', ref: null, department: departmentName(form.department), reason: '' };
+    case 'reassign':
+      return { name: 'reassign', ref: null, department: departmentName(form.department), reason: form.reason };
+    case 'resolve':
+      return { name: 'resolve', ref: null, summary: form.summary };
+    case 'return':
+    case 'close':
+      return { name: form.action, ref: null, reason: form.reason };
+    case 'claim':
+    case 'confirm':
+    case 'approve_extension':
+      return { name: form.action, ref: null };
+  }
+}
+
+/** The buttons worth showing; the command itself still checks role, department and state. */
+function availableActions(user: { role: keyof typeof ROLE_COMMANDS; departmentId: string | null }, row: { status: string; department_id: string | null }, eventKinds: string[]): ConsoleAction[] {
+  const may = (a: ConsoleAction) => ROLE_COMMANDS[user.role].includes(a);
+  const status = row.status as TicketStatus;
+  const lead = row.department_id !== null && row.department_id === user.departmentId;
+  const out: ConsoleAction[] = [];
+  if ((status === 'received' || status === 'returned') && may('dispatch')) out.push('dispatch');
+  if ((status === 'dispatched' || status === 'claimed') && may('reassign')) out.push('reassign');
+  if (status === 'dispatched' && may('claim') && lead) out.push('claim');
+  if (status === 'claimed' && may('resolve') && lead) out.push('resolve');
+  if ((status === 'dispatched' || status === 'claimed') && may('return') && lead) out.push('return');
+  if (status === 'awaiting_confirmation' && may('confirm')) out.push('confirm');
+  const lastRequest = eventKinds.lastIndexOf('extension_requested');
+  if (lastRequest >= 0 && eventKinds.lastIndexOf('extension_approved') < lastRequest && may('approve_extension')) out.push('approve_extension');
+  if (isOpen(status) && may('close')) out.push('close');
+  return out;
+}
