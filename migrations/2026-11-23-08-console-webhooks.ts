@@ -37,7 +37,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('event_id', 'integer', (c) => c.notNull().references('ticket_events.id'))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull())
-    .addColumn('locked_until', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('dead_at', 'timestamptz')
     .addColumn('last_error', 'text')

@@ -86,6 +86,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     adapters,
     concurrency: database.kind === 'postgres' ? 8 : 1,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
   const app = createApp({ services, dbKind: database.kind, playground: local, webhooks, console });

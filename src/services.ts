@@ -9,6 +9,7 @@ import type { Platform } from './domain/message';
 import { createSlaClock, type SlaClock } from './domain/sla';
 import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
+import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhooks';
 import { createPipeline, type Pipeline } from './pipeline/receive';
 import { createDirectoryCache, type DirectoryCache } from './pipeline/directory-cache';
 
@@ -19,6 +20,8 @@ export interface Services {
   sla: SlaClock;
   pipeline: Pipeline;
   drainer: OutboxDrainer;
+  /** Outgoing webhooks (a no-op when none are configured). */
+  webhooks: WebhookDispatcher;
   directory: DirectoryCache;
   defer: (work: Promise<unknown>) => void;
   logger: Logger;
@@ -39,6 +42,8 @@ export interface ServicesOptions {
   defer?: (work: Promise<unknown>) => void;
   /** Transactions the pipeline runs at once: a PostgreSQL pool allows several, PGlite one. */
   concurrency?: number;
+  /** Outbound HTTP for webhooks (tests point it at loopback receivers). */
+  fetch?: typeof fetch;
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -56,8 +61,13 @@ export function createServices(opts: ServicesOptions): Services {
     coalesceAt: opts.config.delivery.coalesceAt,
   });
   const defer = opts.defer ?? ((work: Promise<unknown>) => void work.catch((e) => opts.logger.error('background.failed', { error: (e as Error).message })));
-  const onOutbox = () => defer(drainer.drainOnce());
+  const webhooks = createWebhookDispatcher({ db: opts.db, hooks: opts.config.webhooks, now, logger: opts.logger, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  // Whatever wrote posts also wrote ticket events: both go out straight after the commit.
+  const onOutbox = () => {
+    defer(drainer.drainOnce());
+    defer(webhooks.deliverOnce());
+  };
   const directory = createDirectoryCache(opts.config);
   const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
-  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, directory, logger: opts.logger, now, defer };
+  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, logger: opts.logger, now, defer };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { categorySchema, issueTypeSchema, urgencySchema } from '../domain/taxonomy';
 import { ROLES } from '../domain/roles';
 import { platformSchema } from '../domain/message';
+import { EVENT_KINDS } from '../domain/ticket';
 import { DEFAULT_SLA_POLICY, parseSlaDuration, type SlaDuration } from '../domain/sla';
 
 const duration = z.string().transform((v, ctx): SlaDuration => {
@@ -140,6 +141,19 @@ export const configSchema = z
           answer: z.string().min(1),
           source: z.string().optional(),
           department: id.optional(),
+        }),
+      )
+      .default([]),
+    /** Outgoing webhooks: ticket events POSTed to other systems (an OA, a supervision platform), HMAC-signed. */
+    webhooks: z
+      .array(
+        z.object({
+          id,
+          url: z.url({ protocol: /^https?$/ }),
+          /** Write as "${GONGZHI_WEBHOOK_…}" so the key stays in the environment. */
+          secret: z.string().min(16, '签名密钥至少 16 个字符'),
+          /** Event kinds to send (dispatched, resolved, escalated…); omitted = all. */
+          events: z.array(z.enum(EVENT_KINDS)).min(1).optional(),
         }),
       )
       .default([]),

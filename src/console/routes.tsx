@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { z } from 'zod';
 import { chinaDate } from '../domain/china-time';
+import type { Platform } from '../domain/message';
 import { ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
@@ -172,7 +173,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       db.selectFrom('escalation_documents').select(['number', 'step', 'issued_at', 'due_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
       db.selectFrom('requesters').select(['name', 'enterprise', 'phone', 'user_id', 'platform']).where('id', '=', row.requester_id).executeTakeFirst(),
       row.group_id ? db.selectFrom('groups').select('name').where('id', '=', row.group_id).executeTakeFirst() : Promise.resolve(undefined),
-      db.selectFrom('inbound_messages').select(['sender_id', 'sender_name', 'text', 'received_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
+      db.selectFrom('inbound_messages').select(['platform', 'sender_id', 'sender_name', 'text', 'received_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
     ]);
     const flashRaw = getCookie(c, FLASH);
     const flash = flashRaw ? flashSchema.safeParse(safeJson(flashRaw)) : null;
@@ -190,7 +191,10 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
           groupName: group?.name ?? null,
           events,
           documents,
-          messages: messages.map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
+          // The enterprise's own words (the report, follow-ups); staff commands are in the timeline already.
+          messages: messages
+            .filter((m) => !directory.staffByAccount(m.platform as Platform, m.sender_id))
+            .map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
           departments: departmentOptions,
           actions: availableActions(user, row, events.map((e) => e.kind)),
         }}

@@ -214,7 +214,6 @@ export interface WebhookDeliveriesTable {
   event_id: number;
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: Timestamp;
-  locked_until: Timestamp | null;
   delivered_at: Timestamp | null;
   dead_at: Timestamp | null;
   last_error: string | null;

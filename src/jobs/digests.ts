@@ -1,3 +1,4 @@
+import { pruneRateLimits } from '../repo/rate-limits';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import { templates } from '../domain/templates';
 import { hasOutbound, textPayload } from '../pipeline/notify';
@@ -78,5 +79,8 @@ export async function postDueDigests(services: Services, now: Date = services.no
 export async function runScheduledWork(services: Services, now: Date = services.now()) {
   const sweep = await runSweep(services, now);
   const digests = await postDueDigests(services, now);
-  return { sweep, digests };
+  // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
+  const webhooks = await services.webhooks.deliverOnce();
+  await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
+  return { sweep, digests, webhooks };
 }

@@ -1,3 +1,4 @@
+import { syncWebhookEndpoints } from './webhooks';
 import type { GongzhiConfig } from '../config/schema';
 import type { Db, Tx } from '../db/database';
 import type { Platform } from '../domain/message';
@@ -78,6 +79,7 @@ export async function syncDirectory(db: Db, config: GongzhiConfig): Promise<void
         .execute();
     }
   });
+  await syncWebhookEndpoints(db, config.webhooks);
 }
 
 

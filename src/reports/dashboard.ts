@@ -20,7 +20,7 @@ export interface TodayFigures {
 export async function todayFigures(db: Db, at: Date, departmentId: string | null = null): Promise<TodayFigures> {
   const date = chinaDate(at);
   const from = chinaMidnight(date);
-  const since = (col: 'received_at' | 'dispatched_at' | 'claimed_at' | 'resolved_at') => sql<number>`count(*) filter (where ${sql.ref(col)} >= ${from} and ${sql.ref(col)} < ${at})`;
+  const since = (col: 'received_at' | 'dispatched_at' | 'claimed_at' | 'resolved_at') => sql<number>`count(*) filter (where ${sql.ref(col)} >= ${from} and ${sql.ref(col)} <= ${at})`;
   const open = sql.join(OPEN_STATUSES.map((s) => sql.lit(s)));
   let q = db
     .selectFrom('tickets')
@@ -56,22 +56,25 @@ export interface DepartmentLoad {
   overdue: number;
 }
 
-/** Open tickets per department right now (unassigned ones under 待派单), with how many are overdue. */
+/**
+ * Open tickets per department right now, with how many are overdue. New and returned tickets
+ * sit on the dispatchers' desk whatever department they came back from, so they count as 待派单.
+ */
 export async function openByDepartment(db: Db, at: Date): Promise<DepartmentLoad[]> {
+  const desk = sql<string | null>`case when t.status in ('received', 'returned') then null else t.department_id end`;
   const rows = await db
     .selectFrom('tickets as t')
-    .leftJoin('departments as d', 'd.id', 't.department_id')
     .select([
-      't.department_id',
-      'd.name',
+      desk.as('department_id'),
       sql<number>`count(*)`.as('open'),
       sql<number>`count(*) filter (where t.paused_at is null and ${overdueCondition(at, 't')})`.as('overdue'),
     ])
     .where('t.status', 'in', [...OPEN_STATUSES])
-    .groupBy(['t.department_id', 'd.name'])
+    .groupBy(sql`1`)
     .execute();
+  const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
   return rows
-    .map((r) => ({ departmentId: r.department_id, name: r.name ?? '待派单', open: Number(r.open), overdue: Number(r.overdue) }))
+    .map((r) => ({ departmentId: r.department_id, name: (r.department_id && names.get(r.department_id)) || '待派单', open: Number(r.open), overdue: Number(r.overdue) }))
     .sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
 }
 

@@ -7,6 +7,8 @@ export interface Recorded {
   query: Record<string, string>;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** The body exactly as received (for signature checks). */
+  raw: string;
   at: number;
 }
 
@@ -26,7 +28,7 @@ export async function startFakeServer(handle: Handler) {
     } catch {
       // keep the raw text
     }
-    const rec: Recorded = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, at: Date.now() };
+    const rec: Recorded = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, raw, at: Date.now() };
     requests.push(rec);
     const out = handle(rec) ?? { status: 404, json: { errcode: 404, errmsg: 'no such fake route' } };
     if (out.delayMs) await new Promise((r) => setTimeout(r, out.delayMs));

@@ -1,0 +1,111 @@
+import type { GongzhiConfig } from '../config/schema';
+import type { Db } from '../db/database';
+import type { Logger } from '../logger';
+import { claimDueDeliveries, markDelivered, markDeliveryFailed, type ClaimedDelivery } from '../repo/webhooks';
+
+export const SIGNATURE_HEADER = 'x-gongzhi-signature';
+export const TIMESTAMP_HEADER = 'x-gongzhi-timestamp';
+
+const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * `v1=` + hex HMAC-SHA-256 over "<unix seconds>.<raw body>" — the timestamp is signed too, so
+ * a receiver can refuse replays older than a few minutes.
+ */
+export async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return `v1=${hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${timestamp}.${body}`)))}`;
+}
+
+/** 30 s, 1 min, 2 min … capped at 6 h, ±20 % jitter so a recovering receiver is not hit in lockstep. */
+export function webhookBackoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 6 * 3600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export interface WebhookDispatcher {
+  /** Sends what is due; resolves with the number delivered. Concurrent calls share one run. */
+  deliverOnce(): Promise<number>;
+}
+
+export interface WebhookDispatcherOptions {
+  db: Db;
+  hooks: GongzhiConfig['webhooks'];
+  now: () => Date;
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** After this many failed attempts (about 20 hours with the default back-off) a delivery is dead. */
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+export function createWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookDispatcher {
+  const doFetch = opts.fetch ?? fetch;
+  const maxAttempts = opts.maxAttempts ?? 12;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const hooks = new Map(opts.hooks.map((h) => [h.id, h]));
+  let running: Promise<number> | null = null;
+
+  async function send(d: ClaimedDelivery): Promise<boolean> {
+    const hook = hooks.get(d.endpointId);
+    if (!hook) return false;
+    const body = JSON.stringify({ delivery: d.id, event: d.event, ticket: d.ticket });
+    const timestamp = Math.floor(opts.now().getTime() / 1000);
+    let error: string;
+    try {
+      const res = await doFetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'gongzhi-webhooks/1',
+          'x-gongzhi-event': d.event.kind,
+          'x-gongzhi-delivery': String(d.id),
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: await signWebhook(hook.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel();
+      if (res.ok) {
+        await markDelivered(opts.db, d.id, opts.now());
+        return true;
+      }
+      error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (e as Error).message;
+    }
+    const dead = d.attempts >= maxAttempts;
+    await markDeliveryFailed(opts.db, d.id, error, dead ? null : new Date(opts.now().getTime() + webhookBackoffMs(d.attempts)), opts.now());
+    opts.logger[dead ? 'error' : 'warn'](dead ? 'webhook.dead' : 'webhook.retry', { endpoint: d.endpointId, delivery: d.id, attempt: d.attempts, error });
+    return false;
+  }
+
+  async function run(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const batch = await claimDueDeliveries(opts.db, { now: opts.now(), limit: 50, leaseMs: timeoutMs * 3 });
+      if (!batch.length) return delivered;
+      // In event order per endpoint; endpoints do not wait for each other.
+      const byEndpoint = new Map<string, ClaimedDelivery[]>();
+      for (const d of batch) byEndpoint.set(d.endpointId, [...(byEndpoint.get(d.endpointId) ?? []), d]);
+      const counts = await Promise.all(
+        [...byEndpoint.values()].map(async (list) => {
+          let n = 0;
+          for (const d of list) if (await send(d)) n++;
+          return n;
+        }),
+      );
+      delivered += counts.reduce((a, b) => a + b, 0);
+      if (batch.length < 50) return delivered;
+    }
+  }
+
+  return {
+    deliverOnce() {
+      if (!hooks.size) return Promise.resolve(0);
+      running ??= run().finally(() => (running = null));
+      return running;
+    },
+  };
+}
