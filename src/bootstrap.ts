@@ -89,7 +89,8 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
-  const app = createApp({ services, dbKind: database.kind, playground: local, webhooks, console });
+  const reportPage = { secret: console.sessionSecret, trustProxy: env.GONGZHI_TRUST_PROXY };
+  const app = createApp({ services, dbKind: database.kind, playground: local, webhooks, console, reportPage });
   if (local && env.NODE_ENV === 'development') await offerFirstConsoleAccount(services, env.DATA_DIR);
   logger.info('platforms.enabled', { inbound: Object.keys(platforms.endpoints), outbound: Object.keys(adapters) });
   return {

@@ -76,7 +76,8 @@ export default {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
       const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
       const console = secret ? { sessionSecret: secret, trustProxy: false } : null;
-      return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console }).fetch(request, env, ctx);
+      const reportPage = secret ? { secret, trustProxy: false } : null;
+      return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console, reportPage }).fetch(request, env, ctx);
     } finally {
       ctx.waitUntil(close());
     }

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { z } from 'zod';
 import { chinaDate } from '../domain/china-time';
@@ -8,6 +7,7 @@ import { ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
 import { clientIp } from '../http/client-ip';
+import { readFlash, writeFlash } from '../http/flash';
 import { checkConsolePassword } from '../repo/console-accounts';
 import { clearRateLimit, hitRateLimit } from '../repo/rate-limits';
 import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
@@ -60,14 +60,7 @@ type ActionForm = z.infer<typeof actionForm>;
 /** Only same-site relative paths: the sign-in page must not become an open redirect. */
 const safeNext = (next: string) => (next.startsWith('/console') && !next.startsWith('//') ? next : '/console');
 const FLASH = 'gz_flash';
-const flashSchema = z.object({ ok: z.boolean(), messages: z.array(z.string()) });
-const safeJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-};
+
 
 export function createConsole(services: Services, opts: ConsoleOptions): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
@@ -175,14 +168,12 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       row.group_id ? db.selectFrom('groups').select('name').where('id', '=', row.group_id).executeTakeFirst() : Promise.resolve(undefined),
       db.selectFrom('inbound_messages').select(['platform', 'sender_id', 'sender_name', 'text', 'received_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
     ]);
-    const flashRaw = getCookie(c, FLASH);
-    const flash = flashRaw ? flashSchema.safeParse(safeJson(flashRaw)) : null;
-    if (flashRaw) deleteCookie(c, FLASH, { path: '/console' });
+    const flash = readFlash(c, FLASH, '/console');
     return c.html(
       <TicketPage
         deployment={deployment}
         user={user}
-        flash={flash?.success ? flash.data : null}
+        flash={flash}
         data={{
           row,
           view,
@@ -212,9 +203,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       ? await services.pipeline.perform({ actor: { kind: 'staff', staffId: user.id }, ticketId: row.id, command: toCommand(form.data, (id) => directory.departmentName(id) ?? id) })
       : { ok: false, messages: [`表单有误：${form.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('；')}`] };
     services.logger.info('console.action', { staffId: user.id, ticket: number, action: form.success ? form.data.action : 'invalid', ok: result.ok });
-    // A cookie holds about 4 KB: long notices are shortened here, the timeline has them in full.
-    const shown = { ok: result.ok, messages: result.messages.map((m) => (m.length > 300 ? `${m.slice(0, 300)}…` : m)).slice(0, 4) };
-    setCookie(c, FLASH, JSON.stringify(shown), { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+    writeFlash(c, FLASH, '/console', result);
     return c.redirect(`/console/tickets/${number}`, 303);
   });
 

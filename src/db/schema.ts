@@ -95,6 +95,7 @@ export interface TicketsTable {
   version: ColumnType<number, number | undefined, number>;
   kb_entry: ColumnType<string | null, string | null | undefined, string | null>;
   paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  is_private: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface TicketSupportersTable {
@@ -195,6 +196,24 @@ export interface ConsoleAccountsTable {
   disabled_at: Timestamp | null;
 }
 
+export interface TicketLinksTable {
+  token_hash: string;
+  ticket_id: number;
+  requester_id: number;
+  created_at: Timestamp;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  requester_id: number;
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  data: Uint8Array;
+  created_at: Timestamp;
+}
+
 export interface RateLimitsTable {
   key: string;
   window_start: Timestamp;
@@ -223,6 +242,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   console_accounts: ConsoleAccountsTable;
   rate_limits: RateLimitsTable;
+  ticket_links: TicketLinksTable;
+  attachments: AttachmentsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   labelled_examples: LabelledExamplesTable;

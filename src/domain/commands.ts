@@ -21,11 +21,12 @@ export type CommandName =
   | 'reopen'
   | 'recategorize'
   | 'supplement'
+  | 'publish'
   | 'help';
 
 /** `ref: null` means "the ticket this message quotes or replies to". */
 export type Command =
-  | { name: 'claim' | 'escalate' | 'confirm' | 'status' | 'second' | 'approve_extension'; ref: TicketRef | null }
+  | { name: 'claim' | 'escalate' | 'confirm' | 'status' | 'second' | 'approve_extension' | 'publish'; ref: TicketRef | null }
   | { name: 'resolve'; ref: TicketRef | null; summary: string }
   | { name: 'reassign' | 'dispatch'; ref: TicketRef | null; department: string; reason: string }
   | { name: 'return' | 'close' | 'reopen'; ref: TicketRef | null; reason: string }
@@ -66,6 +67,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   { name: 'mine', zh: ['我的'], en: ['mine', 'my'], usage: '/我的', summary: '我的未办结工单' },
   { name: 'queue', zh: ['待办'], en: ['queue', 'todo'], usage: '/待办', summary: '本部门待办工单' },
   { name: 'second', zh: ['附议'], en: ['metoo', 'second'], usage: '/附议 工单号', summary: '我们也遇到同样的问题' },
+  { name: 'publish', zh: ['公开'], en: ['publish'], usage: '/公开 工单号', summary: '同意在群内通报本人的一对一诉求（隐去联系方式）' },
   { name: 'rate', zh: ['评价'], en: ['rate'], usage: '/评价 工单号 1-5 [意见]', summary: '对办理结果评分（5 非常满意）' },
   { name: 'help', zh: ['帮助'], en: ['help'], usage: '/帮助', summary: '查看可用命令' },
 ];
@@ -126,6 +128,7 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'status':
     case 'second':
     case 'approve_extension':
+    case 'publish':
       return after.length === 0 ? { name: spec.name, ref } : `用法：${spec.usage}`;
     case 'resolve':
       return text ? { name: 'resolve', ref, summary: text } : `请附上办理结果。用法：${spec.usage}`;

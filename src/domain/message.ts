@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const PLATFORMS = ['wecom', 'dingtalk', 'local'] as const;
+// 'web' is the report page: enterprises outside the chat (or in groups the bot cannot join).
+export const PLATFORMS = ['wecom', 'dingtalk', 'local', 'web'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 export const platformSchema = z.enum(PLATFORMS);
 

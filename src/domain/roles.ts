@@ -11,7 +11,7 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: '管理员',
 };
 
-const ENTERPRISE: CommandName[] = ['status', 'mine', 'second', 'rate', 'supplement', 'help'];
+const ENTERPRISE: CommandName[] = ['status', 'mine', 'second', 'rate', 'supplement', 'publish', 'help'];
 const STAFF: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'supplement', 'status', 'mine', 'queue', 'help'];
 const DISPATCHER: CommandName[] = [
   ...STAFF,
@@ -61,6 +61,7 @@ export function authorize(actor: CommandActor, command: CommandName, ticket?: Ti
   if (actor.role === 'enterprise') {
     if (command === 'rate' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能评价该工单';
     if (command === 'supplement' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能补充说明';
+    if (command === 'publish' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能同意公开';
     if (command === 'status' && ticket.requesterId !== actor.id && !ticket.supporterIds.includes(actor.id)) {
       return '只能查询本企业提出或附议的工单';
     }

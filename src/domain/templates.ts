@@ -67,7 +67,13 @@ export const templates = {
     return `${t.number} 已受理（${kindLine(t)}），${to}。查询进度请发送 /进度 ${t.seq}`;
   },
   acceptedPrivate(t: TicketView): string {
-    return `${templates.accepted(t)}\n该诉求不会在群内公开。`;
+    return `${templates.accepted(t)}\n该诉求不会在群内公开；如同意在群内通报（隐去联系方式），请回复 /公开 ${t.number}`;
+  },
+  published(t: TicketView, groupName: string): string {
+    return `${t.number} 已按您的意愿在“${groupName}”通报（联系方式不公开）。`;
+  },
+  publishNoGroup(t: TicketView): string {
+    return `${t.number} 暂时无法公开：没有找到您所在的共治群。请在群里@我发送 /公开 ${t.number}`;
   },
   dispatchNotice(t: TicketView): string {
     const lines = [`${t.number}【派单】${t.departmentName}`, `诉求：${excerpt(t.content)}`, `类别：${kindLine(t)}`];

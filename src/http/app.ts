@@ -7,6 +7,7 @@ import type { Services } from '../services';
 import { createApi } from './api';
 import { createPlaygroundRoutes } from './playground';
 import { createConsole, type ConsoleOptions } from '../console/routes';
+import { createReportPage, type ReportPageOptions } from '../report-page/routes';
 
 export interface AppDeps {
   services: Services;
@@ -17,6 +18,8 @@ export interface AppDeps {
   webhooks?: Hono;
   /** The web console at /console (absent: not served). */
   console?: ConsoleOptions | null;
+  /** The public report page /r/<group> and ticket page /t/<token> (absent: not served). */
+  reportPage?: ReportPageOptions | null;
 }
 
 /** Platforms post small JSON/XML bodies; anything bigger is a mistake or an attack. */
@@ -55,6 +58,10 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.console) {
     app.use('/console/*', limit);
     app.route('/console', createConsole(services, deps.console));
+  }
+  if (deps.reportPage) {
+    app.use('/t/*', limit);
+    app.route('/', createReportPage(services, deps.reportPage));
   }
   if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));
   else app.get('/', (c) => c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`));

@@ -1,3 +1,4 @@
+import { hmacHex } from '../auth/tokens';
 import type { GongzhiConfig } from '../config/schema';
 import type { Db } from '../db/database';
 import type { Logger } from '../logger';
@@ -6,15 +7,13 @@ import { claimDueDeliveries, markDelivered, markDeliveryFailed, type ClaimedDeli
 export const SIGNATURE_HEADER = 'x-gongzhi-signature';
 export const TIMESTAMP_HEADER = 'x-gongzhi-timestamp';
 
-const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
  * `v1=` + hex HMAC-SHA-256 over "<unix seconds>.<raw body>" — the timestamp is signed too, so
  * a receiver can refuse replays older than a few minutes.
  */
 export async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return `v1=${hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${timestamp}.${body}`)))}`;
+  return `v1=${await hmacHex(secret, `${timestamp}.${body}`)}`;
 }
 
 /** 30 s, 1 min, 2 min … capped at 6 h, ±20 % jitter so a recovering receiver is not hit in lockstep. */

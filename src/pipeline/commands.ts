@@ -10,7 +10,7 @@ import { templates, type TicketView } from '../domain/templates';
 import { matchCategory, matchIssueType, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import { routeTicket } from '../domain/routing';
 import { recordLabelledExample } from '../repo/labelled';
-import { listDepartments, type DepartmentRecord } from '../repo/directory';
+import { getGroup, listDepartments, type DepartmentRecord, type GroupRecord } from '../repo/directory';
 import {
   addSupporter,
   appendEvents,
@@ -136,6 +136,22 @@ async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<voi
   }
   const views = await Promise.all(rows.map((r) => ticketView(tx, r)));
   reply(ctx, templates.list(title, views));
+}
+
+/** The group this enterprise last wrote in on the same platform: where a private report is published. */
+async function lastGroupOf(ctx: MessageContext): Promise<GroupRecord | null> {
+  const last = await ctx.tx
+    .selectFrom('inbound_messages')
+    .select('chat_id')
+    .where('platform', '=', ctx.msg.platform)
+    .where('sender_id', '=', ctx.msg.sender.userId)
+    .where('chat_type', '=', 'group')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return null;
+  const g = await ctx.tx.selectFrom('groups').select('id').where('platform', '=', ctx.msg.platform).where('chat_id', '=', last.chat_id).executeTakeFirst();
+  return g ? getGroup(ctx.tx, g.id) : null;
 }
 
 export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<number | null> {
@@ -375,6 +391,27 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
         .executeTakeFirstOrThrow();
       await appendEvents(ctx.tx, ticketId, [{ kind: 'info_supplied', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { text: cmd.text, pausedMs } }]);
       await announceOrReply(ctx, updated, templates.infoSupplied(await ticketView(ctx.tx, updated), cmd.text), ctx.deps.directory.departmentAccounts(row.department_id ?? '', platform));
+      return ticketId;
+    }
+    case 'publish': {
+      const row = await lockTicket(ctx.tx, ticketId);
+      if (!row || !(await checkAccess(ctx, 'publish', row))) return ticketId;
+      if (!row.is_private) {
+        reply(ctx, `${row.number} 已经在群内公开。`, { ticketId });
+        return ticketId;
+      }
+      const group = row.group_id ? await getGroup(ctx.tx, row.group_id) : (ctx.group ?? (await lastGroupOf(ctx)));
+      if (!group) {
+        reply(ctx, templates.publishNoGroup(await ticketView(ctx.tx, row)), { ticketId });
+        return ticketId;
+      }
+      const updated = await ctx.tx.updateTable('tickets').set({ is_private: false, group_id: group.id, updated_at: ctx.now }).where('id', '=', ticketId).returningAll().executeTakeFirstOrThrow();
+      await appendEvents(ctx.tx, ticketId, [{ kind: 'note', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { published: group.id } }]);
+      const view = await ticketView(ctx.tx, updated);
+      const notice = updated.department_id ? templates.dispatchNotice(view) : templates.manualQueueNotice(view);
+      const mentions = updated.department_id ? ctx.deps.directory.departmentAccounts(updated.department_id, group.platform) : ctx.deps.directory.roleAccounts('dispatcher', group.platform);
+      await announce(ctx, updated, notice, { mentions });
+      reply(ctx, templates.published(view, group.name), { ticketId });
       return ticketId;
     }
     case 'extend': {

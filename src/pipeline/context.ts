@@ -42,6 +42,8 @@ export interface MessageContext {
    * are shown on the page instead of being posted into the chat.
    */
   replies?: string[];
+  /** A report page user who declined a public notice: handled like a one-to-one report. */
+  privateReport?: boolean;
 }
 
 export function replyTarget(msg: InboundMessage): OutboundTarget {
@@ -94,7 +96,8 @@ export async function announce(
   }
   if (ticket.origin_chat_type === 'direct') {
     const requester = await ctx.tx.selectFrom('requesters').select(['platform', 'user_id']).where('id', '=', ticket.requester_id).executeTakeFirst();
-    if (requester) {
+    // Report-page users read their news on their ticket page, not in a chat.
+    if (requester && requester.platform !== 'web') {
       ctx.posts.push({
         platform: requester.platform as Platform,
         kind: 'direct',

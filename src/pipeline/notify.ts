@@ -18,6 +18,8 @@ export async function groupPostFor(
   text: string,
   opts: { mentions?: string[]; kind?: OutboxKind; group?: GroupRecord | null } = {},
 ): Promise<OutboxEntry | null> {
+  // A private report stays out of the group until its requester agrees (/公开).
+  if (ticket.is_private) return null;
   const group = opts.group !== undefined && opts.group?.id === ticket.group_id ? opts.group : ticket.group_id ? await getGroup(db, ticket.group_id) : null;
   if (!hasOutbound(group)) return null;
   return {

@@ -68,6 +68,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
   const autoDispatch = !!faq || c.confidence >= deps.config.classifier.minConfidence;
   const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, now);
+  const isPrivate = msg.chatType === 'direct' || ctx.privateReport === true;
 
   const row = await insertTicket(tx, {
     number,
@@ -84,6 +85,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
     origin_chat_id: msg.chatId,
     origin_chat_type: msg.chatType,
     requester_id: requester.id,
+    is_private: isPrivate,
     department_id: autoDispatch ? route.departmentId : null,
     received_at: now,
     dispatched_at: autoDispatch ? now : null,
@@ -116,7 +118,6 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
     reply(ctx, templates.kbAnswer(view, faq.entry.answer, faq.entry.source), { ticketId: row.id });
     return { kind: 'ticket', ticketId: row.id, number };
   }
-  const isPrivate = msg.chatType === 'direct';
   reply(ctx, isPrivate ? templates.acceptedPrivate(view) : templates.accepted(view), { ticketId: row.id });
 
   // The department learns of it in the group (with @-mentions) or, for private reports, one-to-one.

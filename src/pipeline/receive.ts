@@ -12,6 +12,7 @@ import { handleCommand } from './commands';
 import { reply, type MessageContext, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
 import { performWebCommand, type WebCommand, type WebCommandResult } from './perform';
+import { submitWebReport, type WebReport, type WebReportResult } from './web-report';
 
 export type ReceiveResult =
   | { status: 'duplicate' }
@@ -22,6 +23,8 @@ export interface Pipeline {
   receive(message: InboundMessage): Promise<ReceiveResult>;
   /** A command from a web page (console, ticket page), handled by the chat's own rules; see performWebCommand. */
   perform(command: WebCommand): Promise<WebCommandResult>;
+  /** A report from the report page: see submitWebReport. */
+  submitReport(report: WebReport): Promise<WebReportResult>;
 }
 
 interface Pending {
@@ -168,6 +171,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 
   return {
     perform: (command) => performWebCommand(deps, command),
+    submitReport: (report) => submitWebReport(deps, report),
     receive(input: InboundMessage): Promise<ReceiveResult> {
       const checked = inboundMessageSchema.safeParse(input);
       if (!checked.success) {

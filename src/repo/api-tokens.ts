@@ -1,14 +1,9 @@
 import type { Db } from '../db/database';
-
-const hash = async (token: string) => {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
-  return Buffer.from(digest).toString('hex');
-};
+import { randomToken, sha256Hex as hash } from '../auth/tokens';
 
 /** Creates a token for a staff member; the plain token is returned once and never stored. */
 export async function createApiToken(db: Db, staffId: string, name: string, now: Date): Promise<string> {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
-  const token = `gz_${Buffer.from(bytes).toString('base64url')}`;
+  const token = randomToken('gz_');
   await db.insertInto('api_tokens').values({ token_hash: await hash(token), staff_id: staffId, name, created_at: now }).execute();
   return token;
 }

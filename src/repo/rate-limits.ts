@@ -10,19 +10,27 @@ export interface RateLimit {
 export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
 
 /**
- * Counts one attempt under `key` in the current fixed window and says whether it is allowed.
- * The counter lives in the database, so several instances (or Workers isolates) share it.
+ * Counts one attempt under `key` and says whether it is allowed. A sliding window estimated
+ * from two fixed windows (the previous one weighted by how much of it still overlaps), so a
+ * burst straddling a window boundary cannot get twice the limit. The counters live in the
+ * database, so several instances (or Workers isolates) share them.
  */
 export async function hitRateLimit(db: Db, key: string, rule: RateLimit, now: Date): Promise<RateDecision> {
-  const start = new Date(Math.floor(now.getTime() / rule.windowMs) * rule.windowMs);
+  const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
   const row = await db
     .insertInto('rate_limits')
-    .values({ key, window_start: start, count: 1 })
+    .values({ key, window_start: new Date(startMs), count: 1 })
     .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }))
     .returning('count')
     .executeTakeFirstOrThrow();
-  if (row.count <= rule.limit) return { allowed: true, remaining: rule.limit - row.count };
-  return { allowed: false, retryAfterMs: start.getTime() + rule.windowMs - now.getTime() };
+  const previous = await db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', new Date(startMs - rule.windowMs)).executeTakeFirst();
+  const overlap = 1 - (now.getTime() - startMs) / rule.windowMs;
+  const estimate = row.count + (previous?.count ?? 0) * overlap;
+  if (estimate <= rule.limit) return { allowed: true, remaining: Math.floor(rule.limit - estimate) };
+  // When enough of the previous window has slid out (or, failing that, when this one ends).
+  const excess = estimate - rule.limit;
+  const wait = previous?.count ? (excess / previous.count) * rule.windowMs : startMs + rule.windowMs - now.getTime();
+  return { allowed: false, retryAfterMs: Math.max(1000, Math.min(Math.ceil(wait), startMs + rule.windowMs - now.getTime())) };
 }
 
 /** Forgets a key's counts (a successful sign-in clears its failures). */

@@ -111,7 +111,7 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     if (inGroup) q = q.where('group_id', '=', inGroup);
     return Number((await q.executeTakeFirstOrThrow()).n);
   };
-  const overdue = await overdueTickets(db, sla, opts.at, inGroup);
+  const overdue = (await overdueTickets(db, sla, opts.at, inGroup)).map(({ number, departmentName, workdaysOver }) => ({ number, departmentName, workdaysOver }));
   let awaitingQ = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'resolved');
   if (inGroup) awaitingQ = awaitingQ.where('group_id', '=', inGroup);
 

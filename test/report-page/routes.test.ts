@@ -1,0 +1,158 @@
+import { expect, it } from 'vitest';
+import type { Runtime } from '../../src/bootstrap';
+import { describeOnDatabases } from '../helpers/databases';
+import { solveCheck, TINY_PNG } from '../helpers/report-form';
+import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+
+const REPORT = '我们公司在青山工业园区的厂房新装变压器报装一个多月了还没通电，影响投产';
+
+describeOnDatabases('report page and ticket page', (db) => {
+  let rt: Runtime;
+  const clock = createTestClock('2026-11-23T02:00:00Z');
+  let phoneSeq = 0;
+
+  /** Opens the form, waits like a person, answers the check and submits. */
+  async function submit(group: string, fields: Record<string, string>, photos: Array<{ name: string; bytes: Uint8Array; type: string }> = [], opts: { solve?: boolean; wait?: number; origin?: string } = {}) {
+    const page = await rt.app.request(`/r/${group}`);
+    const check = solveCheck(await page.text());
+    clock.advance(opts.wait ?? 20_000);
+    const body = new FormData();
+    const all: Record<string, string> = { enterprise: '青山精密机械有限公司', contact: '刘建国', phone: `1380013${String(8000 + phoneSeq++)}`, text: REPORT, publicNotice: '1', ...fields };
+    for (const [k, v] of Object.entries(all)) if (v !== '') body.append(k, v);
+    body.append('check', check.token);
+    body.append('answer', opts.solve === false ? String(Number(check.answer) + 1) : check.answer);
+    for (const p of photos) body.append('photos', new Blob([p.bytes as Uint8Array<ArrayBuffer>], { type: p.type }), p.name);
+    return rt.app.request(`/r/${group}`, { method: 'POST', body, headers: { origin: opts.origin ?? 'http://localhost' } });
+  }
+  const linkOf = (html: string) => /data-testid="ticket-link">(http:\/\/localhost\/t\/[^<]+)</.exec(html)![1]!.replace('http://localhost', '');
+  const numberOf = (html: string) => /data-testid="number">([^<]+)</.exec(html)![1]!;
+  const post = (path: string, fields: Record<string, string>) =>
+    rt.app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' }, body: new URLSearchParams(fields).toString() });
+  /** The report-page limits count per address (a sliding 10 minutes); tests step past them between reports. */
+  const nextWindow = () => clock.advance(21 * 60_000);
+
+  it('serves a mobile form for configured groups only', async () => {
+    rt = await createTestRuntime(db(), { now: clock.now });
+    const page = await rt.app.request('/r/county');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('向“青山县营商环境共商共治群”反映问题');
+    expect(html).toContain('width=device-width');
+    expect((await rt.app.request('/r/no-such-group')).status).toBe(404);
+  });
+
+  it('turns a report with a photo into a routed ticket, announced in the group without contact details', async () => {
+    nextWindow();
+    const res = await submit('county', { phone: '138 0013 8000', location: '纬三路 8 号' }, [{ name: 'meter.png', bytes: TINY_PNG, type: 'image/png' }]);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const number = numberOf(html);
+    const ticket = await rt.services.db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
+    expect(ticket).toMatchObject({ group_id: 'county', origin_platform: 'web', department_id: 'power', status: 'dispatched', is_private: false, category: 'utilities' });
+    expect(ticket.content).toContain('（地点：纬三路 8 号）');
+    const requester = await rt.services.db.selectFrom('requesters').selectAll().where('id', '=', ticket.requester_id).executeTakeFirstOrThrow();
+    expect(requester).toMatchObject({ platform: 'web', user_id: '13800138000', phone: '13800138000', enterprise: '青山精密机械有限公司', name: '刘建国' });
+    const photos = await rt.services.db.selectFrom('attachments').select(['content_type', 'bytes']).where('ticket_id', '=', ticket.id).execute();
+    expect(photos).toEqual([{ content_type: 'image/png', bytes: TINY_PNG.length }]);
+    const notice = await rt.services.db.selectFrom('outbox').select(['platform', 'target', 'payload']).where('ticket_id', '=', ticket.id).where('kind', '=', 'notice').executeTakeFirstOrThrow();
+    expect(notice.platform).toBe('local');
+    expect(JSON.stringify(notice.target)).toContain('county');
+    const text = JSON.stringify(notice.payload);
+    expect(text).toContain(number);
+    expect(text).not.toContain('13800138000');
+    expect(text).not.toContain('刘建国');
+
+    // The requester's page: progress, the photo, and nothing for strangers.
+    const link = linkOf(html);
+    const follow = await rt.app.request(link);
+    expect(follow.status).toBe(200);
+    const fhtml = await follow.text();
+    expect(fhtml).toContain('国网青山县供电公司');
+    const photoId = /\/photos\/(\d+)/.exec(fhtml)![1];
+    const img = await rt.app.request(`${link}/photos/${photoId}`);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await img.arrayBuffer())).toEqual(TINY_PNG);
+    expect((await rt.app.request(`/t/${'x'.repeat(43)}`)).status).toBe(404);
+    expect((await rt.app.request(`/t/${'x'.repeat(43)}/photos/${photoId}`)).status).toBe(404);
+
+    // The department answers in the chat; the requester reads it and rates on the page.
+    await rt.services.pipeline.receive(localMessage('lidian', `/认领 ${number}`));
+    await rt.services.pipeline.receive(localMessage('lidian', `/办结 ${number} 已完成外线接入并送电`));
+    const resolved = await (await rt.app.request(link)).text();
+    expect(resolved).toContain('已完成外线接入并送电');
+    expect(resolved).toContain('对办理结果满意吗');
+    const rated = await post(`${link}/rate`, { rating: '5', comment: '很快' });
+    expect(rated.status).toBe(303);
+    const after = await rt.app.request(link, { headers: { cookie: rated.headers.get('set-cookie')!.split(';')[0]! } });
+    const ahtml = await after.text();
+    expect(ahtml).toContain('已关闭');
+    expect(ahtml).toContain('您的评价：5 分');
+    expect((await rt.services.db.selectFrom('tickets').select(['status', 'rating']).where('id', '=', ticket.id).executeTakeFirstOrThrow())).toEqual({ status: 'closed', rating: 5 });
+  });
+
+  it('keeps a report private unless the requester agrees, and lets them publish it later', async () => {
+    nextWindow();
+    const res = await submit('county', { publicNotice: '', text: '园区东门外的路灯坏了两个月，晚上货车进出很危险' });
+    const html = await res.text();
+    const ticket = await rt.services.db.selectFrom('tickets').selectAll().where('number', '=', numberOf(html)).executeTakeFirstOrThrow();
+    expect(ticket.is_private).toBe(true);
+    const groupPosts = () => rt.services.db.selectFrom('outbox').select('id').where('ticket_id', '=', ticket.id).where('group_id', '=', 'county').execute();
+    expect(await groupPosts()).toHaveLength(0);
+    const link = linkOf(html);
+    expect(await (await rt.app.request(link)).text()).toContain('同意在群内通报');
+    await post(`${link}/publish`, {});
+    expect((await rt.services.db.selectFrom('tickets').select('is_private').where('id', '=', ticket.id).executeTakeFirstOrThrow()).is_private).toBe(false);
+    expect(await groupPosts()).toHaveLength(1);
+  });
+
+  it('asks again, keeping what was typed, when the check, the phone or a photo is wrong', async () => {
+    nextWindow();
+    const wrong = await submit('county', {}, [], { solve: false });
+    expect(wrong.status).toBe(400);
+    const w = await wrong.text();
+    expect(w).toContain('验证题答案不对');
+    expect(w).toContain(REPORT);
+    nextWindow();
+    expect(await (await submit('county', {}, [], { wait: 500 })).text()).toContain('提交太快了');
+    nextWindow();
+    expect(await (await submit('county', { phone: '12345' })).text()).toContain('电话号码格式不对');
+    nextWindow();
+    const notImage = await submit('county', {}, [{ name: 'virus.jpg', bytes: new TextEncoder().encode('MZ this is not an image'), type: 'image/jpeg' }]);
+    expect(notImage.status).toBe(400);
+    expect(await notImage.text()).toContain('不是 JPG、PNG 或 WebP 图片');
+    nextWindow();
+    const big = await submit('county', {}, [0, 1, 2, 3].map((i) => ({ name: `p${i}.png`, bytes: new Uint8Array(5 * 1024 * 1024), type: 'image/png' })));
+    expect(big.status).toBe(413);
+    const count = await rt.services.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(2);
+  });
+
+  it('refuses posts from other sites', async () => {
+    nextWindow();
+    expect((await submit('county', {}, [], { origin: 'https://evil.example' })).status).toBe(403);
+  });
+
+  it('stops a flood from one address with a clear message', async () => {
+    nextWindow();
+    const statuses: number[] = [];
+    let last = '';
+    for (let i = 0; i < 7; i++) {
+      const res = await submit('shangmao', { text: `第 ${i} 次：我们厂的营业执照变更登记提交了三周还没有办下来` }, [], { wait: 4000 });
+      statuses.push(res.status);
+      last = await res.text();
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(last).toMatch(/提交过于频繁，请 \d+ 分钟后再试/);
+    // One phone gets three reports an hour.
+    nextWindow();
+    const phone = '13900001111';
+    const byPhone: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) clock.advance(3 * 60_000);
+      byPhone.push((await submit('shangmao', { phone, text: `第 ${i} 件：开发区的土地出让金返还申请半年了一直没有结果` })).status);
+    }
+    expect(byPhone).toEqual([200, 200, 200, 429]);
+    await rt.close();
+  });
+});
