@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { generatePassword } from './auth/password';
 import { setConsolePassword } from './repo/console-accounts';
+import { renderPosterPng } from './report-page/poster-png';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
@@ -59,7 +60,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
   const config = opts.config ?? (await resolveConfig(env, logger));
   // Checked before anything opens: a production start without the secret stops here.
-  const console = { sessionSecret: sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m })), trustProxy: env.GONGZHI_TRUST_PROXY };
+  const console = { sessionSecret: sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m })), trustProxy: env.GONGZHI_TRUST_PROXY, renderPng: renderPosterPng };
   const database =
     opts.database ??
     (await openDatabase({

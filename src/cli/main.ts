@@ -11,6 +11,8 @@ import { disableConsoleAccount, setConsolePassword } from '../repo/console-accou
 import { generatePassword, passwordProblem } from '../auth/password';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
+import { posterHtml, posterSvg } from '../report-page/poster';
+import { renderPosterPng } from '../report-page/poster-png';
 import { runSweep } from '../jobs/sweep';
 import { createJsonLogger } from '../logger';
 import { syncDirectory } from '../repo/directory';
@@ -33,6 +35,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   token create STAFF_ID [--name NAME]   为工作人员生成 API 令牌（只显示一次）
   account create STAFF_ID [--password-stdin]   开通或重置控制台账号（不带参数时生成随机密码，只显示一次）
   account disable STAFF_ID   停用控制台账号（已登录的会话随即失效）
+  poster GROUP_ID --out FILE.png|FILE.html [--base https://…]   生成群的反映二维码海报（PNG 或可打印 HTML）
 `;
 
 function flag(args: string[], name: string): string | undefined {
@@ -189,6 +192,23 @@ export async function main(argv: string[]): Promise<number> {
         await setConsolePassword(s.db, arg, password, s.now());
       });
       console.log(given ? `已设置 ${arg} 的控制台密码` : `${arg} 的控制台初始密码（只显示一次）：${password}`);
+      return 0;
+    }
+    case 'poster': {
+      const rest = argv.slice(1);
+      const out = flag(rest, 'out');
+      if (!sub || !out || !/\.(png|html)$/.test(out)) break;
+      const env = parseEnv(process.env);
+      const config = await resolveConfig(env, createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn'));
+      const group = config.groups.find((g) => g.id === sub);
+      if (!group) throw new Error(`配置里没有群 ${sub}（可选：${config.groups.map((g) => g.id).join('、')}）`);
+      const base = flag(rest, 'base') ?? config.deployment.publicUrl;
+      if (!base) throw new Error('请用 --base 指定对外地址，或在配置 deployment.publicUrl 中填写（如 https://gongzhi.example.gov.cn）');
+      const url = `${base.replace(/\/$/, '')}/r/${group.id}`;
+      const svg = await posterSvg({ groupName: group.name, deployment: config.deployment.name, hotline: config.deployment.hotline ?? null, url });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(out, out.endsWith('.png') ? await renderPosterPng(svg) : posterHtml(svg, `${group.name} 反映二维码`));
+      console.log(`已生成 ${out}（二维码指向 ${url}）`);
       return 0;
     }
     case 'classifier': {

@@ -72,6 +72,8 @@ export const configSchema = z
         ticketPrefix: z.string().regex(/^[A-Z]{1,8}$/, '工单号前缀须为 1–8 个大写字母').default('GZ'),
         botName: z.string().min(1).default('共治助手'),
         hotline: z.string().optional(),
+        /** Where enterprises reach this server (https://…): the QR posters point here. */
+        publicUrl: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict(),
     classifier: z

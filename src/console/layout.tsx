@@ -27,13 +27,14 @@ ol.timeline li:before{content:"";position:absolute;left:-6px;top:6px;width:10px;
 .chart svg{max-width:100%;height:auto}
 `;
 
-export type Section = 'dashboard' | 'tickets' | 'reports';
+export type Section = 'dashboard' | 'tickets' | 'reports' | 'posters';
 
 export function Page(props: { title: string; user?: StaffMember; section?: Section; deployment: string; children?: Child }) {
   const nav: Array<[Section, string, string]> = [
     ['dashboard', '/console', '工作台'],
     ['tickets', '/console/tickets', '工单'],
     ['reports', '/console/reports', '统计与台账'],
+    ['posters', '/console/posters', '反映二维码'],
   ];
   return (
     <html lang="zh-CN">

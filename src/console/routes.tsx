@@ -18,6 +18,8 @@ import type { Services } from '../services';
 import type { WebCommand } from '../pipeline/perform';
 import { departmentLoadChart, rankingChart, trendChart } from './charts';
 import { DashboardPage } from './pages/dashboard';
+import { PostersPage } from './pages/posters';
+import { posterHtml, posterSvg } from '../report-page/poster';
 import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
@@ -29,6 +31,8 @@ export interface ConsoleOptions {
   sessionSecret: string;
   /** Count sign-in attempts by X-Forwarded-For (behind a trusted reverse proxy). */
   trustProxy?: boolean;
+  /** Draws poster PNGs (Node only: a native module); without it the console offers the printable page. */
+  renderPng?: (svg: string) => Promise<Uint8Array>;
 }
 
 /** Five wrong passwords per account, thirty per address, in fifteen minutes. */
@@ -231,6 +235,21 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     if (!q.success) return c.text('月份格式应为 2026-11', 400);
     const file = await ledgerFile(db, q.data.month, q.data.format);
     return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
+  });
+
+  const reportUrl = (c: { req: { url: string } }, groupId: string) => `${config.deployment.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin}/r/${groupId}`;
+  app.get('/posters', async (c) => {
+    const groups = await db.selectFrom('groups').select(['id', 'name']).where('configured', '=', true).orderBy('id').execute();
+    return c.html(<PostersPage deployment={deployment} user={c.get('user')} groups={groups.map((g) => ({ ...g, url: reportUrl(c, g.id) }))} png={!!opts.renderPng} />);
+  });
+  app.get('/posters/:file{[a-z0-9_-]+\\.(html|png)}', async (c) => {
+    const [id, ext] = c.req.param('file').split('.') as [string, string];
+    const group = await db.selectFrom('groups').select(['id', 'name']).where('id', '=', id).where('configured', '=', true).executeTakeFirst();
+    if (!group || (ext === 'png' && !opts.renderPng)) return c.text('没有这个群的海报', 404);
+    const svg = await posterSvg({ groupName: group.name, deployment, hotline: config.deployment.hotline ?? null, url: reportUrl(c, group.id) });
+    if (ext === 'html') return c.html(posterHtml(svg, `${group.name} 反映二维码`));
+    const png = await opts.renderPng!(svg);
+    return c.body(png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(`${group.name}-二维码.png`)}` });
   });
 
   return app;

@@ -73,7 +73,8 @@ export async function performWebCommand(deps: PipelineDeps, req: WebCommand): Pr
     // Every accepted command writes to the event log; a refusal only answers the sender.
     const changed = (await lastEvent()) !== before;
     const notices = ctx.posts.map((p) => p.payload.text);
-    return { ok: changed, messages: changed ? [...ctx.replies!, ...notices] : ctx.replies!, posted: ctx.posts.length > 0 };
+    // The sender sees each text once, whether it was their answer or the group's notice.
+    return { ok: changed, messages: [...new Set(changed ? [...ctx.replies!, ...notices] : ctx.replies!)], posted: ctx.posts.length > 0 };
   });
   if (result.posted) deps.onOutbox?.();
   return { ok: result.ok, messages: result.messages };

@@ -11,7 +11,7 @@ form{display:flex;flex-direction:column;gap:14px}label{display:flex;flex-directi
 input,textarea,select,button{font:inherit;font-size:16px;padding:10px 12px;border:1px solid #d0d3d6;border-radius:8px;background:#fff;width:100%}
 textarea{min-height:140px}button{background:#3370ff;border-color:#3370ff;color:#fff;font-weight:600}button.plain{background:#fff;color:#1f2329}
 .check{flex-direction:row;align-items:flex-start;gap:8px;color:#1f2329}.check input{width:auto;margin-top:5px}
-.card{background:#fff;border-radius:10px;padding:16px;margin-bottom:12px}.err{background:#fde2e2;color:#a21e1e;padding:10px 12px;border-radius:8px}
+.card{background:#fff;border-radius:10px;padding:16px;margin-bottom:12px}.fields{display:flex;flex-direction:column;gap:12px;margin:0}.err{background:#fde2e2;color:#a21e1e;padding:10px 12px;border-radius:8px}
 .ok{background:#d9f5d6;color:#186a11;padding:10px 12px;border-radius:8px}.hp{position:absolute;left:-9999px}
 .tag{display:inline-block;padding:0 8px;border-radius:4px;background:#e1eaff;color:#245bdb;font-size:14px}.muted{color:#8f959e;font-size:14px}
 ol{list-style:none;padding:0;margin:0}ol li{border-left:2px solid #dee0e3;padding:0 0 12px 12px}.pre{white-space:pre-wrap;word-break:break-all}

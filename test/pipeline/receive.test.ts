@@ -200,4 +200,34 @@ describeOnDatabases('pipeline', (database) => {
     expect(notice.text).toContain('139****5678');
     expect(notice.text).not.toContain('13912345678');
   });
+
+  it('keeps a one-to-one report out of the group until the enterprise agrees with /公开', async () => {
+    const dm = (userId: string, text: string) => send(userId, text, { chatType: 'direct', chatId: userId, chatTitle: undefined });
+    const direct = async (userId: string) => {
+      await rt.services.drainer.drainOnce();
+      return rt.local!.directTranscript(userId, 0).filter((e) => e.from.kind === 'bot').map((e) => e.text);
+    };
+    const countyNotices = async (number: string) => (await bot()).filter((e) => e.text.includes(number) && e.text.includes('【派单】'));
+
+    // Never wrote in a group: nowhere to publish yet.
+    const r = await dm('newcomer-sun', '我们公司的出口退税申请三个月了还没有到账，影响资金周转');
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    expect((await ticket(r.ticketId!)).is_private).toBe(true);
+    expect((await direct('newcomer-sun')).at(-1)).toContain(`/公开 ${r.ticketNumber}`);
+    await dm('newcomer-sun', `/公开 ${r.ticketNumber}`);
+    expect((await direct('newcomer-sun')).at(-1)).toContain('暂时无法公开');
+    expect(await countyNotices(r.ticketNumber!)).toHaveLength(0);
+
+    // After writing in the county group, consent publishes it there — masked, once.
+    await send('newcomer-sun', '大家好');
+    await dm('newcomer-sun', `/公开 ${r.ticketNumber}`);
+    expect((await direct('newcomer-sun')).at(-1)).toContain('已按您的意愿在“青山县营商环境共商共治群”通报');
+    expect(await ticket(r.ticketId!)).toMatchObject({ is_private: false, group_id: 'county' });
+    expect(await countyNotices(r.ticketNumber!)).toHaveLength(1);
+    await dm('newcomer-sun', `/公开 ${r.ticketNumber}`);
+    expect(await countyNotices(r.ticketNumber!)).toHaveLength(1);
+    // Someone else cannot publish it.
+    await dm('lvyuan-chen', `/公开 ${r.ticketNumber}`);
+    expect((await direct('lvyuan-chen')).at(-1)).toContain('只有提出诉求的企业才能同意公开');
+  });
 });
