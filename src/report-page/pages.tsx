@@ -68,7 +68,7 @@ export function ReportForm(props: { groupName: string; deployment: string; hotli
         </div>
       ) : null}
       <form method="post" action={props.action} enctype="multipart/form-data" data-report>
-        <div class="card">
+        <div class="card fields">
 
             <label>
               企业名称
