@@ -164,13 +164,14 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     }
     const now = services.now();
-    const [view, events, documents, requester, group, messages] = await Promise.all([
+    const [view, events, documents, requester, group, messages, photos] = await Promise.all([
       ticketView(db, row, directory),
       ticketEvents(db, row.id),
       db.selectFrom('escalation_documents').select(['number', 'step', 'issued_at', 'due_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
       db.selectFrom('requesters').select(['name', 'enterprise', 'phone', 'user_id', 'platform']).where('id', '=', row.requester_id).executeTakeFirst(),
       row.group_id ? db.selectFrom('groups').select('name').where('id', '=', row.group_id).executeTakeFirst() : Promise.resolve(undefined),
       db.selectFrom('inbound_messages').select(['platform', 'sender_id', 'sender_name', 'text', 'received_at']).where('ticket_id', '=', row.id).orderBy('id').execute(),
+      db.selectFrom('attachments').select('id').where('ticket_id', '=', row.id).orderBy('id').execute(),
     ]);
     const flash = readFlash(c, FLASH, '/console');
     return c.html(
@@ -191,10 +192,23 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
             .filter((m) => !directory.staffByAccount(m.platform as Platform, m.sender_id))
             .map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
           departments: departmentOptions,
+          photos: photos.map((p) => p.id),
           actions: availableActions(user, row, events.map((e) => e.kind)),
         }}
       />,
     );
+  });
+
+  app.get('/attachments/:id{[0-9]+}', async (c) => {
+    const photo = await db
+      .selectFrom('attachments as a')
+      .innerJoin('tickets as t', 't.id', 'a.ticket_id')
+      .select(['a.content_type', 'a.data', 't.department_id', 't.co_department_ids'])
+      .where('a.id', '=', Number(c.req.param('id')))
+      .executeTakeFirst();
+    const scope = visibleDepartment(c.get('user'));
+    if (!photo || (scope && photo.department_id !== scope && !photo.co_department_ids.includes(scope))) return c.text('没有这张照片', 404);
+    return c.body(new Uint8Array(photo.data) as Uint8Array<ArrayBuffer>, 200, { 'content-type': photo.content_type, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
   });
 
   app.post('/tickets/:number/actions', async (c) => {

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
+import { setConsolePassword } from '../../src/repo/console-accounts';
 import { describeOnDatabases } from '../helpers/databases';
 import { solveCheck, TINY_PNG } from '../helpers/report-form';
 import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
@@ -74,6 +75,16 @@ describeOnDatabases('report page and ticket page', (db) => {
     expect(new Uint8Array(await img.arrayBuffer())).toEqual(TINY_PNG);
     expect((await rt.app.request(`/t/${'x'.repeat(43)}`)).status).toBe(404);
     expect((await rt.app.request(`/t/${'x'.repeat(43)}/photos/${photoId}`)).status).toBe(404);
+    // Staff see the photo on the console's ticket page; another department's staff do not.
+    const consoleCookie = async (staffId: string) => {
+      await setConsolePassword(rt.services.db, staffId, 'correct horse battery', clock.now());
+      const res = await post('/console/login', { staffId, password: 'correct horse battery', next: '/console' });
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const dispatcher = await consoleCookie('wangmin');
+    expect(await (await rt.app.request(`/console/tickets/${number}`, { headers: { cookie: dispatcher } })).text()).toContain(`/console/attachments/${photoId}`);
+    expect((await rt.app.request(`/console/attachments/${photoId}`, { headers: { cookie: dispatcher } })).headers.get('content-type')).toBe('image/png');
+    expect((await rt.app.request(`/console/attachments/${photoId}`, { headers: { cookie: await consoleCookie('caojun') } })).status).toBe(404);
 
     // The department answers in the chat; the requester reads it and rates on the page.
     await rt.services.pipeline.receive(localMessage('lidian', `/认领 ${number}`));

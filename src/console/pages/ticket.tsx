@@ -18,6 +18,8 @@ export interface TicketPageData {
   events: TicketEventRow[];
   documents: Array<{ number: string; step: string; issued_at: Date; due_at: Date }>;
   messages: Array<{ sender: string; text: string; at: Date }>;
+  /** Attachment ids (photos from the report page). */
+  photos: number[];
   departments: Array<{ id: string; name: string }>;
   actions: ConsoleAction[];
 }
@@ -153,6 +155,18 @@ export function TicketPage(props: { deployment: string; user: StaffMember; data:
             {view.coDepartmentNames.length ? `（协办：${view.coDepartmentNames.join('、')}）` : ''}
             {view.assigneeName ? ` · ${view.assigneeName}` : ''}
           </dd>
+          {props.data.photos.length ? (
+            <>
+              <dt>照片</dt>
+              <dd>
+                {props.data.photos.map((id) => (
+                  <a href={`/console/attachments/${id}`} target="_blank">
+                    <img src={`/console/attachments/${id}`} alt="照片" style="max-height:120px;max-width:160px;margin-right:8px;border-radius:4px" />
+                  </a>
+                ))}
+              </dd>
+            </>
+          ) : null}
           <dt>签收时限</dt>
           <dd>{when(row.sign_due_at)}</dd>
           <dt>办结时限</dt>
