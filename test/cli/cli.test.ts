@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,22 +6,30 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLE } from '../helpers/runtime';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gongzhi-cli-'));
+/** Runs the CLI as a user would; asynchronous, so the test runner stays responsive meanwhile. */
 const cli = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, GONGZHI_CONFIG: '', NODE_ENV: 'development' },
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, GONGZHI_CONFIG: '', NODE_ENV: 'development' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
   });
 
 describe('CLI', () => {
-  it('classify reads JSON lines and writes the contract fields in order', () => {
+  it('classify reads JSON lines and writes the contract fields in order', async () => {
     const input = [
       JSON.stringify({ id: 'a', text: '我们厂新建的厂房申请用电报装一个月了还没接通' }),
       JSON.stringify({ id: 'b', text: '收到，谢谢' }),
       'not json',
       JSON.stringify({ id: 'c', text: '有单位以“年度评比”名义向企业收取赞助费' }),
     ].join('\n');
-    const r = cli(['classify'], input);
+    const r = await cli(['classify'], input);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
@@ -32,29 +40,37 @@ describe('CLI', () => {
     expect(r.stderr).toContain('line 3: not JSON');
   });
 
-  it('config check accepts the example and names bad fields', () => {
-    expect(cli(['config', 'check', EXAMPLE]).stdout).toContain('配置有效');
-    const bad = cli(['config', 'check', '/nonexistent.yaml']);
+  it('config check accepts the example and names bad fields', async () => {
+    expect((await cli(['config', 'check', EXAMPLE])).stdout).toContain('配置有效');
+    const bad = await cli(['config', 'check', '/nonexistent.yaml']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('无法读取配置文件');
   });
 
-  it('migrates an embedded database, sweeps, reports and exports the ledger', () => {
-    expect(cli(['migrate']).stdout).toMatch(/已迁移 \(pglite\): 2026-11-23-01-initial, 2026-11-23-02-escalation/);
-    expect(cli(['migrate']).stdout).toContain('数据库已是最新');
-    expect(cli(['sweep']).stdout).toContain('已签发 0 份文书');
-    expect(cli(['report', 'monthly', '--month', '2026-11']).stdout).toContain('【2026-11 月度通报】本期无工单');
-    expect(cli(['report', 'daily', '--date', '2026-11-23']).stdout).toContain('【每日调度】青山县营商环境共商共治 2026-11-23');
+  it('migrates an embedded database, sweeps, reports, exports the ledger, opens accounts and draws posters', async () => {
+    expect((await cli(['migrate'])).stdout).toMatch(/已迁移 \(pglite\): 2026-11-23-01-initial, 2026-11-23-02-escalation/);
+    expect((await cli(['migrate'])).stdout).toContain('数据库已是最新');
+    expect((await cli(['sweep'])).stdout).toContain('已签发 0 份文书');
+    expect((await cli(['report', 'monthly', '--month', '2026-11'])).stdout).toContain('【2026-11 月度通报】本期无工单');
+    expect((await cli(['report', 'daily', '--date', '2026-11-23'])).stdout).toContain('【每日调度】青山县营商环境共商共治 2026-11-23');
     const out = join(dataDir, 'ledger.xlsx');
-    expect(cli(['ledger', '--month', '2026-11', '--out', out]).stdout).toContain('已导出 0 件工单');
+    expect((await cli(['ledger', '--month', '2026-11', '--out', out])).stdout).toContain('已导出 0 件工单');
     expect(existsSync(out)).toBe(true);
-    expect(cli(['report', 'monthly', '--month', 'November']).stderr).toContain('month must look like 2026-11');
-    expect(cli(['token', 'create', 'wangmin', '--name', 'console']).stdout).toMatch(/^gz_[A-Za-z0-9_-]{43}\n$/);
-    expect(cli(['token', 'create', 'nobody']).stderr).toContain('配置里没有工作人员 nobody');
-  }, 60_000);
+    expect((await cli(['report', 'monthly', '--month', 'November'])).stderr).toContain('month must look like 2026-11');
+    expect((await cli(['token', 'create', 'wangmin', '--name', 'console'])).stdout).toMatch(/^gz_[A-Za-z0-9_-]{43}\n$/);
+    expect((await cli(['token', 'create', 'nobody'])).stderr).toContain('配置里没有工作人员 nobody');
+    expect((await cli(['account', 'create', 'wangmin'])).stdout).toMatch(/^wangmin 的控制台初始密码（只显示一次）：[A-Za-z0-9]{14}\n$/);
+    expect((await cli(['account', 'create', 'zhaolei', '--password-stdin'], 'short\n')).stderr).toContain('密码至少 10 位');
+    expect((await cli(['account', 'create', 'zhaolei', '--password-stdin'], 'a long enough passphrase\n')).stdout).toContain('已设置 zhaolei 的控制台密码');
+    expect((await cli(['account', 'disable', 'zhaolei'])).stdout).toContain('已停用 zhaolei 的控制台账号');
+    const poster = join(dataDir, 'park.png');
+    expect((await cli(['poster', 'park', '--out', poster, '--base', 'https://gongzhi.example.gov.cn'])).stdout).toContain('二维码指向 https://gongzhi.example.gov.cn/r/park');
+    expect(existsSync(poster)).toBe(true);
+    expect((await cli(['poster', 'park', '--out', poster])).stderr).toContain('请用 --base 指定对外地址');
+  }, 240_000);
 
-  it('prints usage for an unknown command', () => {
-    const r = cli(['frobnicate']);
+  it('prints usage for an unknown command', async () => {
+    const r = await cli(['frobnicate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('用法');
   });
