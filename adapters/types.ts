@@ -39,3 +39,19 @@ export interface InboundEndpoint {
   parse(verified: string, receivedAt: Date): InboundMessage | null;
   ack(message: InboundMessage | null): { body: string; contentType: string };
 }
+
+/** Sign-in to the web console with a platform identity (WeCom 扫码/网页授权, DingTalk 扫码). */
+export interface WebLogin {
+  readonly platform: Platform;
+  /** The button's label, e.g. 企业微信. */
+  readonly label: string;
+  /** Where to send the browser; `userAgent` picks the in-app flow inside the platform's own client. */
+  authorizeUrl(redirectUri: string, state: string, userAgent: string): string;
+  /** The query parameter the platform returns the code in. */
+  readonly codeParam: string;
+  /** Exchanges the one-time code for the platform user id (what `staff[].accounts` holds). */
+  userIdFromCode(code: string): Promise<string>;
+}
+
+/** The platform refused a sign-in code (expired, reused, not a member of the organisation). */
+export class LoginRefusedError extends Error {}

@@ -60,7 +60,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
   const config = opts.config ?? (await resolveConfig(env, logger));
   // Checked before anything opens: a production start without the secret stops here.
-  const console = { sessionSecret: sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m })), trustProxy: env.GONGZHI_TRUST_PROXY, renderPng: renderPosterPng };
+  const secret = sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m }));
   const database =
     opts.database ??
     (await openDatabase({
@@ -90,7 +90,8 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
-  const reportPage = { secret: console.sessionSecret, trustProxy: env.GONGZHI_TRUST_PROXY };
+  const console = { sessionSecret: secret, trustProxy: env.GONGZHI_TRUST_PROXY, renderPng: renderPosterPng, logins: platforms.logins };
+  const reportPage = { secret, trustProxy: env.GONGZHI_TRUST_PROXY };
   const app = createApp({ services, dbKind: database.kind, playground: local, webhooks, console, reportPage });
   if (local && env.NODE_ENV === 'development') await offerFirstConsoleAccount(services, env.DATA_DIR);
   logger.info('platforms.enabled', { inbound: Object.keys(platforms.endpoints), outbound: Object.keys(adapters) });

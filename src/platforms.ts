@@ -1,4 +1,4 @@
-import type { InboundEndpoint, OutboundAdapter } from '../adapters/types';
+import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../adapters/types';
 import { createDingtalkPlatform, type DingtalkPlatform } from '../adapters/dingtalk/index';
 import { createWecomPlatform } from '../adapters/wecom/index';
 import type { GongzhiConfig } from './config/schema';
@@ -9,6 +9,8 @@ export interface Platforms {
   endpoints: Record<string, InboundEndpoint>;
   senders: Partial<Record<Platform, OutboundAdapter>>;
   dingtalk: DingtalkPlatform['settings'];
+  /** Console sign-in through the platforms that are configured for it. */
+  logins: WebLogin[];
 }
 
 /**
@@ -21,5 +23,6 @@ export function createPlatforms(env: Record<string, string | undefined>, config:
   const senders: Partial<Record<Platform, OutboundAdapter>> = {};
   if (wecom.sender) senders.wecom = wecom.sender;
   if (dingtalk.sender) senders.dingtalk = dingtalk.sender;
-  return { endpoints: { ...wecom.endpoints, ...dingtalk.endpoints }, senders, dingtalk: dingtalk.settings };
+  const logins = [wecom.login, dingtalk.login].filter((l): l is WebLogin => l !== null);
+  return { endpoints: { ...wecom.endpoints, ...dingtalk.endpoints }, senders, dingtalk: dingtalk.settings, logins };
 }

@@ -66,16 +66,16 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
     while (pending.length) await Promise.all(pending.splice(0));
     await db.destroy();
   };
-  return { services, close, endpoints: platforms.endpoints };
+  return { services, close, endpoints: platforms.endpoints, logins: platforms.logins };
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    const { services, close, endpoints } = runtimeFor(env, ctx);
+    const { services, close, endpoints, logins } = runtimeFor(env, ctx);
     try {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
       const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
-      const console = secret ? { sessionSecret: secret, trustProxy: false } : null;
+      const console = secret ? { sessionSecret: secret, trustProxy: false, logins } : null;
       const reportPage = secret ? { secret, trustProxy: false } : null;
       return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console, reportPage }).fetch(request, env, ctx);
     } finally {

@@ -1,3 +1,4 @@
+import { LoginRefusedError } from '../types';
 import { z } from 'zod';
 import { customRobotQuery } from './sign';
 
@@ -75,7 +76,32 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
     return parsed.data.errcode === 0 ? { ok: true } : { ok: false, status: 200, code: String(parsed.data.errcode), message: parsed.data.errmsg ?? '' };
   }
 
+  /** 扫码登录: authCode → the user's token → unionId → the organisation's userid (what staff accounts hold). */
+  async function loginUserId(authCode: string): Promise<string> {
+    const tokenRes = await doFetch(`${api}/v1.0/oauth2/userAccessToken`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: opts.clientId, clientSecret: opts.clientSecret, code: authCode, grantType: 'authorization_code' }),
+      signal: timeout(),
+    });
+    const userToken = z.object({ accessToken: z.string() }).safeParse(await tokenRes.json().catch(() => null));
+    if (!tokenRes.ok || !userToken.success) throw new LoginRefusedError(`钉钉登录失败：授权码无效或已过期（HTTP ${tokenRes.status}）`);
+    const meRes = await doFetch(`${api}/v1.0/contact/users/me`, { headers: { 'x-acs-dingtalk-access-token': userToken.data.accessToken }, signal: timeout() });
+    const me = z.object({ unionId: z.string().min(1) }).safeParse(await meRes.json().catch(() => null));
+    if (!meRes.ok || !me.success) throw new LoginRefusedError(`钉钉登录失败：无法读取用户信息（HTTP ${meRes.status}）`);
+    const res = await doFetch(`${oapi}/topapi/user/getbyunionid?access_token=${encodeURIComponent(await accessToken())}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unionid: me.data.unionId }),
+      signal: timeout(),
+    });
+    const found = z.object({ errcode: z.number(), errmsg: z.string().optional(), result: z.object({ userid: z.string() }).optional() }).safeParse(await res.json().catch(() => null));
+    if (!found.success || found.data.errcode !== 0 || !found.data.result) throw new LoginRefusedError('该钉钉账号不是本单位成员');
+    return found.data.result.userid;
+  }
+
   return {
+    loginUserId,
     sendGroup: (openConversationId: string, msgKey: string, msgParam: Record<string, unknown>) =>
       openApi('/v1.0/robot/groupMessages/send', { robotCode: opts.clientId, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) }),
     sendDirect: (userIds: string[], msgKey: string, msgParam: Record<string, unknown>) =>

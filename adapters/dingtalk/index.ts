@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireGroup } from '../../src/config/env';
 import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
-import type { InboundEndpoint, OutboundAdapter } from '../types';
+import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
@@ -34,6 +34,8 @@ export interface DingtalkPlatform {
   endpoints: Record<string, InboundEndpoint>;
   sender: OutboundAdapter | null;
   settings: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string } | null;
+  /** Console sign-in (扫码登录) with the same app. */
+  login: WebLogin | null;
 }
 
 export function createDingtalkPlatform(
@@ -48,7 +50,7 @@ export function createDingtalkPlatform(
   if (!settings && groups.length && !customOnly) {
     throw new Error('DingTalk groups are configured with the app robot: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET');
   }
-  if (!settings && groups.length === 0) return { endpoints: {}, sender: null, settings: null };
+  if (!settings && groups.length === 0) return { endpoints: {}, sender: null, settings: null, login: null };
   const apiBase = env.DINGTALK_API_BASE || DEFAULT_DINGTALK_API_BASE;
   const client = createDingtalkClient({
     apiBase,
@@ -74,5 +76,15 @@ export function createDingtalkPlatform(
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
     }),
     settings: settings ? { clientId: settings.DINGTALK_CLIENT_ID, clientSecret: settings.DINGTALK_CLIENT_SECRET, mode: settings.DINGTALK_MODE, apiBase } : null,
+    login: settings
+      ? {
+          platform: 'dingtalk',
+          label: '钉钉',
+          codeParam: 'authCode',
+          authorizeUrl: (redirectUri, state) =>
+            `https://login.dingtalk.com/oauth2/auth?${new URLSearchParams({ redirect_uri: redirectUri, response_type: 'code', client_id: settings.DINGTALK_CLIENT_ID, scope: 'openid', state, prompt: 'consent' })}`,
+          userIdFromCode: (code) => client.loginUserId(code),
+        }
+      : null,
   };
 }

@@ -1,3 +1,4 @@
+import { LoginRefusedError } from '../types';
 import { z } from 'zod';
 
 export const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com';
@@ -85,6 +86,19 @@ export function createWecomClient(opts: WecomClientOptions) {
       const u = new URL(url);
       const target = u.hostname === 'qyapi.weixin.qq.com' ? `${base}${u.pathname}${u.search}` : url;
       return postJson(target, body);
+    },
+    /** 扫码/网页授权登录: the member's userid for a one-time code (auth/getuserinfo). */
+    async loginUserId(code: string): Promise<string> {
+      const ask = async () => call(`${base}/cgi-bin/auth/getuserinfo?access_token=${encodeURIComponent(await accessToken())}&code=${encodeURIComponent(code)}`);
+      let r = await ask();
+      if (TOKEN_EXPIRED.has(r.errcode)) {
+        token = null;
+        r = await ask();
+      }
+      if (r.errcode !== 0) throw new LoginRefusedError(`企业微信登录失败：${r.errcode} ${r.errmsg ?? ''}`.trim());
+      // Non-members get an openid instead of a userid.
+      if (typeof r.userid !== 'string' || !r.userid) throw new LoginRefusedError('该企业微信账号不是本单位成员');
+      return r.userid;
     },
     /** For tests and health checks: whether a token is cached. */
     hasToken: () => token !== null && token.expiresAt > now(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireGroup } from '../../src/config/env';
 import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
-import type { InboundEndpoint, OutboundAdapter } from '../types';
+import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createWecomClient, DEFAULT_WECOM_API_BASE } from './client';
 import { parseAibot, parseApp, verifyAibotPost, verifyAppPost, verifyEchostr, type WecomCallbackSettings } from './inbound';
 import { createWecomSender } from './sender';
@@ -45,6 +45,8 @@ export function createAppEndpoint(s: WecomCallbackSettings): InboundEndpoint {
 export interface WecomPlatform {
   endpoints: Record<string, InboundEndpoint>;
   sender: OutboundAdapter | null;
+  /** Console sign-in, when the self-built app (corp id, agent id, secret) is configured. */
+  login: WebLogin | null;
 }
 
 /** WeCom is on when its variables are set or a configured group lives on WeCom. */
@@ -74,12 +76,29 @@ export function createWecomPlatform(
       settingNames: { token: 'WECOM_APP_TOKEN', aesKey: 'WECOM_APP_AES_KEY', receiveId: 'WECOM_CORP_ID' },
     });
   }
-  if (!bot && !app && groups.length === 0) return { endpoints, sender: null };
+  if (!bot && !app && groups.length === 0) return { endpoints, sender: null, login: null };
   const client = createWecomClient({
     apiBase: env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE,
     app: app ? { corpId: app.WECOM_CORP_ID, secret: app.WECOM_APP_SECRET, agentId: app.WECOM_AGENT_ID } : null,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
   });
   const keys = new Map(groups.flatMap((g) => (g.outbound?.kind === 'wecom-webhook' ? [[g.chatId, g.outbound.key] as const] : [])));
-  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger }) };
+  const login: WebLogin | null = app
+    ? {
+        platform: 'wecom',
+        label: '企业微信',
+        codeParam: 'code',
+        authorizeUrl(redirectUri, state, userAgent) {
+          // Inside the WeCom client the page signs in silently (网页授权); elsewhere the user scans a QR code.
+          if (/wxwork/i.test(userAgent)) {
+            const q = new URLSearchParams({ appid: app.WECOM_CORP_ID, redirect_uri: redirectUri, response_type: 'code', scope: 'snsapi_base', state, agentid: String(app.WECOM_AGENT_ID) });
+            return `https://open.weixin.qq.com/connect/oauth2/authorize?${q}#wechat_redirect`;
+          }
+          const q = new URLSearchParams({ login_type: 'CorpApp', appid: app.WECOM_CORP_ID, agentid: String(app.WECOM_AGENT_ID), redirect_uri: redirectUri, state });
+          return `https://login.work.weixin.qq.com/wwlogin/sso/login?${q}`;
+        },
+        userIdFromCode: (code) => client.loginUserId(code),
+      }
+    : null;
+  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger }), login };
 }

@@ -8,7 +8,10 @@ import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain
 import { CATEGORIES } from '../domain/taxonomy';
 import { clientIp } from '../http/client-ip';
 import { readFlash, writeFlash } from '../http/flash';
-import { checkConsolePassword } from '../repo/console-accounts';
+import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-accounts';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { randomToken } from '../auth/tokens';
+import { LoginRefusedError, type WebLogin } from '../../adapters/types';
 import { clearRateLimit, hitRateLimit } from '../repo/rate-limits';
 import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
 import { dailyTrend, openByDepartment, todayFigures } from '../reports/dashboard';
@@ -33,6 +36,8 @@ export interface ConsoleOptions {
   trustProxy?: boolean;
   /** Draws poster PNGs (Node only: a native module); without it the console offers the printable page. */
   renderPng?: (svg: string) => Promise<Uint8Array>;
+  /** WeCom / DingTalk sign-in, for the platforms configured with an app. */
+  logins?: WebLogin[];
 }
 
 /** Five wrong passwords per account, thirty per address, in fifteen minutes. */
@@ -64,6 +69,7 @@ type ActionForm = z.infer<typeof actionForm>;
 /** Only same-site relative paths: the sign-in page must not become an open redirect. */
 const safeNext = (next: string) => (next.startsWith('/console') && !next.startsWith('//') ? next : '/console');
 const FLASH = 'gz_flash';
+const OAUTH_COOKIE = 'gz_oauth';
 
 
 export function createConsole(services: Services, opts: ConsoleOptions): Hono<ConsoleEnv> {
@@ -75,10 +81,47 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   // Form posts must come from our own pages (Origin check); the cookie is SameSite=Lax as well.
   app.use('*', csrf());
 
-  app.get('/login', (c) => c.html(<LoginPage deployment={deployment} next={safeNext(c.req.query('next') ?? '/console')} />));
+  const logins = opts.logins ?? [];
+  const loginOptions = logins.map((l) => ({ platform: l.platform, label: l.label }));
+  app.get('/login', (c) => c.html(<LoginPage deployment={deployment} logins={loginOptions} next={safeNext(c.req.query('next') ?? '/console')} />));
+
+  // Platform sign-in: a state value in a short-lived cookie ties the callback to this browser (OAuth CSRF).
+  app.get('/login/:platform{[a-z]+}', (c) => {
+    const login = logins.find((l) => l.platform === c.req.param('platform'));
+    if (!login) return c.html(<LoginPage deployment={deployment} logins={loginOptions} next="/console" error="未配置该登录方式" />, 404);
+    const state = randomToken();
+    const next = safeNext(c.req.query('next') ?? '/console');
+    setCookie(c, OAUTH_COOKIE, `${login.platform}|${state}|${next}`, { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 600 });
+    const redirectUri = `${config.deployment.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin}/console/login/${login.platform}/callback`;
+    return c.redirect(login.authorizeUrl(redirectUri, state, c.req.header('user-agent') ?? ''), 302);
+  });
+  app.get('/login/:platform{[a-z]+}/callback', async (c) => {
+    const login = logins.find((l) => l.platform === c.req.param('platform'));
+    const [platform, state, next] = (getCookie(c, OAUTH_COOKIE) ?? '').split('|');
+    deleteCookie(c, OAUTH_COOKIE, { path: '/console' });
+    const code = login ? c.req.query(login.codeParam) ?? c.req.query('code') : undefined;
+    const fail = (error: string, status: 400 | 401 | 403) => c.html(<LoginPage deployment={deployment} logins={loginOptions} next={safeNext(next ?? '/console')} error={error} />, status);
+    if (!login || !code || platform !== login.platform || !state || state !== c.req.query('state')) return fail('登录已过期或来源不明，请重新扫码', 400);
+    let userId: string;
+    try {
+      userId = await login.userIdFromCode(code);
+    } catch (e) {
+      services.logger.warn('console.platform_login_failed', { platform: login.platform, error: (e as Error).message });
+      return fail(e instanceof LoginRefusedError ? e.message : `${login.label}暂时无法验证身份，请稍后再试`, 401);
+    }
+    const staff = directory.staffByAccount(login.platform, userId);
+    if (!staff) {
+      services.logger.warn('console.platform_login_unknown', { platform: login.platform, userId, hint: `add accounts.${login.platform}: ${userId} to the staff member in the configuration` });
+      return fail(`您的${login.label}账号（${userId}）未登记为工作人员，请联系管理员`, 403);
+    }
+    if (await consoleAccountDisabled(db, staff.id)) return fail('该账号已停用，请联系管理员', 403);
+    await startSession(c, opts.sessionSecret, staff.id, services.now());
+    services.logger.info('console.login', { staffId: staff.id, via: login.platform });
+    return c.redirect(safeNext(next ?? '/console'), 303);
+  });
   app.post('/login', async (c) => {
     const form = loginForm.safeParse(await c.req.parseBody());
-    if (!form.success) return c.html(<LoginPage deployment={deployment} next="/console" error="请填写账号和密码" />, 400);
+    if (!form.success) return c.html(<LoginPage deployment={deployment} logins={loginOptions} next="/console" error="请填写账号和密码" />, 400);
     const { staffId, password } = form.data;
     const next = safeNext(form.data.next);
     const now = services.now();
@@ -88,11 +131,11 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     if (blocked && !blocked.allowed) {
       const minutes = Math.ceil(blocked.retryAfterMs / 60_000);
       c.header('retry-after', String(Math.ceil(blocked.retryAfterMs / 1000)));
-      return c.html(<LoginPage deployment={deployment} next={next} staffId={staffId} error={`尝试次数过多，请 ${minutes} 分钟后再试`} />, 429);
+      return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error={`尝试次数过多，请 ${minutes} 分钟后再试`} />, 429);
     }
     if (!(await checkConsolePassword(db, staffId, password)) || !directory.staffById(staffId)) {
       services.logger.warn('console.login_failed', { staffId });
-      return c.html(<LoginPage deployment={deployment} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
+      return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
     }
     await clearRateLimit(db, `login:${staffId}`);
     await startSession(c, opts.sessionSecret, staffId, now);

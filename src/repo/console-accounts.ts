@@ -11,9 +11,17 @@ export async function setConsolePassword(db: Db, staffId: string, password: stri
     .execute();
 }
 
+/** Blocks console sign-in for a staff member — password and WeCom/DingTalk sign-in alike; open sessions end. */
 export async function disableConsoleAccount(db: Db, staffId: string, now: Date): Promise<boolean> {
-  const r = await db.updateTable('console_accounts').set({ disabled_at: now }).where('staff_id', '=', staffId).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const staff = await db.selectFrom('staff').select('id').where('id', '=', staffId).executeTakeFirst();
+  if (!staff) return false;
+  await db
+    .insertInto('console_accounts')
+    // "!" is no PBKDF2 hash: no password can match it.
+    .values({ staff_id: staffId, password_hash: '!', password_changed_at: now, created_at: now, disabled_at: now })
+    .onConflict((oc) => oc.column('staff_id').doUpdateSet({ disabled_at: now }))
+    .execute();
+  return true;
 }
 
 /** The staff id when the password is right and the account active (and the staff member still listed). */
@@ -31,12 +39,21 @@ export async function checkConsolePassword(db: Db, staffId: string, password: st
   return Boolean(row) && ok;
 }
 
-/** A session is valid while the account is active and its password unchanged since the session began. */
+/**
+ * A session is valid while the account is not disabled and its password unchanged since the
+ * session began. Staff who only ever sign in through WeCom or DingTalk have no row at all.
+ */
 export async function sessionStillValid(db: Db, staffId: string, issuedAt: Date): Promise<boolean> {
   const row = await db
     .selectFrom('console_accounts')
     .select(['password_changed_at', 'disabled_at'])
     .where('staff_id', '=', staffId)
     .executeTakeFirst();
-  return Boolean(row && !row.disabled_at && row.password_changed_at.getTime() <= issuedAt.getTime());
+  if (!row) return true;
+  return !row.disabled_at && row.password_changed_at.getTime() <= issuedAt.getTime();
+}
+
+export async function consoleAccountDisabled(db: Db, staffId: string): Promise<boolean> {
+  const row = await db.selectFrom('console_accounts').select('disabled_at').where('staff_id', '=', staffId).executeTakeFirst();
+  return Boolean(row?.disabled_at);
 }

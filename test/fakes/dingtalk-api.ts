@@ -16,7 +16,7 @@ export interface StreamFrame {
  * the oapi host (session webhooks, custom robots), and Stream mode — the gateway that hands
  * out `{endpoint, ticket}` and a WebSocket server that pushes frames in DingTalk's format.
  */
-export async function startFakeDingtalk(opts: { clientId: string; clientSecret: string }) {
+export async function startFakeDingtalk(opts: { clientId: string; clientSecret: string; loginCodes?: Record<string, string>; unionIds?: Record<string, string> }) {
   const script = new Map<string, Reply[]>();
   let gatewayDown = 0;
   const tickets = new Set<string>();
@@ -41,6 +41,25 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       case '/v1.0/card/instances/createAndDeliver':
         if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
         return { json: { success: true, result: { outTrackId: (req.body as { outTrackId: string }).outTrackId } } };
+      case '/v1.0/oauth2/userAccessToken': {
+        const b = req.body as { clientId?: string; clientSecret?: string; code?: string; grantType?: string };
+        const unionId = opts.loginCodes?.[b.code ?? ''];
+        if (b.clientId !== opts.clientId || b.clientSecret !== opts.clientSecret || b.grantType !== 'authorization_code' || !unionId) {
+          return { status: 400, json: { code: 'invalidAuthCode', message: 'authCode is invalid' } };
+        }
+        delete opts.loginCodes![b.code!];
+        return { json: { accessToken: `user-token:${unionId}`, refreshToken: 'r', expireIn: 7200 } };
+      }
+      case '/v1.0/contact/users/me': {
+        const t = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+        if (!t.startsWith('user-token:')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        return { json: { nick: '钉钉用户', unionId: t.slice(11), openId: 'o' } };
+      }
+      case '/topapi/user/getbyunionid': {
+        if (!String(req.query.access_token ?? '').startsWith('dt-token-')) return { json: { errcode: 88, errmsg: 'invalid token' } };
+        const userid = opts.unionIds?.[(req.body as { unionid?: string }).unionid ?? ''];
+        return { json: userid ? { errcode: 0, errmsg: 'ok', result: { contact_type: 0, userid } } : { errcode: 60121, errmsg: '找不到该用户' } };
+      }
       case '/robot/sendBySession':
       case '/robot/send':
         return { json: { errcode: 0, errmsg: 'ok' } };

@@ -6,7 +6,7 @@ type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500' | 'slow';
  * Plays WeCom's HTTP API on loopback: gettoken, message/send, the message-push webhook and
  * the AI bot's response_url. `failNext` scripts errors per path, in order.
  */
-export async function startFakeWecom(opts: { corpId?: string; secret?: string } = {}) {
+export async function startFakeWecom(opts: { corpId?: string; secret?: string; loginCodes?: Record<string, string> } = {}) {
   const script = new Map<string, Reply[]>();
   let tokenCounter = 0;
   const validTokens = new Set<string>();
@@ -38,6 +38,15 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string } 
         if (!req.query.key) return { json: { errcode: 93000, errmsg: 'invalid webhook url' } };
         delivered.push(req);
         return { json: { errcode: 0, errmsg: 'ok' } };
+      case '/cgi-bin/auth/getuserinfo': {
+        // Sign-in codes: members get a userid, outsiders an openid; a code works once.
+        if (!validTokens.has(req.query.access_token ?? '')) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
+        const code = req.query.code ?? '';
+        const user = opts.loginCodes?.[code];
+        if (user === undefined) return { json: { errcode: 40029, errmsg: 'invalid code' } };
+        delete opts.loginCodes![code];
+        return { json: user.startsWith('openid:') ? { errcode: 0, errmsg: 'ok', openid: user.slice(7) } : { errcode: 0, errmsg: 'ok', userid: user, user_ticket: 't' } };
+      }
       case '/cgi-bin/aibot/response':
         return { json: { errcode: 0, errmsg: 'ok' } };
     }
