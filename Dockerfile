@@ -1,10 +1,12 @@
 # gongzhi on Node 20. Build: docker build -t gongzhi .
-# Run:  docker run -p 8787:8787 -e GONGZHI_CONFIG=/etc/gongzhi/config.yaml -e DATABASE_URL=postgres://… \
+# Run:  docker run -p 8787:8787 -e GONGZHI_CONFIG=/etc/gongzhi/config.yaml -e DATABASE_URL=postgres://… -e GONGZHI_SESSION_SECRET=… \
 #         -v /etc/gongzhi:/etc/gongzhi:ro gongzhi
 # Without DATABASE_URL the embedded PGlite keeps its data in /app/data (mount a volume there).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PORT=8787 HOST=0.0.0.0 DATA_DIR=/app/data
+# Chinese text on the QR posters (PNG) needs a CJK font.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # Runtime dependencies only: tsx runs the TypeScript sources directly, as `npm start` does everywhere.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
