@@ -46,6 +46,19 @@ export interface MessageContext {
   privateReport?: boolean;
 }
 
+type ContextBase = Pick<MessageContext, 'deps' | 'tx' | 'msg' | 'now' | 'group' | 'staff' | 'requester'> & Partial<Pick<MessageContext, 'replies' | 'privateReport'>>;
+
+/** A context for one message (or web action); the actor is the staff member if any, else the requester. */
+export function createMessageContext(base: ContextBase, actorName: string): MessageContext {
+  const id = base.staff ? base.staff.id : String(base.requester!.id);
+  return {
+    ...base,
+    actor: { kind: base.staff ? 'staff' : 'requester', id, name: actorName },
+    commandActor: { role: base.staff?.role ?? 'enterprise', departmentId: base.staff?.departmentId ?? null, id },
+    posts: [],
+  };
+}
+
 export function replyTarget(msg: InboundMessage): OutboundTarget {
   if (msg.reply) return { kind: 'reply', handle: msg.reply, chatId: msg.chatId, chatType: msg.chatType };
   return msg.chatType === 'group' ? { kind: 'group', chatId: msg.chatId } : { kind: 'direct', userId: msg.sender.userId };

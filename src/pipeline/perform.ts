@@ -4,7 +4,7 @@ import { getGroup } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
 import { getTicket } from '../repo/tickets';
 import { handleCommand } from './commands';
-import type { MessageContext, PipelineDeps } from './context';
+import { createMessageContext, type PipelineDeps } from './context';
 
 export type WebActor = { kind: 'staff'; staffId: string } | { kind: 'requester'; requesterId: number };
 
@@ -50,20 +50,19 @@ export async function performWebCommand(deps: PipelineDeps, req: WebCommand): Pr
       text: '',
       receivedAt: now,
     };
-    const actorId = staff ? staff.id : String(requester!.id);
-    const ctx: MessageContext = {
-      deps,
-      tx,
-      msg,
-      now,
-      group: ticket.group_id ? await getGroup(tx, ticket.group_id) : null,
-      staff,
-      requester: requester ? { id: requester.id, platform: requester.platform as Platform, userId: requester.user_id, name: requester.name, enterprise: requester.enterprise } : null,
-      actor: { kind: staff ? 'staff' : 'requester', id: actorId, name: staff?.name ?? requester?.name ?? '反映人' },
-      commandActor: { role: staff?.role ?? 'enterprise', departmentId: staff?.departmentId ?? null, id: actorId },
-      posts: [],
-      replies: [],
-    };
+    const ctx = createMessageContext(
+      {
+        deps,
+        tx,
+        msg,
+        now,
+        group: ticket.group_id ? await getGroup(tx, ticket.group_id) : null,
+        staff,
+        requester: requester ? { id: requester.id, platform: requester.platform as Platform, userId: requester.user_id, name: requester.name, enterprise: requester.enterprise } : null,
+        replies: [],
+      },
+      staff?.name ?? requester?.name ?? '反映人',
+    );
     const lastEvent = async () =>
       (await tx.selectFrom('ticket_events').select((eb) => eb.fn.max('id').as('id')).where('ticket_id', '=', ticket.id).executeTakeFirst())?.id ?? 0;
     const before = await lastEvent();

@@ -9,7 +9,7 @@ import { claimInbound, finishInbound, type InboundOutcome } from '../repo/inboun
 import { enqueueOutbox } from '../repo/outbox';
 import { upsertRequester } from '../repo/requesters';
 import { handleCommand } from './commands';
-import { reply, type MessageContext, type PipelineDeps } from './context';
+import { createMessageContext, reply, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
 import { performWebCommand, type WebCommand, type WebCommandResult } from './perform';
 import { submitWebReport, type WebReport, type WebReportResult } from './web-report';
@@ -69,19 +69,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     // One statement finds or registers the enterprise (and keeps its display name current).
     const requester = staff ? null : await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name });
     const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
-    const actorId = staff ? staff.id : String(requester!.id);
-    const ctx: MessageContext = {
-      deps,
-      tx,
-      msg,
-      now,
-      group,
-      staff,
-      requester,
-      actor: { kind: staff ? 'staff' : 'requester', id: actorId, name: actorName },
-      commandActor: { role: staff?.role ?? 'enterprise', departmentId: staff?.departmentId ?? null, id: actorId },
-      posts: [],
-    };
+    const ctx = createMessageContext({ deps, tx, msg, now, group, staff, requester }, actorName);
 
     let outcome: InboundOutcome = 'ignored';
     let ticketId: number | null = null;

@@ -4,7 +4,7 @@ import type { GroupRecord } from '../repo/directory';
 import { claimInbound, finishInbound } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
 import { upsertRequester } from '../repo/requesters';
-import type { MessageContext, PipelineDeps } from './context';
+import { createMessageContext, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
 
 export interface WebReport {
@@ -49,20 +49,7 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
     };
     const inboundId = await claimInbound(tx, msg);
     if (inboundId === null) return { status: 'duplicate' };
-    const ctx: MessageContext = {
-      deps,
-      tx,
-      msg,
-      now,
-      group: report.group,
-      staff: null,
-      requester,
-      actor: { kind: 'requester', id: String(requester.id), name: msg.sender.name! },
-      commandActor: { role: 'enterprise', departmentId: null, id: String(requester.id) },
-      posts: [],
-      replies: [],
-      privateReport: !report.publicNotice,
-    };
+    const ctx = createMessageContext({ deps, tx, msg, now, group: report.group, staff: null, requester, replies: [], privateReport: !report.publicNotice }, msg.sender.name!);
     // Someone who fills in a report form means to report: chatter-like text still becomes a
     // ticket, for a person at 营商办 to look at (confidence 0 keeps it off any department's desk).
     const c = deps.classifier.classify(text);

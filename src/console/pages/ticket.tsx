@@ -54,6 +54,22 @@ function ActionForms(props: { number: string; actions: ConsoleAction[]; departme
     </label>
   );
   const has = (a: ConsoleAction) => props.actions.includes(a);
+  /** One form per action; the field, when there is one, is the reason or the result the command needs. */
+  const Simple = (p: { action: ConsoleAction; label: string; plain?: boolean; field?: { name: string; label: string; placeholder?: string; max: number } }) =>
+    has(p.action) ? (
+      <form method="post" action={post} data-action={p.action}>
+        <input type="hidden" name="action" value={p.action} />
+        {p.field ? (
+          <label>
+            {p.field.label}
+            <input name={p.field.name} required maxlength={p.field.max} size={p.field.max > 200 ? 40 : 20} placeholder={p.field.placeholder} />
+          </label>
+        ) : null}
+        <button class={p.plain ? 'plain' : undefined} type="submit">
+          {p.label}
+        </button>
+      </form>
+    ) : null;
   return (
     <div class="actions">
       {has('dispatch') ? (
@@ -74,54 +90,12 @@ function ActionForms(props: { number: string; actions: ConsoleAction[]; departme
           <button type="submit">改派</button>
         </form>
       ) : null}
-      {has('claim') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="claim" />
-          <button type="submit">签收</button>
-        </form>
-      ) : null}
-      {has('resolve') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="resolve" />
-          <label>
-            办理结果
-            <input name="summary" required maxlength={2000} size={40} />
-          </label>
-          <button type="submit">办结</button>
-        </form>
-      ) : null}
-      {has('return') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="return" />
-          <label>
-            退单理由
-            <input name="reason" required maxlength={200} />
-          </label>
-          <button class="plain" type="submit">退回营商办</button>
-        </form>
-      ) : null}
-      {has('confirm') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="confirm" />
-          <button type="submit">确认办结</button>
-        </form>
-      ) : null}
-      {has('approve_extension') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="approve_extension" />
-          <button type="submit">批准延期</button>
-        </form>
-      ) : null}
-      {has('close') ? (
-        <form method="post" action={post}>
-          <input type="hidden" name="action" value="close" />
-          <label>
-            关闭理由
-            <input name="reason" required maxlength={200} placeholder="如：非诉求、重复反映" />
-          </label>
-          <button class="plain" type="submit">关闭</button>
-        </form>
-      ) : null}
+      <Simple action="claim" label="签收" />
+      <Simple action="resolve" label="办结" field={{ name: 'summary', label: '办理结果', max: 2000 }} />
+      <Simple action="return" label="退回营商办" plain field={{ name: 'reason', label: '退单理由', max: 200 }} />
+      <Simple action="confirm" label="确认办结" />
+      <Simple action="approve_extension" label="批准延期" />
+      <Simple action="close" label="关闭" plain field={{ name: 'reason', label: '关闭理由', max: 200, placeholder: '如：非诉求、重复反映' }} />
     </div>
   );
 }
