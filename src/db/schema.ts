@@ -129,6 +129,7 @@ export interface InboundMessagesTable {
   outcome: string;
   ticket_id: number | null;
   received_at: Timestamp;
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface OutboxTable {

@@ -6,11 +6,11 @@ import type { Services } from '../services';
 
 /**
  * Platforms drop a callback that is not answered in time (WeCom: 5 s) and send it again.
- * Storing the message and its outbox rows is one short transaction, so we wait for it and
- * can answer 503 when the database is down; posting happens afterwards from the outbox.
- * Should the transaction be slow, we still answer in time and let it finish in the background.
+ * A verified message is stored (one INSERT shared by concurrent requests) and acknowledged;
+ * the work — classify, ticket, outbox — follows at once in the background. A database that is
+ * down gets a 503, so the platform retries; a process that dies after the acknowledgement
+ * leaves the stored message for the scheduler's recovery pass.
  */
-export const ACK_BUDGET_MS = 3500;
 
 async function rawRequest(c: Context): Promise<RawRequest> {
   return { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: c.req.method === 'GET' ? '' : await c.req.text() };
@@ -52,17 +52,9 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
       const ack = ep.ack(message);
       if (!message) return c.body(ack.body, 200, { 'content-type': ack.contentType });
 
-      const work = services.pipeline.receive(message);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ACK_BUDGET_MS)));
+      let accepted;
       try {
-        const outcome = await Promise.race([work, late]);
-        if (outcome === 'late') {
-          services.defer(work);
-          logger.warn('webhook.slow', { endpoint: ep.name, messageId: message.messageId });
-        } else {
-          logger.info('webhook.received', { endpoint: ep.name, messageId: message.messageId, status: outcome.status });
-        }
+        accepted = await services.pipeline.accept(message);
       } catch (e) {
         if (e instanceof InvalidMessageError) {
           logger.warn('webhook.bad_payload', { endpoint: ep.name, error: e.message });
@@ -71,8 +63,16 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
         // Nothing was stored: the platform's retry will bring the message back.
         logger.error('webhook.store_failed', { endpoint: ep.name, messageId: message.messageId, error: (e as Error).message });
         return c.json({ error: 'temporarily_unavailable' }, 503);
-      } finally {
-        clearTimeout(timer);
+      }
+      if (accepted.status === 'accepted') {
+        const { inboundId, message: stored } = accepted;
+        services.defer(
+          services.pipeline.process(inboundId, stored).then(
+            (r) => logger.info('webhook.received', { endpoint: ep.name, messageId: stored.messageId, status: r.status }),
+            // Stored, so not lost: the recovery pass retries it.
+            (e) => logger.error('webhook.process_failed', { endpoint: ep.name, messageId: stored.messageId, error: (e as Error).message, hint: 'retried by the scheduler within a few minutes' }),
+          ),
+        );
       }
       return c.body(ack.body, 200, { 'content-type': ack.contentType });
     });

@@ -77,10 +77,12 @@ export async function postDueDigests(services: Services, now: Date = services.no
 
 /** One tick of the scheduler: every minute on Node, each Cron Trigger on Workers. */
 export async function runScheduledWork(services: Services, now: Date = services.now()) {
+  // Messages acknowledged but never processed (the process stopped in between) come first.
+  const recovered = await services.pipeline.recoverAccepted();
   const sweep = await runSweep(services, now);
   const digests = await postDueDigests(services, now);
   // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
   const webhooks = await services.webhooks.deliverOnce();
   await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
-  return { sweep, digests, webhooks };
+  return { recovered, sweep, digests, webhooks };
 }

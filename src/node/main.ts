@@ -11,10 +11,10 @@ const logger = createJsonLogger(undefined, env.LOG_LEVEL);
 try {
   const runtime = await startRuntime({ env, logger });
   runtime.services.drainer.start(1000);
-  // Deadlines and digests: every minute; several instances are safe (row locks, run keys).
-  const tick = setInterval(() => {
-    runScheduledWork(runtime.services).catch((e) => logger.error('scheduler.failed', { error: (e as Error).message }));
-  }, 60_000);
+  // Deadlines, digests and recovery of unprocessed messages: at start and every minute; several instances are safe (row locks, run keys).
+  const runScheduled = () => runScheduledWork(runtime.services).catch((e) => logger.error('scheduler.failed', { error: (e as Error).message }));
+  void runScheduled();
+  const tick = setInterval(runScheduled, 60_000);
   tick.unref();
   const stream = runtime.platforms.dingtalk?.mode === 'stream' ? startDingtalkStream(runtime.services, runtime.platforms.dingtalk) : null;
   const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {

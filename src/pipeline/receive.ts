@@ -5,7 +5,7 @@ import { parseCommand } from '../domain/commands';
 import { InvalidMessageError, inboundMessageSchema, type InboundMessage } from '../domain/message';
 import { templates } from '../domain/templates';
 import { ensureGroup } from '../repo/directory';
-import { claimInbound, finishInbound, type InboundOutcome } from '../repo/inbound';
+import { acceptInbound, claimAccepted, claimInbound, finishInbound, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
 import { upsertRequester } from '../repo/requesters';
 import { handleCommand } from './commands';
@@ -21,6 +21,15 @@ export type ReceiveResult =
 export interface Pipeline {
   /** Handles one inbound message exactly once per platform message id; safe to call again on redelivery. */
   receive(message: InboundMessage): Promise<ReceiveResult>;
+  /**
+   * Stores a verified message durably and returns at once (a webhook acknowledges after this);
+   * `process` does the work. Concurrent calls share one INSERT.
+   */
+  accept(message: InboundMessage): Promise<{ status: 'accepted'; inboundId: number; message: InboundMessage } | { status: 'duplicate' }>;
+  /** Handles an accepted message; a no-op when another worker got to it first. */
+  process(inboundId: number, message: InboundMessage): Promise<ReceiveResult>;
+  /** Finishes accepted messages left unprocessed (a crash between acknowledgement and work). */
+  recoverAccepted(olderThanMs?: number): Promise<number>;
   /** A command from a web page (console, ticket page), handled by the chat's own rules; see performWebCommand. */
   perform(command: WebCommand): Promise<WebCommandResult>;
   /** A report from the report page: see submitWebReport. */
@@ -29,6 +38,8 @@ export interface Pipeline {
 
 interface Pending {
   msg: InboundMessage;
+  /** Set when the message was accepted (stored) before processing. */
+  inboundId?: number;
   resolve: (r: ReceiveResult) => void;
   reject: (e: unknown) => void;
 }
@@ -55,8 +66,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
   // Groups never disappear (tickets point at them): once known, no query is needed to find one again.
   const knownGroups = new Map<string, Awaited<ReturnType<typeof ensureGroup>>>();
 
-  async function processOne(tx: Tx, msg: InboundMessage): Promise<ReceiveResult & { posted: boolean }> {
-    const inboundId = await claimInbound(tx, msg);
+  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number): Promise<ReceiveResult & { posted: boolean }> {
+    const inboundId = acceptedId === undefined ? await claimInbound(tx, msg) : await claimAccepted(tx, acceptedId);
     if (inboundId === null) return { status: 'duplicate', posted: false };
     const now = deps.now();
     let group = null;
@@ -123,7 +134,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
         for (const item of batch) {
           if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
           try {
-            results.push({ ok: true, value: await processOne(tx, item.msg) });
+            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId) });
             if (batch.length > 1) await sql`release savepoint one_message`.execute(tx);
           } catch (error) {
             if (batch.length === 1) throw error;
@@ -157,20 +168,70 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     }
   }
 
+  const validate = (input: InboundMessage): InboundMessage => {
+    const checked = inboundMessageSchema.safeParse(input);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new InvalidMessageError(`${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    return { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName) };
+  };
+  const enqueue = (msg: InboundMessage, inboundId?: number) =>
+    new Promise<ReceiveResult>((resolve, reject) => {
+      queue.push({ msg, resolve, reject, ...(inboundId !== undefined ? { inboundId } : {}) });
+      pump();
+    });
+
+  // Group commit for acknowledgements: requests that arrive while an INSERT runs share the next one.
+  const accepting: Array<{ msg: InboundMessage; resolve: (id: number | null) => void; reject: (e: unknown) => void }> = [];
+  let acceptRunning = 0;
+  function pumpAccepts(): void {
+    while (acceptRunning < concurrency && accepting.length > 0) {
+      const batch = accepting.splice(0, 256);
+      acceptRunning++;
+      acceptInbound(deps.db, batch.map((b) => b.msg))
+        .then((ids) => batch.forEach((b, i) => b.resolve(ids[i] ?? null)), (e) => batch.forEach((b) => b.reject(e)))
+        .finally(() => {
+          acceptRunning--;
+          pumpAccepts();
+        });
+    }
+  }
+
   return {
+    async accept(input) {
+      const msg = validate(input);
+      const inboundId = await new Promise<number | null>((resolve, reject) => {
+        accepting.push({ msg, resolve, reject });
+        pumpAccepts();
+      });
+      return inboundId === null ? { status: 'duplicate' } : { status: 'accepted', inboundId, message: msg };
+    },
+    process: (inboundId, message) => enqueue(message, inboundId),
+    async recoverAccepted(olderThanMs = 60_000) {
+      const rows = await pendingInbound(deps.db, new Date(deps.now().getTime() - olderThanMs), 500);
+      const work: Promise<unknown>[] = [];
+      for (const r of rows) {
+        const parsed = inboundMessageSchema.safeParse({ ...(r.payload as Record<string, unknown>), receivedAt: new Date(String((r.payload as { receivedAt?: unknown }).receivedAt)) });
+        if (!parsed.success) {
+          await deps.db.updateTable('inbound_messages').set({ outcome: 'ignored' }).where('id', '=', r.id).execute();
+          continue;
+        }
+        work.push(enqueue(parsed.data, r.id));
+      }
+      await Promise.allSettled(work);
+      return rows.length;
+    },
     perform: (command) => performWebCommand(deps, command),
     submitReport: (report) => submitWebReport(deps, report),
     receive(input: InboundMessage): Promise<ReceiveResult> {
-      const checked = inboundMessageSchema.safeParse(input);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        return Promise.reject(new InvalidMessageError(`${issue?.path.join('.')}: ${issue?.message}`));
+      let msg: InboundMessage;
+      try {
+        msg = validate(input);
+      } catch (e) {
+        return Promise.reject(e);
       }
-      const msg = { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName) };
-      return new Promise<ReceiveResult>((resolve, reject) => {
-        queue.push({ msg, resolve, reject });
-        pump();
-      });
+      return enqueue(msg);
     },
   };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingtalkSign } from '../../adapters/dingtalk/sign';
 import { signedCallback, WECOM_BOT } from '../fakes/wecom-callbacks';
 import { robotPayload } from '../fakes/dingtalk-api';
+import { eventually } from '../helpers/serve';
 
 const url = process.env.DATABASE_URL;
 const DT = { id: 'ding-robot-code', secret: 'dt-secret-worker' };
@@ -81,11 +82,15 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     const body = JSON.stringify(robotPayload({ msgId: `worker-${ts}`, staffId: 'ent-worker', text: '我们的投标保证金半年了还没退', sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=w' }));
     const res = await mf.dispatchFetch('http://localhost/webhooks/dingtalk', { method: 'POST', headers: { timestamp: ts, sign: dingtalkSign(DT.secret, ts), 'content-type': 'application/json' }, body });
     expect(res.status).toBe(200);
+    // Acknowledged once stored; the ticket follows in the Worker's waitUntil.
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    const r = await c.query(`select category, content from ${schema}.tickets where origin_platform = 'dingtalk'`);
+    const rows = await eventually(async () => {
+      const r = await c.query(`select category, content from ${schema}.tickets where origin_platform = 'dingtalk'`);
+      return r.rows.length ? r.rows : undefined;
+    });
     await c.end();
-    expect(r.rows).toEqual([{ category: 'payment', content: '我们的投标保证金半年了还没退' }]);
+    expect(rows).toEqual([{ category: 'payment', content: '我们的投标保证金半年了还没退' }]);
   });
 
   it.runIf(url)('runs the Cron Trigger: the deadline sweep issues a 提醒单 for an ignored ticket, inside workerd', async () => {
