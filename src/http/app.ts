@@ -40,7 +40,14 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', async (c) => {
     try {
       const version = await migrationVersion(services.db);
-      return c.json({ ok: true, database: deps.dbKind, migration: version, time: services.now().toISOString() });
+      // Work acknowledged but not yet done, and posts not yet sent: what monitoring should watch.
+      const backlog = await services.db
+        .selectFrom('inbound_messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('outcome', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      const outbox = await services.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
+      return c.json({ ok: true, database: deps.dbKind, migration: version, time: services.now().toISOString(), inboundBacklog: Number(backlog.n), outboxBacklog: Number(outbox.n) });
     } catch (e) {
       return c.json({ ok: false, database: deps.dbKind, error: (e as Error).message }, 503);
     }

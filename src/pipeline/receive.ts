@@ -7,7 +7,7 @@ import { templates } from '../domain/templates';
 import { ensureGroup } from '../repo/directory';
 import { acceptInbound, claimAccepted, claimInbound, finishInbound, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
-import { upsertRequester } from '../repo/requesters';
+import { requesterKey, upsertRequester, upsertRequesters, type Requester } from '../repo/requesters';
 import { handleCommand } from './commands';
 import { createMessageContext, reply, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
@@ -40,6 +40,7 @@ interface Pending {
   msg: InboundMessage;
   /** Set when the message was accepted (stored) before processing. */
   inboundId?: number;
+  attempts?: number;
   resolve: (r: ReceiveResult) => void;
   reject: (e: unknown) => void;
 }
@@ -66,7 +67,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
   // Groups never disappear (tickets point at them): once known, no query is needed to find one again.
   const knownGroups = new Map<string, Awaited<ReturnType<typeof ensureGroup>>>();
 
-  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number): Promise<ReceiveResult & { posted: boolean }> {
+  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number, known?: Map<string, Requester>): Promise<ReceiveResult & { posted: boolean }> {
     const inboundId = acceptedId === undefined ? await claimInbound(tx, msg) : await claimAccepted(tx, acceptedId);
     if (inboundId === null) return { status: 'duplicate', posted: false };
     const now = deps.now();
@@ -78,7 +79,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     }
     const staff = deps.directory.staffByAccount(msg.platform, msg.sender.userId);
     // One statement finds or registers the enterprise (and keeps its display name current).
-    const requester = staff ? null : await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name });
+    const requester = staff ? null : (known?.get(requesterKey(msg.platform, msg.sender.userId)) ?? (await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name })));
     const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
     const ctx = createMessageContext({ deps, tx, msg, now, group, staff, requester }, actorName);
 
@@ -126,15 +127,37 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     return { status: outcome, ticketId, ticketNumber, posted: ctx.posts.length > 0 };
   }
 
+  /** A deadlock or serialization failure says nothing about the message: it goes round again (three times). */
+  function retryOrReject(item: Pending, error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    if ((code === '40P01' || code === '40001') && (item.attempts ?? 0) < 3) {
+      queue.push({ ...item, attempts: (item.attempts ?? 0) + 1 });
+      return;
+    }
+    item.reject(error);
+  }
+
   async function flush(): Promise<void> {
     const batch = queue.splice(0, maxBatch);
     const results: Array<{ ok: true; value: ReceiveResult & { posted: boolean } } | { ok: false; error: unknown }> = [];
     try {
       await deps.db.transaction().execute(async (tx) => {
+        // Lock order, the same as one message takes them: new groups, then enterprises (sorted, in
+        // one statement), then the day's ticket counter — so concurrent batches cannot deadlock.
+        let known: Map<string, Requester> | undefined;
+        if (batch.length > 1) {
+          const newGroups = new Map(batch.filter((b) => b.msg.chatType === 'group' && !knownGroups.has(`${b.msg.platform}:${b.msg.chatId}`)).map((b) => [`${b.msg.platform}:${b.msg.chatId}`, b.msg]));
+          for (const key of [...newGroups.keys()].sort()) {
+            const m = newGroups.get(key)!;
+            await ensureGroup(tx, m.platform, m.chatId, m.chatTitle);
+          }
+          const people = batch.filter((b) => !deps.directory.staffByAccount(b.msg.platform, b.msg.sender.userId)).map((b) => ({ platform: b.msg.platform, userId: b.msg.sender.userId, name: b.msg.sender.name }));
+          known = await upsertRequesters(tx, people);
+        }
         for (const item of batch) {
           if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
           try {
-            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId) });
+            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId, known) });
             if (batch.length > 1) await sql`release savepoint one_message`.execute(tx);
           } catch (error) {
             if (batch.length === 1) throw error;
@@ -144,13 +167,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
         }
       });
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      for (const item of batch) retryOrReject(item, error);
       return;
     }
     let posted = false;
     batch.forEach((item, i) => {
       const r = results[i]!;
-      if (!r.ok) return item.reject(r.error);
+      if (!r.ok) return retryOrReject(item, r.error);
       posted ||= r.value.posted;
       const { posted: _posted, ...rest } = r.value;
       item.resolve(rest.status === 'duplicate' ? { status: 'duplicate' } : rest);

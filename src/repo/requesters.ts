@@ -35,3 +35,28 @@ export async function getRequester(db: Tx | Db, id: number): Promise<Requester |
   const row = await db.selectFrom('requesters').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? { id: row.id, platform: row.platform as Platform, userId: row.user_id, name: row.name, enterprise: row.enterprise } : null;
 }
+
+/**
+ * Registers (or finds) the enterprises of a batch of messages in one statement, in key order:
+ * every transaction then takes these row locks in the same order, before the day's ticket
+ * counter, so concurrent batches cannot deadlock on them.
+ */
+export async function upsertRequesters(tx: Tx, people: Array<{ platform: Platform; userId: string; name?: string | undefined }>): Promise<Map<string, Requester>> {
+  const byKey = new Map<string, { platform: Platform; userId: string; name: string | null }>();
+  for (const p of people) {
+    const prev = byKey.get(requesterKey(p.platform, p.userId));
+    byKey.set(requesterKey(p.platform, p.userId), { platform: p.platform, userId: p.userId, name: p.name || prev?.name || null });
+  }
+  const out = new Map<string, Requester>();
+  if (!byKey.size) return out;
+  const rows = await tx
+    .insertInto('requesters')
+    .values([...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => ({ platform: p.platform, user_id: p.userId, name: p.name })))
+    .onConflict((oc) => oc.columns(['platform', 'user_id']).doUpdateSet((eb) => ({ name: eb.fn.coalesce('excluded.name', 'requesters.name') })))
+    .returning(['id', 'platform', 'user_id', 'name', 'enterprise'])
+    .execute();
+  for (const r of rows) out.set(requesterKey(r.platform, r.user_id), { id: r.id, platform: r.platform as Platform, userId: r.user_id, name: r.name, enterprise: r.enterprise });
+  return out;
+}
+
+export const requesterKey = (platform: string, userId: string): string => `${platform}\u0000${userId}`;
