@@ -45,8 +45,13 @@ function buildRequests(n: number, sink: string) {
   return reqs;
 }
 
+const children = new Set<ChildProcess>();
+// A failed run must not leave a server holding the port for the next one.
+process.on('exit', () => children.forEach((c) => c.kill()));
+
 async function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));

@@ -23,6 +23,11 @@ export interface Services {
   /** Outgoing webhooks (a no-op when none are configured). */
   webhooks: WebhookDispatcher;
   directory: DirectoryCache;
+  /**
+   * Webhooks acknowledge as soon as a message is stored and work in the background (a pooled
+   * PostgreSQL); with one embedded connection they finish the work before acknowledging.
+   */
+  ackFirst: boolean;
   defer: (work: Promise<unknown>) => void;
   logger: Logger;
   now: () => Date;
@@ -69,5 +74,5 @@ export function createServices(opts: ServicesOptions): Services {
   };
   const directory = createDirectoryCache(opts.config);
   const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
-  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, logger: opts.logger, now, defer };
+  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, ackFirst: (opts.concurrency ?? 1) > 1, logger: opts.logger, now, defer };
 }

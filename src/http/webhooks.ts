@@ -11,6 +11,7 @@ import type { Services } from '../services';
  * down gets a 503, so the platform retries; a process that dies after the acknowledgement
  * leaves the stored message for the scheduler's recovery pass.
  */
+export const ACK_BUDGET_MS = 3500;
 
 async function rawRequest(c: Context): Promise<RawRequest> {
   return { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: c.req.method === 'GET' ? '' : await c.req.text() };
@@ -66,13 +67,21 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
       }
       if (accepted.status === 'accepted') {
         const { inboundId, message: stored } = accepted;
-        services.defer(
-          services.pipeline.process(inboundId, stored).then(
-            (r) => logger.info('webhook.received', { endpoint: ep.name, messageId: stored.messageId, status: r.status }),
-            // Stored, so not lost: the recovery pass retries it.
-            (e) => logger.error('webhook.process_failed', { endpoint: ep.name, messageId: stored.messageId, error: (e as Error).message, hint: 'retried by the scheduler within a few minutes' }),
-          ),
+        const work = services.pipeline.process(inboundId, stored).then(
+          (r) => logger.info('webhook.received', { endpoint: ep.name, messageId: stored.messageId, status: r.status }),
+          // Stored, so not lost: the recovery pass retries it.
+          (e) => logger.error('webhook.process_failed', { endpoint: ep.name, messageId: stored.messageId, error: (e as Error).message, hint: 'retried by the scheduler within a few minutes' }),
         );
+        if (services.ackFirst) {
+          services.defer(work);
+        } else {
+          // One embedded connection serves acknowledgements and work alike: finishing the work first
+          // (within the platform's patience) is faster overall than queueing behind it.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ACK_BUDGET_MS)));
+          if ((await Promise.race([work, late])) === 'late') services.defer(work);
+          clearTimeout(timer);
+        }
       }
       return c.body(ack.body, 200, { 'content-type': ack.contentType });
     });

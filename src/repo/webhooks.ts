@@ -12,6 +12,13 @@ export async function syncWebhookEndpoints(db: Db, hooks: GongzhiConfig['webhook
     let off = tx.updateTable('webhook_endpoints').set({ active: false });
     if (hooks.length) off = off.where('id', 'not in', hooks.map((h) => h.id));
     await off.execute();
+    // The trigger costs every ticket event a lookup (a quarter of a report's time on PGlite): it
+    // runs only while some endpoint listens. Changed only when it has to be (ALTER TABLE locks).
+    const state = await sql<{ tgenabled: string }>`select tgenabled from pg_trigger where tgname = 'ticket_events_webhooks' and tgrelid = 'ticket_events'::regclass`.execute(tx);
+    const enabled = state.rows[0]?.tgenabled !== 'D';
+    if (enabled !== hooks.length > 0) {
+      await sql.raw(`alter table ticket_events ${hooks.length ? 'enable' : 'disable'} trigger ticket_events_webhooks`).execute(tx);
+    }
   });
 }
 
