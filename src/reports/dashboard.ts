@@ -87,20 +87,15 @@ export interface TrendPoint {
 /** Tickets received and resolved per China calendar day in the period (days without any are zero). */
 export async function dailyTrend(db: Db, period: Period): Promise<TrendPoint[]> {
   const day = (col: string) => sql<string>`to_char(${sql.ref(col)} at time zone 'Asia/Shanghai', 'YYYY-MM-DD')`;
-  const received = await db
-    .selectFrom('tickets')
-    .select([day('received_at').as('day'), sql<number>`count(*)`.as('n')])
-    .where('received_at', '>=', period.from)
-    .where('received_at', '<', period.to)
-    .groupBy(sql`1`)
-    .execute();
-  const resolved = await db
-    .selectFrom('tickets')
-    .select([day('resolved_at').as('day'), sql<number>`count(*)`.as('n')])
-    .where('resolved_at', '>=', period.from)
-    .where('resolved_at', '<', period.to)
-    .groupBy(sql`1`)
-    .execute();
+  const perDay = (col: 'received_at' | 'resolved_at') =>
+    db
+      .selectFrom('tickets')
+      .select([day(col).as('day'), sql<number>`count(*)`.as('n')])
+      .where(col, '>=', period.from)
+      .where(col, '<', period.to)
+      .groupBy(sql`1`)
+      .execute();
+  const [received, resolved] = await Promise.all([perDay('received_at'), perDay('resolved_at')]);
   const r1 = new Map(received.map((r) => [r.day, Number(r.n)]));
   const r2 = new Map(resolved.map((r) => [r.day, Number(r.n)]));
   const points: TrendPoint[] = [];
