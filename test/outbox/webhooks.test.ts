@@ -98,3 +98,16 @@ async function expectSigned(req: Recorded) {
   expect(req.headers['x-gongzhi-signature']).toBe(await signWebhook(SECRET, ts, req.raw));
   expect(req.headers['x-gongzhi-signature']).not.toBe(await signWebhook('another-secret-0123456789', ts, req.raw));
 }
+
+describeOnDatabases('webhook trigger switch', (db) => {
+  it('runs the delivery trigger only while some endpoint is configured', async () => {
+    const { sql } = await import('kysely');
+    const config = await loadConfigFile(EXAMPLE);
+    const state = async () =>
+      (await sql<{ tgenabled: string }>`select tgenabled from pg_trigger where tgname = 'ticket_events_webhooks' and tgrelid = 'ticket_events'::regclass`.execute(db().db)).rows[0]?.tgenabled;
+    await syncDirectory(db().db, { ...config, webhooks: [] });
+    expect(await state()).toBe('D');
+    await syncDirectory(db().db, { ...config, webhooks: [{ id: 'oa', url: 'http://127.0.0.1:9/e', secret: SECRET }] });
+    expect(await state()).toBe('O');
+  });
+});
