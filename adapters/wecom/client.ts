@@ -65,17 +65,21 @@ export function createWecomClient(opts: WecomClientOptions) {
     return pendingToken;
   }
 
+  /** Calls an access_token API, fetching a new token and trying once more when WeCom says it expired. */
+  async function withToken(request: (token: string) => Promise<WecomResult>): Promise<WecomResult> {
+    const first = await request(await accessToken());
+    if (!TOKEN_EXPIRED.has(first.errcode)) return first;
+    token = null;
+    return request(await accessToken());
+  }
+
   return {
     /** message/send to staff one-to-one, refreshing the token once when WeCom says it expired. */
     async sendAppText(toUser: string, content: string): Promise<WecomResult> {
       const app = opts.app;
       if (!app) throw new Error('WeCom app is not configured (WECOM_CORP_ID, WECOM_APP_SECRET, WECOM_AGENT_ID)');
       const body = { touser: toUser, msgtype: 'text', agentid: app.agentId, text: { content } };
-      const send = async () => postJson(`${base}/cgi-bin/message/send?access_token=${encodeURIComponent(await accessToken())}`, body);
-      const first = await send();
-      if (!TOKEN_EXPIRED.has(first.errcode)) return first;
-      token = null;
-      return send();
+      return withToken((t) => postJson(`${base}/cgi-bin/message/send?access_token=${encodeURIComponent(t)}`, body));
     },
     /** 消息推送 (group robot) webhook. */
     sendWebhook(key: string, body: unknown): Promise<WecomResult> {
@@ -89,12 +93,7 @@ export function createWecomClient(opts: WecomClientOptions) {
     },
     /** 扫码/网页授权登录: the member's userid for a one-time code (auth/getuserinfo). */
     async loginUserId(code: string): Promise<string> {
-      const ask = async () => call(`${base}/cgi-bin/auth/getuserinfo?access_token=${encodeURIComponent(await accessToken())}&code=${encodeURIComponent(code)}`);
-      let r = await ask();
-      if (TOKEN_EXPIRED.has(r.errcode)) {
-        token = null;
-        r = await ask();
-      }
+      const r = await withToken((t) => call(`${base}/cgi-bin/auth/getuserinfo?access_token=${encodeURIComponent(t)}&code=${encodeURIComponent(code)}`));
       if (r.errcode !== 0) throw new LoginRefusedError(`企业微信登录失败：${r.errcode} ${r.errmsg ?? ''}`.trim());
       // Non-members get an openid instead of a userid.
       if (typeof r.userid !== 'string' || !r.userid) throw new LoginRefusedError('该企业微信账号不是本单位成员');

@@ -11,6 +11,7 @@ import { disableConsoleAccount, setConsolePassword } from '../repo/console-accou
 import { generatePassword, passwordProblem } from '../auth/password';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
+import { publicBase } from '../config/public-url';
 import { posterHtml, posterSvg } from '../report-page/poster';
 import { renderPosterPng } from '../report-page/poster-png';
 import { runSweep } from '../jobs/sweep';
@@ -202,9 +203,9 @@ export async function main(argv: string[]): Promise<number> {
       const config = await resolveConfig(env, createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn'));
       const group = config.groups.find((g) => g.id === sub);
       if (!group) throw new Error(`配置里没有群 ${sub}（可选：${config.groups.map((g) => g.id).join('、')}）`);
-      const base = flag(rest, 'base') ?? config.deployment.publicUrl;
+      const base = flag(rest, 'base')?.replace(/\/+$/, '') ?? publicBase(config);
       if (!base) throw new Error('请用 --base 指定对外地址，或在配置 deployment.publicUrl 中填写（如 https://gongzhi.example.gov.cn）');
-      const url = `${base.replace(/\/$/, '')}/r/${group.id}`;
+      const url = `${base}/r/${group.id}`;
       const svg = await posterSvg({ groupName: group.name, deployment: config.deployment.name, hotline: config.deployment.hotline ?? null, url });
       const { writeFile } = await import('node:fs/promises');
       await writeFile(out, out.endsWith('.png') ? await renderPosterPng(svg) : posterHtml(svg, `${group.name} 反映二维码`));

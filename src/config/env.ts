@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatZodIssues } from './parse';
+import { randomToken } from '../auth/tokens';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -64,6 +65,5 @@ export function sessionSecret(env: Env, warn: (msg: string) => void): string {
     throw new EnvError('GONGZHI_SESSION_SECRET 未设置：生产环境必须设置控制台会话密钥（openssl rand -base64 32）');
   }
   warn('GONGZHI_SESSION_SECRET is not set: console sessions use a random key and end when the process restarts');
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes));
+  return randomToken();
 }

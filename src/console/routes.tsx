@@ -2,12 +2,14 @@ import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { z } from 'zod';
 import { chinaDate } from '../domain/china-time';
+import { publicBase } from '../config/public-url';
 import type { Platform } from '../domain/message';
-import { ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
+import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
 import { clientIp } from '../http/client-ip';
 import { readFlash, writeFlash } from '../http/flash';
+import { imageResponse } from '../http/image';
 import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-accounts';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken } from '../auth/tokens';
@@ -92,7 +94,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const state = randomToken();
     const next = safeNext(c.req.query('next') ?? '/console');
     setCookie(c, OAUTH_COOKIE, `${login.platform}|${state}|${next}`, { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 600 });
-    const redirectUri = `${config.deployment.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin}/console/login/${login.platform}/callback`;
+    const redirectUri = `${publicBase(config, c.req.url)}/console/login/${login.platform}/callback`;
     return c.redirect(login.authorizeUrl(redirectUri, state, c.req.header('user-agent') ?? ''), 302);
   });
   app.get('/login/:platform{[a-z]+}/callback', async (c) => {
@@ -202,8 +204,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   app.get('/tickets/:number', async (c) => {
     const user = c.get('user');
     const row = await db.selectFrom('tickets').selectAll().where('number', '=', c.req.param('number')).executeTakeFirst();
-    const scope = visibleDepartment(user);
-    if (!row || (scope && row.department_id !== scope && !row.co_department_ids.includes(scope))) {
+    if (!row || !canSeeTicket(user, row)) {
       return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     }
     const now = services.now();
@@ -249,9 +250,8 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       .select(['a.content_type', 'a.data', 't.department_id', 't.co_department_ids'])
       .where('a.id', '=', Number(c.req.param('id')))
       .executeTakeFirst();
-    const scope = visibleDepartment(c.get('user'));
-    if (!photo || (scope && photo.department_id !== scope && !photo.co_department_ids.includes(scope))) return c.text('没有这张照片', 404);
-    return c.body(new Uint8Array(photo.data) as Uint8Array<ArrayBuffer>, 200, { 'content-type': photo.content_type, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
+    if (!photo || !canSeeTicket(c.get('user'), photo)) return c.text('没有这张照片', 404);
+    return imageResponse(c, photo);
   });
 
   app.post('/tickets/:number/actions', async (c) => {
@@ -294,7 +294,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
   });
 
-  const reportUrl = (c: { req: { url: string } }, groupId: string) => `${config.deployment.publicUrl?.replace(/\/$/, '') ?? new URL(c.req.url).origin}/r/${groupId}`;
+  const reportUrl = (c: { req: { url: string } }, groupId: string) => `${publicBase(config, c.req.url)}/r/${groupId}`;
   app.get('/posters', async (c) => {
     const groups = await db.selectFrom('groups').select(['id', 'name']).where('configured', '=', true).orderBy('id').execute();
     return c.html(<PostersPage deployment={deployment} user={c.get('user')} groups={groups.map((g) => ({ ...g, url: reportUrl(c, g.id) }))} png={!!opts.renderPng} />);

@@ -84,3 +84,9 @@ export function authorize(actor: CommandActor, command: CommandName, ticket?: Ti
  */
 export const visibleDepartment = (actor: { role: Role; departmentId: string | null }): string | null =>
   actor.role === 'staff' ? actor.departmentId : null;
+
+/** Whether someone outside the chat may open a ticket: their department leads or co-handles it, or they see all. */
+export function canSeeTicket(actor: { role: Role; departmentId: string | null }, ticket: { department_id: string | null; co_department_ids: string[] }): boolean {
+  const scope = visibleDepartment(actor);
+  return scope === null || ticket.department_id === scope || ticket.co_department_ids.includes(scope);
+}

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } 
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
 import { ledgerFile } from '../reports/ledger-file';
 import { templates } from '../domain/templates';
-import { visibleDepartment } from '../domain/roles';
+import { canSeeTicket, visibleDepartment } from '../domain/roles';
 import type { Services } from '../services';
 
 type Env = { Variables: { staff: StaffMember } };
@@ -56,7 +56,6 @@ const toTicket = (r: TicketRow) => ({
   resolvedAt: iso(r.resolved_at),
 });
 
-const scopeOf = visibleDepartment;
 const security = [{ bearer: [] }];
 
 export function createApi(services: Services): OpenAPIHono<Env> {
@@ -101,7 +100,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     async (c) => {
       const q = c.req.valid('query');
       const staff = c.get('staff');
-      const scope = scopeOf(staff);
+      const scope = visibleDepartment(staff);
       const cursor = decodeCursor(q.cursor);
       const page = await listTicketsPage(
         services.db,
@@ -147,8 +146,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     async (c) => {
       const { number } = c.req.valid('param');
       const row = await services.db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
-      const scope = scopeOf(c.get('staff'));
-      if (!row || (scope && row.department_id !== scope && !row.co_department_ids.includes(scope))) return c.json({ error: 'not_found' }, 404);
+      if (!row || !canSeeTicket(c.get('staff'), row)) return c.json({ error: 'not_found' }, 404);
       const events = await ticketEvents(services.db, row.id);
       const docs = await services.db.selectFrom('escalation_documents').selectAll().where('ticket_id', '=', row.id).orderBy('id').execute();
       return c.json(
@@ -212,7 +210,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       responses: { 200: { description: 'The ledger file' }, 403: { description: 'Not allowed for department staff', content: { 'application/json': { schema: ErrorBody } } } },
     }),
     async (c) => {
-      if (scopeOf(c.get('staff'))) return c.json({ error: 'forbidden', message: '台账仅营商办、管理员和监督人员可导出' }, 403);
+      if (visibleDepartment(c.get('staff'))) return c.json({ error: 'forbidden', message: '台账仅营商办、管理员和监督人员可导出' }, 403);
       const { month, format } = c.req.valid('query');
       const file = await ledgerFile(services.db, month, format);
       return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);

@@ -1,6 +1,7 @@
 import type { Command } from '../domain/commands';
 import type { InboundMessage, Platform } from '../domain/message';
 import { getGroup } from '../repo/directory';
+import { getRequester } from '../repo/requesters';
 import { enqueueOutbox } from '../repo/outbox';
 import { getTicket } from '../repo/tickets';
 import { handleCommand } from './commands';
@@ -38,7 +39,7 @@ export async function performWebCommand(deps: PipelineDeps, req: WebCommand): Pr
     if (req.actor.kind === 'staff' && !staff) return { ok: false, messages: ['账号不在工作人员名录中'], posted: false };
     const requester =
       req.actor.kind === 'requester'
-        ? ((await tx.selectFrom('requesters').selectAll().where('id', '=', req.actor.requesterId).executeTakeFirst()) ?? null)
+        ? await getRequester(tx, req.actor.requesterId)
         : null;
     if (req.actor.kind === 'requester' && !requester) return { ok: false, messages: ['没有这位反映人'], posted: false };
     const msg: InboundMessage = {
@@ -58,7 +59,7 @@ export async function performWebCommand(deps: PipelineDeps, req: WebCommand): Pr
         now,
         group: ticket.group_id ? await getGroup(tx, ticket.group_id) : null,
         staff,
-        requester: requester ? { id: requester.id, platform: requester.platform as Platform, userId: requester.user_id, name: requester.name, enterprise: requester.enterprise } : null,
+        requester,
         replies: [],
       },
       staff?.name ?? requester?.name ?? '反映人',

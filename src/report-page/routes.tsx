@@ -7,6 +7,7 @@ import { isOpen, type TicketStatus } from '../domain/ticket';
 import { normalisePhone } from '../domain/phone';
 import { clientIp } from '../http/client-ip';
 import { readFlash, writeFlash } from '../http/flash';
+import { imageResponse } from '../http/image';
 import { getGroup, type GroupRecord } from '../repo/directory';
 import { hitRateLimit, type RateLimit } from '../repo/rate-limits';
 import type { WebCommand } from '../pipeline/perform';
@@ -203,7 +204,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
     if (!link || !Number.isInteger(id)) return gone(c);
     const photo = await db.selectFrom('attachments').select(['content_type', 'data']).where('id', '=', id).where('ticket_id', '=', link.ticket_id).where('requester_id', '=', link.requester_id).executeTakeFirst();
     if (!photo || !(IMAGE_TYPES as readonly string[]).includes(photo.content_type)) return gone(c);
-    return c.body(new Uint8Array(photo.data) as Uint8Array<ArrayBuffer>, 200, { 'content-type': photo.content_type, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
+    return imageResponse(c, photo);
   });
 
   const followAction = (name: 'rate' | 'supplement' | 'publish', toCommand: (form: Record<string, string>) => WebCommand['command'] | string) =>
