@@ -6,6 +6,7 @@ import { sha256Hex } from '../auth/tokens';
 import { isOpen, type TicketStatus } from '../domain/ticket';
 import { normalisePhone } from '../domain/phone';
 import { clientIp } from '../http/client-ip';
+import { publicBase } from '../config/public-url';
 import { readFlash, writeFlash } from '../http/flash';
 import { imageResponse } from '../http/image';
 import { getGroup, type GroupRecord } from '../repo/directory';
@@ -144,7 +145,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       });
       if (result.status === 'duplicate') return formFor(c, group, 400, undefined, '这份反映已经提交过了，请勿重复提交');
       services.logger.info('report.submitted', { group: group.id, ticket: result.number, status: result.status, photos: photos.length });
-      const link = `${new URL(c.req.url).origin}/t/${result.link}`;
+      const link = `${publicBase(config, c.req.url)}/t/${result.link}`;
       return c.html(<Submitted number={result.number} link={link} messages={result.messages} attached={result.status === 'attached'} />);
     },
   );
