@@ -4,7 +4,7 @@ import type { Tx } from '../db/database';
 import { parseCommand } from '../domain/commands';
 import { InvalidMessageError, inboundMessageSchema, type InboundMessage } from '../domain/message';
 import { templates } from '../domain/templates';
-import { ensureGroup } from '../repo/directory';
+import { ensureGroup, type GroupRecord } from '../repo/directory';
 import { acceptInbound, claimAccepted, claimInbound, finishInbound, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
 import { requesterKey, upsertRequester, upsertRequesters, type Requester } from '../repo/requesters';
@@ -65,21 +65,27 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
   const queue: Pending[] = [];
   let running = 0;
   // Groups never disappear (tickets point at them): once known, no query is needed to find one again.
-  const knownGroups = new Map<string, Awaited<ReturnType<typeof ensureGroup>>>();
+  const knownGroups = new Map<string, GroupRecord>();
 
-  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number, known?: Map<string, Requester>): Promise<ReceiveResult & { posted: boolean }> {
+  /** Rows a batch registered up front (see flush), so each message need not look them up again. */
+  interface BatchRows {
+    groups: Map<string, GroupRecord>;
+    requesters: Map<string, Requester>;
+  }
+
+  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number, known?: BatchRows): Promise<ReceiveResult & { posted: boolean }> {
     const inboundId = acceptedId === undefined ? await claimInbound(tx, msg) : await claimAccepted(tx, acceptedId);
     if (inboundId === null) return { status: 'duplicate', posted: false };
     const now = deps.now();
     let group = null;
     if (msg.chatType === 'group') {
       const key = `${msg.platform}:${msg.chatId}`;
-      group = knownGroups.get(key) ?? (await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle));
+      group = knownGroups.get(key) ?? known?.groups.get(key) ?? (await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle));
       if (group.configured) knownGroups.set(key, group);
     }
     const staff = deps.directory.staffByAccount(msg.platform, msg.sender.userId);
     // One statement finds or registers the enterprise (and keeps its display name current).
-    const requester = staff ? null : (known?.get(requesterKey(msg.platform, msg.sender.userId)) ?? (await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name })));
+    const requester = staff ? null : (known?.requesters.get(requesterKey(msg.platform, msg.sender.userId)) ?? (await upsertRequester(tx, msg.platform, msg.sender.userId, { name: msg.sender.name })));
     const actorName = staff?.name ?? msg.sender.name ?? requester?.name ?? msg.sender.userId;
     const ctx = createMessageContext({ deps, tx, msg, now, group, staff, requester }, actorName);
 
@@ -144,15 +150,16 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
       await deps.db.transaction().execute(async (tx) => {
         // Lock order, the same as one message takes them: new groups, then enterprises (sorted, in
         // one statement), then the day's ticket counter — so concurrent batches cannot deadlock.
-        let known: Map<string, Requester> | undefined;
+        let known: BatchRows | undefined;
         if (batch.length > 1) {
           const newGroups = new Map(batch.filter((b) => b.msg.chatType === 'group' && !knownGroups.has(`${b.msg.platform}:${b.msg.chatId}`)).map((b) => [`${b.msg.platform}:${b.msg.chatId}`, b.msg]));
+          const groups = new Map<string, GroupRecord>();
           for (const key of [...newGroups.keys()].sort()) {
             const m = newGroups.get(key)!;
-            await ensureGroup(tx, m.platform, m.chatId, m.chatTitle);
+            groups.set(key, await ensureGroup(tx, m.platform, m.chatId, m.chatTitle));
           }
           const people = batch.filter((b) => !deps.directory.staffByAccount(b.msg.platform, b.msg.sender.userId)).map((b) => ({ platform: b.msg.platform, userId: b.msg.sender.userId, name: b.msg.sender.name }));
-          known = await upsertRequesters(tx, people);
+          known = { groups, requesters: await upsertRequesters(tx, people) };
         }
         for (const item of batch) {
           if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
