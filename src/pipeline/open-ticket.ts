@@ -60,14 +60,18 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   // 咨询 that the knowledge base answers: answered at once, pending the requester's confirmation.
   const faq = type === 'consult' || /[?？吗]|怎么|如何|哪些|多久/.test(text) ? matchFaq(deps.config.faq, text) : null;
 
-  const day = chinaDateCompact(msg.receivedAt);
+  // One instant is "received": when the pipeline accepted the message (receive()/accept() stamp it
+  // from the injected clock). Number, received_at, the SLA start and the first event all use it,
+  // so a message processed late (recovery after a crash, a slow batch) keeps the day it came in.
+  const receivedAt = msg.receivedAt;
+  const day = chinaDateCompact(receivedAt);
   const seq = await nextTicketSeq(tx, day);
-  const number = formatTicketNumber(deps.config.deployment.ticketPrefix, msg.receivedAt, seq);
+  const number = formatTicketNumber(deps.config.deployment.ticketPrefix, receivedAt, seq);
   const routed = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
   const route = faq?.entry.department ? { departmentId: faq.entry.department, rule: null } : routed;
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
   const autoDispatch = !!faq || c.confidence >= deps.config.classifier.minConfidence;
-  const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, now);
+  const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, receivedAt);
   const isPrivate = msg.chatType === 'direct' || ctx.privateReport === true;
 
   const row = await insertTicket(tx, {
@@ -87,7 +91,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
     requester_id: requester.id,
     is_private: isPrivate,
     department_id: autoDispatch ? route.departmentId : null,
-    received_at: now,
+    received_at: receivedAt,
     dispatched_at: autoDispatch ? now : null,
     sign_due_at: signDueAt,
     resolve_due_at: resolveDueAt,
@@ -101,7 +105,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
       fromStatus: null,
       toStatus: 'received',
       actor: ctx.actor,
-      at: now,
+      at: receivedAt,
       data: { messageId: msg.messageId, platform: msg.platform, classification: { type, category, urgency, confidence: c.confidence } },
     },
   ];

@@ -204,7 +204,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
       const issue = checked.error.issues[0];
       throw new InvalidMessageError(`${issue?.path.join('.')}: ${issue?.message}`);
     }
-    return { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName) };
+    // The pipeline, not the caller, says when a message was received: the injected clock at
+    // acceptance is the one instant a ticket's number, received_at and deadlines start from.
+    return { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName), receivedAt: deps.now() };
   };
   const enqueue = (msg: InboundMessage, inboundId?: number) =>
     new Promise<ReceiveResult>((resolve, reject) => {

@@ -57,7 +57,8 @@ export function localMessage(userId: string, text: string, extra: Partial<Inboun
     chatTitle: '青山县营商环境共商共治群',
     sender: { userId, name: userId },
     text,
-    receivedAt: new Date(),
+    // Deliberately not the wall clock: the pipeline stamps its own (injected) clock on acceptance.
+    receivedAt: new Date(0),
     ...extra,
   };
 }
