@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { createApiToken } from '../../src/repo/api-tokens';
 import { TEST_DATABASES } from '../helpers/databases';
-import { createTestRuntime, localMessage } from '../helpers/runtime';
+import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 import { serveApp } from '../helpers/serve';
 
 describe('REST API', () => {
@@ -10,12 +10,14 @@ describe('REST API', () => {
   let http: Awaited<ReturnType<typeof serveApp>>;
   let dispatcher: string;
   let staff: string;
+  // Monday 23 November 2026, 10:00 in Beijing: months and days below follow this clock, not the machine's.
+  const clock = createTestClock('2026-11-23T02:00:00Z');
 
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open());
+    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: clock.now });
     http = await serveApp(rt.app);
-    dispatcher = await createApiToken(rt.services.db, 'wangmin', 'test', new Date());
-    staff = await createApiToken(rt.services.db, 'lidian', 'test', new Date());
+    dispatcher = await createApiToken(rt.services.db, 'wangmin', 'test', clock.now());
+    staff = await createApiToken(rt.services.db, 'lidian', 'test', clock.now());
     for (const text of ['我们厂新建的厂房申请用电报装一个月了还没接通', '园区路灯坏了半年了没人修', '变压器增容申请提交两个月了一直没批下来']) {
       await rt.services.pipeline.receive(localMessage('qs-jixie-liu', text));
     }
@@ -54,7 +56,7 @@ describe('REST API', () => {
   });
 
   it('serves the monthly ranking and the ledger (not to department staff)', async () => {
-    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const month = '2026-11';
     const report = await (await get(`/v1/reports/monthly?month=${month}`, dispatcher)).json();
     expect(report.departments.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual(['chengguan', 'power']);
     const csv = await get(`/v1/ledger?month=${month}&format=csv`, dispatcher);
@@ -69,7 +71,7 @@ describe('REST API', () => {
     expect(dir.departments.find((d: { id: string }) => d.id === 'power')).toMatchObject({ name: '国网青山县供电公司' });
     expect(dir.staff.find((s: { id: string }) => s.id === 'wangmin')).toMatchObject({ role: 'dispatcher', department: 'yingshang' });
     expect(dir.groups.map((g: { id: string }) => g.id)).toContain('county');
-    const date = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
+    const date = '2026-11-24';
     const daily = await (await get(`/v1/reports/daily?date=${date}&group=county`, dispatcher)).json();
     expect(daily.text).toMatch(/^【每日调度】青山县营商环境共商共治群/);
     expect(daily.digest).toMatchObject({ received: expect.any(Number), overdue: expect.any(Array) });
