@@ -75,8 +75,8 @@ export default {
     try {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
       const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
-      const console = secret ? { sessionSecret: secret, trustProxy: false, logins } : null;
-      const reportPage = secret ? { secret, trustProxy: false } : null;
+      const console = secret ? { sessionSecret: secret, trustProxy: 'cloudflare' as const, logins } : null;
+      const reportPage = secret ? { secret, trustProxy: 'cloudflare' as const } : null;
       return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console, reportPage }).fetch(request, env, ctx);
     } finally {
       ctx.waitUntil(close());

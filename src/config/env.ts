@@ -22,8 +22,16 @@ export const envSchema = z.object({
   GONGZHI_MIGRATE: bool.default(true),
   /** Signs console session cookies: required in production, at least 32 characters (e.g. `openssl rand -base64 32`). */
   GONGZHI_SESSION_SECRET: z.string().min(32, 'GONGZHI_SESSION_SECRET 至少 32 个字符（openssl rand -base64 32）').optional(),
-  /** Behind nginx or another reverse proxy: take the client address from X-Forwarded-For for abuse limits. */
-  GONGZHI_TRUST_PROXY: bool.default(false),
+  /**
+   * How many reverse proxies (nginx, a load balancer) stand in front of this process: the client
+   * address for abuse limits is that many entries from the right of X-Forwarded-For. 0: none.
+   * `1`/`true` is one proxy (the usual nginx), kept for configurations written before hop counts.
+   */
+  GONGZHI_TRUST_PROXY: z
+    .string()
+    .default('0')
+    .transform((v) => (['true', 'yes', 'on'].includes(v) ? 1 : ['false', 'no', 'off'].includes(v) ? 0 : v.trim() === '' ? NaN : Number(v)))
+    .pipe(z.number().int('GONGZHI_TRUST_PROXY 须为反向代理层数（0、1、2…）').min(0).max(10)),
   LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
 });
 export type Env = z.infer<typeof envSchema>;

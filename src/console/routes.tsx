@@ -7,7 +7,7 @@ import type { Platform } from '../domain/message';
 import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
-import { clientIp } from '../http/client-ip';
+import { clientIp, type ProxyTrust } from '../http/client-ip';
 import { readFlash, writeFlash } from '../http/flash';
 import { imageResponse } from '../http/image';
 import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-accounts';
@@ -34,8 +34,8 @@ import { endSession, requireSession, startSession, type ConsoleEnv } from './ses
 export interface ConsoleOptions {
   /** HMAC key for session cookies (GONGZHI_SESSION_SECRET). */
   sessionSecret: string;
-  /** Count sign-in attempts by X-Forwarded-For (behind a trusted reverse proxy). */
-  trustProxy?: boolean;
+  /** Whom to believe about the client address for sign-in limits (see clientIp). */
+  trustProxy?: ProxyTrust;
   /** Draws poster PNGs (Node only: a native module); without it the console offers the printable page. */
   renderPng?: (svg: string) => Promise<Uint8Array>;
   /** WeCom / DingTalk sign-in, for the platforms configured with an app. */
@@ -127,7 +127,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const { staffId, password } = form.data;
     const next = safeNext(form.data.next);
     const now = services.now();
-    const byIp = await hitRateLimit(db, `login-ip:${clientIp(c, opts.trustProxy ?? false)}`, LOGIN_PER_IP, now);
+    const byIp = await hitRateLimit(db, `login-ip:${clientIp(c, opts.trustProxy ?? 0)}`, LOGIN_PER_IP, now);
     const byAccount = await hitRateLimit(db, `login:${staffId}`, LOGIN_PER_ACCOUNT, now);
     const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : null;
     if (blocked && !blocked.allowed) {

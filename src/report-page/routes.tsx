@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../auth/tokens';
 import { isOpen, type TicketStatus } from '../domain/ticket';
 import { normalisePhone } from '../domain/phone';
-import { clientIp } from '../http/client-ip';
+import { clientIp, type ProxyTrust } from '../http/client-ip';
 import { publicBase } from '../config/public-url';
 import { readFlash, writeFlash } from '../http/flash';
 import { imageResponse } from '../http/image';
@@ -20,7 +20,7 @@ import { FollowPage, ReportForm, Shell, Submitted, type FollowData, type FormVal
 export interface ReportPageOptions {
   /** Signs the human check (derived from GONGZHI_SESSION_SECRET). */
   secret: string;
-  trustProxy?: boolean;
+  trustProxy?: ProxyTrust;
 }
 
 /** Limits per address and per phone: generous for a real enterprise, a wall for a flood. */
@@ -89,7 +89,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       const group = await reportGroup(c.req.param('group'));
       if (!group) return notFound(c);
       const now = services.now();
-      const ip = clientIp(c, opts.trustProxy ?? false);
+      const ip = clientIp(c, opts.trustProxy ?? 0);
       for (const [name, rule] of [['ipBurst', REPORT_LIMITS.ipBurst!], ['ipDay', REPORT_LIMITS.ipDay!]] as const) {
         const hit = await hitRateLimit(db, `report-${name}:${ip}`, rule, now);
         if (!hit.allowed) {
