@@ -14,7 +14,7 @@ import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-ac
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken } from '../auth/tokens';
 import { LoginRefusedError, type WebLogin } from '../../adapters/types';
-import { clearRateLimit, hitRateLimit } from '../repo/rate-limits';
+import { clearRateLimit, hitRateLimit, peekRateLimit } from '../repo/rate-limits';
 import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
 import { dailyTrend, openByDepartment, todayFigures } from '../reports/dashboard';
 import { ledgerFile } from '../reports/ledger-file';
@@ -42,9 +42,15 @@ export interface ConsoleOptions {
   logins?: WebLogin[];
 }
 
-/** Five wrong passwords per account, thirty per address, in fifteen minutes. */
-const LOGIN_PER_ACCOUNT = { limit: 5, windowMs: 15 * 60_000 };
+/**
+ * Five wrong passwords per account from one address, thirty attempts per address, in fifteen
+ * minutes. Failures are not counted per account alone: anyone could then lock a colleague out
+ * by guessing from a few addresses. Guessing one account from many addresses is slowed by the
+ * per-address limit and PBKDF2, and logged once the account's failures pile up.
+ */
+const LOGIN_PER_ACCOUNT_ADDRESS = { limit: 5, windowMs: 15 * 60_000 };
 const LOGIN_PER_IP = { limit: 30, windowMs: 15 * 60_000 };
+const LOGIN_ACCOUNT_ALARM = { limit: 20, windowMs: 15 * 60_000 };
 
 const loginForm = z.object({ staffId: z.string().trim().min(1).max(64), password: z.string().min(1).max(200), next: z.string().default('/console') });
 const listQuery = z.object({
@@ -127,8 +133,10 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const { staffId, password } = form.data;
     const next = safeNext(form.data.next);
     const now = services.now();
-    const byIp = await hitRateLimit(db, `login-ip:${clientIp(c, opts.trustProxy ?? 0)}`, LOGIN_PER_IP, now);
-    const byAccount = await hitRateLimit(db, `login:${staffId}`, LOGIN_PER_ACCOUNT, now);
+    const ip = clientIp(c, opts.trustProxy ?? 0);
+    const failuresKey = `login:${staffId}|${ip}`;
+    const byIp = await hitRateLimit(db, `login-ip:${ip}`, LOGIN_PER_IP, now);
+    const byAccount = await peekRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
     const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : null;
     if (blocked && !blocked.allowed) {
       const minutes = Math.ceil(blocked.retryAfterMs / 60_000);
@@ -136,10 +144,15 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error={`尝试次数过多，请 ${minutes} 分钟后再试`} />, 429);
     }
     if (!(await checkConsolePassword(db, staffId, password)) || !directory.staffById(staffId)) {
-      services.logger.warn('console.login_failed', { staffId });
+      await hitRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
+      const overall = await hitRateLimit(db, `login-failures:${staffId}`, LOGIN_ACCOUNT_ALARM, now);
+      services.logger.warn('console.login_failed', {
+        staffId,
+        ...(overall.allowed ? {} : { hint: 'many wrong passwords for this account from several addresses: someone may be guessing it' }),
+      });
       return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
     }
-    await clearRateLimit(db, `login:${staffId}`);
+    await clearRateLimit(db, failuresKey);
     await startSession(c, opts.sessionSecret, staffId, now);
     services.logger.info('console.login', { staffId });
     return c.redirect(next, 303);

@@ -23,9 +23,23 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimit, now: Da
     .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }))
     .returning('count')
     .executeTakeFirstOrThrow();
+  return decide(db, key, rule, now, startMs, row.count);
+}
+
+/**
+ * Whether one more attempt under `key` would be allowed, without counting one: for limits that
+ * count failures only (a correct password must not use up the allowance).
+ */
+export async function peekRateLimit(db: Db, key: string, rule: RateLimit, now: Date): Promise<RateDecision> {
+  const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
+  const row = await db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', new Date(startMs)).executeTakeFirst();
+  return decide(db, key, rule, now, startMs, (row?.count ?? 0) + 1);
+}
+
+async function decide(db: Db, key: string, rule: RateLimit, now: Date, startMs: number, count: number): Promise<RateDecision> {
   const previous = await db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', new Date(startMs - rule.windowMs)).executeTakeFirst();
   const overlap = 1 - (now.getTime() - startMs) / rule.windowMs;
-  const estimate = row.count + (previous?.count ?? 0) * overlap;
+  const estimate = count + (previous?.count ?? 0) * overlap;
   if (estimate <= rule.limit) return { allowed: true, remaining: Math.floor(rule.limit - estimate) };
   // When enough of the previous window has slid out (or, failing that, when this one ends).
   const excess = estimate - rule.limit;

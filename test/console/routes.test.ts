@@ -11,8 +11,8 @@ describeOnDatabases('web console', (db) => {
   let rt: Runtime;
   const clock = createTestClock('2026-11-23T02:00:00Z');
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-  const login = (staffId: string, password = PASSWORD, next = '/console') =>
-    rt.app.request('/console/login', { method: 'POST', headers: FORM, body: form({ staffId, password, next }) });
+  const login = (staffId: string, password = PASSWORD, next = '/console', address?: string) =>
+    rt.app.request('/console/login', { method: 'POST', headers: { ...FORM, ...(address ? { 'x-forwarded-for': address } : {}) }, body: form({ staffId, password, next }) });
   const session = async (staffId: string) => (await login(staffId)).headers.get('set-cookie')!.split(';')[0]!;
   const page = (path: string, cookie: string) => rt.app.request(path, { headers: { cookie } });
   const act = (number: string, cookie: string, fields: Record<string, string>) =>
@@ -27,7 +27,7 @@ describeOnDatabases('web console', (db) => {
   let lamp: string;
 
   it('starts with accounts for a dispatcher, a power-company clerk and a supervisor, and two reports', async () => {
-    rt = await createTestRuntime(db(), { now: clock.now });
+    rt = await createTestRuntime(db(), { now: clock.now, env: { GONGZHI_TRUST_PROXY: '1' } });
     for (const id of ['wangmin', 'lidian', 'jiangjian']) await setConsolePassword(rt.services.db, id, PASSWORD, clock.now());
     power = (await rt.services.pipeline.receive(localMessage('qs-jixie-liu', '我们厂新建的厂房申请用电报装一个月了还没接通')) as { ticketNumber: string }).ticketNumber;
     lamp = (await rt.services.pipeline.receive(localMessage('lvyuan-chen', '园区路灯坏了半年了没人修')) as { ticketNumber: string }).ticketNumber;
@@ -60,6 +60,22 @@ describeOnDatabases('web console', (db) => {
     expect((await login('lidian')).status).toBe(303);
     // An unknown account gets the same answer as a wrong password.
     expect(await (await login('nobody')).text()).toContain('账号或密码不正确');
+  });
+
+  it('does not let wrong passwords from other addresses lock the real user out', async () => {
+    for (let i = 1; i <= 6; i++) expect((await login('jiangjian', 'guess', '/console', `198.51.100.${i}`)).status).toBe(401);
+    const real = await login('jiangjian', PASSWORD, '/console', '203.0.113.50');
+    expect(real.status).toBe(303);
+    expect(real.headers.get('set-cookie')).toMatch(/gz_console=/);
+  });
+
+  it('limits one address however many accounts it tries', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await login(`nobody-${i}`, 'guess', '/console', '192.0.2.77')).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // Another address is not affected.
+    expect((await login('wangmin', PASSWORD, '/console', '192.0.2.78')).status).toBe(303);
   });
 
   it('rejects a forged cookie and ends sessions when the password changes', async () => {
