@@ -12,7 +12,7 @@ const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 await migrateToLatest(db);
 const config = await loadConfigFile('config/example.yaml');
-await syncDirectory(db, config);
+await syncDirectory(db, config, new Date());
 const s = createServices({ db, config, logger: createJsonLogger((l) => process.stderr.write(l + '\n'), 'error'), adapters: {}, concurrency: 8 });
 const TEXTS = ['我们厂新建的厂房申请用电报装一个月了还没接通', '园区路灯坏了半年了没人修', '我们的投标保证金半年了还没退'];
 const msg = (i: number) => ({ platform: 'wecom' as const, messageId: `m${i}`, chatType: 'group' as const, chatId: `wr-bench-${i % 200}`, sender: { userId: `ent-${i % 5000}` }, text: `${TEXTS[i % 3]}（${i}）`, receivedAt: new Date() });

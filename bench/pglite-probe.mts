@@ -9,7 +9,7 @@ import { createJsonLogger } from '../src/logger';
 const h = await openDatabase({ dataDir: 'memory://' });
 await migrateToLatest(h.db);
 const config = await loadConfigFile('config/example.yaml');
-await syncDirectory(h.db, config);
+await syncDirectory(h.db, config, new Date());
 const s = createServices({ db: h.db, config, logger: createJsonLogger(() => undefined, 'error'), adapters: {} });
 const TEXTS = ['我们厂新建的厂房申请用电报装一个月了还没接通', '园区路灯坏了半年了没人修', '我们的投标保证金半年了还没退'];
 let n = 0;

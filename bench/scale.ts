@@ -20,7 +20,7 @@ const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
 
 async function seed(db: Db) {
   const t0 = performance.now();
-  await syncDirectory(db, await loadConfigFile('config/example.yaml'));
+  await syncDirectory(db, await loadConfigFile('config/example.yaml'), new Date());
   await sql`insert into departments (id, name) select 'dept-' || g, '第' || g || '承办单位' from generate_series(1, 40) g on conflict do nothing`.execute(db);
   await sql`insert into groups (id, platform, chat_id, name, outbound, configured) select 'grp-' || g, 'wecom', 'wr-' || g, '共治群' || g, '{"kind":"wecom-webhook","key":"k"}', true from generate_series(1, 200) g on conflict do nothing`.execute(db);
   await sql`insert into requesters (platform, user_id, name) select 'wecom', 'ent-' || g, '企业' || g from generate_series(1, 5000) g on conflict do nothing`.execute(db);

@@ -72,11 +72,12 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info('db.migrated', { applied, database: database.kind });
   }
-  await syncDirectory(database.db, config);
+  const now = opts.now ?? (() => new Date());
+  await syncDirectory(database.db, config, now());
 
   const platforms = createPlatforms(opts.rawEnv ?? process.env, config, logger, opts.fetch);
   const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
-  const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName }) : null;
+  const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };
   if (local) adapters.local = local;
 
@@ -86,7 +87,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     logger,
     adapters,
     concurrency: database.kind === 'postgres' ? 8 : 1,
-    ...(opts.now ? { now: opts.now } : {}),
+    now,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);

@@ -24,7 +24,8 @@ export interface LocalAdapter extends OutboundAdapter {
   directTranscript(userId: string, afterSeq: number): TranscriptEntry[];
 }
 
-export function createLocalAdapter(opts: { botName: string; maxEntries?: number }): LocalAdapter {
+export function createLocalAdapter(opts: { botName: string; maxEntries?: number; now?: () => Date }): LocalAdapter {
+  const now = opts.now ?? (() => new Date());
   const entries: TranscriptEntry[] = [];
   const max = opts.maxEntries ?? 5000;
   let seq = 0;
@@ -49,7 +50,7 @@ export function createLocalAdapter(opts: { botName: string; maxEntries?: number 
       const t = message.target;
       const chatId = t.kind === 'group' ? t.chatId : t.kind === 'direct' ? `direct:${t.userId}` : t.chatType === 'group' ? t.chatId : `direct:${t.chatId}`;
       push({
-        at: new Date().toISOString(),
+        at: now().toISOString(),
         chatId,
         from: { kind: 'bot', id: 'bot', name: opts.botName },
         text: message.payload.text,

@@ -49,7 +49,7 @@ async function withServices<T>(fn: (s: import('../services').Services) => Promis
   const logger = createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn');
   const config = await resolveConfig(env, logger);
   return withDb(async (h) => {
-    await syncDirectory(h.db, config);
+    await syncDirectory(h.db, config, new Date());
     return fn(createServices({ db: h.db, config, logger, adapters: {} }));
   });
 }

@@ -80,7 +80,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     let group = null;
     if (msg.chatType === 'group') {
       const key = `${msg.platform}:${msg.chatId}`;
-      group = knownGroups.get(key) ?? known?.groups.get(key) ?? (await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle));
+      group = knownGroups.get(key) ?? known?.groups.get(key) ?? (await ensureGroup(tx, msg.platform, msg.chatId, msg.chatTitle, now));
       if (group.configured) knownGroups.set(key, group);
     }
     const staff = deps.directory.staffByAccount(msg.platform, msg.sender.userId);
@@ -156,7 +156,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
           const groups = new Map<string, GroupRecord>();
           for (const key of [...newGroups.keys()].sort()) {
             const m = newGroups.get(key)!;
-            groups.set(key, await ensureGroup(tx, m.platform, m.chatId, m.chatTitle));
+            groups.set(key, await ensureGroup(tx, m.platform, m.chatId, m.chatTitle, deps.now()));
           }
           const people = batch.filter((b) => !deps.directory.staffByAccount(b.msg.platform, b.msg.sender.userId)).map((b) => ({ platform: b.msg.platform, userId: b.msg.sender.userId, name: b.msg.sender.name }));
           known = { groups, requesters: await upsertRequesters(tx, people) };

@@ -26,9 +26,8 @@ export interface GroupRecord {
  * database keeps a copy so that tickets can reference them and reports can join on them.
  * Removed entries are deactivated, never deleted, because old tickets still point at them.
  */
-export async function syncDirectory(db: Db, config: GongzhiConfig): Promise<void> {
+export async function syncDirectory(db: Db, config: GongzhiConfig, now: Date): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    const now = new Date();
     // Insert without parents first: a department may name a parent declared after it.
     for (const d of config.departments) {
       await tx
@@ -107,14 +106,14 @@ function toGroup(row: {
  * A group the bot hears from but the configuration does not know yet is registered
  * (so tickets keep their origin) and shows up for the admin to configure.
  */
-export async function ensureGroup(tx: Tx, platform: Platform, chatId: string, title: string | undefined): Promise<GroupRecord> {
+export async function ensureGroup(tx: Tx, platform: Platform, chatId: string, title: string | undefined, now: Date): Promise<GroupRecord> {
   const existing = await tx.selectFrom('groups').selectAll().where('platform', '=', platform).where('chat_id', '=', chatId).executeTakeFirst();
   if (existing) return toGroup(existing);
   const id = `${platform}-${hashId(chatId)}`;
   const row = await tx
     .insertInto('groups')
     .values({ id, platform, chat_id: chatId, name: title ?? `未配置的群 ${chatId.slice(0, 12)}`, region: null, outbound: null, configured: false })
-    .onConflict((oc) => oc.columns(['platform', 'chat_id']).doUpdateSet({ updated_at: new Date() }))
+    .onConflict((oc) => oc.columns(['platform', 'chat_id']).doUpdateSet({ updated_at: now }))
     .returningAll()
     .executeTakeFirstOrThrow();
   return toGroup(row);

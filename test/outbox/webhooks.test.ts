@@ -32,7 +32,7 @@ describeOnDatabases('outgoing webhooks', (db) => {
     ];
     rt = await createTestRuntime(db(), { now: clock.now, config });
     // A hook removed from the configuration stops at the next start (which syncs the directory).
-    await syncDirectory(rt.services.db, { ...config, webhooks: config.webhooks.slice(0, 1) });
+    await syncDirectory(rt.services.db, { ...config, webhooks: config.webhooks.slice(0, 1) }, clock.now());
 
     const r = await rt.services.pipeline.receive(localMessage('qs-jixie-liu', '我们厂新建的厂房申请用电报装一个月了还没接通'));
     const number = (r as { ticketNumber: string }).ticketNumber;
@@ -105,9 +105,9 @@ describeOnDatabases('webhook trigger switch', (db) => {
     const config = await loadConfigFile(EXAMPLE);
     const state = async () =>
       (await sql<{ tgenabled: string }>`select tgenabled from pg_trigger where tgname = 'ticket_events_webhooks' and tgrelid = 'ticket_events'::regclass`.execute(db().db)).rows[0]?.tgenabled;
-    await syncDirectory(db().db, { ...config, webhooks: [] });
+    await syncDirectory(db().db, { ...config, webhooks: [] }, new Date('2026-11-23T02:00:00Z'));
     expect(await state()).toBe('D');
-    await syncDirectory(db().db, { ...config, webhooks: [{ id: 'oa', url: 'http://127.0.0.1:9/e', secret: SECRET }] });
+    await syncDirectory(db().db, { ...config, webhooks: [{ id: 'oa', url: 'http://127.0.0.1:9/e', secret: SECRET }] }, new Date('2026-11-23T02:00:00Z'));
     expect(await state()).toBe('O');
   });
 });

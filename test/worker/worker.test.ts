@@ -33,7 +33,7 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       await migrateToLatest(h.db);
       const { syncDirectory } = await import('../../src/repo/directory');
       const { loadConfigFile } = await import('../../src/config/load');
-      await syncDirectory(h.db, await loadConfigFile('config/example.yaml'));
+      await syncDirectory(h.db, await loadConfigFile('config/example.yaml'), new Date('2026-11-23T02:00:00Z'));
       await h.close();
       const u = new URL(url);
       u.searchParams.set('options', `-c search_path=${schema}`);
