@@ -22,12 +22,58 @@ export function parseQueryOnce(url: URL): Record<string, string> {
 /** Thrown by a parser for a body that passed verification but is not what the platform sends. */
 export class BadPayloadError extends Error {}
 
-/** Minimal reader for WeCom's flat callback XML: <Tag><![CDATA[v]]></Tag> or <Tag>v</Tag>. */
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * Minimal reader for WeCom's flat callback XML: <Tag><![CDATA[v]]></Tag> or <Tag>v</Tag>; the
+ * fields of nested elements (an event's <SendPicsInfo>) are read as if they were flat.
+ * A single forward scan with indexOf, never a backtracking regular expression: it runs before
+ * the signature check, so its cost must not depend on what an attacker nests or leaves open.
+ */
 export function readXmlFields(xml: string): Record<string, string> {
-  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?<xml>([\s\S]*)<\/xml>\s*$/.exec(xml);
-  if (!root) throw new BadPayloadError('not a WeCom XML document');
+  let start = 0;
+  let end = xml.length;
+  while (start < end && /\s/.test(xml[start]!)) start++;
+  while (end > start && /\s/.test(xml[end - 1]!)) end--;
+  if (xml.startsWith('<?xml', start)) {
+    const prolog = xml.indexOf('?>', start);
+    if (prolog < 0) throw new BadPayloadError('not a WeCom XML document');
+    start = prolog + 2;
+    while (start < end && /\s/.test(xml[start]!)) start++;
+  }
+  if (!xml.startsWith('<xml>', start) || end - start < 11 || xml.slice(end - 6, end) !== '</xml>') throw new BadPayloadError('not a WeCom XML document');
   const out: Record<string, string> = {};
-  const re = /<([A-Za-z][A-Za-z0-9_]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/\1>/g;
-  for (const m of root[1]!.matchAll(re)) out[m[1]!] = m[2] ?? m[3] ?? '';
+  let i = start + 5;
+  const stop = end - 6;
+  while (i < stop) {
+    const open = xml.indexOf('<', i);
+    if (open < 0 || open >= stop) break;
+    const close = xml.indexOf('>', open);
+    if (close < 0 || close >= stop) throw new BadPayloadError('unclosed tag in WeCom XML');
+    const name = xml.slice(open + 1, close);
+    i = close + 1;
+    // A closing tag of a container, or something that is not a field: step over it.
+    if (!NAME.test(name)) continue;
+    let value: string;
+    let after: number;
+    if (xml.startsWith('<![CDATA[', i)) {
+      const cdataEnd = xml.indexOf(']]>', i + 9);
+      if (cdataEnd < 0 || cdataEnd >= stop) throw new BadPayloadError('unclosed CDATA in WeCom XML');
+      value = xml.slice(i + 9, cdataEnd);
+      after = cdataEnd + 3;
+    } else {
+      const next = xml.indexOf('<', i);
+      after = next < 0 ? stop : next;
+      value = xml.slice(i, after);
+    }
+    const closing = `</${name}>`;
+    if (xml.startsWith(closing, after)) {
+      out[name] = value;
+      i = after + closing.length;
+    } else {
+      // A container (its children follow) or a field left open: read on from after its text.
+      i = after;
+    }
+  }
   return out;
 }

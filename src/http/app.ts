@@ -22,8 +22,13 @@ export interface AppDeps {
   reportPage?: ReportPageOptions | null;
 }
 
-/** Platforms post small JSON/XML bodies; anything bigger is a mistake or an attack. */
+/** Forms and API calls are small; anything bigger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Platform callbacks are a few KB (WeCom caps a text at 2,048 bytes, encrypted and base64'd);
+ * they are read before the signature is checked, so anyone can send one.
+ */
+export const MAX_CALLBACK_BYTES = 32 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -53,11 +58,9 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: 'body_too_large', limit: MAX_BODY_BYTES }, 413),
-  });
-  app.use('/webhooks/*', limit);
+  const limitTo = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => c.json({ error: 'body_too_large', limit: maxSize }, 413) });
+  const limit = limitTo(MAX_BODY_BYTES);
+  app.use('/webhooks/*', limitTo(MAX_CALLBACK_BYTES));
   app.use('/playground/api/*', limit);
   if (deps.webhooks) app.route('/webhooks', deps.webhooks);
   app.use('/api/*', limit);
