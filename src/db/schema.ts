@@ -187,6 +187,7 @@ export interface ApiTokensTable {
   name: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
+  expires_at: Timestamp;
 }
 
 export interface ConsoleAccountsTable {

@@ -66,7 +66,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
 
   api.use('/v1/*', async (c, next) => {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    const staffId = token ? await staffForToken(services.db, token) : null;
+    const staffId = token ? await staffForToken(services.db, token, services.now()) : null;
     const staff = staffId ? services.directory.staffById(staffId) : null;
     if (!staff) return c.json({ error: 'unauthorized', message: '需要有效的 API 令牌（Authorization: Bearer …）' }, 401);
     c.set('staff', staff);
