@@ -99,12 +99,18 @@ export const configSchema = z
             }),
           )
           .default([]),
+        /**
+         * /补充 by a department stops the clock at most once per ticket and for at most this many
+         * working days, never on an overdue ticket; beyond that 营商办 approves (/批准暂停).
+         */
+        maxPauseWorkdays: z.number().int().min(0).max(30).default(3),
       })
-      .default({ overrides: [] })
+      .default({ overrides: [], maxPauseWorkdays: 3 })
       .transform((s) => ({
         normal: s.normal ?? DEFAULT_SLA_POLICY.normal,
         urgent: s.urgent ?? DEFAULT_SLA_POLICY.urgent,
         overrides: s.overrides,
+        maxPauseWorkdays: s.maxPauseWorkdays,
       })),
     /** 三单一函 thresholds, relative to the active deadline (签收, then 办结). */
     escalation: z

@@ -96,6 +96,9 @@ export interface TicketsTable {
   kb_entry: ColumnType<string | null, string | null | undefined, string | null>;
   paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   is_private: ColumnType<boolean, boolean | undefined, boolean>;
+  reporter_name: ColumnType<string | null, string | null | undefined, string | null>;
+  reporter_enterprise: ColumnType<string | null, string | null | undefined, string | null>;
+  paused_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface TicketSupportersTable {

@@ -9,6 +9,7 @@ export type CommandName =
   | 'escalate'
   | 'extend'
   | 'approve_extension'
+  | 'approve_pause'
   | 'confirm'
   | 'dispatch'
   | 'merge'
@@ -26,7 +27,7 @@ export type CommandName =
 
 /** `ref: null` means "the ticket this message quotes or replies to". */
 export type Command =
-  | { name: 'claim' | 'escalate' | 'confirm' | 'status' | 'second' | 'approve_extension' | 'publish'; ref: TicketRef | null }
+  | { name: 'claim' | 'escalate' | 'confirm' | 'status' | 'second' | 'approve_extension' | 'approve_pause' | 'publish'; ref: TicketRef | null }
   | { name: 'resolve'; ref: TicketRef | null; summary: string }
   | { name: 'reassign' | 'dispatch'; ref: TicketRef | null; department: string; reason: string }
   | { name: 'return' | 'close' | 'reopen'; ref: TicketRef | null; reason: string }
@@ -56,13 +57,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   { name: 'escalate', zh: ['提级'], en: ['escalate'], usage: '/提级 工单号', summary: '提交上级单位办理' },
   { name: 'extend', zh: ['延期'], en: ['extend'], usage: '/延期 工单号 天数 理由', summary: '申请延期，由营商办批准' },
   { name: 'approve_extension', zh: ['批准延期', '同意延期'], en: ['approve'], usage: '/批准延期 工单号', summary: '批准延期申请' },
+  { name: 'approve_pause', zh: ['批准暂停', '同意暂停'], en: ['approve-pause'], usage: '/批准暂停 工单号', summary: '批准承办单位超出上限的补充材料暂停计时' },
   { name: 'dispatch', zh: ['派单', '分派'], en: ['dispatch'], usage: '/派单 工单号 部门', summary: '把待分派工单派给部门' },
   { name: 'confirm', zh: ['确认办结', '确认'], en: ['confirm'], usage: '/确认办结 工单号', summary: '确认督办工单已办结' },
   { name: 'merge', zh: ['合并'], en: ['merge'], usage: '/合并 工单号 目标工单号', summary: '把重复工单并入另一张' },
   { name: 'recategorize', zh: ['改类', '改分类'], en: ['recategorize'], usage: '/改类 工单号 类别 [类型]', summary: '更正诉求类别（并用于训练分类器）' },
   { name: 'close', zh: ['关闭'], en: ['close'], usage: '/关闭 工单号 理由', summary: '关闭无效或撤回的工单' },
   { name: 'reopen', zh: ['重办'], en: ['reopen'], usage: '/重办 工单号 理由', summary: '重新办理已办结工单' },
-  { name: 'supplement', zh: ['补充'], en: ['info'], usage: '/补充 工单号 内容', summary: '承办单位请企业补充材料（时限暂停）；企业补充说明（时限恢复）' },
+  { name: 'supplement', zh: ['补充'], en: ['info'], usage: '/补充 工单号 内容', summary: '承办单位请企业补充材料（时限暂停，每单一次、有上限，超出须营商办批准）；企业补充说明（时限恢复）' },
   { name: 'status', zh: ['进度', '查询'], en: ['status', 'progress'], usage: '/进度 工单号', summary: '查看工单进度' },
   { name: 'mine', zh: ['我的'], en: ['mine', 'my'], usage: '/我的', summary: '我的未办结工单' },
   { name: 'queue', zh: ['待办'], en: ['queue', 'todo'], usage: '/待办', summary: '本部门待办工单' },
@@ -128,6 +130,7 @@ function build(spec: CommandSpec, rest: string): Command | string {
     case 'status':
     case 'second':
     case 'approve_extension':
+    case 'approve_pause':
     case 'publish':
       return after.length === 0 ? { name: spec.name, ref } : `用法：${spec.usage}`;
     case 'resolve':

@@ -11,28 +11,61 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: '管理员',
 };
 
-const ENTERPRISE: CommandName[] = ['status', 'mine', 'second', 'rate', 'supplement', 'publish', 'help'];
-const STAFF: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'supplement', 'status', 'mine', 'queue', 'help'];
-const DISPATCHER: CommandName[] = [
-  ...STAFF,
-  'dispatch',
-  'reassign',
-  'approve_extension',
-  'confirm',
-  'merge',
-  'close',
-  'reopen',
-  'recategorize',
-];
+/**
+ * Which tickets a command may touch for one role. Private (one-to-one) tickets are only ever
+ * reached through `own`, `supported`, `department`, `lead` or `any`: `group` means the public
+ * tickets of the chat the command was sent in.
+ */
+export const SCOPES = {
+  none: { zh: '不涉及工单', en: 'no ticket', private: false },
+  own: { zh: '本企业提出的', en: 'raised by the sender', private: true },
+  supported: { zh: '本企业提出或附议的', en: 'raised or seconded by the sender', private: true },
+  group: { zh: '本企业的，或本群公开的', en: 'the sender’s own, or public in this chat’s group', private: false },
+  lead: { zh: '本单位主办的', en: 'led by the sender’s department', private: true },
+  department: { zh: '本单位主办或协办的', en: 'led or co-handled by the sender’s department', private: true },
+  any: { zh: '全部', en: 'any', private: true },
+} as const;
+export type Scope = keyof typeof SCOPES;
 
-export const ROLE_COMMANDS: Record<Role, readonly CommandName[]> = {
-  enterprise: ENTERPRISE,
-  staff: STAFF,
-  dispatcher: DISPATCHER,
-  // 纪委监委等监督单位只看不动。
-  supervisor: ['status', 'queue', 'help'],
-  admin: DISPATCHER,
+/** A role missing from a rule may not run the command at all. */
+export type CommandRule = Partial<Record<Role, Scope>>;
+
+const HANDLING: CommandRule = { staff: 'lead', dispatcher: 'any', admin: 'any' };
+const DISPATCH: CommandRule = { dispatcher: 'any', admin: 'any' };
+
+/**
+ * The one rule table: every command, who may run it and on which tickets. The dispatcher
+ * (src/pipeline/commands/index.ts) enforces it before any handler runs.
+ */
+export const COMMAND_RULES: Record<CommandName, CommandRule> = {
+  help: { enterprise: 'none', staff: 'none', dispatcher: 'none', supervisor: 'none', admin: 'none' },
+  mine: { enterprise: 'none', staff: 'none', dispatcher: 'none', admin: 'none' },
+  queue: { staff: 'none', dispatcher: 'none', supervisor: 'none', admin: 'none' },
+  status: { enterprise: 'supported', staff: 'department', dispatcher: 'any', supervisor: 'any', admin: 'any' },
+  second: { enterprise: 'group' },
+  rate: { enterprise: 'own' },
+  publish: { enterprise: 'own' },
+  supplement: { enterprise: 'own', ...HANDLING },
+  claim: HANDLING,
+  resolve: HANDLING,
+  return: HANDLING,
+  cohandle: HANDLING,
+  escalate: HANDLING,
+  extend: HANDLING,
+  dispatch: DISPATCH,
+  reassign: DISPATCH,
+  approve_extension: DISPATCH,
+  approve_pause: DISPATCH,
+  confirm: DISPATCH,
+  merge: DISPATCH,
+  close: DISPATCH,
+  reopen: DISPATCH,
+  recategorize: DISPATCH,
 };
+
+export const ROLE_COMMANDS: Record<Role, readonly CommandName[]> = Object.fromEntries(
+  ROLES.map((role) => [role, (Object.keys(COMMAND_RULES) as CommandName[]).filter((c) => COMMAND_RULES[c][role] !== undefined)]),
+) as unknown as Record<Role, readonly CommandName[]>;
 
 export interface CommandActor {
   role: Role;
@@ -42,40 +75,66 @@ export interface CommandActor {
   id: string;
 }
 
+/** What the rules need to know about a ticket, relative to where the command was sent. */
 export interface TicketAccess {
   departmentId: string | null;
   coDepartmentIds: string[];
   requesterId: string | null;
   supporterIds: string[];
+  isPrivate: boolean;
+  groupId: string | null;
 }
 
-/** Commands that act on a ticket and need the actor's department to be the lead department. */
-const LEAD_ONLY: CommandName[] = ['claim', 'resolve', 'return', 'cohandle', 'escalate', 'extend', 'supplement'];
+/** Whether a ticket is within a scope for this actor; `chatGroupId` is the group the command came from. */
+export function inScope(scope: Scope, actor: CommandActor, ticket: TicketAccess, chatGroupId: string | null): boolean {
+  const own = ticket.requesterId === actor.id;
+  switch (scope) {
+    case 'none':
+      return false;
+    case 'own':
+      return actor.role === 'enterprise' && own;
+    case 'supported':
+      return actor.role === 'enterprise' && (own || (ticket.supporterIds.includes(actor.id) && !ticket.isPrivate));
+    case 'group':
+      return (actor.role === 'enterprise' && own) || (!ticket.isPrivate && ticket.groupId !== null && ticket.groupId === chatGroupId);
+    case 'lead':
+      return actor.departmentId !== null && ticket.departmentId === actor.departmentId;
+    case 'department':
+      return actor.departmentId !== null && (ticket.departmentId === actor.departmentId || ticket.coDepartmentIds.includes(actor.departmentId));
+    case 'any':
+      return true;
+  }
+}
 
-/** Returns null when allowed, otherwise one line that says why not. */
-export function authorize(actor: CommandActor, command: CommandName, ticket?: TicketAccess): string | null {
-  if (!ROLE_COMMANDS[actor.role].includes(command)) {
-    return `${ROLE_NAMES[actor.role]}不能使用该命令，发送 /帮助 查看可用命令`;
-  }
-  if (!ticket || actor.role === 'admin' || actor.role === 'dispatcher' || actor.role === 'supervisor') return null;
-  if (actor.role === 'enterprise') {
-    if (command === 'rate' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能评价该工单';
-    if (command === 'supplement' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能补充说明';
-    if (command === 'publish' && ticket.requesterId !== actor.id) return '只有提出诉求的企业才能同意公开';
-    if (command === 'status' && ticket.requesterId !== actor.id && !ticket.supporterIds.includes(actor.id)) {
-      return '只能查询本企业提出或附议的工单';
-    }
-    return null;
-  }
-  if (LEAD_ONLY.includes(command) && ticket.departmentId !== actor.departmentId) {
-    return ticket.coDepartmentIds.includes(actor.departmentId ?? '')
-      ? '协办单位不能执行该操作，请由主办单位处理'
-      : '该工单不在本单位名下';
-  }
-  if (command === 'status' && ticket.departmentId !== actor.departmentId && !ticket.coDepartmentIds.includes(actor.departmentId ?? '')) {
-    return '该工单不在本单位名下';
-  }
-  return null;
+/**
+ * Whether the actor may know the ticket exists at all. Outside it, every refusal reads like
+ * "no such ticket", so sequential numbers cannot be walked.
+ */
+export function canKnowTicket(actor: CommandActor, ticket: TicketAccess, chatGroupId: string | null): boolean {
+  if (actor.role === 'enterprise') return inScope('supported', actor, ticket, chatGroupId) || inScope('group', actor, ticket, chatGroupId);
+  if (actor.role === 'staff') return inScope('department', actor, ticket, chatGroupId) || inScope('group', actor, ticket, chatGroupId);
+  return true;
+}
+
+export type Decision = { ok: true } | { ok: false; reason: 'role' | 'hidden'; message: string } | { ok: false; reason: 'scope'; message: string };
+
+/** The table's verdict for one command, before any handler runs. */
+export function decide(actor: CommandActor, command: CommandName, ticket?: { access: TicketAccess; chatGroupId: string | null }): Decision {
+  const scope = COMMAND_RULES[command][actor.role];
+  if (scope === undefined) return { ok: false, reason: 'role', message: `${ROLE_NAMES[actor.role]}不能使用该命令，发送 /帮助 查看可用命令` };
+  if (!ticket || scope === 'none') return { ok: true };
+  if (inScope(scope, actor, ticket.access, ticket.chatGroupId)) return { ok: true };
+  if (!canKnowTicket(actor, ticket.access, ticket.chatGroupId)) return { ok: false, reason: 'hidden', message: '' };
+  return { ok: false, reason: 'scope', message: scopeRefusal(scope, command, actor, ticket.access) };
+}
+
+const OWN_ONLY: Partial<Record<CommandName, string>> = { rate: '评价该工单', supplement: '补充说明', publish: '同意公开' };
+
+function scopeRefusal(scope: Scope, command: CommandName, actor: CommandActor, ticket: TicketAccess): string {
+  if (scope === 'own') return `只有提出诉求的企业才能${OWN_ONLY[command] ?? '执行该操作'}`;
+  if (scope === 'supported') return '只能查询本企业提出或附议的工单';
+  if (scope === 'lead' && actor.departmentId && ticket.coDepartmentIds.includes(actor.departmentId)) return '协办单位不能执行该操作，请由主办单位处理';
+  return '该工单不在本单位名下';
 }
 
 /**

@@ -193,14 +193,19 @@ export async function listTickets(
   let q = db.selectFrom('tickets').selectAll();
   if (filter.requesterId !== undefined) {
     const rid = filter.requesterId;
+    // Seconded tickets count only while public: another enterprise's private report is never listed.
     q = q.where((eb) =>
       eb.or([
         eb('requester_id', '=', rid),
-        eb('id', 'in', eb.selectFrom('ticket_supporters').select('ticket_id').where('requester_id', '=', rid)),
+        eb.and([eb('is_private', '=', false), eb('id', 'in', eb.selectFrom('ticket_supporters').select('ticket_id').where('requester_id', '=', rid))]),
       ]),
     );
   }
-  if (filter.departmentId) q = q.where('department_id', '=', filter.departmentId);
+  if (filter.departmentId) {
+    const dept = filter.departmentId;
+    // Co-handling departments work the ticket too: it belongs on their list.
+    q = q.where((eb) => eb.or([eb('department_id', '=', dept), eb(sql<string>`co_department_ids`, '@>', sql<string>`${JSON.stringify([dept])}::jsonb`)]));
+  }
   if (filter.assigneeId) q = q.where('assignee_id', '=', filter.assigneeId);
   if (filter.groupId) q = q.where('group_id', '=', filter.groupId);
   if (filter.openOnly) q = q.where('status', 'in', [...OPEN_STATUSES]);

@@ -1,0 +1,78 @@
+import type { TicketRow } from '../../db/schema';
+import type { Command } from '../../domain/commands';
+import { matchDepartment, suggestDepartments } from '../../domain/departments';
+import type { TicketAction } from '../../domain/ticket';
+import { applyTicketAction } from '../../domain/ticket-machine';
+import { templates, type TicketView } from '../../domain/templates';
+import type { Category, IssueType, Urgency } from '../../domain/taxonomy';
+import type { DepartmentRecord } from '../../repo/directory';
+import { getTicket, lockTicket, rowToState, saveTicketState, ticketView } from '../../repo/tickets';
+import { announce, reply, type MessageContext } from '../context';
+
+/** A command's handler: runs only after the rule table allowed it; `ticket` is locked for the transaction. */
+export type TicketHandler<C extends Command = Command> = (ctx: MessageContext, cmd: C, ticket: TicketRow) => Promise<void>;
+export type PlainHandler<C extends Command = Command> = (ctx: MessageContext, cmd: C) => Promise<void>;
+
+/** Deadlines restart whenever a department is (re)made responsible. */
+export async function restartDeadlines(ctx: MessageContext, row: TicketRow): Promise<TicketRow> {
+  const { signDueAt, resolveDueAt } = ctx.deps.sla.dueDates(
+    { type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency },
+    ctx.now,
+  );
+  return ctx.tx
+    .updateTable('tickets')
+    .set({ sign_due_at: signDueAt, resolve_due_at: resolveDueAt })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface Transitioned {
+  before: TicketRow;
+  row: TicketRow;
+  view: TicketView;
+}
+
+/** Validate in the state machine → save state and events. Access was checked by the dispatcher. */
+export async function transition(ctx: MessageContext, ticketId: number, makeAction: (row: TicketRow) => TicketAction | string): Promise<Transitioned | null> {
+  const before = await lockTicket(ctx.tx, ticketId);
+  if (!before) return null;
+  const action = makeAction(before);
+  if (typeof action === 'string') {
+    reply(ctx, templates.refused(action));
+    return null;
+  }
+  const result = applyTicketAction(rowToState(before), action, ctx.actor, ctx.now);
+  if (!result.ok) {
+    const view = await ticketView(ctx.tx, before);
+    reply(ctx, result.code === 'already_claimed' && before.assignee_id !== ctx.actor.id ? templates.alreadyClaimed(view) : `${before.number} ${templates.refused(result.message)}`);
+    return null;
+  }
+  await saveTicketState(ctx.tx, before, result.state, result.events, ctx.now);
+  const row = (await getTicket(ctx.tx, ticketId))!;
+  return { before, row, view: await ticketView(ctx.tx, row) };
+}
+
+/**
+ * The requester to @-mention in a post about their ticket: only a chat user of the ticket's own
+ * platform. Report-page users have no chat account (and their id must never appear in a post).
+ */
+export async function requesterMention(ctx: MessageContext, row: TicketRow): Promise<string[]> {
+  const r = await ctx.tx.selectFrom('requesters').select(['platform', 'user_id']).where('id', '=', row.requester_id).executeTakeFirst();
+  return r && r.platform !== 'web' && r.platform === row.origin_platform ? [r.user_id] : [];
+}
+
+export const platformOf = (ctx: MessageContext) => ctx.group?.platform ?? ctx.msg.platform;
+
+export async function announceOrReply(ctx: MessageContext, row: TicketRow, text: string, mentions: string[] = []): Promise<void> {
+  if (!(await announce(ctx, row, text, { mentions }))) reply(ctx, text, { ticketId: row.id });
+}
+
+export function findDepartment(ctx: MessageContext, departments: DepartmentRecord[], name: string): DepartmentRecord | null {
+  const d = matchDepartment(departments, name);
+  if (!d) reply(ctx, templates.unknownDepartment(name, suggestDepartments(departments, name).map((x) => x.name)));
+  return d;
+}
+
+/** The parsed command of one name (several names share a shape in the parser's union). */
+export type CommandOf<N extends Command['name']> = Command extends infer C ? (C extends { name: infer M } ? (N extends M ? Omit<C, 'name'> & { name: N } : never) : never) : never;
