@@ -1,8 +1,10 @@
 import model from './model-data.json';
-import { createModelClassifier, type ClassifierModel } from './model-classifier';
-import type { Classifier } from './types';
+import type { LinearModelData } from './linear';
+import { createLinearClassifier, type LinearClassifier } from './linear-classifier';
 
-/** The committed model (npm run train:classifier), ready at start-up without training. */
-export function createDefaultClassifier(): Classifier {
-  return createModelClassifier(model as unknown as ClassifierModel);
+let shared: LinearClassifier | null = null;
+
+/** The committed model (npm run train:classifier), ready at start-up without training; decoded once per process. */
+export function createDefaultClassifier(): LinearClassifier {
+  return (shared ??= createLinearClassifier(model as unknown as LinearModelData));
 }

@@ -1,6 +1,7 @@
 import type { Category, IssueType, Urgency } from '../taxonomy';
 
-export type NonIssueKind = 'empty' | 'ack' | 'thanks' | 'greeting' | 'notice' | 'advert' | 'chatter';
+/** reply: a staff member's answer quoted back; praise: a success story ("then vs now"). */
+export type NonIssueKind = 'empty' | 'ack' | 'thanks' | 'greeting' | 'notice' | 'advert' | 'chatter' | 'reply' | 'praise';
 
 export interface Classification {
   isIssue: boolean;
@@ -11,6 +12,10 @@ export interface Classification {
   confidence: number;
   /** Why a message is not an issue, so the bot can answer greetings and ignore thanks. */
   nonIssueKind?: NonIssueKind;
+  /** Calibrated P(issue), when the model (not a hard rule) decided. */
+  issueProbability?: number;
+  /** Calibrated P(category | issue). */
+  categoryProbability?: number;
 }
 
 export interface Classifier {

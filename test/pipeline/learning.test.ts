@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Runtime } from '../../src/bootstrap';
+import type { DatabaseHandle } from '../../src/db/database';
+import { CATEGORY_NAMES } from '../../src/domain/taxonomy';
+import { describeOnDatabases } from '../helpers/databases';
+import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+
+describeOnDatabases('learning from staff corrections', (database) => {
+  let h: DatabaseHandle;
+  let a: Runtime;
+  let b: Runtime;
+  const clock = createTestClock('2026-11-23T02:00:00Z');
+
+  beforeAll(async () => {
+    h = database();
+    // Two instances of the bot on one database, each with its own in-memory model.
+    a = await createTestRuntime(h, { now: clock.now });
+    b = await createTestRuntime(h, { now: clock.now });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  const send = (rt: Runtime, userId: string, text: string) => rt.services.pipeline.receive(localMessage(userId, text));
+  const ticketOf = async (r: Awaited<ReturnType<typeof send>>) => {
+    if (r.status === 'duplicate' || !r.ticketId) throw new Error(`no ticket: ${r.status}`);
+    return h.db.selectFrom('tickets').selectAll().where('id', '=', r.ticketId).executeTakeFirstOrThrow();
+  };
+
+  it('a /改类 changes the next classification of a similar message, here and in the other instance', async () => {
+    // Both instances have read the (empty) corrections table.
+    await send(b, 'hengtong-zhang', '@共治助手 园区东门的路灯坏了一个月了');
+    const first = await ticketOf(await send(a, 'qs-jixie-liu', '@共治助手 我们车间那台鑫隆牌滤芯罐坏了，谁来管一下'));
+    const target = first.category === 'legal' ? 'labor' : 'legal';
+    await send(a, 'wangmin', `/改类 ${first.seq} ${CATEGORY_NAMES[target]}`);
+    expect((await h.db.selectFrom('labelled_examples').selectAll().execute()).map((r) => r.category)).toEqual([target]);
+
+    const again = await ticketOf(await send(a, 'xinghuo-wang', '@共治助手 鑫隆牌滤芯罐又坏了'));
+    expect(again.category).toBe(target);
+    const other = await ticketOf(await send(b, 'lvyuan-chen', '@共治助手 鑫隆牌滤芯罐坏了好几天'));
+    expect(other.category).toBe(target);
+  });
+
+  it('another instance picks up a correction it did not record within the poll interval', async () => {
+    const text = '@共治助手 宏发牌冷凝塔异响不断';
+    const before = b.services.classifier.classify(text);
+    const target = before.category === 'finance' ? 'procurement' : 'finance';
+    // As if recorded by a third instance: only the database knows.
+    await h.db
+      .insertInto('labelled_examples')
+      .values({ text: '宏发牌冷凝塔异响，怎么处理', is_issue: true, category: target, type: 'help', source: 'recategorize', ticket_id: null, actor_id: 'wangmin', created_at: clock.now() })
+      .execute();
+    clock.advance(6_000);
+    const r = await ticketOf(await send(b, 'qs-jixie-liu', text));
+    expect(r.category).toBe(target);
+  });
+});
