@@ -1,7 +1,7 @@
 import { COMMAND_SPECS, type CommandName } from './commands';
 import { formatChinaDateTime } from './china-time';
 import { PHASE_NAMES, STEP_NAMES, type DeadlinePhase, type EscalationStep } from './escalation';
-import { maskPersonalData } from './mask';
+import { maskedExcerpt } from './mask';
 import type { DepartmentFigures } from './report';
 import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
 import { STATUS_NAMES, type TicketStatus } from './ticket';
@@ -29,10 +29,7 @@ export interface TicketView {
 
 export const RATING_SCALE = '5 非常满意｜4 满意｜3 基本满意｜2 不满意｜1 非常不满意';
 
-const excerpt = (s: string, max = 120) => {
-  const masked = maskPersonalData(s.replace(/\s+/g, ' ').trim());
-  return masked.length > max ? `${masked.slice(0, max)}…` : masked;
-};
+const excerpt = (s: string, max = 120) => maskedExcerpt(s, max);
 const kindLine = (t: TicketView) =>
   `${CATEGORY_NAMES[t.category]}·${ISSUE_TYPE_NAMES[t.type]}${t.urgency === 'urgent' ? `·${URGENCY_NAMES.urgent}` : ''}`;
 const due = (d: Date | null) => (d ? formatChinaDateTime(d) : null);
@@ -191,7 +188,8 @@ export const templates = {
   greetingHint(): string {
     return '您好！有问题请直接描述，例如“厂房用电报装一个月了还没接通”。发送 /帮助 查看命令。';
   },
-  directChatterHint(): string {
+  directChatterHint(lang: 'zh' | 'en' = 'zh'): string {
+    if (lang === 'en') return 'I could not find a request in your message. Please describe the problem (what happened, which office, where it is stuck) and I will open a ticket. Send /help for the commands.';
     return '没有识别到具体诉求。请说明遇到的问题（什么事、在哪个部门、卡在哪一步），我会登记工单。发送 /帮助 查看命令。';
   },
   unknownCommand(word: string, suggestion: string | null): string {

@@ -1,6 +1,6 @@
 import { CATEGORY_NAMES } from '../domain/taxonomy';
 import { STATUS_NAMES } from '../domain/ticket';
-import { maskPersonalData } from '../domain/mask';
+import { maskedExcerpt } from '../domain/mask';
 import type { TicketView } from '../domain/templates';
 
 export const cardTrackId = (ticketId: number) => `gz-ticket-${ticketId}`;
@@ -14,7 +14,7 @@ export function ticketIdFromTrackId(outTrackId: string): number | null {
 export function ticketCardParams(t: TicketView): Record<string, string> {
   return {
     number: t.number,
-    content: maskPersonalData(t.content).slice(0, 200),
+    content: maskedExcerpt(t.content, 200),
     category: CATEGORY_NAMES[t.category],
     department: t.departmentName ?? '待分派',
     status: STATUS_NAMES[t.status],

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { maskedExcerpt, maskPersonalData } from '../../src/domain/mask';
+
+/** Deterministic PRNG: a failing case is reproduced from the seed and its index. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const r = rng(20261201);
+const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(r() * 10))).join('');
+const FULL_WIDTH = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+const SEPARATORS = [' ', '-', '.', ' - ', '－', '  '];
+
+/** Splits digits into groups joined by one separator style, as people type them. */
+function grouped(d: string, sizes: number[]): string {
+  const sep = pick(SEPARATORS);
+  const parts: string[] = [];
+  let i = 0;
+  for (const s of sizes) {
+    if (i >= d.length) break;
+    parts.push(d.slice(i, i + s));
+    i += s;
+  }
+  if (i < d.length) parts.push(d.slice(i));
+  return parts.join(sep);
+}
+
+type Case = { secret: string; written: string };
+const generators: Array<() => Case> = [
+  () => {
+    const d = `1${pick(['3', '5', '7', '8', '9'])}${digits(9)}`;
+    const written = pick([d, grouped(d, [3, 4, 4]), grouped(d, [3, 8]), `+86 ${grouped(d, [3, 4, 4])}`, `+86${d}`, `0086-${d}`, `(+86)${d}`]);
+    return { secret: d, written };
+  },
+  () => {
+    const area = pick(['010', '021', '0571', '0755', '0898']);
+    const local = `${1 + Math.floor(r() * 8)}${digits(area.length === 3 ? 7 : 6)}`;
+    const written = pick([`(${area})${local}`, `（${area}）${local}`, `${area}-${local}`, `${area} ${local}`, `${area}-${grouped(local, [4, 4])}`]);
+    return { secret: area + local, written };
+  },
+  () => {
+    const d = `${1 + Math.floor(r() * 6)}${digits(16)}${pick(['0', '7', 'X', 'x'])}`;
+    return { secret: d.toUpperCase(), written: pick([d, grouped(d, [6, 8, 4]), grouped(d, [6, 4, 4, 4]), grouped(d, [3, 3, 4, 4, 4])]) };
+  },
+  () => {
+    const d = `${1 + Math.floor(r() * 6)}${digits(14)}`;
+    return { secret: d, written: pick([d, grouped(d, [6, 6, 3]), grouped(d, [6, 9])]) };
+  },
+  () => {
+    const d = `6${digits(15 + Math.floor(r() * 4))}`;
+    return { secret: d, written: pick([d, grouped(d, [4, 4, 4, 4, 4]), grouped(d, [6, 13])]) };
+  },
+];
+const PREFIXES = ['我的电话', '联系人王经理', '身份证号：', '账号', '请打', '', '电话:', '（'];
+const SUFFIXES = ['，谢谢', '。', '）', ' 有事找我', '', '，工作日都在'];
+
+/** Every run of 7 digits of the original number, to look for in the output. */
+function sevenDigitRuns(secret: string): string[] {
+  const only = secret.replace(/\D/g, '');
+  return Array.from({ length: Math.max(0, only.length - 6) }, (_, i) => only.slice(i, i + 7));
+}
+
+describe('masking personal data in group posts', () => {
+  it('leaves no 7-digit run of a phone, landline, ID or bank card in 2,000 generated writings', () => {
+    const leaks: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const c = pick(generators)();
+      const written = r() < 0.3 ? FULL_WIDTH(c.written) : c.written;
+      const text = `${pick(PREFIXES)}${written}${pick(SUFFIXES)}`;
+      const out = maskPersonalData(text);
+      // Separators do not break a run of digits for a reader; the masking stars do.
+      const visible = out.normalize('NFKC').replace(/[\s\-.()+–—]/g, '');
+      const leaked = sevenDigitRuns(c.secret).find((run) => visible.includes(run));
+      if (leaked) leaks.push(`#${i} ${JSON.stringify(text)} → ${JSON.stringify(out)}`);
+    }
+    expect(leaks.slice(0, 5)).toEqual([]);
+  });
+
+  it('keeps enough to recognise the number, and the words around it', () => {
+    expect(maskPersonalData('电话 138 0013 8000，谢谢')).toBe('电话 138 **** 8000，谢谢');
+    expect(maskPersonalData('电话+86-138-0013-8000')).toBe('电话+86-138-****-8000');
+    expect(maskPersonalData('电话：１３８００１３８０００。')).toBe('电话：１３８****８０００。');
+    expect(maskPersonalData('座机(0571)88886666')).toBe('座机(0571)****6666');
+    expect(maskPersonalData('座机0571-8888 6666')).toBe('座机0571-**** 6666');
+    expect(maskPersonalData('身份证 110105 19491001 002X')).toBe('身份证 110105 ******** ***X');
+    expect(maskPersonalData('身份证110105194910010021')).toBe('身份证110105***********1');
+    expect(maskPersonalData('卡号 6222 0212 3456 7890 123')).toBe('卡号 6222 **** **** ***0 123');
+    expect(maskPersonalData('邮箱 wang.min@example.com')).toBe('邮箱 w***@example.com');
+  });
+
+  it('leaves dates, amounts and ticket numbers alone', () => {
+    const text = '2026年11月23日申请，工单 GZ-20261123-0001，欠款 150 万元，电表 1234567';
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
+  it('cuts long text before masking, never in the middle of a number it would then miss', () => {
+    const long = `${'厂房用电报装一个月了还没接通。'.repeat(2000)}电话13800138000`;
+    const out = maskedExcerpt(long, 120);
+    expect(out.length).toBeLessThanOrEqual(121);
+    expect(out.endsWith('…')).toBe(true);
+    // A number cut by the limit is dropped, not left half unmasked.
+    const cut = maskedExcerpt(`${'好'.repeat(110)}电话 138 0013 8000 谢谢`, 120);
+    expect(cut.replace(/\D/g, '')).not.toMatch(/\d{7}/);
+    expect(maskedExcerpt('  短的\n反映  ', 120)).toBe('短的 反映');
+  });
+
+  it('gets through megabytes of digits, separators and e-mail-like text', () => {
+    maskPersonalData('1 '.repeat(500_000));
+    maskPersonalData('a.'.repeat(500_000));
+    maskPersonalData(`${'9'.repeat(1_000_000)}X`);
+  });
+});
