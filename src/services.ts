@@ -5,6 +5,7 @@ import type { Db } from './db/database';
 import { createWorkCalendar } from './domain/calendar';
 import type { Classifier } from './domain/classifier/types';
 import { createDefaultClassifier } from './domain/classifier/default';
+import { createLearningClassifier } from './pipeline/learning';
 import type { Platform } from './domain/message';
 import { createSlaClock, type SlaClock } from './domain/sla';
 import type { Logger } from './logger';
@@ -56,7 +57,9 @@ export function createServices(opts: ServicesOptions): Services {
   const now = opts.now ?? (() => new Date());
   const calendar = createWorkCalendar(CHINA_CALENDAR, opts.config.calendar);
   const sla = createSlaClock(calendar, opts.config.sla);
-  const classifier = opts.classifier ?? createDefaultClassifier();
+  // The shipped model plus this deployment's staff corrections, shared through the database.
+  const learning = opts.classifier ? null : createLearningClassifier(createDefaultClassifier(), { now });
+  const classifier = opts.classifier ?? learning!;
   const drainer = createOutboxDrainer({
     db: opts.db,
     adapters: opts.adapters,
@@ -73,6 +76,6 @@ export function createServices(opts: ServicesOptions): Services {
     defer(webhooks.deliverOnce());
   };
   const directory = createDirectoryCache(opts.config);
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
   return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, ackFirst: (opts.concurrency ?? 1) > 1, logger: opts.logger, now, defer };
 }

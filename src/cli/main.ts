@@ -25,7 +25,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
 
   migrate                 运行数据库迁移（DATABASE_URL 或 DATA_DIR 下的 PGlite）
   config check FILE       校验配置文件，逐条列出错误字段
-  classify                从标准输入读 JSON 行 {"id","text"}，每行输出分类结果
+  classify                从标准输入读 JSON 行 {"id","text"}，每行输出分类结果（autoDispatch：按本部署的 minConfidence 是否自动派单）
   outbox dead             列出投递失败（死信）的消息
   outbox resend ID        重新投递一条死信
   sweep                   立即执行一次时限检查（三单一函、评价期限）
@@ -72,6 +72,9 @@ async function readStdin(): Promise<string> {
 
 async function classify(): Promise<void> {
   const classifier = createDefaultClassifier();
+  // The deployment's gate: autoDispatch says whether a ticket would be routed without a person.
+  const config = await resolveConfig(parseEnv(process.env), createJsonLogger((l) => process.stderr.write(`${l}\n`), 'error'));
+  const gate = config.classifier.minConfidence;
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   const out: string[] = [];
   let lineNo = 0;
@@ -95,7 +98,7 @@ async function classify(): Promise<void> {
     }
     const c = classifier.classify(input.text);
     out.push(
-      `${JSON.stringify({ id: input.id ?? null, isIssue: c.isIssue, type: c.type, category: c.category, urgency: c.urgency, confidence: c.confidence })}\n`,
+      `${JSON.stringify({ id: input.id ?? null, isIssue: c.isIssue, type: c.type, category: c.category, urgency: c.urgency, confidence: c.confidence, autoDispatch: c.isIssue && c.confidence >= gate })}\n`,
     );
     if (out.length >= 512) flush();
   }

@@ -16,6 +16,8 @@ export interface PipelineDeps {
   db: Db;
   config: GongzhiConfig;
   classifier: Classifier;
+  /** Set when `classifier` learns from staff corrections: the pipeline lets it catch up before classifying. */
+  learning?: { catchUp(tx: Tx): Promise<void> };
   sla: SlaClock;
   /** Staff, accounts and names from the configuration, without queries. */
   directory: DirectoryCache;

@@ -1,4 +1,5 @@
 import { stripBotMention } from '../domain/classifier/normalise';
+import { addressedToBot, messageLanguage, QUIET_KINDS } from '../domain/classifier/language';
 import { sql } from 'kysely';
 import type { Tx } from '../db/database';
 import { parseCommand } from '../domain/commands';
@@ -111,6 +112,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
         // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
         if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
       } else {
+        await deps.learning?.catchUp(tx);
         const c = deps.classifier.classify(msg.text);
         if (c.isIssue) {
           const opened = await openTicket(ctx, msg.text, c as typeof c & { isIssue: true });
@@ -119,8 +121,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
           ticketNumber = opened.number;
         } else if (c.nonIssueKind === 'greeting') {
           reply(ctx, templates.greetingHint());
-        } else if (msg.chatType === 'direct' && c.nonIssueKind !== 'thanks' && c.nonIssueKind !== 'ack') {
-          reply(ctx, templates.directChatterHint());
+        } else if (addressedToBot(msg) && !QUIET_KINDS.has(c.nonIssueKind ?? 'chatter')) {
+          // Never silently ignore the bot's own correspondent: say how to report, in their language.
+          reply(ctx, templates.directChatterHint(messageLanguage(msg.text)));
         }
       }
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE } from '../helpers/runtime';
+import { loadConfigFile } from '../../src/config/load';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gongzhi-cli-'));
 /** Runs the CLI as a user would; asynchronous, so the test runner stays responsive meanwhile. */
@@ -33,9 +34,12 @@ describe('CLI', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
-    expect(Object.keys(lines[0])).toEqual(['id', 'isIssue', 'type', 'category', 'urgency', 'confidence']);
+    expect(Object.keys(lines[0])).toEqual(['id', 'isIssue', 'type', 'category', 'urgency', 'confidence', 'autoDispatch']);
+    // The example deployment's gate decides: a confident issue goes out, a non-issue never does.
+    const gate = (await loadConfigFile(EXAMPLE)).classifier.minConfidence;
+    expect(lines[0].autoDispatch).toBe(lines[0].confidence >= gate);
     expect(lines[0]).toMatchObject({ id: 'a', isIssue: true, category: 'utilities' });
-    expect(lines[1]).toEqual({ id: 'b', isIssue: false, type: null, category: null, urgency: null, confidence: expect.any(Number) });
+    expect(lines[1]).toEqual({ id: 'b', isIssue: false, type: null, category: null, urgency: null, confidence: expect.any(Number), autoDispatch: false });
     expect(lines[2]).toMatchObject({ id: 'c', isIssue: true, type: 'report', category: 'fees' });
     expect(r.stderr).toContain('line 3: not JSON');
   });
