@@ -10,6 +10,7 @@ import * as m20261123_08 from './2026-11-23-08-console-webhooks';
 import * as m20261123_09 from './2026-11-23-09-web-reports';
 import * as m20261123_10 from './2026-11-23-10-accepted-inbound';
 import * as m20261201_10 from './2026-12-01-10-web-identity-pause-cap';
+import * as m20261201_30 from './2026-12-01-30-event-chain';
 import * as m20261201_40 from './2026-12-01-40-api-token-expiry';
 
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-09-web-reports': m20261123_09,
   '2026-11-23-10-accepted-inbound': m20261123_10,
   '2026-12-01-10-web-identity-pause-cap': m20261201_10,
+  '2026-12-01-30-event-chain': m20261201_30,
   '2026-12-01-40-api-token-expiry': m20261201_40,
 };

@@ -17,9 +17,11 @@ import { renderPosterPng } from '../report-page/poster-png';
 import { runSweep } from '../jobs/sweep';
 import { createJsonLogger } from '../logger';
 import { syncDirectory } from '../repo/directory';
-import { dailyDigest, departmentRanking, ledgerRows, LEDGER_HEADER, monthPeriod } from '../reports/queries';
-import { writeCsv, writeXlsx } from '../reports/xlsx';
+import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
 import { createServices } from '../services';
+import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
+import { verifyChain } from '../audit/chain';
+import { ledgerFile } from '../reports/ledger-file';
 
 const USAGE = `用法 (usage): npm run -s cli -- <command>
 
@@ -31,7 +33,8 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   sweep                   立即执行一次时限检查（三单一函、评价期限）
   report daily [--date YYYY-MM-DD] [--group ID]   每日调度
   report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
-  ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账
+  ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账（末尾附本月审计检查点）
+  audit verify [--from gz1:…]   核验工单事件审计链：完好时退出码 0，否则指出第一个被改动的事件
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
   token create STAFF_ID [--name NAME]   为工作人员生成 API 令牌（只显示一次）
   account create STAFF_ID [--password-stdin]   开通或重置控制台账号（不带参数时生成随机密码，只显示一次）
@@ -230,10 +233,27 @@ export async function main(argv: string[]): Promise<number> {
       const out = flag(rest, 'out');
       const format = flag(rest, 'format') ?? (out?.endsWith('.csv') ? 'csv' : 'xlsx');
       if (!month || !out || (format !== 'csv' && format !== 'xlsx')) break;
-      const rows = await withServices((s) => ledgerRows(s.db, monthPeriod(month)));
+      const file = await withServices((s) => ledgerFile(s.db, month, format));
       const { writeFile } = await import('node:fs/promises');
-      await writeFile(out, format === 'csv' ? writeCsv(LEDGER_HEADER, rows) : writeXlsx(`台账 ${month}`, LEDGER_HEADER, rows));
-      console.log(`已导出 ${rows.length} 件工单到 ${out}`);
+      await writeFile(out, file.body);
+      console.log(`已导出 ${file.tickets} 件工单到 ${out}`);
+      return 0;
+    }
+    case 'audit': {
+      if (sub !== 'verify') break;
+      const given = flag(argv.slice(1), 'from');
+      const from = given === undefined ? undefined : parseCheckpoint(given);
+      if (from === null) {
+        console.error(`检查点格式应为 gz1:<最后事件ID>:<事件数>:<64 位十六进制哈希>，而不是 "${given}"`);
+        return 2;
+      }
+      // Read-only: no directory sync, so a commission's read-only role can run it too.
+      const r = await withDb((h) => verifyChain(h.db, from ? { from } : {}));
+      if (!r.ok) {
+        console.error(`审计链断裂 (broken): 事件 ${r.eventId ?? '-'}：${r.reason}（此前 ${r.count} 个事件完好）`);
+        return 1;
+      }
+      console.log(`审计链完好 (intact)：${r.count} 个事件，链头 ${formatCheckpoint(r.head)}${from ? `，经过检查点 ${formatCheckpoint(from)}` : ''}`);
       return 0;
     }
   }

@@ -118,6 +118,30 @@ export interface TicketEventsTable {
   actor_name: string;
   data: Json<Record<string, unknown>>;
   at: Timestamp;
+  /** Place in the one audit chain (src/audit/canonical.ts); written by appendEvents under the head lock. */
+  seq: number | null;
+  hash: string | null;
+}
+
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  last_event_id: number;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  /** China date YYYY-MM-DD: the head as it stood at the end of that day. */
+  date: string;
+  seq: number;
+  last_event_id: number;
+  hash: string;
+  created_at: Timestamp;
+}
+
+export interface RuntimeSwitchesTable {
+  id: number;
+  webhooks: boolean;
 }
 
 export interface InboundMessagesTable {
@@ -263,6 +287,9 @@ export interface Database {
   tickets: TicketsTable;
   ticket_supporters: TicketSupportersTable;
   ticket_events: TicketEventsTable;
+  audit_chain_head: AuditChainHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  runtime_switches: RuntimeSwitchesTable;
   inbound_messages: InboundMessagesTable;
   outbox: OutboxTable;
 }

@@ -6,10 +6,11 @@ import { listGroups, type GroupRecord } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
 import { dailyDigest, departmentRanking, monthPeriod, type Period } from '../reports/queries';
 import type { Services } from '../services';
+import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
 
 /** Claims a scheduled run; false when another instance (or an earlier sweep) already did it. */
-async function claimRun(services: Services, key: string, now: Date): Promise<boolean> {
+export async function claimRun(services: Services, key: string, now: Date): Promise<boolean> {
   const r = await services.db.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
   return !!r;
 }
@@ -21,7 +22,7 @@ function digestGroups(services: Services, groups: GroupRecord[]): GroupRecord[] 
 
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-const previousMonth = (date: string) => {
+export const previousMonth = (date: string) => {
   const [y, m] = date.split('-').map(Number) as [number, number];
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 };
@@ -81,8 +82,10 @@ export async function runScheduledWork(services: Services, now: Date = services.
   const recovered = await services.pipeline.recoverAccepted();
   const sweep = await runSweep(services, now);
   const digests = await postDueDigests(services, now);
+  // Every tick tries; only the first of a China day writes the checkpoint (src/audit/checkpoints.ts).
+  const audit = await runAuditJobs(services, now);
   // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
   const webhooks = await services.webhooks.deliverOnce();
   await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
-  return { recovered, sweep, digests, webhooks };
+  return { recovered, sweep, digests, audit, webhooks };
 }

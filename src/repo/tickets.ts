@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { chainHash } from '../audit/canonical';
 import type { Db, Tx } from '../db/database';
 import type { NewTicket, TicketRow } from '../db/schema';
 import type { CloseReason, TicketEventDraft, TicketState, TicketStatus } from '../domain/ticket';
@@ -110,24 +111,36 @@ export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState
   await appendEvents(tx, row.id, events);
 }
 
+/**
+ * Appends events to the one audit chain. The head row is locked first, so concurrent
+ * transactions queue here and each extends the chain the previous one committed; ids are
+ * taken under that lock, which makes id order the chain order.
+ */
 export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[]): Promise<void> {
   if (events.length === 0) return;
-  await tx
-    .insertInto('ticket_events')
-    .values(
-      events.map((e) => ({
-        ticket_id: ticketId,
-        kind: e.kind,
-        from_status: e.fromStatus,
-        to_status: e.toStatus,
-        actor_kind: e.actor.kind,
-        actor_id: e.actor.id,
-        actor_name: e.actor.name,
-        data: JSON.stringify(e.data),
-        at: e.at,
-      })),
-    )
-    .execute();
+  const head = await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+  const ids = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('ticket_events', 'id'))::integer as id from generate_series(1, ${events.length})`.execute(tx);
+  let { seq, hash } = head;
+  const rows = [];
+  for (const [i, e] of events.entries()) {
+    const row = {
+      id: ids.rows[i]!.id,
+      ticket_id: ticketId,
+      kind: e.kind,
+      from_status: e.fromStatus,
+      to_status: e.toStatus,
+      actor_kind: e.actor.kind,
+      actor_id: e.actor.id,
+      actor_name: e.actor.name,
+      data: e.data,
+      at: e.at,
+    };
+    hash = await chainHash(hash, row);
+    seq++;
+    rows.push({ ...row, data: JSON.stringify(e.data), seq, hash });
+  }
+  await tx.insertInto('ticket_events').values(rows).execute();
+  await tx.updateTable('audit_chain_head').set({ seq, hash, last_event_id: rows.at(-1)!.id }).where('id', '=', 1).execute();
 }
 
 export async function ticketEvents(db: Tx | Db, ticketId: number) {

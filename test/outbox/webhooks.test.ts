@@ -100,14 +100,16 @@ async function expectSigned(req: Recorded) {
 }
 
 describeOnDatabases('webhook trigger switch', (db) => {
-  it('runs the delivery trigger only while some endpoint is configured', async () => {
+  it('runs the delivery trigger only while some endpoint is configured, switched by a row, never by ALTER TABLE', async () => {
     const { sql } = await import('kysely');
     const config = await loadConfigFile(EXAMPLE);
-    const state = async () =>
-      (await sql<{ tgenabled: string }>`select tgenabled from pg_trigger where tgname = 'ticket_events_webhooks' and tgrelid = 'ticket_events'::regclass`.execute(db().db)).rows[0]?.tgenabled;
+    const state = async () => ({
+      trigger: (await sql<{ tgenabled: string }>`select tgenabled from pg_trigger where tgname = 'ticket_events_webhooks' and tgrelid = 'ticket_events'::regclass`.execute(db().db)).rows[0]?.tgenabled,
+      on: (await db().db.selectFrom('runtime_switches').select('webhooks').executeTakeFirstOrThrow()).webhooks,
+    });
     await syncDirectory(db().db, { ...config, webhooks: [] }, new Date('2026-11-23T02:00:00Z'));
-    expect(await state()).toBe('D');
+    expect(await state()).toEqual({ trigger: 'O', on: false });
     await syncDirectory(db().db, { ...config, webhooks: [{ id: 'oa', url: 'http://127.0.0.1:9/e', secret: SECRET }] }, new Date('2026-11-23T02:00:00Z'));
-    expect(await state()).toBe('O');
+    expect(await state()).toEqual({ trigger: 'O', on: true });
   });
 });

@@ -1,0 +1,32 @@
+import { monthlyCheckpointText, writeDailyCheckpoint } from '../audit/checkpoints';
+import { chinaDate } from '../domain/china-time';
+import { PLATFORMS } from '../domain/message';
+import { roleDirectPosts } from '../pipeline/notify';
+import { enqueueOutbox } from '../repo/outbox';
+import type { Services } from '../services';
+import { claimRun, previousMonth } from './digests';
+
+/**
+ * The audit side of the scheduler: yesterday's checkpoint on the first tick of each China
+ * day, and on the monthly report day the previous month's closing checkpoint sent one-to-one
+ * to every supervisor (纪委监委), keyed in scheduled_runs like the other monthly posts.
+ */
+export async function runAuditJobs(services: Services, now: Date = services.now()): Promise<string[]> {
+  const done: string[] = [];
+  const written = await writeDailyCheckpoint(services.db, now);
+  if (written) done.push(`audit:checkpoint:${written}`);
+  const today = chinaDate(now);
+  if (Number(today.slice(8, 10)) !== services.config.digest.monthlyOnDay) return done;
+  const month = previousMonth(today);
+  const text = await monthlyCheckpointText(services.db, month, `${today.slice(0, 7)}-01`);
+  for (const platform of PLATFORMS) {
+    const posts = roleDirectPosts(services.directory, 'supervisor', platform, text, null, 'digest');
+    if (!posts.length) continue;
+    const key = `audit:monthly:${month}:${platform}`;
+    if (!(await claimRun(services, key, now))) continue;
+    await services.db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
+    done.push(key);
+  }
+  if (done.some((k) => k.startsWith('audit:monthly'))) services.defer(services.drainer.drainOnce());
+  return done;
+}

@@ -1,0 +1,149 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import type { Runtime } from '../../src/bootstrap';
+import { chainHash, formatCheckpoint, GENESIS_HASH, parseCheckpoint, type ChainEvent, type Checkpoint } from '../../src/audit/canonical';
+import { verifyChain } from '../../src/audit/chain';
+import { chainHead } from '../../src/audit/checkpoints';
+import type { Db } from '../../src/db/database';
+import { runScheduledWork } from '../../src/jobs/digests';
+import { ledgerFile } from '../../src/reports/ledger-file';
+import { describeOnDatabases } from '../helpers/databases';
+import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+
+/** Runs `tamper` as the superuser with every trigger off, checks, then rolls it all back. */
+async function tampered(db: Db, tamper: (tx: Db) => Promise<void>, from?: Checkpoint) {
+  let result: Awaited<ReturnType<typeof verifyChain>> | undefined;
+  await db
+    .transaction()
+    .execute(async (tx) => {
+      await sql`alter table ticket_events disable trigger all`.execute(tx);
+      await tamper(tx);
+      result = await verifyChain(tx, from ? { from } : {});
+      throw new Error('rollback');
+    })
+    .catch((e: Error) => {
+      if (e.message !== 'rollback') throw e;
+    });
+  return result!;
+}
+
+describeOnDatabases('the audit chain over ticket events', (db, kind) => {
+  let rt: Runtime;
+  const clock = createTestClock('2026-11-23T02:00:00Z');
+  let november: Checkpoint;
+
+  it('is intact after a report is received, claimed and resolved, and checkpoints it daily', async () => {
+    rt = await createTestRuntime(db(), { now: clock.now });
+    expect(await verifyChain(rt.services.db)).toMatchObject({ ok: true, count: 0, head: { count: 0, hash: GENESIS_HASH } });
+    const r = await rt.services.pipeline.receive(localMessage('qs-jixie-liu', '我们厂新建的厂房申请用电报装一个月了还没接通'));
+    expect(r).toMatchObject({ status: 'ticket' });
+    await rt.services.pipeline.receive(localMessage('lidian', '/认领 1'));
+    await rt.services.pipeline.receive(localMessage('lidian', '/办结 1 已接通'));
+    const events = await rt.services.db.selectFrom('ticket_events').select(['id', 'seq', 'kind']).orderBy('id').execute();
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['received', 'dispatched', 'claimed']));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const v = await verifyChain(rt.services.db);
+    expect(v).toMatchObject({ ok: true, count: events.length, head: { lastEventId: events.at(-1)!.id } });
+
+    // The first tick after midnight (China time) of 1 Dec records 30 Nov's checkpoint, once.
+    clock.set('2026-11-30T16:01:00Z');
+    expect((await runScheduledWork(rt.services)).audit).toContain('audit:checkpoint:2026-11-30');
+    expect((await runScheduledWork(rt.services)).audit).not.toContain('audit:checkpoint:2026-11-30');
+    november = await chainHead(rt.services.db);
+    // The same tick's sweep may have appended (archiving the unrated ticket): the checkpoint is the head.
+    expect(await verifyChain(rt.services.db)).toMatchObject({ ok: true, head: november });
+  });
+
+  it('puts the month’s checkpoints and the head into the ledger export', async () => {
+    const csv = (await ledgerFile(rt.services.db, '2026-11', 'csv')).body as string;
+    expect(csv).toContain('审计检查点');
+    expect(csv).toContain(`2026-11-30,${november.count},${november.lastEventId},${november.hash},${formatCheckpoint(november)}`);
+    expect(parseCheckpoint(formatCheckpoint(november))).toEqual(november);
+  });
+
+  it('continues from last month’s checkpoint on an intact history, and one valid chain under concurrent appends', async () => {
+    clock.set('2026-12-02T02:00:00Z');
+    const n = kind === 'postgres' ? 20 : 5;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => rt.services.pipeline.receive(localMessage(`qs-jixie-liu`, `第${i}号：园区道路${i}段路灯坏了一个多月，晚上货车进出很危险，请尽快修复`))),
+    );
+    // Similar reports attach to the first one: each is still an appended event.
+    expect(results.every((r) => r.status === 'ticket' || r.status === 'attached')).toBe(true);
+    const v = await verifyChain(rt.services.db, { from: november });
+    expect(v).toMatchObject({ ok: true, passedCheckpoint: true });
+    const total = await rt.services.db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(v.ok && v.count).toBe(Number(total.n));
+    expect(v.ok && v.count).toBeGreaterThan(november.count);
+  });
+
+  it('rejects a checkpoint the history does not pass through', async () => {
+    const forged = { ...november, hash: 'f'.repeat(64) };
+    expect(await verifyChain(rt.services.db, { from: forged })).toMatchObject({ ok: false, eventId: november.lastEventId });
+  });
+
+  // Behind the app's back needs a superuser and ALTER TABLE, which PGlite's single connection has
+  // too — but the claim is about PostgreSQL, where the roles are real.
+  if (kind !== 'postgres') {
+    it.skip('tampering as a superuser with triggers disabled (PostgreSQL only: the roles live there)', () => undefined);
+    return;
+  }
+
+  it('names a deleted event', async () => {
+    const victim = await rt.services.db.selectFrom('ticket_events').select(['id', 'seq']).where('seq', '=', 2).executeTakeFirstOrThrow();
+    const r = await tampered(rt.services.db, async (tx) => void (await tx.deleteFrom('ticket_events').where('id', '=', victim.id).execute()));
+    expect(r).toMatchObject({ ok: false, count: 1 });
+    const before = await rt.services.db.selectFrom('ticket_events').select('id').where('seq', '=', 1).executeTakeFirstOrThrow();
+    expect(!r.ok && r.reason).toContain(`seq 2 (after event ${before.id})`);
+  });
+
+  it('names the last event deleted from the end', async () => {
+    const head = await chainHead(rt.services.db);
+    const r = await tampered(rt.services.db, async (tx) => void (await tx.deleteFrom('ticket_events').where('id', '=', head.lastEventId).execute()));
+    expect(r).toMatchObject({ ok: false, eventId: head.lastEventId });
+  });
+
+  it('names an edited event', async () => {
+    const victim = await rt.services.db.selectFrom('ticket_events').select('id').where('kind', '=', 'claimed').executeTakeFirstOrThrow();
+    const r = await tampered(rt.services.db, async (tx) => {
+      await tx.updateTable('ticket_events').set({ data: JSON.stringify({ note: '早已办结' }) }).where('id', '=', victim.id).execute();
+    });
+    expect(r).toMatchObject({ ok: false, eventId: victim.id });
+    expect(!r.ok && r.reason).toContain('hash does not match');
+  });
+
+  it('names a forged event, with or without a hash', async () => {
+    const head = await chainHead(rt.services.db);
+    const t = await rt.services.db.selectFrom('tickets').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const forged = { ticket_id: t.id, kind: 'closed', from_status: 'claimed', to_status: 'closed', actor_kind: 'staff', actor_id: 'lidian', actor_name: '李电', data: '{}', at: clock.now() };
+    const bare = await tampered(rt.services.db, async (tx) => void (await tx.insertInto('ticket_events').values(forged).execute()));
+    expect(bare).toMatchObject({ ok: false, count: head.count });
+    expect(!bare.ok && bare.reason).toContain('not in the chain');
+    const hashed = await tampered(rt.services.db, async (tx) => {
+      await tx.insertInto('ticket_events').values({ ...forged, seq: head.count + 1, hash: 'a'.repeat(64) }).execute();
+    });
+    expect(hashed).toMatchObject({ ok: false, count: head.count });
+  });
+
+  it('catches a history rewritten and re-hashed to the end through the outsider’s checkpoint', async () => {
+    const r = await tampered(
+      rt.services.db,
+      async (tx) => {
+        const victim = await tx.selectFrom('ticket_events').select('id').where('kind', '=', 'claimed').executeTakeFirstOrThrow();
+        await tx.updateTable('ticket_events').set({ actor_name: '别人' }).where('id', '=', victim.id).execute();
+        // A superuser who also knows the algorithm recomputes every later hash and the head…
+        let prev = GENESIS_HASH;
+        let last = 0;
+        for (const e of await tx.selectFrom('ticket_events').selectAll().orderBy('id').execute()) {
+          prev = await chainHash(prev, e as ChainEvent);
+          last = e.id;
+          await tx.updateTable('ticket_events').set({ hash: prev }).where('id', '=', e.id).execute();
+        }
+        await tx.updateTable('audit_chain_head').set({ hash: prev, last_event_id: last }).execute();
+        expect(await verifyChain(tx)).toMatchObject({ ok: true });
+      },
+      november,
+    );
+    // …but not the checkpoint the commission holds.
+    expect(r).toMatchObject({ ok: false, eventId: november.lastEventId });
+  });
+});
