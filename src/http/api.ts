@@ -57,6 +57,8 @@ const toTicket = (r: TicketRow) => ({
 });
 
 const security = [{ bearer: [] }];
+/** Dead letters hold other departments' and private messages: 营商办's dispatchers and admins only. */
+const mayHandleDeadLetters = (staff: StaffMember) => staff.role === 'dispatcher' || staff.role === 'admin';
 
 export function createApi(services: Services): OpenAPIHono<Env> {
   const api = new OpenAPIHono<Env>({
@@ -225,9 +227,11 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       security,
       responses: {
         200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ dead: z.array(z.object({ id: z.number(), platform: z.string(), kind: z.string(), attempts: z.number(), error: z.string().nullable() })) }) } } },
+        403: { description: 'Dispatchers and admins only', content: { 'application/json': { schema: ErrorBody } } },
       },
     }),
     async (c) => {
+      if (!mayHandleDeadLetters(c.get('staff'))) return c.json({ error: 'forbidden', message: '死信仅营商办派单员和管理员可查看、重发' }, 403);
       const rows = await listDeadLetters(services.db);
       return c.json({ dead: rows.map((r) => ({ id: r.id, platform: r.platform, kind: r.kind, attempts: r.attempts, error: r.last_error })) }, 200);
     },
@@ -240,9 +244,14 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       summary: '重新投递一条死信',
       security,
       request: { params: z.object({ id: z.coerce.number().int() }) },
-      responses: { 200: { description: 'Queued again', content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } } }, 404: { description: 'No such dead letter', content: { 'application/json': { schema: ErrorBody } } } },
+      responses: {
+        200: { description: 'Queued again', content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } } },
+        403: { description: 'Dispatchers and admins only', content: { 'application/json': { schema: ErrorBody } } },
+        404: { description: 'No such dead letter', content: { 'application/json': { schema: ErrorBody } } },
+      },
     }),
     async (c) => {
+      if (!mayHandleDeadLetters(c.get('staff'))) return c.json({ error: 'forbidden', message: '死信仅营商办派单员和管理员可查看、重发' }, 403);
       const ok = await requeue(services.db, c.req.valid('param').id, services.now());
       if (ok) services.defer(services.drainer.drainOnce());
       return ok ? c.json({ ok }, 200) : c.json({ error: 'not_found' }, 404);

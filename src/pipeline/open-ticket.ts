@@ -17,10 +17,13 @@ export type OpenOutcome = { kind: 'ticket'; ticketId: number; number: string } |
 async function findDuplicate(ctx: MessageContext, category: Category, text: string) {
   if (!ctx.group) return null;
   const since = new Date(ctx.now.getTime() - DUPLICATE_WINDOW_DAYS * 86_400_000);
+  const requesterId = ctx.requester?.id ?? -1;
   const candidates = await ctx.tx
     .selectFrom('tickets')
     .selectAll()
     .where('group_id', '=', ctx.group.id)
+    // Another enterprise's private report is never matched: the match would reveal it to the newcomer.
+    .where((eb) => eb.or([eb('is_private', '=', false), eb('requester_id', '=', requesterId)]))
     .where('category', '=', category)
     .where('status', 'in', [...OPEN_STATUSES])
     .where('received_at', '>=', since)

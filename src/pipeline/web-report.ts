@@ -3,7 +3,7 @@ import type { InboundMessage } from '../domain/message';
 import type { GroupRecord } from '../repo/directory';
 import { claimInbound, finishInbound } from '../repo/inbound';
 import { enqueueOutbox } from '../repo/outbox';
-import { upsertRequester } from '../repo/requesters';
+import { webRequester } from '../repo/requesters';
 import { createMessageContext, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
 
@@ -35,15 +35,15 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
   const result = await deps.db.transaction().execute(async (tx): Promise<WebReportResult & { posted?: boolean }> => {
     const now = deps.now();
     const text = report.location ? `${report.text}\n（地点：${report.location}）` : report.text;
-    // The phone number is the enterprise's identity on the web: the same phone follows all its reports.
-    const requester = await upsertRequester(tx, 'web', report.phone, { name: report.contact, enterprise: report.enterprise, phone: report.phone });
+    // The phone finds the enterprise's earlier reports; it is never its platform id (that reaches posts).
+    const requester = await webRequester(tx, report.phone, { name: report.contact, enterprise: report.enterprise });
     const msg: InboundMessage = {
       platform: 'web',
       messageId: `report:${report.submissionId}`,
       chatType: report.publicNotice ? 'group' : 'direct',
       chatId: report.publicNotice ? report.group.chatId : `web:${requester.id}`,
       chatTitle: report.group.name,
-      sender: { userId: report.phone, name: `${report.contact}（${report.enterprise}）` },
+      sender: { userId: requester.userId, name: `${report.contact}（${report.enterprise}）` },
       text,
       receivedAt: now,
     };
@@ -55,6 +55,9 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
     const c = deps.classifier.classify(text);
     const issue = c.isIssue ? c : { ...c, isIssue: true as const, type: c.type ?? 'help', category: c.category ?? 'other', urgency: c.urgency ?? 'normal', confidence: 0 };
     const opened = await openTicket(ctx, text, issue as typeof c & { isIssue: true });
+    if (opened.kind === 'ticket') {
+      await tx.updateTable('tickets').set({ reporter_name: report.contact, reporter_enterprise: report.enterprise }).where('id', '=', opened.ticketId).execute();
+    }
     for (const p of report.photos) {
       await tx
         .insertInto('attachments')
@@ -65,7 +68,9 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
     await tx.insertInto('ticket_links').values({ token_hash: await sha256Hex(link), ticket_id: opened.ticketId, requester_id: requester.id, created_at: now }).execute();
     await enqueueOutbox(tx, ctx.posts, now);
     await finishInbound(tx, inboundId, opened.kind, opened.ticketId);
-    return { status: opened.kind, number: opened.number, link, messages: ctx.replies!, posted: ctx.posts.length > 0 };
+    // Chat replies name chat commands a report-page user cannot send: the page says what they can do.
+    const messages = [opened.kind === 'attached' ? '已有企业反映了相同问题，您已登记为附议企业，办理进展同步可见。' : '已受理，营商办将按时限督办。'];
+    return { status: opened.kind, number: opened.number, link, messages, posted: ctx.posts.length > 0 };
   });
   if ('posted' in result && result.posted) deps.onOutbox?.();
   if (result.status === 'duplicate') return result;

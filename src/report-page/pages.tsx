@@ -130,7 +130,7 @@ export function Submitted(props: { number: string; link: string; messages: strin
         ))}
       </div>
       <div class="card">
-        <p>请保存下面的链接（或将本页加入收藏）：随时查看办理进度、补充材料、评价办理结果。</p>
+        <p>请保存下面的链接（或将本页加入收藏）：在该页面查看办理进度、补充材料、同意公开、评价办理结果（无需在群里发命令）。</p>
         <p class="link">
           <a href={props.link} data-testid="ticket-link">
             {props.link}

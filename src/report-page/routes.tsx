@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../auth/tokens';
 import { isOpen, type TicketStatus } from '../domain/ticket';
 import { normalisePhone } from '../domain/phone';
+import { maskPersonalData } from '../domain/mask';
 import { clientIp, type ProxyTrust } from '../http/client-ip';
 import { publicBase } from '../config/public-url';
 import { readFlash, writeFlash } from '../http/flash';
@@ -117,7 +118,8 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       const phone = normalisePhone(f.phone);
       if (!phone) return formFor(c, group, 400, values, '电话号码格式不对：请填写 11 位手机号，或带区号的座机号');
       for (const [name, rule] of [['phoneHour', REPORT_LIMITS.phoneHour!], ['phoneDay', REPORT_LIMITS.phoneDay!]] as const) {
-        const hit = await hitRateLimit(db, `report-${name}:${phone}`, rule, now);
+        // Per phone and address: someone typing another's phone cannot use up that person's quota elsewhere.
+        const hit = await hitRateLimit(db, `report-${name}:${phone}:${ip}`, rule, now);
         if (!hit.allowed) {
           c.header('retry-after', String(Math.ceil(hit.retryAfterMs / 1000)));
           return formFor(c, group, 429, values, `这个电话号码提交次数过多，请 ${minutes(hit.retryAfterMs)} 分钟后再试；已提交的问题可在受理页面查看进度。`);
@@ -169,7 +171,8 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       number: row.number,
       status: row.status,
       departmentName: row.department_id ? services.directory.departmentName(row.department_id) : null,
-      content: row.content,
+      // Someone else's report (this link's holder was attached to it) is shown as the group saw it: masked.
+      content: own ? row.content : maskPersonalData(row.content),
       resolution: row.resolution,
       rating: row.rating,
       isPrivate: own && row.is_private,

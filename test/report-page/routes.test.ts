@@ -52,7 +52,8 @@ describeOnDatabases('report page and ticket page', (db) => {
     expect(ticket).toMatchObject({ group_id: 'county', origin_platform: 'web', department_id: 'power', status: 'dispatched', is_private: false, category: 'utilities' });
     expect(ticket.content).toContain('（地点：纬三路 8 号）');
     const requester = await rt.services.db.selectFrom('requesters').selectAll().where('id', '=', ticket.requester_id).executeTakeFirstOrThrow();
-    expect(requester).toMatchObject({ platform: 'web', user_id: '13800138000', phone: '13800138000', enterprise: '青山精密机械有限公司', name: '刘建国' });
+    expect(requester.user_id).toMatch(/^web:/);
+    expect(requester).toMatchObject({ platform: 'web', phone: '13800138000', enterprise: '青山精密机械有限公司', name: '刘建国' });
     const photos = await rt.services.db.selectFrom('attachments').select(['content_type', 'bytes']).where('ticket_id', '=', ticket.id).execute();
     expect(photos).toEqual([{ content_type: 'image/png', bytes: TINY_PNG.length }]);
     const notice = await rt.services.db.selectFrom('outbox').select(['platform', 'target', 'payload']).where('ticket_id', '=', ticket.id).where('kind', '=', 'notice').executeTakeFirstOrThrow();
@@ -141,6 +142,32 @@ describeOnDatabases('report page and ticket page', (db) => {
   it('refuses posts from other sites', async () => {
     nextWindow();
     expect((await submit('county', {}, [], { origin: 'https://evil.example' })).status).toBe(403);
+  });
+
+  it('never @-mentions or shows a report-page user’s phone, and masks another requester’s text on the ticket page', async () => {
+    nextWindow();
+    // A chat report with a phone in it; a report-page user then reports the same problem.
+    const chat = await rt.services.pipeline.receive(localMessage('qs-jixie-liu', '@共治助手 公司办理营业执照变更三次被退回，联系人王女士13912345678'));
+    if (chat.status !== 'ticket') throw new Error(`unexpected ${JSON.stringify(chat)}`);
+    const res = await submit('county', { phone: '13700137000', text: '我们公司办理营业执照变更三次被退回，联系人王先生' });
+    const html = await res.text();
+    expect(numberOf(html)).toBe(chat.ticketNumber);
+    // The success page speaks of the page, not of chat commands the user cannot send.
+    expect(html).not.toMatch(/\/进度|\/公开|\/评价/);
+    const page = await (await rt.app.request(linkOf(html))).text();
+    expect(page).toContain('139****5678');
+    expect(page).not.toContain('13912345678');
+
+    // A report-page user's own ticket, resolved in the chat: the notice @-mentions nobody by phone.
+    nextWindow();
+    const own = await submit('county', { phone: '13700137001' });
+    const number = numberOf(await own.text());
+    await rt.services.pipeline.receive(localMessage('lidian', `/认领 ${number}`));
+    await rt.services.pipeline.receive(localMessage('lidian', `/办结 ${number} 已送电`));
+    const ticket = await rt.services.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirstOrThrow();
+    const posts = JSON.stringify(await rt.services.db.selectFrom('outbox').select(['payload', 'target']).where('ticket_id', '=', ticket.id).execute());
+    expect(posts).not.toContain('13700137001');
+    expect(posts).not.toContain('web:');
   });
 
   it('stops a flood from one address with a clear message', async () => {
