@@ -89,6 +89,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     concurrency: database.kind === 'postgres' ? 8 : 1,
     now,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...((opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY ? { llmApiKey: (opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
   const console = { sessionSecret: secret, trustProxy: env.GONGZHI_TRUST_PROXY, renderPng: renderPosterPng, logins: platforms.logins };

@@ -13,6 +13,7 @@ import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhooks';
 import { createPipeline, type Pipeline } from './pipeline/receive';
 import { createDirectoryCache, type DirectoryCache } from './pipeline/directory-cache';
+import { createChatClassifier, type ChatClassifier } from './llm/chat-classifier';
 
 export interface Services {
   db: Db;
@@ -48,8 +49,10 @@ export interface ServicesOptions {
   defer?: (work: Promise<unknown>) => void;
   /** Transactions the pipeline runs at once: a PostgreSQL pool allows several, PGlite one. */
   concurrency?: number;
-  /** Outbound HTTP for webhooks (tests point it at loopback receivers). */
+  /** Outbound HTTP for webhooks and the LLM (tests point it at loopback servers). */
   fetch?: typeof fetch;
+  /** GONGZHI_LLM_API_KEY: required when classifier.llm is configured with `auth: bearer`. */
+  llmApiKey?: string;
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -76,6 +79,31 @@ export function createServices(opts: ServicesOptions): Services {
     defer(webhooks.deliverOnce());
   };
   const directory = createDirectoryCache(opts.config);
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
+  const llm = createConfiguredChatClassifier(opts, now);
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), ...(llm ? { llm } : {}), sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
   return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, ackFirst: (opts.concurrency ?? 1) > 1, logger: opts.logger, now, defer };
+}
+
+export class LlmConfigError extends Error {}
+
+/** classifier.llm from the configuration, with its key from the environment; null when not configured. */
+function createConfiguredChatClassifier(opts: ServicesOptions, now: () => Date): ChatClassifier | null {
+  const cfg = opts.config.classifier.llm;
+  if (!cfg) return null;
+  const apiKey = opts.llmApiKey?.trim() || undefined;
+  if (cfg.auth === 'bearer' && !apiKey) {
+    throw new LlmConfigError('classifier.llm 需要密钥：请设置环境变量 GONGZHI_LLM_API_KEY；本地部署的模型服务（vLLM、Ollama）不需要密钥时，在配置里写 auth: none（classifier.llm is configured with auth: bearer but GONGZHI_LLM_API_KEY is not set）');
+  }
+  return createChatClassifier({
+    url: cfg.url,
+    model: cfg.model,
+    ...(apiKey && cfg.auth === 'bearer' ? { apiKey } : {}),
+    timeoutMs: cfg.timeoutMs,
+    dailyBudget: cfg.dailyBudget,
+    maskPersonalData: cfg.maskPersonalData,
+    breaker: { failures: cfg.breaker.failures, cooldownMs: cfg.breaker.cooldownSeconds * 1000 },
+    now,
+    logger: opts.logger,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
 }

@@ -55,6 +55,7 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
     config,
     logger,
     adapters: platforms.senders,
+    ...(stringEnv.GONGZHI_LLM_API_KEY ? { llmApiKey: stringEnv.GONGZHI_LLM_API_KEY } : {}),
     defer: (work) => {
       const p = work.catch((e) => logger.error('background.failed', { error: (e as Error).message }));
       pending.push(p);

@@ -80,6 +80,27 @@ export const configSchema = z
       .object({
         /** Below this, tickets wait in the dispatcher's manual queue instead of being auto-dispatched. */
         minConfidence: z.number().min(0).max(1).default(0.6),
+        /**
+         * Optional: an OpenAI-compatible chat-completions endpoint asked about messages below the
+         * gate. The key comes from GONGZHI_LLM_API_KEY, never from this file.
+         */
+        llm: z
+          .object({
+            url: z.url({ protocol: /^https?$/ }),
+            model: z.string().min(1),
+            /** `none` for on-premise servers (vLLM, Ollama) that take no key. */
+            auth: z.enum(['bearer', 'none']).default('bearer'),
+            /** Platforms retry a callback that is not answered in about 5 s: stay well inside it. */
+            timeoutMs: z.number().int().min(200).max(30_000).default(3000),
+            dailyBudget: z.number().int().min(0).default(2000),
+            /** Phone, ID and bank numbers are masked before text leaves the server unless this is false. */
+            maskPersonalData: z.boolean().default(true),
+            /** A confident LLM answer routes the ticket (true), or only labels it for the manual queue (false). */
+            autoDispatch: z.boolean().default(true),
+            breaker: z.object({ failures: z.number().int().min(1).default(5), cooldownSeconds: z.number().int().min(1).default(60) }).default({ failures: 5, cooldownSeconds: 60 }),
+          })
+          .strict()
+          .optional(),
       })
       .default({ minConfidence: 0.6 }),
     /** Local days off or on, over the national holiday calendar. */

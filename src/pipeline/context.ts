@@ -2,6 +2,7 @@ import type { GongzhiConfig } from '../config/schema';
 import type { Db, Tx } from '../db/database';
 import type { TicketRow } from '../db/schema';
 import type { Classifier } from '../domain/classifier/types';
+import type { ChatClassifier } from '../llm/chat-classifier';
 import type { InboundMessage, OutboundTarget, Platform } from '../domain/message';
 import type { CommandActor } from '../domain/roles';
 import type { Actor } from '../domain/ticket';
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   /** Staff, accounts and names from the configuration, without queries. */
   directory: DirectoryCache;
   now: () => Date;
+  /** The optional LLM asked about messages below the confidence gate (classifier.llm). */
+  llm?: ChatClassifier;
   /** Called after a transaction that enqueued posts commits, so the drainer can start at once. */
   onOutbox?: () => void;
 }

@@ -1,4 +1,5 @@
 import type { Classification } from '../domain/classifier/types';
+import type { AdvisedClassification } from './second-opinion';
 import { chinaDateCompact } from '../domain/china-time';
 import { matchFaq } from '../domain/faq';
 import { routeTicket } from '../domain/routing';
@@ -40,7 +41,7 @@ async function findDuplicate(ctx: MessageContext, category: Category, text: stri
 }
 
 /** An issue from an enterprise: attach to the same open problem, or open, route and announce a ticket. */
-export async function openTicket(ctx: MessageContext, text: string, c: Classification & { isIssue: true }): Promise<OpenOutcome> {
+export async function openTicket(ctx: MessageContext, text: string, c: (Classification | AdvisedClassification) & { isIssue: true }): Promise<OpenOutcome> {
   const { tx, msg, now, deps } = ctx;
   // receive() registers every non-staff sender before anything else runs.
   const requester = ctx.requester;
@@ -73,7 +74,9 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
   const routed = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
   const route = faq?.entry.department ? { departmentId: faq.entry.department, rule: null } : routed;
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
-  const autoDispatch = !!faq || c.confidence >= deps.config.classifier.minConfidence;
+  // An LLM's answer (classifier.llm) routes by the deployment's choice, since it carries no calibrated probability.
+  const llm = 'llm' in c ? c.llm : undefined;
+  const autoDispatch = !!faq || c.confidence >= deps.config.classifier.minConfidence || llm?.autoDispatch === true;
   const { signDueAt, resolveDueAt } = deps.sla.dueDates({ type, category, urgency }, receivedAt);
   const isPrivate = msg.chatType === 'direct' || ctx.privateReport === true;
 
@@ -109,7 +112,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: Classific
       toStatus: 'received',
       actor: ctx.actor,
       at: receivedAt,
-      data: { messageId: msg.messageId, platform: msg.platform, classification: { type, category, urgency, confidence: c.confidence } },
+      data: { messageId: msg.messageId, platform: msg.platform, classification: { type, category, urgency, confidence: c.confidence, ...(llm ? { source: 'llm', local: llm.local, fields: llm.fields } : {}) } },
     },
   ];
   if (autoDispatch) {

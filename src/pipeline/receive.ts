@@ -12,6 +12,7 @@ import { requesterKey, upsertRequester, upsertRequesters, type Requester } from 
 import { handleCommand } from './commands';
 import { createMessageContext, reply, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
+import { adviseBatch, type AdvisedClassification } from './second-opinion';
 import { performWebCommand, type WebCommand, type WebCommandResult } from './perform';
 import { submitWebReport, type WebReport, type WebReportResult } from './web-report';
 
@@ -74,7 +75,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     requesters: Map<string, Requester>;
   }
 
-  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number, known?: BatchRows): Promise<ReceiveResult & { posted: boolean }> {
+  async function processOne(tx: Tx, msg: InboundMessage, acceptedId?: number, known?: BatchRows, advised?: AdvisedClassification): Promise<ReceiveResult & { posted: boolean }> {
     const inboundId = acceptedId === undefined ? await claimInbound(tx, msg) : await claimAccepted(tx, acceptedId);
     if (inboundId === null) return { status: 'duplicate', posted: false };
     const now = deps.now();
@@ -112,8 +113,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
         // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
         if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
       } else {
-        await deps.learning?.catchUp(tx);
-        const c = deps.classifier.classify(msg.text);
+        if (!advised) await deps.learning?.catchUp(tx);
+        const c = advised ?? deps.classifier.classify(msg.text);
         if (c.isIssue) {
           const opened = await openTicket(ctx, msg.text, c as typeof c & { isIssue: true });
           outcome = opened.kind === 'ticket' ? 'ticket' : 'attached';
@@ -148,6 +149,7 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 
   async function flush(): Promise<void> {
     const batch = queue.splice(0, maxBatch);
+    const advice = await adviseBatch(deps, deps.llm, batch.map((b) => b.msg));
     const results: Array<{ ok: true; value: ReceiveResult & { posted: boolean } } | { ok: false; error: unknown }> = [];
     try {
       await deps.db.transaction().execute(async (tx) => {
@@ -164,10 +166,10 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
           const people = batch.filter((b) => !deps.directory.staffByAccount(b.msg.platform, b.msg.sender.userId)).map((b) => ({ platform: b.msg.platform, userId: b.msg.sender.userId, name: b.msg.sender.name }));
           known = { groups, requesters: await upsertRequesters(tx, people) };
         }
-        for (const item of batch) {
+        for (const [i, item] of batch.entries()) {
           if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
           try {
-            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId, known) });
+            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId, known, advice[i]) });
             if (batch.length > 1) await sql`release savepoint one_message`.execute(tx);
           } catch (error) {
             if (batch.length === 1) throw error;
