@@ -63,6 +63,10 @@ describe('CLI', () => {
     expect((await cli(['report', 'monthly', '--month', 'November'])).stderr).toContain('month must look like 2026-11');
     expect((await cli(['token', 'create', 'wangmin', '--name', 'console'])).stdout).toMatch(/^gz_[A-Za-z0-9_-]{43}\n$/);
     expect((await cli(['token', 'create', 'nobody'])).stderr).toContain('配置里没有工作人员 nobody');
+    const token = (await cli(['token', 'create', 'lidian', '--days', '30'])).stdout.trim();
+    expect((await cli(['token', 'revoke', token])).stdout).toContain('已吊销该令牌');
+    expect((await cli(['token', 'revoke', token])).status).toBe(1);
+    expect((await cli(['token', 'revoke', '--staff', 'wangmin'])).stdout).toContain('已吊销 wangmin 的 1 个令牌');
     expect((await cli(['account', 'create', 'wangmin'])).stdout).toMatch(/^wangmin 的控制台初始密码（只显示一次）：[A-Za-z0-9]{14}\n$/);
     expect((await cli(['account', 'create', 'zhaolei', '--password-stdin'], 'short\n')).stderr).toContain('密码至少 10 位');
     expect((await cli(['account', 'create', 'zhaolei', '--password-stdin'], 'a long enough passphrase\n')).stdout).toContain('已设置 zhaolei 的控制台密码');
@@ -72,6 +76,25 @@ describe('CLI', () => {
     expect(existsSync(poster)).toBe(true);
     expect((await cli(['poster', 'park', '--out', poster])).stderr).toContain('请用 --base 指定对外地址');
   }, 240_000);
+
+  it('audit verify passes an intact history, continues from a checkpoint, and fails when the log was touched', async () => {
+    await cli(['migrate']);
+    const intact = await cli(['audit', 'verify']);
+    expect(intact).toMatchObject({ status: 0 });
+    const head = /链头 (gz1:\S+?)(，|$)/m.exec(intact.stdout)?.[1];
+    expect(head).toMatch(/^gz1:\d+:\d+:[0-9a-f]{64}$/);
+    expect((await cli(['audit', 'verify', '--from', head!])).stdout).toContain(`经过检查点 ${head}`);
+    expect((await cli(['audit', 'verify', '--from', 'yesterday'])).status).toBe(2);
+    expect((await cli(['audit', 'verify', '--from', `gz1:0:0:${'1'.repeat(64)}`])).status).toBe(1);
+    // Behind the app's back: the chain head rewritten directly in the database.
+    const { openDatabase } = await import('../../src/db/open');
+    const h = await openDatabase({ dataDir: join(dataDir, 'pglite') });
+    await h.db.updateTable('audit_chain_head').set({ seq: 1, hash: 'e'.repeat(64) }).execute();
+    await h.close();
+    const broken = await cli(['audit', 'verify']);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('审计链断裂');
+  }, 120_000);
 
   it('prints usage for an unknown command', async () => {
     const r = await cli(['frobnicate']);
