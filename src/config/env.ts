@@ -10,7 +10,13 @@ const bool = z
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
-  HOST: z.string().default('0.0.0.0'),
+  /**
+   * Where the Node server listens. Unset: 127.0.0.1 outside production — the playground and the
+   * first-run console account have no sign-in, so a laptop must not offer them to its network —
+   * and 0.0.0.0 in production (the Docker image and systemd unit), where a proxy or the
+   * container's port mapping decides what is reachable.
+   */
+  HOST: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL 须以 postgres:// 开头')
@@ -34,14 +40,14 @@ export const envSchema = z.object({
     .pipe(z.number().int('GONGZHI_TRUST_PROXY 须为反向代理层数（0、1、2…）').min(0).max(10)),
   LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info'),
 });
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'HOST'> & { HOST: string };
 
 export class EnvError extends Error {}
 
 export function parseEnv(env: Record<string, string | undefined>): Env {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new EnvError(`环境变量有误（invalid environment）:\n${formatZodIssues(r.error).map((l) => `  - ${l}`).join('\n')}`);
-  return r.data;
+  return { ...r.data, HOST: r.data.HOST ?? (r.data.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1') };
 }
 
 /**

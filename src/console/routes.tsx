@@ -7,7 +7,7 @@ import type { Platform } from '../domain/message';
 import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
-import { clientIp, type ProxyTrust } from '../http/client-ip';
+import { cameOverTls, clientIp, type ProxyTrust } from '../http/client-ip';
 import { readFlash, writeFlash } from '../http/flash';
 import { imageResponse } from '../http/image';
 import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-accounts';
@@ -88,6 +88,10 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
 
   // Form posts must come from our own pages (Origin check); the cookie is SameSite=Lax as well.
   app.use('*', csrf());
+  app.use('*', async (c, next) => {
+    c.set('overTls', cameOverTls(c, opts.trustProxy ?? 0, config.deployment.publicUrl));
+    await next();
+  });
 
   const logins = opts.logins ?? [];
   const loginOptions = logins.map((l) => ({ platform: l.platform, label: l.label }));
@@ -99,7 +103,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     if (!login) return c.html(<LoginPage deployment={deployment} logins={loginOptions} next="/console" error="未配置该登录方式" />, 404);
     const state = randomToken();
     const next = safeNext(c.req.query('next') ?? '/console');
-    setCookie(c, OAUTH_COOKIE, `${login.platform}|${state}|${next}`, { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 600 });
+    setCookie(c, OAUTH_COOKIE, `${login.platform}|${state}|${next}`, { path: '/console', httpOnly: true, sameSite: 'Lax', maxAge: 600, secure: c.get('overTls') });
     const redirectUri = `${publicBase(config, c.req.url)}/console/login/${login.platform}/callback`;
     return c.redirect(login.authorizeUrl(redirectUri, state, c.req.header('user-agent') ?? ''), 302);
   });

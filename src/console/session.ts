@@ -4,7 +4,7 @@ import type { StaffMember } from '../repo/directory';
 import { sessionStillValid } from '../repo/console-accounts';
 import type { Services } from '../services';
 
-export type ConsoleEnv = { Variables: { user: StaffMember } };
+export type ConsoleEnv = { Variables: { user: StaffMember; overTls: boolean } };
 
 const COOKIE = 'gz_console';
 /** A working day and then some: staff sign in once in the morning. */
@@ -14,7 +14,8 @@ const cookieOptions = (c: Context) => ({
   path: '/console',
   httpOnly: true,
   sameSite: 'Lax' as const,
-  secure: new URL(c.req.url).protocol === 'https:',
+  // Set by the console for every request (cameOverTls): behind a TLS proxy the URL here is http.
+  secure: (c as Context<ConsoleEnv>).get('overTls') === true || new URL(c.req.url).protocol === 'https:',
 });
 
 /** The cookie holds "staff id|issued at", signed with HMAC-SHA-256; nothing secret is in it. */

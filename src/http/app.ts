@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { LocalAdapter } from '../../adapters/local/local-adapter';
@@ -30,6 +30,27 @@ export const MAX_BODY_BYTES = 256 * 1024;
  */
 export const MAX_CALLBACK_BYTES = 32 * 1024;
 
+/**
+ * Pages for people (the console, the report and ticket pages). frame-ancestors 'self': the
+ * WeCom and DingTalk workbenches open an app's page in their own webview as the top document,
+ * not inside a frame, so nothing needs to frame it, and a framing site could click for a
+ * signed-in dispatcher. Same-origin referrers only: /t/ links carry a secret token, and
+ * `no-referrer` would make browsers send `Origin: null`, which the CSRF check refuses.
+ */
+const BASE_CSP = ["default-src 'self'", "img-src 'self' data:", "style-src 'self' 'unsafe-inline'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'self'"];
+const CONSOLE_CSP = [...BASE_CSP, "script-src 'none'"].join('; ');
+// The report page's human check runs a small inline script.
+const REPORT_CSP = [...BASE_CSP, "script-src 'self' 'unsafe-inline'"].join('; ');
+
+function pageHeaders(csp: string): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set('content-security-policy', csp);
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    c.res.headers.set('referrer-policy', 'same-origin');
+  };
+}
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const { services } = deps;
@@ -54,7 +75,9 @@ export function createApp(deps: AppDeps): Hono {
       const outbox = await services.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
       return c.json({ ok: true, database: deps.dbKind, migration: version, time: services.now().toISOString(), inboundBacklog: Number(backlog.n), outboxBacklog: Number(outbox.n) });
     } catch (e) {
-      return c.json({ ok: false, database: deps.dbKind, error: (e as Error).message }, 503);
+      // The driver's message names hosts, ports and database names: for the log, not for whoever asks.
+      services.logger.error('healthz.database_unavailable', { error: (e as Error).message });
+      return c.json({ ok: false, database: deps.dbKind, error: 'database unavailable' }, 503);
     }
   });
 
@@ -66,11 +89,12 @@ export function createApp(deps: AppDeps): Hono {
   app.use('/api/*', limit);
   app.route('/api', createApi(services));
   if (deps.console) {
-    app.use('/console/*', limit);
+    app.use('/console/*', limit, pageHeaders(CONSOLE_CSP));
     app.route('/console', createConsole(services, deps.console));
   }
   if (deps.reportPage) {
-    app.use('/t/*', limit);
+    app.use('/t/*', limit, pageHeaders(REPORT_CSP));
+    app.use('/r/*', pageHeaders(REPORT_CSP));
     app.route('/', createReportPage(services, deps.reportPage));
   }
   if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));

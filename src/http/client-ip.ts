@@ -25,3 +25,18 @@ export function clientIp(c: Context, trust: ProxyTrust): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? 'unknown';
 }
+
+/**
+ * Whether the browser reached us over TLS: the request itself, a TLS-terminating proxy we trust
+ * (X-Forwarded-Proto from the nearest hop), or a deployment published at an https address.
+ * Cookies set then carry `Secure`, so they never travel over plain HTTP.
+ */
+export function cameOverTls(c: Context, trust: ProxyTrust, publicUrl?: string): boolean {
+  if (new URL(c.req.url).protocol === 'https:') return true;
+  if (publicUrl?.startsWith('https://')) return true;
+  if (trust === 'cloudflare' || trust > 0) {
+    const proto = c.req.header('x-forwarded-proto')?.split(',').at(-1)?.trim().toLowerCase();
+    if (proto === 'https') return true;
+  }
+  return false;
+}

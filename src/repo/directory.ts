@@ -1,3 +1,4 @@
+import { sha256Hex } from '../auth/tokens';
 import { syncWebhookEndpoints } from './webhooks';
 import type { GongzhiConfig } from '../config/schema';
 import type { Db, Tx } from '../db/database';
@@ -109,7 +110,7 @@ function toGroup(row: {
 export async function ensureGroup(tx: Tx, platform: Platform, chatId: string, title: string | undefined, now: Date): Promise<GroupRecord> {
   const existing = await tx.selectFrom('groups').selectAll().where('platform', '=', platform).where('chat_id', '=', chatId).executeTakeFirst();
   if (existing) return toGroup(existing);
-  const id = `${platform}-${hashId(chatId)}`;
+  const id = `${platform}-${await groupIdHash(chatId)}`;
   const row = await tx
     .insertInto('groups')
     .values({ id, platform, chat_id: chatId, name: title ?? `未配置的群 ${chatId.slice(0, 12)}`, region: null, outbound: null, configured: false })
@@ -129,14 +130,13 @@ export async function listGroups(db: Tx | Db): Promise<GroupRecord[]> {
   return rows.map(toGroup);
 }
 
-/** Short, stable, readable id for an auto-registered group (FNV-1a, base36). */
-function hashId(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
+/**
+ * Stable id for an auto-registered group: 80 bits of SHA-256, so two chats never share one (a
+ * 32-bit hash collided after tens of thousands of chats and the second group failed forever).
+ * Groups registered earlier keep their ids: they are found by chat id before an id is made.
+ */
+async function groupIdHash(chatId: string): Promise<string> {
+  return (await sha256Hex(chatId)).slice(0, 20);
 }
 
 export interface DepartmentRecord {
