@@ -54,6 +54,16 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
     expect(await verifyChain(rt.services.db)).toMatchObject({ ok: true, head: november });
   });
 
+  it('sends the month’s closing checkpoint one-to-one to the supervisors (纪委监委) on the monthly report day, once', async () => {
+    // The tick above was on 1 Dec, the configured monthly day: 蒋鉴 (supervisor) got November's package.
+    await rt.services.drainer.drainOnce();
+    const got = rt.local!.directTranscript('jiangjian', 0).filter((e) => e.from.kind === 'bot').map((e) => e.text);
+    const packages = got.filter((t) => t.includes('2026-11 工单事件审计检查点'));
+    expect(packages).toHaveLength(1);
+    expect(packages[0]).toContain(`本月末（2026-11-30）：${formatCheckpoint(november)}`);
+    expect((await runScheduledWork(rt.services)).audit).toEqual([]);
+  });
+
   it('puts the month’s checkpoints and the head into the ledger export', async () => {
     const csv = (await ledgerFile(rt.services.db, '2026-11', 'csv')).body as string;
     expect(csv).toContain('审计检查点');
