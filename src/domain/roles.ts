@@ -149,3 +149,19 @@ export function canSeeTicket(actor: { role: Role; departmentId: string | null },
   const scope = visibleDepartment(actor);
   return scope === null || ticket.department_id === scope || ticket.co_department_ids.includes(scope);
 }
+
+const ROLE_NAMES_EN: Record<Role, string> = { enterprise: 'enterprise', staff: 'department staff', dispatcher: 'dispatcher (营商办)', supervisor: 'supervisor', admin: 'admin' };
+
+/** The rule table as Markdown, for the README (a test keeps the two in step). */
+export function renderRuleTable(lang: 'zh' | 'en', specs: ReadonlyArray<{ name: CommandName; zh: string[]; en: string[] }>): string {
+  const names = lang === 'zh' ? ROLE_NAMES : ROLE_NAMES_EN;
+  const head = `| ${lang === 'zh' ? '命令' : 'Command'} | ${ROLES.map((r) => names[r]).join(' | ')} |`;
+  const rows = specs.map((s) => {
+    const cells = ROLES.map((r) => {
+      const scope = COMMAND_RULES[s.name][r];
+      return scope === undefined ? '—' : scope === 'none' ? '✓' : SCOPES[scope][lang];
+    });
+    return `| \`/${lang === 'zh' ? s.zh[0] : s.en[0]}\` | ${cells.join(' | ')} |`;
+  });
+  return [head, `|---|${ROLES.map(() => '---').join('|')}|`, ...rows].join('\n');
+}

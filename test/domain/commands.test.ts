@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/domain/commands';
+import { COMMAND_SPECS, parseCommand } from '../../src/domain/commands';
+import { renderRuleTable } from '../../src/domain/roles';
 
 const cmd = (s: string) => {
   const r = parseCommand(s);
@@ -25,6 +27,9 @@ describe('command parsing', () => {
     expect(cmd('/评价 7 2 还是没通电')).toMatchObject({ name: 'rate', ref: { kind: 'short', seq: 7 }, rating: 2, comment: '还是没通电' });
     expect(cmd('/rate 7 5')).toMatchObject({ name: 'rate', rating: 5 });
     expect(cmd('/确认办结 7')).toMatchObject({ name: 'confirm' });
+    expect(cmd('/批准暂停 7')).toEqual({ name: 'approve_pause', ref: { kind: 'short', seq: 7 } });
+    expect(cmd('/approve-pause 7')).toMatchObject({ name: 'approve_pause' });
+    expect(cmd('/approve 7')).toMatchObject({ name: 'approve_extension' });
   });
 
   it('lets the ticket come from a quoted message when no number is given', () => {
@@ -44,5 +49,13 @@ describe('command parsing', () => {
     expect(parseCommand('/延期 7 100 太忙')).toMatchObject({ kind: 'usage_error' });
     expect(parseCommand('/claimed 7')).toMatchObject({ kind: 'unknown_command', word: 'claimed', suggestion: { name: 'claim' } });
     expect(parseCommand('/随便')).toMatchObject({ kind: 'unknown_command', word: '随便' });
+  });
+});
+
+describe('the rule table in the README', () => {
+  it('matches the table the code enforces, in both languages', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(renderRuleTable('zh', COMMAND_SPECS));
+    expect(readme).toContain(renderRuleTable('en', COMMAND_SPECS));
   });
 });
