@@ -3,6 +3,17 @@ import { chainHash, GENESIS_HASH, type ChainEvent } from '../src/audit/canonical
 
 const PAGE = 1000;
 
+/** The delivery trigger's function; `switched` adds the runtime_switches check in front. */
+const webhookTrigger = (switched: boolean) => sql`
+  create or replace function ticket_events_to_webhooks() returns trigger language plpgsql as $$
+  begin
+    ${sql.raw(switched ? 'if not coalesce((select webhooks from runtime_switches where id = 1), true) then return null; end if;' : '')}
+    insert into webhook_deliveries (endpoint_id, event_id, next_attempt_at)
+    select e.id, new.id, new.at from webhook_endpoints e
+    where e.active and (e.events is null or e.events @> to_jsonb(new.kind));
+    return null;
+  end $$`;
+
 export async function up(db: Kysely<any>): Promise<void> {
   // Every event carries its place in the one global chain and the chain's hash up to it, so an
   // event inserted, changed or deleted behind the app's back shows (src/audit/canonical.ts).
@@ -56,29 +67,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('webhooks', 'boolean', (c) => c.notNull())
     .execute();
   await sql`insert into runtime_switches (id, webhooks) select 1, exists (select 1 from webhook_endpoints where active)`.execute(db);
-  await sql`
-    create or replace function ticket_events_to_webhooks() returns trigger language plpgsql as $$
-    begin
-      if not coalesce((select webhooks from runtime_switches where id = 1), true) then
-        return null;
-      end if;
-      insert into webhook_deliveries (endpoint_id, event_id, next_attempt_at)
-      select e.id, new.id, new.at from webhook_endpoints e
-      where e.active and (e.events is null or e.events @> to_jsonb(new.kind));
-      return null;
-    end $$`.execute(db);
+  await webhookTrigger(true).execute(db);
   await sql`alter table ticket_events enable trigger ticket_events_webhooks`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`
-    create or replace function ticket_events_to_webhooks() returns trigger language plpgsql as $$
-    begin
-      insert into webhook_deliveries (endpoint_id, event_id, next_attempt_at)
-      select e.id, new.id, new.at from webhook_endpoints e
-      where e.active and (e.events is null or e.events @> to_jsonb(new.kind));
-      return null;
-    end $$`.execute(db);
+  await webhookTrigger(false).execute(db);
   await db.schema.dropTable('runtime_switches').ifExists().execute();
   await db.schema.dropTable('audit_checkpoints').ifExists().execute();
   await db.schema.dropTable('audit_chain_head').ifExists().execute();

@@ -9,20 +9,12 @@
  *   hash(e)      = lowercase hex SHA-256 of UTF-8(prev_hash + canonical(e)),
  *                  prev_hash = the previous event's hash (in id order), or GENESIS_HASH for the first.
  */
+import type { TicketEventRow } from '../db/schema';
+
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface ChainEvent {
-  id: number;
-  ticket_id: number;
-  kind: string;
-  from_status: string | null;
-  to_status: string | null;
-  actor_kind: string;
-  actor_id: string;
-  actor_name: string;
-  data: unknown;
-  at: Date;
-}
+/** The columns that are hashed: everything an event says, nothing the chain adds (seq, hash). */
+export type ChainEvent = Pick<TicketEventRow, 'id' | 'ticket_id' | 'kind' | 'from_status' | 'to_status' | 'actor_kind' | 'actor_id' | 'actor_name' | 'data' | 'at'>;
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 

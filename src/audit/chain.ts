@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import { chainHash, formatCheckpoint, GENESIS_HASH, type ChainEvent, type Checkpoint } from './canonical';
+import { chainHash, formatCheckpoint, GENESIS_HASH, type Checkpoint } from './canonical';
 
 const PAGE = 1000;
 
@@ -24,7 +24,7 @@ export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Pro
     const rows = await db.selectFrom('ticket_events').selectAll().where('id', '>', lastId).orderBy('id').limit(PAGE).execute();
     for (const r of rows) {
       seq++;
-      const expected = await chainHash(prev, r as ChainEvent);
+      const expected = await chainHash(prev, r);
       if (r.seq !== seq) {
         const reason =
           r.seq === null ? 'not in the chain (written around the app)' : r.seq > seq ? `seq ${r.seq} where ${seq} was due: the event with seq ${seq} (after event ${lastId || 'none'}) was deleted` : `seq ${r.seq} where ${seq} was due: inserted`;

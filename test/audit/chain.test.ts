@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { chainHash, formatCheckpoint, GENESIS_HASH, parseCheckpoint, type ChainEvent, type Checkpoint } from '../../src/audit/canonical';
+import { chainHash, formatCheckpoint, GENESIS_HASH, parseCheckpoint, type Checkpoint } from '../../src/audit/canonical';
 import { verifyChain } from '../../src/audit/chain';
 import { chainHead } from '../../src/audit/checkpoints';
 import type { Db } from '../../src/db/database';
@@ -144,7 +144,7 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
         let prev = GENESIS_HASH;
         let last = 0;
         for (const e of await tx.selectFrom('ticket_events').selectAll().orderBy('id').execute()) {
-          prev = await chainHash(prev, e as ChainEvent);
+          prev = await chainHash(prev, e);
           last = e.id;
           await tx.updateTable('ticket_events').set({ hash: prev }).where('id', '=', e.id).execute();
         }
