@@ -114,7 +114,9 @@ export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState
 /**
  * Appends events to the one audit chain. The head row is locked first, so concurrent
  * transactions queue here and each extends the chain the previous one committed; ids are
- * taken under that lock, which makes id order the chain order.
+ * taken under that lock, which makes id order the chain order. Callers already hold the
+ * ticket's row (lockTicket, or the row they just inserted), so the head comes after the ticket
+ * locks in every transaction and no two wait on each other in opposite order.
  */
 export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[]): Promise<void> {
   if (events.length === 0) return;
