@@ -77,3 +77,16 @@ export function readXmlFields(xml: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * Reply URLs (DingTalk's sessionWebhook, WeCom's response_url) come in the callback body, which
+ * DingTalk's signature does not cover; a reply carries a ticket's text, so it is sent only to
+ * the platform's own API hosts (the configured bases, so loopback fakes count in tests).
+ */
+export function isAllowedReplyUrl(url: string, hosts: string[]): boolean {
+  try {
+    return hosts.includes(new URL(url).host);
+  } catch {
+    return false;
+  }
+}

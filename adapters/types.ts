@@ -37,6 +37,11 @@ export interface InboundEndpoint {
   /** May be async: Web Crypto (used so the same code runs on Workers) only has async AES. */
   verify(req: RawRequest, now: Date): VerifyResult<string> | Promise<VerifyResult<string>>;
   parse(verified: string, receivedAt: Date): InboundMessage | null;
+  /**
+   * For a signature that does not cover the body (DingTalk's): a key for it and how long it is
+   * accepted. The webhook then accepts each key with one message id only.
+   */
+  signatureKey?(req: RawRequest): { key: string; validForMs: number } | null;
   ack(message: InboundMessage | null): { body: string; contentType: string };
 }
 

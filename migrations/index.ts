@@ -12,6 +12,7 @@ import * as m20261123_10 from './2026-11-23-10-accepted-inbound';
 import * as m20261201_10 from './2026-12-01-10-web-identity-pause-cap';
 import * as m20261201_30 from './2026-12-01-30-event-chain';
 import * as m20261201_40 from './2026-12-01-40-api-token-expiry';
+import * as m20261201_41 from './2026-12-01-41-callback-signatures';
 
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-10-web-identity-pause-cap': m20261201_10,
   '2026-12-01-30-event-chain': m20261201_30,
   '2026-12-01-40-api-token-expiry': m20261201_40,
+  '2026-12-01-41-callback-signatures': m20261201_41,
 };

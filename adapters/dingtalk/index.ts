@@ -6,7 +6,7 @@ import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
-import { verifyDingtalkHeaders } from './sign';
+import { MAX_CLOCK_SKEW_MS, verifyDingtalkHeaders } from './sign';
 
 export const dingtalkEnv = {
   DINGTALK_CLIENT_ID: z.string().min(1),
@@ -25,6 +25,12 @@ export function createDingtalkEndpoint(secret: string): InboundEndpoint {
       return check.ok ? { ok: true, value: req.body } : check;
     },
     parse: parseDingtalkRobot,
+    signatureKey(req) {
+      const timestamp = req.headers.get('timestamp');
+      const sign = req.headers.get('sign');
+      // Either side of the window: a timestamp up to an hour ahead stays valid for two hours.
+      return timestamp && sign ? { key: `dingtalk:${timestamp}:${sign}`, validForMs: 2 * MAX_CLOCK_SKEW_MS } : null;
+    },
     // Replies go through the session webhook from the outbox; the callback answer stays empty.
     ack: () => ({ body: '{}', contentType: 'application/json' }),
   };
@@ -52,9 +58,10 @@ export function createDingtalkPlatform(
   }
   if (!settings && groups.length === 0) return { endpoints: {}, sender: null, settings: null, login: null };
   const apiBase = env.DINGTALK_API_BASE || DEFAULT_DINGTALK_API_BASE;
+  const oapiBase = env.DINGTALK_OAPI_BASE || DEFAULT_DINGTALK_OAPI_BASE;
   const client = createDingtalkClient({
     apiBase,
-    oapiBase: env.DINGTALK_OAPI_BASE || DEFAULT_DINGTALK_OAPI_BASE,
+    oapiBase,
     clientId: settings?.DINGTALK_CLIENT_ID ?? '',
     clientSecret: settings?.DINGTALK_CLIENT_SECRET ?? '',
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
@@ -72,6 +79,7 @@ export function createDingtalkPlatform(
       client,
       outboundFor: (chatId) => outbound.get(chatId) ?? null,
       logger,
+      replyHosts: [new URL(apiBase).host, new URL(oapiBase).host],
       // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
     }),

@@ -1,5 +1,6 @@
 import type { OutboundMessage } from '../../src/domain/message';
 import type { Logger } from '../../src/logger';
+import { isAllowedReplyUrl } from '../http-util';
 import { splitByBytes } from '../text-split';
 import type { OutboundAdapter, SendResult } from '../types';
 import type { DingtalkClient, DingtalkOutcome } from './client';
@@ -17,8 +18,11 @@ export interface DingtalkSenderOptions {
   logger: Logger;
   /** The card template (DingTalk card builder) for tickets; without one, posts stay text. */
   cardTemplateId?: string | undefined;
+  /** Hosts a sessionWebhook may point at: the configured API bases (oapi.dingtalk.com in production). */
+  replyHosts: string[];
   now?: () => Date;
 }
+
 
 export function classifyDingtalk(o: DingtalkOutcome): SendResult {
   if (o.ok) return { ok: true };
@@ -73,7 +77,9 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
     const t = m.target;
     if (t.kind === 'group') return toGroup(t.chatId, m);
     if (t.kind === 'direct') return each(m.payload.text, (p) => opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
-    if (t.handle.kind === 'dingtalk-session' && new Date(t.handle.expiresAt) > now()) {
+    if (t.handle.kind === 'dingtalk-session' && !isAllowedReplyUrl(t.handle.url, opts.replyHosts)) {
+      opts.logger.warn('dingtalk.session_webhook_refused', { host: URL.canParse(t.handle.url) ? new URL(t.handle.url).host : null, hint: `a sessionWebhook outside ${opts.replyHosts.join(', ')}: a forged callback, or DINGTALK_OAPI_BASE does not name the host DingTalk sends` });
+    } else if (t.handle.kind === 'dingtalk-session' && new Date(t.handle.expiresAt) > now()) {
       const r = await each(m.payload.text, (p, last) =>
         opts.client.sendSession(t.handle.url, { msgtype: 'text', text: { content: p }, ...(last && m.payload.mentions.length ? { at: { atUserIds: m.payload.mentions } } : {}) }),
       );

@@ -77,8 +77,9 @@ export function createWecomPlatform(
     });
   }
   if (!bot && !app && groups.length === 0) return { endpoints, sender: null, login: null };
+  const apiBase = env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE;
   const client = createWecomClient({
-    apiBase: env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE,
+    apiBase,
     app: app ? { corpId: app.WECOM_CORP_ID, secret: app.WECOM_APP_SECRET, agentId: app.WECOM_AGENT_ID } : null,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
   });
@@ -100,5 +101,5 @@ export function createWecomPlatform(
         userIdFromCode: (code) => client.loginUserId(code),
       }
     : null;
-  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger }), login };
+  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host] }), login };
 }

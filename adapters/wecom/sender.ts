@@ -1,6 +1,7 @@
 import type { OutboundMessage } from '../../src/domain/message';
 import type { Logger } from '../../src/logger';
 import { splitByBytes } from '../text-split';
+import { isAllowedReplyUrl } from '../http-util';
 import type { OutboundAdapter, SendResult } from '../types';
 import { WecomHttpError, type WecomClient, type WecomResult } from './client';
 
@@ -13,7 +14,21 @@ export interface WecomSenderOptions {
   /** The message-push webhook key of each WeCom group, by chat id. */
   webhookKeyFor: (chatId: string) => string | null;
   logger: Logger;
+  /** Hosts a response_url may point at: the configured API base (qyapi.weixin.qq.com in production). */
+  replyHosts: string[];
   now?: () => Date;
+}
+
+/**
+ * A text payload shown through a markdown-only channel (the AI bot's response_url) must read as
+ * written: users' words are echoed in it, and WeCom markdown would turn them into links,
+ * @-mentions (<@all>) or coloured fake notices. Full-width look-alikes are inert whatever the
+ * renderer does with backslashes.
+ */
+export function markdownLiteral(text: string): string {
+  return text
+    .replace(/[<>\[\]*`~]/g, (ch) => ({ '<': '＜', '>': '＞', '[': '［', ']': '］', '*': '＊', '`': '｀', '~': '～' })[ch]!)
+    .replace(/^(\s*)#/gm, '$1＃');
 }
 
 /** Maps a WeCom errcode to a retry policy. */
@@ -80,8 +95,14 @@ export function createWecomSender(opts: WecomSenderOptions): OutboundAdapter {
       return sendPieces(splitByBytes(m.payload.text, WECOM_TEXT_BYTES), (p) => opts.client.sendAppText(t.userId, p));
     }
     // A reply: the response_url works once, within the hour; after that the group (or the app) carries it.
-    if (t.handle.kind === 'wecom-response-url' && new Date(t.handle.expiresAt) > now()) {
-      const text = m.payload.mentions.length ? `${m.payload.text}\n${mentionsLine(m.payload.mentions)}` : m.payload.text;
+    const offHost = t.handle.kind === 'wecom-response-url' && !isAllowedReplyUrl(t.handle.url, opts.replyHosts);
+    if (offHost) {
+      // The URL came in the callback; one pointing elsewhere would receive the ticket's text.
+      opts.logger.warn('wecom.response_url_refused', { host: URL.canParse(t.handle.url) ? new URL(t.handle.url).host : null, hint: `a response_url outside ${opts.replyHosts.join(', ')}: check WECOM_API_BASE` });
+    }
+    if (!offHost && t.handle.kind === 'wecom-response-url' && new Date(t.handle.expiresAt) > now()) {
+      const body = m.payload.format === 'markdown' ? m.payload.text : markdownLiteral(m.payload.text);
+      const text = m.payload.mentions.length ? `${body}\n${mentionsLine(m.payload.mentions)}` : body;
       const r = classifyWecomResult(await opts.client.postResponseUrl(t.handle.url, { msgtype: 'markdown', markdown: { content: splitByBytes(text, WECOM_MARKDOWN_BYTES)[0] } }));
       // A used or expired response_url cannot be retried: fall through to the group channel.
       if (r.ok || r.retry !== 'never') return r;

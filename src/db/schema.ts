@@ -207,6 +207,12 @@ export interface LabelledExamplesTable {
   created_at: Timestamp;
 }
 
+export interface CallbackSignaturesTable {
+  key: string;
+  message_id: string;
+  expires_at: Timestamp;
+}
+
 export interface ApiTokensTable {
   id: Generated<number>;
   token_hash: string;
@@ -269,6 +275,7 @@ export interface WebhookDeliveriesTable {
 
 export interface Database {
   api_tokens: ApiTokensTable;
+  callback_signatures: CallbackSignaturesTable;
   console_accounts: ConsoleAccountsTable;
   rate_limits: RateLimitsTable;
   ticket_links: TicketLinksTable;

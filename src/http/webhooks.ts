@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { InboundEndpoint, RawRequest } from '../../adapters/types';
 import { BadPayloadError } from '../../adapters/http-util';
 import { InvalidMessageError } from '../domain/message';
+import { claimCallbackSignature } from '../repo/callback-signatures';
 import type { Services } from '../services';
 
 /**
@@ -38,7 +39,8 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
 
     app.post(`/${path}`, async (c) => {
       const now = services.now();
-      const v = await ep.verify(await rawRequest(c), now);
+      const req = await rawRequest(c);
+      const v = await ep.verify(req, now);
       if (!v.ok) return rejected(c, v.reason, v.hint);
       let message;
       try {
@@ -49,6 +51,19 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
           return c.json({ error: 'bad_payload', reason: e.message }, 400);
         }
         throw e;
+      }
+      const signature = message && ep.signatureKey?.(req);
+      if (message && signature) {
+        let fresh: boolean;
+        try {
+          fresh = await claimCallbackSignature(services.db, signature.key, message.messageId, new Date(now.getTime() + signature.validForMs), now);
+        } catch (e) {
+          logger.error('webhook.store_failed', { endpoint: ep.name, messageId: message.messageId, error: (e as Error).message });
+          return c.json({ error: 'temporarily_unavailable' }, 503);
+        }
+        if (!fresh) {
+          return rejected(c, 'replayed_signature', 'this timestamp/sign pair already came with another message: a captured callback is being replayed (DingTalk signs a fresh timestamp for every callback); if not, check that nothing in front of this server rewrites bodies');
+        }
       }
       const ack = ep.ack(message);
       if (!message) return c.body(ack.body, 200, { 'content-type': ack.contentType });

@@ -50,7 +50,7 @@ adapterContract('WeCom AI bot', async () => {
   const client = createWecomClient({ apiBase: wecom.base, app: { corpId: WECOM_APP.corpId, secret: WECOM_APP.secret, agentId: 1000002 } });
   return {
     endpoint: createAibotEndpoint(settings),
-    sender: createWecomSender({ client, webhookKeyFor: (chatId) => (chatId === 'wr-county-chat' ? 'group-key' : null), logger: createMemoryLogger() }),
+    sender: createWecomSender({ client, webhookKeyFor: (chatId) => (chatId === 'wr-county-chat' ? 'group-key' : null), logger: createMemoryLogger(), replyHosts: [new URL(wecom.base).host] }),
     groupChatId: 'wr-county-chat',
     request: (m) => request(m),
     forged: (m) => request(m, 'not-the-token'),
@@ -81,6 +81,7 @@ adapterContract('DingTalk robot', async () => {
       client,
       outboundFor: (chatId) => (chatId === 'cid-county==' ? { kind: 'dingtalk-custom-robot', accessToken: 'custom-token', secret: 'SEC-custom' } : null),
       logger: createMemoryLogger(),
+      replyHosts: [new URL(dt.base).host],
     }),
     groupChatId: 'cid-county==',
     request,

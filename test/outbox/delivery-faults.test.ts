@@ -21,7 +21,7 @@ describeOnDatabases('delivery through a failing WeCom', (database) => {
       const clock = createTestClock();
       const logger = createMemoryLogger();
       const client = createWecomClient({ apiBase: wecom.base, timeoutMs: 500 });
-      const sender = createWecomSender({ client, webhookKeyFor: () => 'group-key', logger });
+      const sender = createWecomSender({ client, webhookKeyFor: () => 'group-key', logger, replyHosts: [new URL(wecom.base).host] });
       const drainer = createOutboxDrainer({ db: h.db, adapters: { wecom: sender }, now: clock.now, logger, random: () => 0.5 });
       const texts = Array.from({ length: 40 }, (_, i) => `通知 P${String(i + 1).padStart(2, '0')}`);
       await h.db.transaction().execute((tx) =>

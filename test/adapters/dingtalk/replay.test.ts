@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dingtalkSign } from '../../../adapters/dingtalk/sign';
+import type { Runtime } from '../../../src/bootstrap';
+import { TEST_DATABASES } from '../../helpers/databases';
+import { platformConfig } from '../../helpers/platform-config';
+import { createTestClock, createTestRuntime } from '../../helpers/runtime';
+import { eventually, serveApp } from '../../helpers/serve';
+import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { startFakeServer } from '../../fakes/http-server';
+
+const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-replay' };
+
+describe('DingTalk callbacks: one signature, one message; replies only to DingTalk', () => {
+  let dt: Awaited<ReturnType<typeof startFakeDingtalk>>;
+  let attacker: Awaited<ReturnType<typeof startFakeServer>>;
+  let rt: Runtime & { logger: { lines: Array<Record<string, unknown>> } };
+  let http: Awaited<ReturnType<typeof serveApp>>;
+  const clock = createTestClock('2026-11-23T02:00:00Z');
+
+  beforeAll(async () => {
+    dt = await startFakeDingtalk(APP);
+    attacker = await startFakeServer(() => ({ json: { errcode: 0 } }));
+    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
+      now: clock.now,
+      config: await platformConfig(['dingtalk']),
+      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
+    });
+    http = await serveApp(rt.app);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await rt?.close();
+    await dt?.close();
+    await attacker?.close();
+  });
+
+  const post = (body: unknown, ts: string, sign = dingtalkSign(APP.clientSecret, ts)) =>
+    fetch(`${http.base}/webhooks/dingtalk`, { method: 'POST', headers: { 'content-type': 'application/json', timestamp: ts, sign }, body: JSON.stringify(body) });
+
+  it('refuses a captured (timestamp, sign) pair on a different message within the hour, and says why', async () => {
+    const ts = String(clock.now().getTime());
+    const report = robotPayload({ msgId: 'msgReplay1', staffId: 'hengtong-zhang', text: '我们的投标保证金半年了还没退', sessionWebhook: `${dt.base}/robot/sendBySession?session=r1` });
+    expect((await post(report, ts)).status).toBe(200);
+    // The platform's own retry of the same message still gets through (and is deduplicated downstream).
+    expect((await post(report, ts)).status).toBe(200);
+    clock.advance(10 * 60_000);
+    const forged = robotPayload({ msgId: 'msgForged1', staffId: 'zhengyan', text: '/办结 1 已处理', sessionWebhook: `${dt.base}/robot/sendBySession?session=r2` });
+    const res = await post(forged, ts);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ reason: 'replayed_signature' });
+    expect(rt.logger.lines.find((l) => l.event === 'webhook.rejected' && l.reason === 'replayed_signature')).toMatchObject({ hint: expect.stringContaining('timestamp') });
+    expect(await rt.services.db.selectFrom('inbound_messages').select('id').where('message_id', '=', 'msgForged1').execute()).toEqual([]);
+  });
+
+  it('accepts the same pair again once the hour has passed and the timestamp is refused anyway', async () => {
+    const ts = String(clock.now().getTime());
+    expect((await post(robotPayload({ msgId: 'msgFresh1', staffId: 'hengtong-zhang', text: '你好', sessionWebhook: `${dt.base}/robot/sendBySession?session=r3` }), ts)).status).toBe(200);
+    clock.advance(61 * 60_000);
+    const late = await post(robotPayload({ msgId: 'msgFresh2', staffId: 'hengtong-zhang', text: '你好', sessionWebhook: `${dt.base}/robot/sendBySession?session=r4` }), ts);
+    expect(await late.json()).toMatchObject({ reason: 'stale_timestamp' });
+  });
+
+  it('never posts a reply to a sessionWebhook outside DingTalk’s API hosts', async () => {
+    const ts = String(clock.now().getTime());
+    const evil = `${attacker.base}/robot/sendBySession?session=evil`;
+    expect((await post(robotPayload({ msgId: 'msgEvilHook', staffId: 'hengtong-zhang', text: '园区路灯坏了半年了没人修', sessionWebhook: evil }), ts)).status).toBe(200);
+    // The reply goes to the group through the app robot instead.
+    await eventually(() => dt.posts('/v1.0/robot/groupMessages/send').find((p) => JSON.stringify(p.body).includes('已受理')));
+    await eventually(() => rt.logger.lines.find((l) => l.event === 'dingtalk.session_webhook_refused'));
+    expect(attacker.requests).toEqual([]);
+  });
+});
