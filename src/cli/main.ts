@@ -6,7 +6,7 @@ import { openDatabase } from '../db/open';
 import { createDefaultClassifier } from '../domain/classifier/default';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { exportLabelledExamples } from '../repo/labelled';
-import { createApiToken } from '../repo/api-tokens';
+import { createApiToken, DEFAULT_TOKEN_DAYS, revokeApiToken, revokeStaffTokens } from '../repo/api-tokens';
 import { disableConsoleAccount, setConsolePassword } from '../repo/console-accounts';
 import { generatePassword, passwordProblem } from '../auth/password';
 import { resolveConfig } from '../bootstrap';
@@ -36,7 +36,8 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账（末尾附本月审计检查点）
   audit verify [--from gz1:…]   核验工单事件审计链：完好时退出码 0，否则指出第一个被改动的事件
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
-  token create STAFF_ID [--name NAME]   为工作人员生成 API 令牌（只显示一次）
+  token create STAFF_ID [--name NAME] [--days N]   为工作人员生成 API 令牌（只显示一次；默认 90 天后失效）
+  token revoke TOKEN | --staff STAFF_ID   吊销一个令牌，或某工作人员的全部令牌
   account create STAFF_ID [--password-stdin]   开通或重置控制台账号（不带参数时生成随机密码，只显示一次）
   account disable STAFF_ID   停用控制台账号（已登录的会话随即失效）
   poster GROUP_ID --out FILE.png|FILE.html [--base https://…]   生成群的反映二维码海报（PNG 或可打印 HTML）
@@ -174,11 +175,23 @@ export async function main(argv: string[]): Promise<number> {
       break;
     }
     case 'token': {
+      if (sub === 'revoke' && arg) {
+        const staffId = flag(argv.slice(1), 'staff');
+        if (staffId) {
+          const n = await withServices((s) => revokeStaffTokens(s.db, staffId, s.now()));
+          console.log(`已吊销 ${staffId} 的 ${n} 个令牌`);
+          return 0;
+        }
+        const ok = await withServices((s) => revokeApiToken(s.db, arg, s.now()));
+        console.log(ok ? '已吊销该令牌' : '没有这个有效令牌（未知或已吊销）');
+        return ok ? 0 : 1;
+      }
       if (sub !== 'create' || !arg) break;
       const name = flag(argv.slice(1), 'name') ?? 'cli';
+      const days = Number(flag(argv.slice(1), 'days') ?? DEFAULT_TOKEN_DAYS);
       const token = await withServices(async (s) => {
         if (!s.directory.staffById(arg)) throw new Error(`配置里没有工作人员 ${arg}`);
-        return createApiToken(s.db, arg, name, s.now());
+        return createApiToken(s.db, arg, name, s.now(), { days });
       });
       console.log(token);
       return 0;
