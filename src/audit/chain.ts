@@ -20,6 +20,11 @@ export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Pro
   let passed = false;
   const from = opts.from;
   if (from && from.count === 0) passed = from.hash === GENESIS_HASH;
+  // The daily checkpoints kept here must lie on the chain too (one a day: a small map). They can
+  // be rewritten by whoever rewrites the log; the copy the commission holds (`from`) cannot.
+  const stored = new Map(
+    (await db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', 0).execute()).map((c) => [c.last_event_id, c]),
+  );
   for (;;) {
     const rows = await db.selectFrom('ticket_events').selectAll().where('id', '>', lastId).orderBy('id').limit(PAGE).execute();
     for (const r of rows) {
@@ -39,6 +44,11 @@ export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Pro
         }
         passed = true;
       }
+      const kept = stored.get(r.id);
+      if (kept) {
+        if (kept.seq !== seq || kept.hash !== expected) return { ok: false, count: seq, eventId: r.id, reason: `differs from the stored checkpoint of ${kept.date}: history up to it was rewritten` };
+        stored.delete(r.id);
+      }
     }
     if (rows.length < PAGE) break;
   }
@@ -47,6 +57,8 @@ export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Pro
     // Events removed from the end leave the head ahead of the log.
     return { ok: false, count: seq, eventId: head ? head.last_event_id : null, reason: `the chain head (seq ${head?.seq ?? '-'}) does not match the log's end (seq ${seq}): events at the end were deleted or the head was rewritten` };
   }
+  const lost = [...stored.values()][0];
+  if (lost) return { ok: false, count: seq, eventId: lost.last_event_id, reason: `the stored checkpoint of ${lost.date} names an event that is gone` };
   if (from && !passed) return { ok: false, count: seq, eventId: from.lastEventId, reason: `checkpoint ${formatCheckpoint(from)} is not in the log: its event is gone` };
   return { ok: true, count: seq, head: { lastEventId: lastId, count: seq, hash: prev }, passedCheckpoint: passed };
 }
