@@ -97,7 +97,7 @@ export const templates = {
     ].join('\n');
   },
   infoRequested(t: TicketView, question: string): string {
-    return `${t.number}【请补充材料】${t.departmentName}：${question}\n请提出诉求的企业回复：/补充 ${t.seq} 内容。补充期间办理时限暂停。`;
+    return `${t.number}【请补充材料】${t.departmentName}：${excerpt(question, 200)}\n请提出诉求的企业回复：/补充 ${t.seq} 内容。补充期间办理时限暂停。`;
   },
   infoSupplied(t: TicketView, text: string): string {
     return `${t.number} 企业已补充：${excerpt(text, 200)}\n办理时限恢复，新的办结时限：${due(t.resolveDueAt) ?? '—'}`;
@@ -112,13 +112,13 @@ export const templates = {
     return `${t.number} 已由 ${t.assigneeName ?? '他人'} 签收，无需重复认领。`;
   },
   reassigned(t: TicketView, fromName: string | null, reason: string): string {
-    return `${t.number}【转派】${fromName ?? '—'} → ${t.departmentName}${reason ? `（${reason}）` : ''}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
+    return `${t.number}【转派】${fromName ?? '—'} → ${t.departmentName}${reason ? `（${excerpt(reason, 200)}）` : ''}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
   },
   escalatedLevel(t: TicketView, fromName: string | null): string {
     return `${t.number}【提级办理】${fromName ?? '—'} → ${t.departmentName}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
   },
   returned(t: TicketView, reason: string): string {
-    return `${t.number}【退单】${t.departmentName} 退回：${reason}\n请营商办重新分派：/派单 ${t.seq} 部门`;
+    return `${t.number}【退单】${t.departmentName} 退回：${excerpt(reason, 200)}\n请营商办重新分派：/派单 ${t.seq} 部门`;
   },
   coHandling(t: TicketView, added: string[]): string {
     return `${t.number}【协同办理】主办：${t.departmentName}；协办：${added.join('、')}`;
@@ -141,10 +141,10 @@ export const templates = {
     return `${t.number}【挂牌督办】企业评价 ${t.rating} 分（不满意），工单退回 ${t.departmentName} 重新办理，办结须经营商办确认。\n签收：/认领 ${t.seq}`;
   },
   reopened(t: TicketView, reason: string): string {
-    return `${t.number}【重办】${reason}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
+    return `${t.number}【重办】${excerpt(reason, 200)}\n请 ${t.departmentName} 签收：/认领 ${t.seq}`;
   },
   closed(t: TicketView, reason: string): string {
-    return `${t.number} 已关闭：${reason}`;
+    return `${t.number} 已关闭：${excerpt(reason, 200)}`;
   },
   merged(t: TicketView, intoNumber: string): string {
     return `${t.number} 与 ${intoNumber} 为同一问题，已合并，请关注 ${intoNumber} 的进度。`;
@@ -156,7 +156,7 @@ export const templates = {
     return `${t.number} 群内已有相同诉求正在办理，已把您登记为附议企业，办理进度会同步告知。`;
   },
   extensionRequested(t: TicketView, days: number, reason: string): string {
-    return `${t.number}【延期申请】${t.departmentName} 申请延期 ${days} 个工作日：${reason}\n营商办批准：/批准延期 ${t.seq}`;
+    return `${t.number}【延期申请】${t.departmentName} 申请延期 ${days} 个工作日：${excerpt(reason, 200)}\n营商办批准：/批准延期 ${t.seq}`;
   },
   extensionApproved(t: TicketView): string {
     return `${t.number} 延期已批准，新的办结时限：${due(t.resolveDueAt) ?? '—'}`;
