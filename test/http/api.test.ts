@@ -61,7 +61,11 @@ describe('REST API', () => {
     expect(report.departments.map((d: { departmentId: string }) => d.departmentId).sort()).toEqual(['chengguan', 'power']);
     const csv = await get(`/v1/ledger?month=${month}&format=csv`, dispatcher);
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect((await csv.text()).split('\r\n').filter(Boolean)).toHaveLength(4);
+    const lines = (await csv.text()).split('\r\n').filter(Boolean);
+    // A header and the three tickets, then the audit checkpoint section (title, header, the chain head).
+    const section = lines.findIndex((l) => l.startsWith('审计检查点'));
+    expect(section).toBe(4);
+    expect(lines.slice(section + 2).at(-1)).toMatch(/^导出时链头,/);
     expect((await get(`/v1/ledger?month=${month}`, staff)).status).toBe(403);
     expect((await get('/v1/reports/monthly?month=November', dispatcher)).status).toBe(400);
   });
