@@ -81,7 +81,7 @@ describeOnDatabases('deadlines and the 三单一函 ladder', (database) => {
     expect((await docs(ticketId)).filter((d) => d.phase === 'resolve')).toHaveLength(1);
   });
 
-  it('stops the clock while the department waits for the enterprise, and moves the deadlines by the pause', async () => {
+  it('stops the clock while the department waits for the enterprise, and moves the deadlines by the pause, capped', async () => {
     clock.set(china('2026-11-16T10:00:00').toISOString()); // Monday
     const r = await send('xinghuo-wang', '@共治助手 我们申请的变压器增容方案一直没批复，影响新生产线投产');
     if (r.status === 'duplicate') throw new Error('unexpected');
@@ -98,7 +98,9 @@ describeOnDatabases('deadlines and the 三单一函 ladder', (database) => {
     await send('xinghuo-wang', `/补充 ${before.number} 负荷清单已发到供电所邮箱`);
     const after = await h.db.selectFrom('tickets').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow();
     expect(after.paused_at).toBeNull();
-    expect(after.resolve_due_at!.getTime() - before.resolve_due_at!.getTime()).toBe(7 * 86_400_000);
+    // Paused five working days (17 → 24 Nov), but a department's own pause counts for at most
+    // sla.maxPauseWorkdays (3): the deadline moves from Monday 23 to Thursday 26 November.
+    expect(after.resolve_due_at).toEqual(china('2026-11-26T10:00:00'));
     const kinds = (await h.db.selectFrom('ticket_events').select('kind').where('ticket_id', '=', before.id).orderBy('id').execute()).map((e) => e.kind);
     expect(kinds).toEqual(['received', 'dispatched', 'claimed', 'info_requested', 'info_supplied']);
   });
