@@ -35,7 +35,7 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
   const result = await deps.db.transaction().execute(async (tx): Promise<WebReportResult & { posted?: boolean }> => {
     const now = deps.now();
     const text = report.location ? `${report.text}\n（地点：${report.location}）` : report.text;
-    // The phone finds the enterprise's earlier reports; it is never its platform id (that reaches posts).
+    // A fresh requester per submission (see webRequester); the phone is never a platform id (that reaches posts).
     const requester = await webRequester(tx, report.phone, { name: report.contact, enterprise: report.enterprise });
     const msg: InboundMessage = {
       platform: 'web',

@@ -62,18 +62,17 @@ export async function upsertRequesters(tx: Tx, people: Array<{ platform: Platfor
 export const requesterKey = (platform: string, userId: string): string => `${platform}\u0000${userId}`;
 
 /**
- * A report-page user, found by phone. The form is unverified: a known phone keeps its stored
- * name and company (the form's claim goes on the ticket instead), and the platform id is
- * opaque, so the phone can never reach an @-mention or a group post.
+ * A report-page user. The platform id is opaque, so the phone can never reach an @-mention or
+ * a group post; the form's claim (name, company) also goes on the ticket.
  */
 export async function webRequester(tx: Tx, phone: string, details: { name: string; enterprise: string }): Promise<Requester> {
-  const known = await tx.selectFrom('requesters').select(['id', 'platform', 'user_id', 'name', 'enterprise']).where('platform', '=', 'web').where('phone', '=', phone).orderBy('id').limit(1).executeTakeFirst();
-  const row =
-    known ??
-    (await tx
-      .insertInto('requesters')
-      .values({ platform: 'web', user_id: `web:${crypto.randomUUID()}`, name: details.name, enterprise: details.enterprise, phone })
-      .returning(['id', 'platform', 'user_id', 'name', 'enterprise'])
-      .executeTakeFirstOrThrow());
+  // Every submission is its own requester: the form's phone is unverified, so it must never
+  // tie a newcomer to someone else's reports (typing a victim's phone would make their
+  // private ticket the newcomer's own). Staff still see the phone on each ticket.
+  const row = await tx
+    .insertInto('requesters')
+    .values({ platform: 'web', user_id: `web:${crypto.randomUUID()}`, name: details.name, enterprise: details.enterprise, phone })
+    .returning(['id', 'platform', 'user_id', 'name', 'enterprise'])
+    .executeTakeFirstOrThrow();
   return { id: row.id, platform: row.platform as Platform, userId: row.user_id, name: row.name, enterprise: row.enterprise };
 }

@@ -94,19 +94,20 @@ describeOnDatabases('private reports stay private', (database) => {
     expect(kinds.filter((k) => k === 'info_requested')).toHaveLength(2);
   });
 
-  it('keeps a report-page phone out of platform ids and never rewrites an earlier requester', async () => {
+  it('keeps a report-page phone out of platform ids and never joins two submissions by it', async () => {
     const g = (await h.db.selectFrom('groups').selectAll().where('id', '=', 'county').executeTakeFirstOrThrow());
     const { getGroup } = await import('../../src/repo/directory');
     const county = (await getGroup(h.db, g.id))!;
     const base = { group: county, phone: '13800138000', text: '园区东门外的路灯坏了两个月，晚上货车进出很危险', location: null, photos: [], publicNotice: true };
     await rt.services.pipeline.submitReport({ ...base, submissionId: 'a', enterprise: '青山精密机械有限公司', contact: '刘建国' });
     await rt.services.pipeline.submitReport({ ...base, submissionId: 'b', enterprise: '冒名公司', contact: '冒名者', text: '开发区的土地出让金返还申请半年了一直没有结果' });
-    const people = await h.db.selectFrom('requesters').selectAll().where('platform', '=', 'web').where('phone', '=', '13800138000').execute();
-    expect(people).toHaveLength(1);
+    // An unverified phone never joins two submissions: each is its own requester, the first keeps its name.
+    const people = await h.db.selectFrom('requesters').selectAll().where('platform', '=', 'web').where('phone', '=', '13800138000').orderBy('id').execute();
+    expect(people).toHaveLength(2);
     expect(people[0]).toMatchObject({ name: '刘建国', enterprise: '青山精密机械有限公司', phone: '13800138000' });
-    expect(people[0]!.user_id).not.toContain('13800138000');
-    const claimed = await h.db.selectFrom('tickets').select('reporter_name').where('requester_id', '=', people[0]!.id).orderBy('id').execute();
-    expect(claimed.map((t) => t.reporter_name)).toEqual(['刘建国', '冒名者']);
+    for (const p of people) expect(p.user_id).not.toContain('13800138000');
+    const claimed = await h.db.selectFrom('tickets').select(['reporter_name', 'requester_id']).where('requester_id', 'in', people.map((p) => p.id)).orderBy('id').execute();
+    expect(claimed).toEqual([{ reporter_name: '刘建国', requester_id: people[0]!.id }, { reporter_name: '冒名者', requester_id: people[1]!.id }]);
     const posts = await h.db.selectFrom('outbox').select('payload').execute();
     expect(JSON.stringify(posts)).not.toContain('13800138000');
   });

@@ -117,7 +117,23 @@ describeOnDatabases('report page and ticket page', (db) => {
     expect(await groupPosts()).toHaveLength(1);
   });
 
+  it('gives no rights over a private report to someone who types its reporter’s phone', async () => {
+    nextWindow();
+    const text = '我们申请的高新技术企业补贴审核三个月了还没有结果，经信局一直推，联系人身份证330106199001011234';
+    const victim = await (await submit('county', { publicNotice: '', phone: '13200132000', text })).text();
+    nextWindow();
+    const attacker = await (await submit('county', { publicNotice: '1', phone: '13200132000', contact: '李四', enterprise: '冒名公司', text })).text();
+    expect(numberOf(attacker)).not.toBe(numberOf(victim));
+    const victimTicket = () => rt.services.db.selectFrom('tickets').selectAll().where('number', '=', numberOf(victim)).executeTakeFirstOrThrow();
+    await post(`${linkOf(attacker)}/publish`, {});
+    expect((await victimTicket()).is_private).toBe(true);
+    // The attacker's page is about the attacker's own report; the victim's stays out of reach.
+    expect(await (await rt.app.request(linkOf(attacker))).text()).not.toContain(numberOf(victim));
+  });
+
   it('asks again, keeping what was typed, when the check, the phone or a photo is wrong', async () => {
+    const tickets = async () => Number((await rt.services.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await tickets();
     nextWindow();
     const wrong = await submit('county', {}, [], { solve: false });
     expect(wrong.status).toBe(400);
@@ -135,8 +151,8 @@ describeOnDatabases('report page and ticket page', (db) => {
     nextWindow();
     const big = await submit('county', {}, [0, 1, 2, 3].map((i) => ({ name: `p${i}.png`, bytes: new Uint8Array(5 * 1024 * 1024), type: 'image/png' })));
     expect(big.status).toBe(413);
-    const count = await rt.services.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(2);
+    // Nothing of the refused submissions was half-saved.
+    expect(await tickets()).toBe(before);
   });
 
   it('refuses posts from other sites', async () => {
