@@ -190,7 +190,8 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
             : e.kind === 'resolved' || e.kind === 'resolution_submitted' ? String(d.summary ?? '')
             : e.kind === 'rated' ? `${String(d.rating ?? '')} 分`
             : '';
-          return { kind: e.kind, at: e.at, detail };
+          // A supplement or a question may carry the original reporter's numbers: masked for anyone else.
+          return { kind: e.kind, at: e.at, detail: own ? detail : maskPersonalData(detail) };
         }),
       photos: photos.map((p) => p.id),
       canSupplement: own && isOpen(row.status as TicketStatus) && row.status !== 'awaiting_confirmation',

@@ -173,6 +173,11 @@ describeOnDatabases('report page and ticket page', (db) => {
     const page = await (await rt.app.request(linkOf(html))).text();
     expect(page).toContain('139****5678');
     expect(page).not.toContain('13912345678');
+    // What the original reporter adds later is masked for the attached newcomer too.
+    await rt.services.pipeline.receive(localMessage('qs-jixie-liu', `/补充 ${chat.ticketNumber} 联系人陈经理手机13800138000，账号6222021234567890123`));
+    const later = await (await rt.app.request(linkOf(html))).text();
+    expect(later).toContain('138****8000');
+    expect(later).not.toMatch(/13800138000|6222021234567890123/);
 
     // A report-page user's own ticket, resolved in the chat: the notice @-mentions nobody by phone.
     nextWindow();
