@@ -54,7 +54,7 @@ async function withServices<T>(fn: (s: import('../services').Services) => Promis
   const config = await resolveConfig(env, logger);
   return withDb(async (h) => {
     await syncDirectory(h.db, config, new Date());
-    return fn(createServices({ db: h.db, config, logger, adapters: {} }));
+    return fn(createServices({ db: h.db, config, logger, adapters: {}, ...(process.env.GONGZHI_LLM_API_KEY ? { llmApiKey: process.env.GONGZHI_LLM_API_KEY } : {}) }));
   });
 }
 
