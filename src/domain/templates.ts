@@ -195,6 +195,9 @@ export const templates = {
   unknownCommand(word: string, suggestion: string | null): string {
     return `不认识命令 /${word}。${suggestion ? `您是不是要用 ${suggestion}？` : ''}发送 /帮助 查看可用命令。`;
   },
+  answeredPrivately(): string {
+    return '回复已私信发给您。';
+  },
   refused(reason: string): string {
     return `无法执行：${reason}`;
   },

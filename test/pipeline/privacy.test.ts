@@ -45,6 +45,16 @@ describeOnDatabases('private reports stay private', (database) => {
     expect(all).not.toContain('出口退税');
   });
 
+  it('answers staff one-to-one when they act on a private ticket from a group', async () => {
+    const r = await dm('newcomer-zhou', '我们厂的出口退税申请两个月没有进展，税务专管员一直说系统有问题');
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    const before = (await groupBot()).length;
+    await send('wangmin', `/进度 ${r.ticketNumber}`);
+    const said = (await groupBot()).slice(before);
+    expect(said).toEqual(['回复已私信发给您。']);
+    expect((await direct('wangmin')).join('\n')).toContain(r.ticketNumber!);
+  });
+
   it('answers /待办 and /我的 asked in a group one-to-one, co-handled tickets included', async () => {
     const r = await send('qs-jixie-liu', '@共治助手 厂区配电室跳闸，整条线停了，供电所电话没人接');
     if (r.status === 'duplicate') throw new Error('unexpected');

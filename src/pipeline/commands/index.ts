@@ -100,6 +100,14 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
     reply(ctx, templates.refused(verdict.message));
     return row.id;
   }
+  if (row.is_private && ctx.msg.chatType === 'group' && !ctx.replies) {
+    // Staff may act on a private (one-to-one) report from a group chat, but nothing about it
+    // is said there: the handler answers the sender one-to-one, and the group hears only that.
+    const direct: MessageContext = { ...ctx, msg: { ...ctx.msg, chatType: 'direct', chatId: ctx.msg.sender.userId, reply: undefined } };
+    await (entry.run as TicketHandler)(direct, cmd, row);
+    reply(ctx, templates.answeredPrivately());
+    return row.id;
+  }
   await (entry.run as TicketHandler)(ctx, cmd, row);
   return row.id;
 }
