@@ -29,7 +29,7 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
-import { endSession, requireSession, startSession, type ConsoleEnv } from './session';
+import { endSession, isKnownDevice, rememberDevice, requireSession, startSession, type ConsoleEnv } from './session';
 
 export interface ConsoleOptions {
   /** HMAC key for session cookies (GONGZHI_SESSION_SECRET). */
@@ -50,7 +50,8 @@ export interface ConsoleOptions {
  */
 const LOGIN_PER_ACCOUNT_ADDRESS = { limit: 5, windowMs: 15 * 60_000 };
 const LOGIN_PER_IP = { limit: 30, windowMs: 15 * 60_000 };
-const LOGIN_ACCOUNT_ALARM = { limit: 20, windowMs: 15 * 60_000 };
+/** Wrong passwords for one account from anywhere: past this, only browsers it signed in from before may try. */
+const LOGIN_ACCOUNT_BACKOFF = { limit: 10, windowMs: 15 * 60_000 };
 
 const loginForm = z.object({ staffId: z.string().trim().min(1).max(64), password: z.string().min(1).max(200), next: z.string().default('/console') });
 const listQuery = z.object({
@@ -141,7 +142,9 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const failuresKey = `login:${staffId}|${ip}`;
     const byIp = await hitRateLimit(db, `login-ip:${ip}`, LOGIN_PER_IP, now);
     const byAccount = await peekRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
-    const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : null;
+    const accountKey = `login-failures:${staffId}`;
+    const backoff = (await isKnownDevice(c, opts.sessionSecret, staffId, now)) ? null : await peekRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
+    const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : backoff && !backoff.allowed ? backoff : null;
     if (blocked && !blocked.allowed) {
       const minutes = Math.ceil(blocked.retryAfterMs / 60_000);
       c.header('retry-after', String(Math.ceil(blocked.retryAfterMs / 1000)));
@@ -149,15 +152,16 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     }
     if (!(await checkConsolePassword(db, staffId, password)) || !directory.staffById(staffId)) {
       await hitRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
-      const overall = await hitRateLimit(db, `login-failures:${staffId}`, LOGIN_ACCOUNT_ALARM, now);
+      const overall = await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
       services.logger.warn('console.login_failed', {
         staffId,
-        ...(overall.allowed ? {} : { hint: 'many wrong passwords for this account from several addresses: someone may be guessing it' }),
+        ...(overall.allowed ? {} : { hint: 'many wrong passwords for this account from several addresses: someone may be guessing it; only browsers that signed in to it before may try until the back-off ends' }),
       });
       return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
     }
     await clearRateLimit(db, failuresKey);
     await startSession(c, opts.sessionSecret, staffId, now);
+    await rememberDevice(c, opts.sessionSecret, staffId, now);
     services.logger.info('console.login', { staffId });
     return c.redirect(next, 303);
   });

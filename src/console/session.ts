@@ -23,6 +23,25 @@ export async function startSession(c: Context, secret: string, staffId: string, 
   await setSignedCookie(c, COOKIE, `${staffId}|${now.getTime()}`, secret, { ...cookieOptions(c), maxAge: SESSION_MS / 1000 });
 }
 
+const DEVICE_COOKIE = 'gz_device';
+const DEVICE_MS = 180 * 86_400_000;
+
+/**
+ * A browser that signed in to this account before (a signed "device cookie"): during an
+ * account's back-off it may still try its password, so guessing from many addresses cannot
+ * lock the real user out, while the guesser's fresh browsers wait.
+ */
+export async function rememberDevice(c: Context, secret: string, staffId: string, now: Date): Promise<void> {
+  await setSignedCookie(c, DEVICE_COOKIE, `${staffId}|${now.getTime()}`, secret, { ...cookieOptions(c), maxAge: DEVICE_MS / 1000 });
+}
+
+export async function isKnownDevice(c: Context, secret: string, staffId: string, now: Date): Promise<boolean> {
+  const v = await getSignedCookie(c, secret, DEVICE_COOKIE);
+  if (typeof v !== 'string') return false;
+  const [id, at] = v.split('|');
+  return id === staffId && now.getTime() - Number(at) < DEVICE_MS;
+}
+
 export function endSession(c: Context): void {
   deleteCookie(c, COOKIE, cookieOptions(c));
 }

@@ -78,6 +78,21 @@ describeOnDatabases('web console', (db) => {
     expect((await login('wangmin', PASSWORD, '/console', '192.0.2.78')).status).toBe(303);
   });
 
+  it('backs off guesses at one account from many addresses, but lets the real user in from a browser it used before', async () => {
+    clock.advance(31 * 60_000); // past the earlier tests' guesses
+    const signedIn = await login('jiangjian', PASSWORD, '/console', '203.0.113.50');
+    const device = signedIn.headers.getSetCookie().find((c) => c.startsWith('gz_device='))!.split(';')[0]!;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 14; i++) statuses.push((await login('jiangjian', `guess-${i}`, '/console', `198.51.100.${100 + i}`)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
+    // A new browser waits, even with the right password; the user's own browser does not.
+    expect((await login('jiangjian', PASSWORD, '/console', '198.51.100.200')).status).toBe(429);
+    const real = await rt.app.request('/console/login', { method: 'POST', headers: { ...FORM, cookie: device, 'x-forwarded-for': '203.0.113.51' }, body: form({ staffId: 'jiangjian', password: PASSWORD, next: '/console' }) });
+    expect(real.status).toBe(303);
+    clock.advance(31 * 60_000);
+  });
+
   it('rejects a forged cookie and ends sessions when the password changes', async () => {
     const cookie = await session('wangmin');
     expect((await page('/console', cookie)).status).toBe(200);
