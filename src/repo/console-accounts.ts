@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import { hashPassword, verifyPassword } from '../auth/password';
+import { revokeStaffTokens } from './api-tokens';
 
 /** Creates or resets a staff member's console password; existing sessions end. */
 export async function setConsolePassword(db: Db, staffId: string, password: string, now: Date): Promise<void> {
@@ -11,7 +12,10 @@ export async function setConsolePassword(db: Db, staffId: string, password: stri
     .execute();
 }
 
-/** Blocks console sign-in for a staff member — password and WeCom/DingTalk sign-in alike; open sessions end. */
+/**
+ * Blocks console sign-in for a staff member — password and WeCom/DingTalk sign-in alike; open
+ * sessions end and API tokens are revoked, so re-enabling the account later does not bring them back.
+ */
 export async function disableConsoleAccount(db: Db, staffId: string, now: Date): Promise<boolean> {
   const staff = await db.selectFrom('staff').select('id').where('id', '=', staffId).executeTakeFirst();
   if (!staff) return false;
@@ -21,6 +25,7 @@ export async function disableConsoleAccount(db: Db, staffId: string, now: Date):
     .values({ staff_id: staffId, password_hash: '!', password_changed_at: now, created_at: now, disabled_at: now })
     .onConflict((oc) => oc.column('staff_id').doUpdateSet({ disabled_at: now }))
     .execute();
+  await revokeStaffTokens(db, staffId, now);
   return true;
 }
 

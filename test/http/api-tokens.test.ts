@@ -47,6 +47,9 @@ describeOnDatabases('API tokens', (db) => {
     clock.advance(60_000);
     await disableConsoleAccount(rt.services.db, 'jiangjian', clock.now());
     expect((await get(token)).status).toBe(401);
+    // A password reset re-enables the account, but not the tokens it had (found by review).
+    await setConsolePassword(rt.services.db, 'jiangjian', 'a new horse battery', clock.now());
+    expect((await get(token)).status).toBe(401);
     await rt.close();
   });
 });
