@@ -81,7 +81,15 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
-  const limitTo = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => c.json({ error: 'body_too_large', limit: maxSize }, 413) });
+  const limitTo = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => {
+        // A platform whose real callback is refused retries and then gives up: the operator must see it.
+        services.logger.warn('http.body_too_large', { path: c.req.path, limit: maxSize, hint: 'platform callbacks are small; a larger one is refused before verification — check what is posting here' });
+        return c.json({ error: 'body_too_large', limit: maxSize }, 413);
+      },
+    });
   const limit = limitTo(MAX_BODY_BYTES);
   app.use('/webhooks/*', limitTo(MAX_CALLBACK_BYTES));
   app.use('/playground/api/*', limit);

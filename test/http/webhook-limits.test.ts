@@ -27,6 +27,8 @@ describe('callback bodies before any work', () => {
     const res = await rt.app.request(`/webhooks/wecom-app?${cb.query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: 'body_too_large', limit: 32 * 1024 });
+    // The operator sees the refusal (a real callback refused would otherwise vanish).
+    expect(rt.logger.lines.at(-1)).toMatchObject({ level: 'warn', event: 'http.body_too_large', path: '/webhooks/wecom-app', limit: 32 * 1024 });
   });
 
   it('holds every callback to 32 KB, signed or not, with or without content-length', async () => {
