@@ -68,7 +68,10 @@ export function loadSeeds(): Example[] {
       if (!line.trim() || line.startsWith('#')) continue;
       const cols = line.split('\t');
       if (cols.length < 2 || !cols[cols.length - 1]!.trim()) continue;
-      if (f.startsWith('chatter') || f.startsWith('real-none')) {
+      if (cols[0] === 'none' && cols.length >= 4) {
+        // english.tsv style: none, kind, -, text
+        out.push({ seed: 0, text: cols.slice(3).join(' '), isIssue: false, category: null, type: null, urgency: null, kind: nonIssueKind(cols[1]!) });
+      } else if (f.startsWith('chatter') || f.startsWith('real-none')) {
         out.push({ seed: 0, text: cols[1]!, isIssue: false, category: null, type: null, urgency: null, kind: nonIssueKind(cols[0]!) });
       } else if (f.startsWith('feedback')) {
         // Dispatchers' corrections, exported by `npm run -s cli -- classifier feedback`.

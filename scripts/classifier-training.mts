@@ -13,6 +13,7 @@ export const HEAD_CLASSES = {
   kind: ['chatter', 'ack', 'thanks', 'greeting', 'notice', 'advert', 'reply', 'praise', 'empty'],
 };
 export type HeadKey = keyof typeof HEAD_CLASSES;
+const MAX_VOCAB = 80_000;
 
 export interface Hyper {
   cues: boolean;
@@ -135,15 +136,17 @@ export function trainModel(examples: Example[], h: Hyper): LinearModelData {
     heads[head] = { w, b, classes } as never;
   }
   // Features no head uses are dropped, then the weights are quantised.
-  const keep: number[] = [];
+  const strength = new Float64Array(vocab.length);
   for (let f = 0; f < vocab.length; f++) {
     let m = 0;
     for (const head of Object.keys(heads) as HeadKey[]) {
       const { w, classes } = heads[head] as unknown as { w: Float64Array; classes: string[] };
       for (let c = 0; c < classes.length; c++) m = Math.max(m, Math.abs(w[f * classes.length + c]!));
     }
-    if (m > 0.02) keep.push(f);
+    strength[f] = m;
   }
+  // The strongest features only, so the committed JSON stays a few MB (Workers bundle it).
+  const keep = [...strength.keys()].filter((f) => strength[f]! > 0.05).sort((x, y) => strength[y]! - strength[x]!).slice(0, MAX_VOCAB).sort((x, y) => x - y);
   const out = {} as LinearModelData['heads'];
   for (const head of Object.keys(heads) as HeadKey[]) {
     const { w, b, classes } = heads[head] as unknown as { w: Float64Array; b: Float64Array; classes: string[] };

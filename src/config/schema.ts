@@ -79,7 +79,7 @@ export const configSchema = z
     classifier: z
       .object({
         /** Below this, tickets wait in the dispatcher's manual queue instead of being auto-dispatched. */
-        minConfidence: z.number().min(0).max(1).default(0.6),
+        minConfidence: z.number().min(0).max(1).default(0.85),
         /**
          * Optional: an OpenAI-compatible chat-completions endpoint asked about messages below the
          * gate. The key comes from GONGZHI_LLM_API_KEY, never from this file.
@@ -102,7 +102,7 @@ export const configSchema = z
           .strict()
           .optional(),
       })
-      .default({ minConfidence: 0.6 }),
+      .default({ minConfidence: 0.85 }),
     /** Local days off or on, over the national holiday calendar. */
     calendar: z.object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) }).default({ holidays: [], workdays: [] }),
     sla: z

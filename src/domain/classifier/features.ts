@@ -1,7 +1,6 @@
 // Features shared by training, the shipped model, the learner and every runtime: pure TS, so
 // Node and Workers see identical features for the same text.
 import { CATEGORY_CUES, ISSUE_CUES } from './keywords';
-import { cueScore } from './cues';
 import { normaliseText } from './normalise';
 
 // Placeholders from the Private Use Area: one "character" each, never produced by normalising.
@@ -37,19 +36,33 @@ export function stem(w: string): string {
   return w;
 }
 
-// Placeholders are not units: a number, whatever its kind, adds no feature and cannot decide.
-const UNIT = /[a-z]+(?:'[a-z]+)?|\p{Script=Han}|[?？!！【】《》“”"']/gu;
+const isHan = (c: number) =>
+  (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x3ffff) || c === 0x3007;
+const isLatin = (c: number) => c >= 0x61 && c <= 0x7a;
+const PUNCT: ReadonlyMap<number, string> = new Map([...'?？!！【】《》“”"\''].map((ch) => [ch.codePointAt(0)!, ch === '？' ? '?' : ch === '！' ? '!' : ch]));
 
-/** The text as units: Han characters, English word stems, placeholders and a few punctuation marks. */
+/**
+ * The text as units: Han characters, English word stems (with a trailing space, so "ab" the
+ * word never meets "ab" two characters) and a few punctuation marks. Placeholders and
+ * everything else are not units: a number, whatever its kind, adds no feature and cannot decide.
+ */
 export function units(masked: string): string[] {
   const out: string[] = [];
-  for (const m of masked.matchAll(UNIT)) {
-    let u = m[0];
-    if (u.length > 1 || (u >= 'a' && u <= 'z')) u = `${stem(u)} `;
-    else if (u === '？') u = '?';
-    else if (u === '！') u = '!';
-    out.push(u);
+  let word = '';
+  for (const ch of masked) {
+    const c = ch.codePointAt(0)!;
+    if (isLatin(c) || (c === 0x27 && word)) {
+      word += ch;
+      continue;
+    }
+    if (word) out.push(`${stem(word.replace(/'+$/, ''))} `), (word = '');
+    if (isHan(c)) out.push(ch);
+    else {
+      const p = PUNCT.get(c);
+      if (p) out.push(p);
+    }
   }
+  if (word) out.push(`${stem(word.replace(/'+$/, ''))} `);
   return out;
 }
 
@@ -59,6 +72,45 @@ export interface FeatureOptions {
 }
 
 const CUE_CATS = Object.keys(CATEGORY_CUES) as Array<keyof typeof CATEGORY_CUES>;
+
+/** Cue words by first character, each with its weight per cue list (0 = issue, 1.. = categories): one pass over the text. */
+let CUE_COUNT = 0;
+const CUE_INDEX = new Map<string, Array<{ word: string; id: number; weights: Array<[number, number]> }>>();
+{
+  const lists = [ISSUE_CUES, ...CUE_CATS.map((c) => CATEGORY_CUES[c])];
+  const byWord = new Map<string, Array<[number, number]>>();
+  lists.forEach((list, l) => {
+    for (const [word, w] of list) {
+      const rows = byWord.get(word) ?? [];
+      rows.push([l, w]);
+      byWord.set(word, rows);
+    }
+  });
+  let id = 0;
+  CUE_COUNT = byWord.size;
+  for (const [word, weights] of byWord) {
+    const first = word[0]!;
+    const bucket = CUE_INDEX.get(first) ?? [];
+    bucket.push({ word, id: id++, weights });
+    CUE_INDEX.set(first, bucket);
+  }
+}
+
+/** The same sums as cueScore over each list (a word counts once, wherever it occurs). */
+function cueScores(text: string): Float64Array {
+  const out = new Float64Array(CUE_CATS.length + 1);
+  const seen = new Uint8Array(CUE_COUNT);
+  for (let i = 0; i < text.length; i++) {
+    const bucket = CUE_INDEX.get(text[i]!);
+    if (!bucket) continue;
+    for (const cue of bucket) {
+      if (seen[cue.id] || !text.startsWith(cue.word, i)) continue;
+      seen[cue.id] = 1;
+      for (const [l, w] of cue.weights) out[l]! += w;
+    }
+  }
+  return out;
+}
 
 /**
  * Sparse features of a message: unit 1–3-grams (word stems for English), start and end
@@ -86,20 +138,21 @@ export function extractFeatures(raw: string, opts: FeatureOptions, normalised = 
   const n = u.length;
   add(`#len${n <= 2 ? n : n <= 4 ? 4 : n <= 8 ? 8 : n <= 16 ? 16 : n <= 40 ? 40 : n <= 100 ? 100 : 200}`);
   if (latin > 0) add(latin * 2 >= n ? '#english' : '#mixed');
-  const out = new Map<string, number>();
+  const out = counts;
   let norm = 0;
   for (const [f, c] of counts) {
-    const v = 1 + Math.log(c);
-    out.set(f, v);
+    const v = c === 1 ? 1 : 1 + Math.log(c);
+    if (c !== 1) out.set(f, v);
     norm += v * v;
   }
   if (opts.cues) {
-    const issue = Math.min(cueScore(masked, ISSUE_CUES), 8) / 4;
+    const scores = cueScores(masked);
+    const issue = Math.min(scores[0]!, 8) / 4;
     if (issue) out.set('#cue:issue', issue), (norm += issue * issue);
-    for (const c of CUE_CATS) {
-      const s = Math.min(cueScore(masked, CATEGORY_CUES[c]), 6) / 3;
+    CUE_CATS.forEach((c, i) => {
+      const s = Math.min(scores[i + 1]!, 6) / 3;
       if (s) out.set(`#cue:${c}`, s), (norm += s * s);
-    }
+    });
   }
   const scale = 1 / Math.sqrt(norm || 1);
   for (const [f, v] of out) out.set(f, v * scale);

@@ -119,3 +119,26 @@ export const GREETING = /^(?:你好|您好|大家好|早上好|上午好|中午�
 export const ADVERT = /(代理记账|代办执照|加微信|加v|vx|低价|优惠|促销|招商加盟|包过|贷款秒批|免费领取|点击链接|扫码领取|限时|特价|代开发票|专业代办)/iu;
 /** Signals that a positive message still carries a problem: "谢谢，但是还没通电". */
 export const STILL_PROBLEM = /(但是|但|可是|不过|还是|仍然|依然|还没|没有|未|却)/u;
+
+// English cue words (foreign-invested enterprises write English or mix it in). They feed the same
+// per-category cue features as the Chinese cues, so what the model learned from Chinese text
+// carries over to English even where the corpus has few English examples.
+const ENGLISH_CATEGORY_CUES: Record<Exclude<Category, 'other'>, Array<[string, number]>> = {
+  approval: [['business licen', 3], ['licence', 2], ['license', 2], ['permit', 1], ['registration', 1], ['legal representative', 3], ['online platform', 2], ['service window', 3], ['certificate of incorporation', 3], ['documents again', 2], ['approval', 1]],
+  construction: [['construction permit', 3], ['planning permit', 3], ['building permit', 3], ['fire inspection', 3], ['fire safety', 2], ['drawing review', 3], ['completion acceptance', 3], ['environmental impact', 3], ['eia', 3], ['new plant', 1], ['project filing', 3]],
+  utilities: [['electricity', 3], ['power outage', 3], ['power cut', 3], ['blackout', 3], ['no power', 3], ['water supply', 3], ['no water', 3], ['gas supply', 3], ['natural gas', 3], ['heating', 2], ['broadband', 3], ['internet connection', 3], ['transformer', 3], ['grid', 2], ['voltage', 3]],
+  property: [['property certificate', 3], ['title certificate', 3], ['real estate', 3], ['land use right', 3], ['land-use right', 3], ['land certificate', 3], ['mortgage registration', 3], ['land', 1]],
+  tax: [['tax', 3], ['vat', 3], ['invoice', 3], ['fapiao', 3], ['refund', 1], ['export rebate', 3], ['tax bureau', 3], ['withholding', 3], ['filing', 1]],
+  finance: [['loan', 3], ['bank', 2], ['credit', 2], ['financing', 3], ['guarantee', 2], ['interest rate', 3], ['collateral', 3], ['renewal of the loan', 3]],
+  policy: [['subsidy', 3], ['subsidies', 3], ['grant', 2], ['incentive', 3], ['award', 2], ['reward', 2], ['rent relief', 3], ['support fund', 3], ['policy', 1]],
+  labor: [['recruit', 3], ['hiring', 3], ['workers', 2], ['employee', 2], ['staff housing', 3], ['social insurance', 3], ['work injury', 3], ['labour', 3], ['labor', 3], ['training', 2], ['work permit', 3], ['visa', 2], ['school', 2]],
+  enforcement: [['inspection', 3], ['inspector', 3], ['fine', 2], ['fined', 3], ['penalty', 3], ['shut down', 3], ['shutdown', 3], ['rectification', 3], ['spot check', 3], ['checks', 2]],
+  fees: [['fee', 3], ['fees', 3], ['charge', 2], ['charged', 2], ['sponsorship', 3], ['membership', 3], ['intermediary', 3], ['levy', 3], ['paid service', 3]],
+  payment: [['owe', 3], ['owed', 3], ['unpaid', 3], ['overdue payment', 3], ['arrears', 3], ['deposit', 2], ['retention money', 3], ['not been paid', 3], ['payment', 2]],
+  procurement: [['tender', 3], ['bid', 3], ['bidding', 3], ['procurement', 3], ['rigged', 3], ['evaluation expert', 3]],
+  legal: [['court', 3], ['lawsuit', 3], ['judgment', 3], ['judgement', 3], ['contract dispute', 3], ['trademark', 3], ['patent', 3], ['infringement', 3], ['bankruptcy', 3], ['arbitration', 3], ['counterfeit', 3]],
+  conduct: [['attitude', 3], ['rude', 3], ['bribe', 3], ['kickback', 3], ['pass the buck', 3], ['nobody takes responsibility', 3], ['ignored', 2], ['promise', 2], ['promised', 2], ['new officials', 3]],
+  environment: [['road', 3], ['street light', 3], ['streetlight', 3], ['drainage', 3], ['flooding', 2], ['bus', 2], ['garbage', 3], ['security guard', 2], ['theft', 3], ['traffic', 2], ['parking', 2], ['property management', 3]],
+};
+for (const [c, cues] of Object.entries(ENGLISH_CATEGORY_CUES)) CATEGORY_CUES[c as Exclude<Category, 'other'>].push(...cues);
+ISSUE_CUES.push(['please help', 3], ['help us', 3], ['still', 1], ['not yet', 2], ['cannot', 2], ["can't", 2], ['could you', 2], ['how do we', 2], ['how can we', 2], ['why', 2], ['complain', 3], ['problem', 2], ['urgent', 2], ['stopped', 2], ['no one', 2], ['nobody', 2], ['we need', 2], ['suggest', 2], ['report', 1]);
