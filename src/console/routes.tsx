@@ -278,8 +278,9 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   app.post('/tickets/:number/actions', async (c) => {
     const user = c.get('user');
     const number = c.req.param('number');
-    const row = await db.selectFrom('tickets').select(['id']).where('number', '=', number).executeTakeFirst();
-    if (!row) return c.html(<p>没有这张工单。</p>, 404);
+    const row = await db.selectFrom('tickets').select(['id', 'department_id', 'co_department_ids']).where('number', '=', number).executeTakeFirst();
+    // The same answer as the ticket page's, so probing numbers tells nobody which tickets exist.
+    if (!row || !canSeeTicket(user, row)) return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     const form = actionForm.safeParse(await c.req.parseBody());
     const result = form.success
       ? await services.pipeline.perform({ actor: { kind: 'staff', staffId: user.id }, ticketId: row.id, command: toCommand(form.data, (id) => directory.departmentName(id) ?? id) })

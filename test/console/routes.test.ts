@@ -113,6 +113,11 @@ describeOnDatabases('web console', (db) => {
     expect(list).toContain(power);
     expect(list).not.toContain(lamp);
     expect((await page(`/console/tickets/${lamp}`, cookie)).status).toBe(404);
+    // Acting on another department's ticket answers exactly like a ticket that does not exist.
+    const other = await act(lamp, cookie, { action: 'claim' });
+    const missing = await act('GZ-20261123-9999', cookie, { action: 'claim' });
+    expect([other.status, missing.status]).toEqual([404, 404]);
+    expect(await other.text()).toBe(await missing.text());
     expect((await page('/console/ledger?month=2026-11', cookie)).status).toBe(403);
   });
 
