@@ -3,7 +3,7 @@ import { CATEGORIES, ISSUE_TYPES } from '../src/domain/taxonomy';
 import { extractFeatures, type FeatureOptions } from '../src/domain/classifier/features';
 import { quantiseHead, type LinearModelData } from '../src/domain/classifier/linear';
 import { createLinearClassifier } from '../src/domain/classifier/linear-classifier';
-import type { Example } from './classifier-corpus.mts';
+import { rng, type Example } from './classifier-corpus.mts';
 
 export const HEAD_CLASSES = {
   issue: ['none', 'issue'],
@@ -27,17 +27,6 @@ export interface Hyper {
 interface Row {
   idx: Int32Array;
   val: Float64Array;
-}
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Softmax regression by AdaGrad SGD with L2 (applied lazily to the features a step touches). */

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskedExcerpt, maskPersonalData } from '../../src/domain/mask';
+import { rng } from '../helpers/rng';
 
-/** Deterministic PRNG: a failing case is reproduced from the seed and its index. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(20261201);
 const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(r() * 10))).join('');

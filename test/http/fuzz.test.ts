@@ -7,17 +7,8 @@ import { platformConfig } from '../helpers/platform-config';
 import { createTestRuntime } from '../helpers/runtime';
 import { serveApp } from '../helpers/serve';
 import { signedCallback, WECOM_APP, WECOM_BOT, wecomRawEnv } from '../fakes/wecom-callbacks';
+import { rng } from '../helpers/rng';
 
-/** Deterministic PRNG, so a failing body can be reproduced from its index. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DT_SECRET = 'dt-fuzz-secret';
 
