@@ -69,7 +69,16 @@ export async function submitWebReport(deps: PipelineDeps, report: WebReport): Pr
     await enqueueOutbox(tx, ctx.posts, now);
     await finishInbound(tx, inboundId, opened.kind, opened.ticketId);
     // Chat replies name chat commands a report-page user cannot send: the page says what they can do.
-    const messages = [opened.kind === 'attached' ? '已有企业反映了相同问题，您已登记为附议企业，办理进展同步可见。' : '已受理，营商办将按时限督办。'];
+    // Who handles it is what a reporter wants to know first; a ticket in the manual queue says so.
+    const handler = (await tx.selectFrom('tickets').select('department_id').where('id', '=', opened.ticketId).executeTakeFirstOrThrow()).department_id;
+    const handlerName = handler ? deps.directory.departmentName(handler) : null;
+    const messages = [
+      opened.kind === 'attached'
+        ? '已有企业反映了相同问题，您已登记为附议企业，办理进展同步可见。'
+        : handlerName
+          ? `已受理，已派给 ${handlerName} 办理，营商办将按时限督办。`
+          : '已受理，营商办将尽快确定承办单位并按时限督办。',
+    ];
     return { status: opened.kind, number: opened.number, link, messages, posted: ctx.posts.length > 0 };
   });
   if ('posted' in result && result.posted) deps.onOutbox?.();

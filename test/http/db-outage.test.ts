@@ -43,8 +43,11 @@ describe.skipIf(!url)('a database outage during ingest (PostgreSQL; skipped with
     await admin.end();
   });
 
+  // DingTalk signs the timestamp alone, and a (timestamp, sign) pair is accepted for one message
+  // only: each callback carries its own millisecond, as the platform's do.
+  let tick = 0;
   const post = (i: number) => {
-    const ts = String(Date.now());
+    const ts = String(Date.now() + tick++);
     const body = JSON.stringify(robotPayload({ msgId: `outage-${i}`, staffId: `ent-${i}`, text: `我们厂的第${i}号车间用电报装申请一个月了还没接通`, sessionWebhook: 'http://127.0.0.1:9/s' }));
     return fetch(`${http.base}/webhooks/dingtalk`, { method: 'POST', headers: { timestamp: ts, sign: dingtalkSign(SECRET, ts) }, body });
   };

@@ -49,9 +49,11 @@ describeOnDatabases('LLM stage in the pipeline', (database) => {
   });
 
   it('falls back to the in-process answer when the LLM fails, queueing the ticket for a person', async () => {
-    const text = '园区那条路一下雨就积水，货车进不来，找了几次也没个说法';
+    // An issue the in-process model is not sure of (below the 0.999 gate), so the LLM is asked.
+    const candidates = ['这事到底归谁管', '园区门口那段路能不能修一下', '想问问补贴的事', '能不能帮忙协调一下用地的事', '厂里的事一直没人回'];
+    const text = candidates.find((t) => rt.services.classifier.classify(t).confidence < 0.999);
+    if (!text) throw new Error('every candidate is above the gate: choose vaguer texts');
     const local = rt.services.classifier.classify(text);
-    expect(local.confidence).toBeLessThan(0.999); // so the LLM is asked
     next = [{ status: 503 }];
     const before = server.requests.length;
     const r = await send('hengtong-zhang', text);
