@@ -81,7 +81,8 @@ describe('the 12345 loop from the chat, on every platform', () => {
         groupId: 'county-dingtalk',
         staff: (id) => `dt-${id}`,
         async send(userId, text) {
-          const ts = String(Date.now());
+          // Each callback its own millisecond, as DingTalk's are: a signed pair serves one message.
+          const ts = String(Date.now() + n);
           const body = JSON.stringify(robotPayload({ msgId: `sc-${++n}`, staffId: userId, text, sessionWebhook: `${dt.base}/robot/sendBySession?session=sc${n}` }));
           const res = await fetch(`${http.base}/webhooks/dingtalk`, { method: 'POST', headers: { timestamp: ts, sign: dingtalkSign(DINGTALK.clientSecret, ts) }, body });
           expect(res.status).toBe(200);
