@@ -137,6 +137,11 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
   };
 }
 
+/** The environment of a DingTalk app whose API (and OAPI) base is the fake at `base`. */
+export function dingtalkRawEnv(app: { clientId: string; clientSecret: string }, base: string): Record<string, string> {
+  return { DINGTALK_CLIENT_ID: app.clientId, DINGTALK_CLIENT_SECRET: app.clientSecret, DINGTALK_API_BASE: base, DINGTALK_OAPI_BASE: base };
+}
+
 export function robotPayload(o: { msgId: string; text: string; staffId: string; nick?: string; conversationId?: string; group?: boolean; sessionWebhook: string; expiresInMs?: number }) {
   return {
     conversationId: o.conversationId ?? 'cid-county==',

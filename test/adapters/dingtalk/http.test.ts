@@ -7,7 +7,7 @@ import { TEST_DATABASES } from '../../helpers/databases';
 import { platformConfig } from '../../helpers/platform-config';
 import { createTestRuntime } from '../../helpers/runtime';
 import { eventually, serveApp } from '../../helpers/serve';
-import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { dingtalkRawEnv, robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
 
 const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
 
@@ -40,7 +40,7 @@ describe('DingTalk HTTP callback mode end to end', () => {
     dt = await startFakeDingtalk(APP);
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
       config: await platformConfig(['dingtalk']),
-      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
+      rawEnv: dingtalkRawEnv(APP, dt.base),
     });
     http = await serveApp(rt.app);
   });

@@ -5,7 +5,7 @@ import { TEST_DATABASES } from '../../helpers/databases';
 import { platformConfig } from '../../helpers/platform-config';
 import { createTestClock, createTestRuntime } from '../../helpers/runtime';
 import { eventually, serveApp } from '../../helpers/serve';
-import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { dingtalkRawEnv, robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
 import { startFakeServer } from '../../fakes/http-server';
 
 const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-replay' };
@@ -23,7 +23,7 @@ describe('DingTalk callbacks: one signature, one message; replies only to DingTa
     rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
       now: clock.now,
       config: await platformConfig(['dingtalk']),
-      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
+      rawEnv: dingtalkRawEnv(APP, dt.base),
     });
     http = await serveApp(rt.app);
   });
