@@ -43,6 +43,8 @@ interface Pending {
   /** Set when the message was accepted (stored) before processing. */
   inboundId?: number;
   attempts?: number;
+  /** The classification asked for before the first try, kept so a retried message does not ask the LLM again. */
+  advice?: { value: AdvisedClassification | undefined };
   resolve: (r: ReceiveResult) => void;
   reject: (e: unknown) => void;
 }
@@ -149,7 +151,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 
   async function flush(): Promise<void> {
     const batch = queue.splice(0, maxBatch);
-    const advice = await adviseBatch(deps, deps.llm, batch.map((b) => b.msg));
+    const fresh = batch.filter((b) => !b.advice);
+    const asked = await adviseBatch(deps, deps.llm, fresh.map((b) => b.msg));
+    fresh.forEach((b, i) => (b.advice = { value: asked[i] }));
     const results: Array<{ ok: true; value: ReceiveResult & { posted: boolean } } | { ok: false; error: unknown }> = [];
     try {
       await deps.db.transaction().execute(async (tx) => {
@@ -166,10 +170,10 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
           const people = batch.filter((b) => !deps.directory.staffByAccount(b.msg.platform, b.msg.sender.userId)).map((b) => ({ platform: b.msg.platform, userId: b.msg.sender.userId, name: b.msg.sender.name }));
           known = { groups, requesters: await upsertRequesters(tx, people) };
         }
-        for (const [i, item] of batch.entries()) {
+        for (const item of batch) {
           if (batch.length > 1) await sql`savepoint one_message`.execute(tx);
           try {
-            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId, known, advice[i]) });
+            results.push({ ok: true, value: await processOne(tx, item.msg, item.inboundId, known, item.advice?.value) });
             if (batch.length > 1) await sql`release savepoint one_message`.execute(tx);
           } catch (error) {
             if (batch.length === 1) throw error;
