@@ -16,6 +16,19 @@ export const replyHandleSchema = z.object({
 });
 export type ReplyHandle = z.infer<typeof replyHandleSchema>;
 
+/**
+ * A photo (or file) that came with a chat message. Only a reference travels through the
+ * pipeline: the bytes are fetched while the message is processed, because the platforms'
+ * URLs expire within minutes and the accepted-message row must stay small.
+ */
+export const attachmentRefSchema = z.discriminatedUnion('kind', [
+  /** WeCom AI bot (webhook or long connection): AES-256-CBC encrypted; long-connection frames carry their own key, webhook ones use the bot's EncodingAESKey. */
+  z.object({ kind: z.literal('wecom-image'), url: z.string().url().max(2048), aesKey: z.string().max(128).optional() }),
+  /** DingTalk robot `picture` / `richText`: exchanged for a URL via the robot message-file download API. */
+  z.object({ kind: z.literal('dingtalk-file'), downloadCode: z.string().min(1).max(4096), robotCode: z.string().max(128).optional() }),
+]);
+export type AttachmentRef = z.infer<typeof attachmentRefSchema>;
+
 /** What every adapter turns a platform callback into. */
 export const inboundMessageSchema = z.object({
   platform: platformSchema,
@@ -30,6 +43,8 @@ export const inboundMessageSchema = z.object({
   event: z.enum(['enter_chat']).optional(),
   receivedAt: z.date(),
   reply: replyHandleSchema.optional(),
+  /** Photos sent with this message (a photo alone has text `[图片]`). */
+  attachments: z.array(attachmentRefSchema).max(20).optional(),
   /** Adapter-specific details kept for audit (never secrets). */
   raw: z.record(z.string(), z.unknown()).optional(),
 });
