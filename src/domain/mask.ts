@@ -1,19 +1,35 @@
 // Public group posts must not leak personal data; the ticket keeps the full text.
 
 /**
- * A number as people type it: ASCII or full-width digits, grouped by spaces, dashes, dots or
- * brackets (138 0013 8000, +86-138…, (0571)88886666, 110105 19491001 002X). Separators never
- * match a digit, so the expression cannot backtrack over a run; the whole scan is linear.
+ * A number as people type it: ASCII, full-width or Chinese-numeral digits (一三八…, as some
+ * people write a phone to get it past filters), grouped by spaces, dashes, dots, slashes,
+ * underscores, brackets or invisible zero-width characters (138 0013 8000, +86-138…,
+ * (0571)88886666, 110105 19491001 002X). Separators never match a digit, so the expression
+ * cannot backtrack over a run; the whole scan is linear.
  */
-const NUMBER_RUN = /[+＋]?[0-9０-９](?:[ \u3000\-－–—.．()（）]{0,3}[0-9０-９])*(?:[ \u3000\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?/g;
+const D = '0-9０-９';
+const CD = '零〇一二三四五六七八九幺';
+const SEP = ' \\u3000\\-－–—.．()（）_＿/／\\u200b-\\u200d\\u2060\\ufeff';
+const NUMBER_RUN = new RegExp(`[+＋]?[${D}](?:[${SEP}]{0,3}[${D}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+/** Chinese numerals form runs of their own: 张三 13800138000 is a name and a phone, not one number. */
+const CHINESE_RUN = new RegExp(`[${CD}](?:[${SEP}]{0,3}[${CD}]){6,}`, 'g');
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
 const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
 
-const isDigit = (ch: string) => (ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９');
+const CHINESE_DIGITS: Record<string, string> = { 零: '0', 〇: '0', 一: '1', 幺: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const isDigit = (ch: string) => (ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９') || ch in CHINESE_DIGITS;
+const asciiDigit = (ch: string) => CHINESE_DIGITS[ch] ?? ch.normalize('NFKC');
+
+/** A phone word just before a short number: 电话 8888 6666 is a landline without its area code. */
+const PHONE_CUE = /(?:电话|座机|手机|联系|致电|拨打|热线|tel|phone|call)[^0-9０-９]{0,6}$/i;
+/** 2026-11-30 (or 2026/11/30, 2026.11.30) at the start of a run: a date, whatever digits follow it. */
+const LEADING_DATE = /^(?:19|20)\d{2}([-/.．／])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![0-9])/;
 
 /** Which digits (by index among the run's digits) stay visible; null: not personal data. */
-function visibleDigits(run: string, digits: string): { head: number; tail: number } | null {
+function visibleDigits(run: string, digits: string, cued: boolean): { head: number; tail: number } | null {
   const n = digits.length;
+  // In Chinese numerals only the unmistakable shapes count: 一二三四五六七八九 alone is not a number.
+  const chinese = /[零〇一二三四五六七八九幺]/.test(run);
   const prefixed = /^(?:0086|86)1[3-9]\d{9}$/.exec(digits);
   if (prefixed) return { head: n - 11 + 3, tail: 4 };
   if (n === 11 && /^1[3-9]/.test(digits)) return { head: 3, tail: 4 };
@@ -25,8 +41,10 @@ function visibleDigits(run: string, digits: string): { head: number; tail: numbe
     return { head: written ? written[1]!.length : /^0(?:10|2\d)/.test(digits) ? 3 : 4, tail: 4 };
   }
   if (n >= 16 && n <= 19) return { head: 4, tail: 4 };
+  if (chinese) return null;
   // Any other long number (two numbers run together, an account): only its last four stay.
   if (n >= 9) return { head: 0, tail: 4 };
+  if (cued && (n === 7 || n === 8) && /^[2-9]/.test(digits)) return { head: 0, tail: 4 };
   return null;
 }
 
@@ -35,8 +53,15 @@ const isTicketNumber = (run: string, offset: number, text: string) => /^\d{8}-\d
 
 function maskRun(run: string, offset: number, text: string): string {
   if (isTicketNumber(run, offset, text)) return run;
-  const digits = Array.from(run).filter(isDigit).join('').normalize('NFKC');
-  const keep = visibleDigits(run, digits);
+  const date = LEADING_DATE.exec(run.normalize('NFKC'));
+  if (date && date[0].length < run.length) {
+    // "2026-11-30 10 点" is a date and an hour; only what follows the date can be someone's number.
+    const cut = date[0].length;
+    return run.slice(0, cut) + maskRun(run.slice(cut), offset + cut, text);
+  }
+  const digits = Array.from(run).filter(isDigit).map(asciiDigit).join('');
+  const cued = PHONE_CUE.test(text.slice(Math.max(0, offset - 12), offset));
+  const keep = visibleDigits(run, digits, cued);
   if (!keep) return run;
   let i = 0;
   let out = '';
@@ -53,10 +78,10 @@ function maskRun(run: string, offset: number, text: string): string {
 
 /** Masks phones, landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
-  return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2');
+  return text.replace(NUMBER_RUN, maskRun).replace(CHINESE_RUN, maskRun).replace(EMAIL, '$1***$2');
 }
 
-const NUMBERISH = /[0-9０-９ \u3000\-－–—.．()（）+＋XxＸｘ]/;
+const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`);
 
 /**
  * The first `max` characters of a user's text, whitespace collapsed, masked. The text is cut

@@ -6,7 +6,7 @@ const r = rng(20261201);
 const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(r() * 10))).join('');
 const FULL_WIDTH = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
-const SEPARATORS = [' ', '-', '.', ' - ', '－', '  '];
+const SEPARATORS = [' ', '-', '.', ' - ', '－', '  ', '_', '/', '\u200b', ' / '];
 
 /** Splits digits into groups joined by one separator style, as people type them. */
 function grouped(d: string, sizes: number[]): string {
@@ -83,6 +83,27 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData('身份证110105194910010021')).toBe('身份证110105***********1');
     expect(maskPersonalData('卡号 6222 0212 3456 7890 123')).toBe('卡号 6222 **** **** ***0 123');
     expect(maskPersonalData('邮箱 wang.min@example.com')).toBe('邮箱 w***@example.com');
+  });
+
+  it('masks numbers written in Chinese numerals, with underscores, slashes or invisible characters', () => {
+    expect(maskPersonalData('电话一三八零零一三八零零零')).toBe('电话一三八****八零零零');
+    expect(maskPersonalData('手机 138_0013_8000')).toBe('手机 138_****_8000');
+    expect(maskPersonalData('手机 138/0013/8000')).toBe('手机 138/****/8000');
+    expect(maskPersonalData('手机 138\u200b0013\u200b8000')).toBe('手机 138\u200b****\u200b8000');
+    // Ordinary Chinese counting is not a number.
+    expect(maskPersonalData('一二三四五六七八九，大家一起来')).toBe('一二三四五六七八九，大家一起来');
+  });
+
+  it('masks a landline written without its area code after a phone word, not other short numbers', () => {
+    expect(maskPersonalData('联系电话 8888 6666')).toBe('联系电话 **** 6666');
+    expect(maskPersonalData('座机：5512345')).toBe('座机：***2345');
+    expect(maskPersonalData('电表 1234567，水表 88886666')).toBe('电表 1234567，水表 88886666');
+  });
+
+  it('reads a date followed by an hour as a date, and still masks a phone after a date', () => {
+    expect(maskPersonalData('2026-11-30 10 点停电')).toBe('2026-11-30 10 点停电');
+    expect(maskPersonalData('2026/11/30 9点到12点')).toBe('2026/11/30 9点到12点');
+    expect(maskPersonalData('2026-11-30 13800138000')).toBe('2026-11-30 138****8000');
   });
 
   it('leaves dates, amounts and ticket numbers alone', () => {
