@@ -14,7 +14,7 @@ import { checkConsolePassword, consoleAccountDisabled } from '../repo/console-ac
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken } from '../auth/tokens';
 import { LoginRefusedError, type WebLogin } from '../../adapters/types';
-import { clearRateLimit, hitRateLimit, peekRateLimit } from '../repo/rate-limits';
+import { clearRateLimit, hitRateLimit, releaseRateLimit } from '../repo/rate-limits';
 import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
 import { dailyTrend, openByDepartment, todayFigures } from '../reports/dashboard';
 import { ledgerFile } from '../reports/ledger-file';
@@ -140,25 +140,35 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const now = services.now();
     const ip = clientIp(c, opts.trustProxy ?? 0);
     const failuresKey = `login:${staffId}|${ip}`;
+    // Each attempt is counted before the password is checked and given back if it did not count:
+    // concurrent guesses then each see the others' (a peek-then-count would let a burst through).
     const byIp = await hitRateLimit(db, `login-ip:${ip}`, LOGIN_PER_IP, now);
-    const byAccount = await peekRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
+    const byAccount = await hitRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
     const accountKey = `login-failures:${staffId}`;
-    const backoff = (await isKnownDevice(c, opts.sessionSecret, staffId, now)) ? null : await peekRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
+    const knownDevice = await isKnownDevice(c, opts.sessionSecret, staffId, now);
+    const backoff = knownDevice ? null : await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
+    const giveBack = async () => {
+      await releaseRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
+      if (backoff) await releaseRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
+    };
     const blocked = !byIp.allowed ? byIp : !byAccount.allowed ? byAccount : backoff && !backoff.allowed ? backoff : null;
     if (blocked && !blocked.allowed) {
+      // A refused attempt is not a wrong password: waiting out the limit must be enough.
+      await giveBack();
       const minutes = Math.ceil(blocked.retryAfterMs / 60_000);
       c.header('retry-after', String(Math.ceil(blocked.retryAfterMs / 1000)));
       return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error={`尝试次数过多，请 ${minutes} 分钟后再试`} />, 429);
     }
     if (!(await checkConsolePassword(db, staffId, password)) || !directory.staffById(staffId)) {
-      await hitRateLimit(db, failuresKey, LOGIN_PER_ACCOUNT_ADDRESS, now);
-      const overall = await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
+      // A browser that signed in before is not held back by the account's failures, but its own still count.
+      const overall = backoff ?? (await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now));
       services.logger.warn('console.login_failed', {
         staffId,
         ...(overall.allowed ? {} : { hint: 'many wrong passwords for this account from several addresses: someone may be guessing it; only browsers that signed in to it before may try until the back-off ends' }),
       });
       return c.html(<LoginPage deployment={deployment} logins={loginOptions} next={next} staffId={staffId} error="账号或密码不正确" />, 401);
     }
+    if (backoff) await releaseRateLimit(db, accountKey, LOGIN_ACCOUNT_BACKOFF, now);
     await clearRateLimit(db, failuresKey);
     await startSession(c, opts.sessionSecret, staffId, now);
     await rememberDevice(c, opts.sessionSecret, staffId, now);

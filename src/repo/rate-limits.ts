@@ -26,16 +26,6 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimit, now: Da
   return decide(db, key, rule, now, startMs, row.count);
 }
 
-/**
- * Whether one more attempt under `key` would be allowed, without counting one: for limits that
- * count failures only (a correct password must not use up the allowance).
- */
-export async function peekRateLimit(db: Db, key: string, rule: RateLimit, now: Date): Promise<RateDecision> {
-  const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
-  const row = await db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', new Date(startMs)).executeTakeFirst();
-  return decide(db, key, rule, now, startMs, (row?.count ?? 0) + 1);
-}
-
 async function decide(db: Db, key: string, rule: RateLimit, now: Date, startMs: number, count: number): Promise<RateDecision> {
   const previous = await db.selectFrom('rate_limits').select('count').where('key', '=', key).where('window_start', '=', new Date(startMs - rule.windowMs)).executeTakeFirst();
   const overlap = 1 - (now.getTime() - startMs) / rule.windowMs;
@@ -45,6 +35,21 @@ async function decide(db: Db, key: string, rule: RateLimit, now: Date, startMs: 
   const excess = estimate - rule.limit;
   const wait = previous?.count ? (excess / previous.count) * rule.windowMs : startMs + rule.windowMs - now.getTime();
   return { allowed: false, retryAfterMs: Math.max(1000, Math.min(Math.ceil(wait), startMs + rule.windowMs - now.getTime())) };
+}
+
+/**
+ * Gives back one attempt counted by `hitRateLimit` (an attempt reserved before the outcome was
+ * known that turned out not to count). Reserving first is what makes a limit hold under
+ * concurrent requests: a peek followed by a count lets every request in a burst see the old count.
+ */
+export async function releaseRateLimit(db: Db, key: string, rule: RateLimit, now: Date): Promise<void> {
+  const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
+  await db
+    .updateTable('rate_limits')
+    .set({ count: sql`greatest(rate_limits.count - 1, 0)` })
+    .where('key', '=', key)
+    .where('window_start', '=', new Date(startMs))
+    .execute();
 }
 
 /** Forgets a key's counts (a successful sign-in clears its failures). */

@@ -62,6 +62,16 @@ describeOnDatabases('web console', (db) => {
     expect(await (await login('nobody')).text()).toContain('账号或密码不正确');
   });
 
+  it('holds the limit when wrong passwords arrive all at once', async () => {
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => login('lidian', `burst-${i}`, '/console', '192.0.2.200')));
+    const counts = statuses.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    // Five guesses per account and address: a burst gets no more than a patient attacker.
+    expect(counts).toEqual({ 401: 5, 429: 15 });
+    // Refused attempts are not failures: the limit ends on time.
+    clock.advance(31 * 60_000);
+    expect((await login('lidian', PASSWORD, '/console', '192.0.2.200')).status).toBe(303);
+  });
+
   it('does not let wrong passwords from other addresses lock the real user out', async () => {
     for (let i = 1; i <= 6; i++) expect((await login('jiangjian', 'guess', '/console', `198.51.100.${i}`)).status).toBe(401);
     const real = await login('jiangjian', PASSWORD, '/console', '203.0.113.50');
