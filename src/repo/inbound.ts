@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
 import type { InboundMessage } from '../domain/message';
 
@@ -60,10 +61,24 @@ export async function acceptInbound(db: Db, msgs: InboundMessage[]): Promise<Arr
   });
 }
 
-/** Takes an accepted message for processing; null when another worker already has (or had) it. */
-export async function claimAccepted(tx: Tx, id: number): Promise<number | null> {
-  const row = await tx.updateTable('inbound_messages').set({ outcome: 'processing' }).where('id', '=', id).where('outcome', '=', 'pending').returning('id').executeTakeFirst();
-  return row?.id ?? null;
+/**
+ * Takes accepted messages for processing, one statement for a batch: the row locks last until the
+ * transaction ends, so a message is worked on by one transaction at a time, and SKIP LOCKED lets
+ * another instance (or a recovery pass) pass over what is being worked on instead of waiting for
+ * it. Returns the ids taken; a missing id was done already or is being done elsewhere. A message
+ * whose work fails is rolled back with the lock and stays pending for the next try.
+ */
+export async function lockAccepted(tx: Tx, ids: number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await tx.selectFrom('inbound_messages').select('id').where('id', 'in', ids).where('outcome', '=', 'pending').forUpdate().skipLocked().execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Records what became of a batch's messages, in one statement. */
+export async function finishInboundMany(tx: Tx, rows: Array<{ id: number; outcome: InboundOutcome; ticketId: number | null }>): Promise<void> {
+  if (!rows.length) return;
+  const values = sql.join(rows.map((r) => sql`(${r.id}::integer, ${r.outcome}::text, ${r.ticketId}::integer)`));
+  await sql`update inbound_messages as m set outcome = v.outcome, ticket_id = v.ticket_id from (values ${values}) as v(id, outcome, ticket_id) where m.id = v.id`.execute(tx);
 }
 
 /** Accepted messages never processed (the process stopped between the acknowledgement and the work). */
