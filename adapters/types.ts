@@ -7,7 +7,11 @@ export type SendFailure =
   | { ok: false; retry: 'throttled'; retryAfterMs: number; error: string }
   /** Retrying cannot help (bad target, revoked key): dead-letter at once. */
   | { ok: false; retry: 'never'; error: string };
-export type SendResult = { ok: true } | SendFailure;
+/**
+ * `card`: the post went out as an interactive card the platform can update later, under `ref`
+ * (the drainer records it, and every later change of the ticket updates that card).
+ */
+export type SendResult = { ok: true; card?: { ref: string } } | SendFailure;
 
 export interface OutboundAdapter {
   readonly platform: Platform;

@@ -6,7 +6,7 @@ export const DEFAULT_DINGTALK_API_BASE = 'https://api.dingtalk.com';
 export const DEFAULT_DINGTALK_OAPI_BASE = 'https://oapi.dingtalk.com';
 
 /** A DingTalk answer reduced to what the sender needs to decide on retries. */
-export type DingtalkOutcome = { ok: true } | { ok: false; status: number; code: string; message: string };
+export type DingtalkOutcome = { ok: true; body?: unknown } | { ok: false; status: number; code: string; message: string };
 
 export interface DingtalkClientOptions {
   apiBase: string;
@@ -50,19 +50,20 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
   }
 
   /** New-style OpenAPI (api.dingtalk.com): errors come as HTTP 4xx/5xx with {code, message}. */
-  async function openApi(path: string, body: unknown, retried = false): Promise<DingtalkOutcome> {
+  async function openApi(path: string, body: unknown, retried = false, method: 'POST' | 'PUT' = 'POST'): Promise<DingtalkOutcome> {
     const res = await doFetch(`${api}${path}`, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': await accessToken() },
       body: JSON.stringify(body),
       signal: timeout(),
     });
-    if (res.ok) return { ok: true };
+    // A 200 may still carry per-recipient failures (deliverResults, invalidStaffIdList): the sender reads the body.
+    if (res.ok) return { ok: true, body: await res.json().catch(() => null) };
     const err = openApiError.safeParse(await res.json().catch(() => ({})));
     const code = (err.success && err.data.code) || `HTTP${res.status}`;
     if (res.status === 401 && !retried) {
       token = null;
-      return openApi(path, body, true);
+      return openApi(path, body, true, method);
     }
     return { ok: false, status: res.status, code, message: (err.success && err.data.message) || res.statusText };
   }
@@ -117,6 +118,9 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
         imGroupOpenSpaceModel: { supportForward: true },
         imGroupOpenDeliverModel: { robotCode: opts.clientId },
       }),
+    /** Updates a delivered card's variables in place (高级卡片 更新卡片: PUT /v1.0/card/instances). */
+    updateCard: (outTrackId: string, params: Record<string, string>) =>
+      openApi('/v1.0/card/instances', { outTrackId, cardData: { cardParamMap: params }, cardUpdateOptions: { updateCardDataByKey: true } }, false, 'PUT'),
     sendSession: (sessionWebhook: string, body: unknown) => {
       const u = new URL(sessionWebhook);
       // Session webhooks live on oapi.dingtalk.com: route them through the configured host too.

@@ -60,7 +60,8 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
     if (card && opts.cardTemplateId) {
       return (async (): Promise<SendResult> => {
         const r = classifyDingtalk(await opts.client.createGroupCard(out.openConversationId ?? chatId, opts.cardTemplateId!, card.outTrackId, card.params));
-        if (r.ok || r.retry !== 'never') return r;
+        if (r.ok) return { ok: true, card: { ref: card.outTrackId } };
+        if (r.retry !== 'never') return r;
         // A broken template must not swallow the dispatch: fall back to the text.
         opts.logger.warn('dingtalk.card_rejected', { error: r.error });
         return toGroup(chatId, { ...m, payload: { ...m.payload, card: undefined } });
@@ -76,6 +77,11 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
   async function send(m: OutboundMessage): Promise<SendResult> {
     const t = m.target;
     if (t.kind === 'group') return toGroup(t.chatId, m);
+    if (t.kind === 'card') {
+      // Cards exist only where a template is configured; the params were rendered by the drainer.
+      if (!opts.cardTemplateId || !m.payload.card) return { ok: true };
+      return classifyDingtalk(await opts.client.updateCard(t.ref, m.payload.card.params));
+    }
     if (t.kind === 'direct') return each(m.payload.text, (p) => opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
     if (t.handle.kind === 'dingtalk-session' && !isAllowedReplyUrl(t.handle.url, opts.replyHosts)) {
       opts.logger.warn('dingtalk.session_webhook_refused', { host: URL.canParse(t.handle.url) ? new URL(t.handle.url).host : null, hint: `a sessionWebhook outside ${opts.replyHosts.join(', ')}: a forged callback, or DINGTALK_OAPI_BASE does not name the host DingTalk sends` });

@@ -108,11 +108,13 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
   if (opts.onCardCallback) {
     const onCard = opts.onCardCallback;
     client.registerCallbackListener(TOPIC_CARD, (msg: DWClientDownStream) => {
-      // A card callback's answer is the card update itself (not wrapped in {response}).
+      // The answer is wrapped like every callback's ({ response: { cardUpdateOptions, cardData } }),
+      // as the official SDKs send it (Node socketCallBackResponse, Python CallbackHandler.raw_process);
+      // unwrapped, DingTalk ignores it and the card keeps its old state.
       void onCard(msg.data, msg.headers.messageId)
-        .then((result) => client.send(msg.headers.messageId, result ?? {}))
+        .then((result) => client.socketCallBackResponse(msg.headers.messageId, result ?? {}))
         .catch((e) => {
-          client.send(msg.headers.messageId, {});
+          client.socketCallBackResponse(msg.headers.messageId, {});
           opts.logger.error('dingtalk.stream.card_failed', { error: (e as Error).message });
         });
     });

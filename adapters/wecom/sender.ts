@@ -91,6 +91,7 @@ export function createWecomSender(opts: WecomSenderOptions): OutboundAdapter {
   async function send(m: OutboundMessage): Promise<SendResult> {
     const t = m.target;
     if (t.kind === 'group') return toGroup(t.chatId, m);
+    if (t.kind === 'card') return { ok: false, retry: 'never', error: `no WeCom card update for ${t.ref}: this sender delivers no updatable cards` };
     if (t.kind === 'direct') {
       return sendPieces(splitByBytes(m.payload.text, WECOM_TEXT_BYTES), (p) => opts.client.sendAppText(t.userId, p));
     }

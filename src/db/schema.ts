@@ -177,6 +177,24 @@ export interface OutboxTable {
   coalesced_into: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+export interface TicketCardsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  platform: string;
+  chat_id: string;
+  card_ref: string;
+  last_params: Json<Record<string, string>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PlatformTokensTable {
+  key: string;
+  value: string | null;
+  expires_at: Timestamp | null;
+  refreshing_until: Timestamp | null;
+}
+
 export interface EscalationDocumentsTable {
   id: Generated<number>;
   number: string;
@@ -299,6 +317,8 @@ export interface Database {
   runtime_switches: RuntimeSwitchesTable;
   inbound_messages: InboundMessagesTable;
   outbox: OutboxTable;
+  ticket_cards: TicketCardsTable;
+  platform_tokens: PlatformTokensTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

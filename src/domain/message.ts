@@ -54,6 +54,11 @@ export const outboundTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group'), chatId: z.string() }),
   z.object({ kind: z.literal('direct'), userId: z.string() }),
   z.object({ kind: z.literal('reply'), handle: replyHandleSchema, chatId: z.string(), chatType: z.enum(['group', 'direct']) }),
+  /**
+   * An update of a card the platform delivered earlier (`ref` is what the sender returned for it:
+   * DingTalk's outTrackId, WeCom's response_code …); `payload.card.params` is rendered at delivery.
+   */
+  z.object({ kind: z.literal('card'), chatId: z.string(), ref: z.string().min(1) }),
 ]);
 export type OutboundTarget = z.infer<typeof outboundTargetSchema>;
 

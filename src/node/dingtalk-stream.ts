@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { InvalidMessageError } from '../domain/message';
 import { ticketCardParams, ticketIdFromTrackId } from '../pipeline/cards';
 import { getTicket, ticketView } from '../repo/tickets';
+import { setCardParams } from '../repo/ticket-cards';
 import type { Platforms } from '../platforms';
 import type { Services } from '../services';
 
@@ -87,5 +88,8 @@ export async function handleCardClick(services: Services, data: string, frameId:
     receivedAt: services.now(),
   });
   const after = (await getTicket(services.db, ticketId))!;
-  return { cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: ticketCardParams(await ticketView(services.db, after)) } };
+  const params = ticketCardParams(await ticketView(services.db, after));
+  // The answer updates the card, so the queued update for this change has nothing left to do.
+  await setCardParams(services.db, 'dingtalk', parsed.data.outTrackId, params, services.now());
+  return { cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: params } };
 }

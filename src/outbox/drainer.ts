@@ -2,6 +2,7 @@ import type { OutboundAdapter, SendResult } from '../../adapters/types';
 import type { Db } from '../db/database';
 import type { Platform } from '../domain/message';
 import type { Logger } from '../logger';
+import { afterCardSent, prepareCardPost } from '../pipeline/cards';
 import { blockedUntil, claimDuePosts, coalesceBacklog, type ClaimedPost, deferPost, markDead, markRetry, markSent, pendingBehind, sentSince } from '../repo/outbox';
 
 export interface DrainerOptions {
@@ -48,7 +49,7 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
   let running: Promise<number> | null = null;
   let again = false;
 
-  async function sendOne(id: number, attempts: number, adapter: OutboundAdapter | undefined, send: () => Promise<SendResult>) {
+  async function sendOne(id: number, attempts: number, adapter: OutboundAdapter | undefined, send: () => Promise<SendResult>, onSent?: (r: SendResult & { ok: true }) => Promise<void>) {
     const now = opts.now();
     if (!adapter) {
       await markRetry(opts.db, id, 'no adapter configured for this platform', new Date(now.getTime() + 10 * 60_000));
@@ -63,6 +64,7 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
     }
     if (result.ok) {
       await markSent(opts.db, id, opts.now());
+      await onSent?.(result);
       return;
     }
     if (result.retry === 'never' || attempts >= maxAttempts) {
@@ -127,7 +129,14 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
         opts.logger.info('outbox.coalesced', { id: p.id, destination: p.destination, merged: folded.merged });
       }
     }
-    await sendOne(p.id, p.attempts, adapter, () => adapter!.send(message));
+    if (!adapter || !(message.payload.card || message.target.kind === 'card')) return sendOne(p.id, p.attempts, adapter, () => adapter!.send(message));
+    // Cards show the ticket as it is now, not as it was when the post was written.
+    const prepared = await prepareCardPost(opts.db, { message, ticketId: p.ticketId });
+    if (!prepared) {
+      await markSent(opts.db, p.id, opts.now());
+      return;
+    }
+    await sendOne(p.id, p.attempts, adapter, () => adapter.send(prepared.message), (r) => afterCardSent(opts.db, p, prepared, r, opts.now()));
   }
 
   const drainer: OutboxDrainer = {

@@ -2,6 +2,10 @@ import { CATEGORY_NAMES } from '../domain/taxonomy';
 import { STATUS_NAMES } from '../domain/ticket';
 import { maskedExcerpt } from '../domain/mask';
 import type { TicketView } from '../domain/templates';
+import type { Db } from '../db/database';
+import type { OutboundMessage } from '../domain/message';
+import { cardByRef, recordCard, setCardParams } from '../repo/ticket-cards';
+import { getTicket, ticketView } from '../repo/tickets';
 
 export const cardTrackId = (ticketId: number) => `gz-ticket-${ticketId}`;
 
@@ -23,3 +27,55 @@ export function ticketCardParams(t: TicketView): Record<string, string> {
 }
 
 export const ticketCard = (t: TicketView, ticketId: number) => ({ outTrackId: cardTrackId(ticketId), params: ticketCardParams(t) });
+
+/*
+ * Live cards, for every platform alike.
+ *
+ * 1. A post whose payload has a `card` goes to the platform adapter as usual. When the adapter
+ *    really delivered an updatable card it answers `{ ok: true, card: { ref } }` (DingTalk: the
+ *    outTrackId; WeCom: whatever its update call needs); the drainer records it in ticket_cards.
+ * 2. Every event appended to a ticket (typed command, card click, console, report page, sweep)
+ *    enqueues, in the same transaction, one post `{ target: { kind: 'card', chatId, ref } }` per
+ *    recorded card of that ticket (repo/tickets appendEvents → enqueueCardUpdates).
+ * 3. The drainer renders the card from the ticket as it is at delivery (`prepareCardPost`), so a
+ *    card never shows an older state than the database, and skips the call when the card already
+ *    shows it. The adapter performs the update for `target.kind === 'card'`.
+ * A platform joins by returning `card` from its sender and handling the `card` target.
+ */
+
+export interface PreparedPost {
+  message: OutboundMessage;
+  /** Set for card posts: what the card will show once sent. */
+  params?: Record<string, string>;
+}
+
+function sameParams(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+/** A post's card rendered now; null when it is a card update with nothing new to show. */
+export async function prepareCardPost(db: Db, post: { message: OutboundMessage; ticketId: number | null }): Promise<PreparedPost | null> {
+  const { message } = post;
+  if (!message.payload.card || post.ticketId === null) return message.target.kind === 'card' ? null : { message };
+  const row = await getTicket(db, post.ticketId);
+  if (!row) return message.target.kind === 'card' ? null : { message };
+  const params = ticketCardParams(await ticketView(db, row));
+  if (message.target.kind === 'card') {
+    const card = await cardByRef(db, message.platform, message.target.ref);
+    if (!card || sameParams(card.lastParams, params)) return null;
+  }
+  return { message: { ...message, payload: { ...message.payload, card: { ...message.payload.card, params } } }, params };
+}
+
+/** After a successful send: remember a newly delivered card, or what an updated one shows now. */
+export async function afterCardSent(db: Db, post: { ticketId: number | null }, prepared: PreparedPost, result: { card?: { ref: string } }, now: Date): Promise<void> {
+  const { message, params } = prepared;
+  if (!params || post.ticketId === null) return;
+  const t = message.target;
+  if (t.kind === 'card') return setCardParams(db, message.platform, t.ref, params, now);
+  if (result.card) {
+    const chatId = t.kind === 'direct' ? t.userId : t.chatId;
+    await recordCard(db, { ticketId: post.ticketId, platform: message.platform, chatId, ref: result.card.ref, params }, now);
+  }
+}

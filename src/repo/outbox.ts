@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/database';
 import type { OutboxRow } from '../db/schema';
 import { outboundPayloadSchema, outboundTargetSchema, type OutboundMessage, type Platform } from '../domain/message';
 
-export type OutboxKind = 'reply' | 'notice' | 'direct' | 'digest' | 'escalation';
+export type OutboxKind = 'reply' | 'notice' | 'direct' | 'digest' | 'escalation' | 'card';
 
 export interface OutboxEntry extends OutboundMessage {
   kind: OutboxKind;

@@ -7,6 +7,7 @@ import { OPEN_STATUSES } from '../domain/ticket';
 import type { TicketRef } from '../domain/ticket-number';
 import type { TicketView } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+import { enqueueCardUpdates } from './ticket-cards';
 
 /** Per-day ticket sequence. */
 export const nextTicketSeq = (tx: Tx, day: string): Promise<number> => nextCounter(tx, day);
@@ -143,6 +144,8 @@ export async function appendEvents(tx: Tx, ticketId: number, events: TicketEvent
   }
   await tx.insertInto('ticket_events').values(rows).execute();
   await tx.updateTable('audit_chain_head').set({ seq, hash, last_event_id: rows.at(-1)!.id }).where('id', '=', 1).execute();
+  // Whatever changed the ticket, the cards showing it are updated (rendered when sent).
+  await enqueueCardUpdates(tx, ticketId, events.at(-1)!.at);
 }
 
 export async function ticketEvents(db: Tx | Db, ticketId: number) {

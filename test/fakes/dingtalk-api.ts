@@ -23,6 +23,7 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
   const sockets: WebSocket[] = [];
   const clientFrames: Array<{ socket: number; frame: { code: number; headers: Record<string, string>; data?: string } }> = [];
   let tokenCount = 0;
+  const cards = new Set<string>();
 
   const http = await startFakeServer((req: Recorded) => {
     const scripted = script.get(req.path)?.shift();
@@ -40,7 +41,14 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
         return { json: { processQueryKey: randomUUID() } };
       case '/v1.0/card/instances/createAndDeliver':
         if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        cards.add((req.body as { outTrackId: string }).outTrackId);
         return { json: { success: true, result: { outTrackId: (req.body as { outTrackId: string }).outTrackId } } };
+      case '/v1.0/card/instances':
+        // 更新卡片 (PUT): only a card created before can be updated.
+        if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        if (req.method !== 'PUT') return { status: 404, json: { code: 'NotFound', message: 'method' } };
+        if (!cards.has((req.body as { outTrackId?: string }).outTrackId ?? '')) return { status: 400, json: { code: 'param.cardNotExist', message: '卡片不存在' } };
+        return { json: { success: true, result: true } };
       case '/v1.0/oauth2/userAccessToken': {
         const b = req.body as { clientId?: string; clientSecret?: string; code?: string; grantType?: string };
         const unionId = opts.loginCodes?.[b.code ?? ''];
@@ -107,6 +115,8 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       script.set(path, [...(script.get(path) ?? []), ...replies]);
     },
     posts: (path: string) => http.requests.filter((r) => r.method === 'POST' && r.path === path),
+    /** Card updates (PUT /v1.0/card/instances) in the order they arrived. */
+    cardUpdates: () => http.requests.filter((r) => r.method === 'PUT' && r.path === '/v1.0/card/instances'),
     gatewayCalls: () => http.requests.filter((r) => r.path === '/v1.0/gateway/connections/open'),
     setGatewayDown: (n: number) => void (gatewayDown = n),
     openSockets: () => open().length,

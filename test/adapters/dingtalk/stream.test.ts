@@ -8,6 +8,9 @@ import { platformConfig } from '../../helpers/platform-config';
 import { createTestRuntime } from '../../helpers/runtime';
 import { eventually } from '../../helpers/serve';
 import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { STATUS_NAMES } from '../../../src/domain/ticket';
+
+const templatesStatus = (s: string) => STATUS_NAMES[s as keyof typeof STATUS_NAMES];
 
 const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
 
@@ -61,13 +64,34 @@ describe('DingTalk Stream mode through the supervised dingtalk-stream client', (
     // An enterprise clicking 认领 is refused like the typed command; the card keeps its status.
     const refusedId = dt.pushCardClick(`gz-ticket-${t!.id}`, 'hengtong-zhang', ['claim']);
     const refused = await eventually(() => dt.acks(refusedId)[0]);
-    expect(JSON.parse(refused.frame.data!).cardData.cardParamMap.status).toBe('待签收');
+    expect(JSON.parse(refused.frame.data!).response.cardData.cardParamMap.status).toBe('待签收');
     // The department's staff member clicks 认领: claimed, and the card shows it in place.
     const id = dt.pushCardClick(`gz-ticket-${t!.id}`, 'dt-tangning', ['claim']);
     const ack = await eventually(() => dt.acks(id)[0]);
-    expect(JSON.parse(ack.frame.data!)).toMatchObject({ cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: { status: '办理中', assignee: '唐宁' } } });
+    // Wrapped as the SDKs answer every callback: { response: { cardUpdateOptions, cardData } }.
+    expect(JSON.parse(ack.frame.data!)).toMatchObject({ response: { cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: { status: '办理中', assignee: '唐宁' } } } });
     const [after] = await ticketsFor('我们的投标保证金半年了还没退');
     expect(after).toMatchObject({ status: 'claimed', assignee_id: 'tangning' });
+  });
+
+  it('updates the card when the ticket changes outside a click: a typed command, then a console action', async () => {
+    const [t] = await ticketsFor('我们的投标保证金半年了还没退');
+    const track = `gz-ticket-${t!.id}`;
+    const updatesOf = () => dt.cardUpdates().filter((r) => (r.body as { outTrackId: string }).outTrackId === track);
+    const before = updatesOf().length;
+    dt.pushRobot(robotPayload({ msgId: 'streamResolveTyped', staffId: 'dt-tangning', text: `/办结 ${t!.number} 保证金已退还`, sessionWebhook: `${dt.base}/robot/sendBySession?session=stream-resolve` }));
+    const typed = await eventually(() => updatesOf().slice(before).find((r) => (r.body as { cardData: { cardParamMap: { status: string } } }).cardData.cardParamMap.status !== '办理中'));
+    expect(typed.body).toMatchObject({ outTrackId: track, cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: { number: t!.number, status: '已办结待评价', assignee: '唐宁' } } });
+    // 王敏 reopens it in the console: the card follows, through the outbox like every post.
+    const r = await rt.services.pipeline.perform({ actor: { kind: 'staff', staffId: 'wangmin' }, ticketId: t!.id, command: { name: 'reopen', ref: null, reason: '企业反映保证金未到账' } });
+    expect(r.ok).toBe(true);
+    const [now] = await ticketsFor('我们的投标保证金半年了还没退');
+    const consoleUpdate = await eventually(() => updatesOf().find((u) => (u.body as { cardData: { cardParamMap: { status: string } } }).cardData.cardParamMap.status === templatesStatus(now!.status)));
+    expect(consoleUpdate.body).toMatchObject({ outTrackId: track });
+    // One update per change: nothing is sent again when nothing on the card changed.
+    const count = updatesOf().length;
+    await rt.services.drainer.drainOnce();
+    expect(updatesOf()).toHaveLength(count);
   });
 
   it('answers SYSTEM pings with the same headers', async () => {
