@@ -15,7 +15,11 @@ COPY adapters ./adapters
 COPY migrations ./migrations
 COPY config ./config
 RUN mkdir -p /app/data && chown node:node /app/data
+# The embedded database (when DATABASE_URL is unset): keep it on a named volume, e.g. -v gongzhi-data:/app/data.
+VOLUME /app/data
 USER node
 EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npm", "start"]
+# Node itself is PID 1 (not npm, which does not pass SIGTERM on): `docker stop` then shuts down gracefully.
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/node/main.ts"]

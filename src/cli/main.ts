@@ -4,17 +4,15 @@ import { parseEnv } from '../config/env';
 import { migrateToLatest } from '../db/database';
 import { openDatabase } from '../db/open';
 import { createDefaultClassifier } from '../domain/classifier/default';
-import { listDeadLetters, requeue } from '../repo/outbox';
+import { listDeadLetters } from '../repo/outbox';
 import { exportLabelledExamples } from '../repo/labelled';
-import { createApiToken, DEFAULT_TOKEN_DAYS, revokeApiToken, revokeStaffTokens } from '../repo/api-tokens';
-import { disableConsoleAccount, setConsolePassword } from '../repo/console-accounts';
+import { DEFAULT_TOKEN_DAYS } from '../repo/api-tokens';
 import { generatePassword, passwordProblem } from '../auth/password';
 import { resolveConfig } from '../bootstrap';
 import { templates } from '../domain/templates';
 import { publicBase } from '../config/public-url';
 import { posterHtml, posterSvg } from '../report-page/poster';
 import { renderPosterPng } from '../report-page/poster-png';
-import { runSweep } from '../jobs/sweep';
 import { createJsonLogger } from '../logger';
 import { syncDirectory } from '../repo/directory';
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
@@ -22,6 +20,9 @@ import { createServices } from '../services';
 import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
 import { verifyChain } from '../audit/chain';
 import { ledgerFile } from '../reports/ledger-file';
+import { acquireDataDirLock, liveHolder, type LockHolder } from '../db/data-dir-lock';
+import { bridgeUrl } from '../node/cli-bridge';
+import { runCliWrite, type CliResult, type CliWrite } from './writes';
 
 const USAGE = `用法 (usage): npm run -s cli -- <command>
 
@@ -58,14 +59,61 @@ async function withServices<T>(fn: (s: import('../services').Services) => Promis
   });
 }
 
+/** The refusal when another process holds the embedded database: what to do instead. */
+function busyMessage(h: LockHolder, dataDir: string): string {
+  if (h.role === 'cli') return `另一个命令行进程 ${h.pid} 正在使用内嵌数据库 ${dataDir}/pglite：等它结束后再运行。`;
+  return (
+    `gongzhi 服务正在运行（进程 ${h.pid}${h.port ? `，端口 ${h.port}` : ''}）并占用内嵌数据库 ${dataDir}/pglite，而这个命令要直接打开它（同一时间只能有一个进程打开）。` +
+    `先停止服务（kill ${h.pid}，或 systemctl stop gongzhi / docker stop）再运行；报表和台账也可在工作台 /console 导出；要同时运行请改用 PostgreSQL（DATABASE_URL）。` +
+    `\n(the server holds the embedded database: stop it first, or use PostgreSQL)`
+  );
+}
+
 async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const env = parseEnv(process.env);
-  const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: `${env.DATA_DIR}/pglite` });
-  try {
-    return await fn(handle);
-  } finally {
-    await handle.close();
+  // Two processes on one PGlite directory overwrite each other's writes: hold the lock or refuse.
+  let release = () => {};
+  if (!env.DATABASE_URL) {
+    const holder = liveHolder(env.DATA_DIR);
+    if (holder) throw new Error(busyMessage(holder, env.DATA_DIR));
+    release = acquireDataDirLock(env.DATA_DIR, { role: 'cli' }).release;
   }
+  try {
+    const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: `${env.DATA_DIR}/pglite` });
+    try {
+      return await fn(handle);
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    release();
+  }
+}
+
+/**
+ * A write runs in the server when it holds the embedded database (so it is never lost), and here
+ * otherwise. Prints what the command prints and returns its exit code.
+ */
+async function write(w: CliWrite): Promise<CliResult> {
+  const env = parseEnv(process.env);
+  const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
+  let r: CliResult;
+  if (holder?.role === 'server' && holder.token && holder.port) {
+    const url = bridgeUrl(holder.host, holder.port);
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' }, body: JSON.stringify(w) });
+    } catch (e) {
+      throw new Error(`${busyMessage(holder, env.DATA_DIR)}\n（连不上该服务 ${url}：${(e as Error).message}）`);
+    }
+    if (!res.ok) throw new Error(`服务拒绝了这次写入（HTTP ${res.status}）：${await res.text()}`);
+    r = (await res.json()) as CliResult;
+  } else {
+    r = await withServices((s) => runCliWrite(s, w));
+  }
+  for (const l of r.out) console.log(l);
+  for (const l of r.err) console.error(l);
+  return r;
 }
 
 async function readStdin(): Promise<string> {
@@ -139,19 +187,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (sub === 'resend' && arg && /^\d+$/.test(arg)) {
-        const ok = await withDb((h) => requeue(h.db, Number(arg), new Date()));
-        console.log(ok ? `已重新排队：${arg}` : `没有编号为 ${arg} 的死信`);
-        return ok ? 0 : 1;
+        return (await write({ op: 'outbox.resend', id: Number(arg) })).code;
       }
       break;
     }
-    case 'sweep': {
-      const r = await withServices((s) => runSweep(s));
-      for (const d of r.issued) console.log(`${d.ticketNumber}\t${d.step}\t${d.document}`);
-      for (const n of r.closedNoAnswer) console.log(`${n}\tclosed (no rating)`);
-      console.log(`已签发 ${r.issued.length} 份文书，归档未评价 ${r.closedNoAnswer.length} 件`);
-      return 0;
-    }
+    case 'sweep':
+      return (await write({ op: 'sweep' })).code;
     case 'report': {
       const rest = argv.slice(1);
       if (sub === 'monthly') {
@@ -177,42 +218,23 @@ export async function main(argv: string[]): Promise<number> {
     case 'token': {
       if (sub === 'revoke' && arg) {
         const staffId = flag(argv.slice(1), 'staff');
-        if (staffId) {
-          const n = await withServices((s) => revokeStaffTokens(s.db, staffId, s.now()));
-          console.log(`已吊销 ${staffId} 的 ${n} 个令牌`);
-          return 0;
-        }
-        const ok = await withServices((s) => revokeApiToken(s.db, arg, s.now()));
-        console.log(ok ? '已吊销该令牌' : '没有这个有效令牌（未知或已吊销）');
-        return ok ? 0 : 1;
+        return (await write(staffId ? { op: 'token.revokeStaff', staffId } : { op: 'token.revoke', token: arg })).code;
       }
       if (sub !== 'create' || !arg) break;
       const name = flag(argv.slice(1), 'name') ?? 'cli';
       const days = Number(flag(argv.slice(1), 'days') ?? DEFAULT_TOKEN_DAYS);
-      const token = await withServices(async (s) => {
-        if (!s.directory.staffById(arg)) throw new Error(`配置里没有工作人员 ${arg}`);
-        return createApiToken(s.db, arg, name, s.now(), { days });
-      });
-      console.log(token);
-      return 0;
+      return (await write({ op: 'token.create', staffId: arg, name, days })).code;
     }
     case 'account': {
       if (!arg || (sub !== 'create' && sub !== 'disable')) break;
-      if (sub === 'disable') {
-        const ok = await withServices((s) => disableConsoleAccount(s.db, arg, s.now()));
-        console.log(ok ? `已停用 ${arg} 的控制台账号` : `${arg} 没有控制台账号`);
-        return ok ? 0 : 1;
-      }
+      if (sub === 'disable') return (await write({ op: 'account.disable', staffId: arg })).code;
       const given = argv.includes('--password-stdin') ? (await readStdin()).replace(/\r?\n$/, '') : null;
       const password = given ?? generatePassword();
       const problem = passwordProblem(password);
       if (problem) throw new Error(problem);
-      await withServices(async (s) => {
-        if (!s.directory.staffById(arg)) throw new Error(`配置里没有工作人员 ${arg}`);
-        await setConsolePassword(s.db, arg, password, s.now());
-      });
-      console.log(given ? `已设置 ${arg} 的控制台密码` : `${arg} 的控制台初始密码（只显示一次）：${password}`);
-      return 0;
+      const r = await write({ op: 'account.create', staffId: arg, password });
+      if (r.code === 0) console.log(given ? `已设置 ${arg} 的控制台密码` : `${arg} 的控制台初始密码（只显示一次）：${password}`);
+      return r.code;
     }
     case 'poster': {
       const rest = argv.slice(1);

@@ -1,38 +1,89 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
 import { startRuntime } from '../bootstrap';
 import { startDingtalkStream } from './dingtalk-stream';
 import { runScheduledWork } from '../jobs/digests';
+import { acquireDataDirLock, DataDirBusyError, liveHolder, type DataDirLock } from '../db/data-dir-lock';
+import { portProblem, probePort } from './port-check';
+import { CLI_BRIDGE_PATH, createCliBridge } from './cli-bridge';
+
+/** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
+const DRAIN_MS = 10_000;
 
 const env = parseEnv(process.env);
 const logger = createJsonLogger(undefined, env.LOG_LEVEL);
 
+function refuse(message: string): never {
+  // Operators' mistakes (busy port, second process, missing setting) get a sentence, not a stack.
+  console.error(`gongzhi: ${message}`);
+  process.exit(1);
+}
+
+let lock: DataDirLock | null = null;
+process.on('exit', () => lock?.release());
+
 try {
+  // Before the database is opened: a second `npm start` must not touch it at all.
+  const portBusy = await probePort(env.PORT, env.HOST);
+  if (portBusy) {
+    const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
+    refuse(portProblem(env.PORT, env.HOST, portBusy, holder?.port === env.PORT ? holder : null));
+  }
+  if (!env.DATABASE_URL) lock = acquireDataDirLock(env.DATA_DIR, { role: 'server', port: env.PORT, host: env.HOST });
+
   const runtime = await startRuntime({ env, logger });
   runtime.services.drainer.start(1000);
   // Deadlines, digests and recovery of unprocessed messages: at start and every minute; several instances are safe (row locks, run keys).
-  const runScheduled = () => runScheduledWork(runtime.services).catch((e) => logger.error('scheduler.failed', { error: (e as Error).message }));
-  void runScheduled();
+  let scheduled: Promise<unknown> = Promise.resolve();
+  const runScheduled = () => {
+    scheduled = runScheduledWork(runtime.services).catch((e) => logger.error('scheduler.failed', { error: (e as Error).message }));
+  };
+  runScheduled();
   const tick = setInterval(runScheduled, 60_000);
   tick.unref();
   const stream = runtime.platforms.dingtalk?.mode === 'stream' ? startDingtalkStream(runtime.services, runtime.platforms.dingtalk) : null;
-  const server = serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-    logger.info('server.listening', { port: info.port, database: runtime.database.kind, playground: !!runtime.local });
-    if (runtime.local) console.log(`\n  共治 playground: http://localhost:${info.port}/\n`);
-  });
+  const bridge = lock?.holder.token ? createCliBridge(runtime.services, lock.holder.token) : null;
+  const server = serve(
+    {
+      fetch: (req, ...rest) => (bridge && new URL(req.url).pathname.startsWith(`${CLI_BRIDGE_PATH}/`) ? bridge.fetch(req) : runtime.app.fetch(req, ...rest)),
+      port: env.PORT,
+      hostname: env.HOST,
+    },
+    (info) => {
+      logger.info('server.listening', { port: info.port, database: runtime.database.kind, playground: !!runtime.local });
+      if (runtime.local) console.log(`\n  共治 playground: http://localhost:${info.port}/\n`);
+    },
+  ) as Server;
+  // Someone took the port between the check and now.
+  server.on('error', (e: NodeJS.ErrnoException) => refuse(portProblem(env.PORT, env.HOST, e.code ?? String(e.message))));
+
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) {
+      logger.warn('server.forced_stop', { signal });
+      process.exit(1);
+    }
+    stopping = true;
     logger.info('server.stopping', { signal });
     clearInterval(tick);
-    server.close();
+    // Stop accepting; requests under way finish (idle keep-alive sockets are closed now, busy ones after DRAIN_MS).
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    force.unref();
     await stream?.stop();
+    await closed;
+    await scheduled;
     await runtime.close();
+    lock?.release();
+    logger.info('server.stopped', { signal, database: 'closed' });
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (e) {
-  // Configuration and secret errors already say which setting to fix.
-  console.error(`gongzhi: ${(e as Error).message}`);
-  process.exit(1);
+  // Configuration, secret and data-directory errors already say which setting to fix.
+  refuse(e instanceof DataDirBusyError ? e.message : (e as Error).message);
 }
