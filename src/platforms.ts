@@ -1,6 +1,6 @@
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../adapters/types';
 import { createDingtalkPlatform, type DingtalkPlatform } from '../adapters/dingtalk/index';
-import { createWecomPlatform } from '../adapters/wecom/index';
+import { createWecomPlatform, type WecomLongConnectionSettings } from '../adapters/wecom/index';
 import type { GongzhiConfig } from './config/schema';
 import type { Platform } from './domain/message';
 import type { Logger } from './logger';
@@ -9,6 +9,8 @@ export interface Platforms {
   endpoints: Record<string, InboundEndpoint>;
   senders: Partial<Record<Platform, OutboundAdapter>>;
   dingtalk: DingtalkPlatform['settings'];
+  /** WeCom AI bot long connection (Node only), when WECOM_BOT_ID/WECOM_BOT_SECRET are set. */
+  wecomLongConnection: WecomLongConnectionSettings | null;
   /** Console sign-in through the platforms that are configured for it. */
   logins: WebLogin[];
 }
@@ -24,5 +26,5 @@ export function createPlatforms(env: Record<string, string | undefined>, config:
   if (wecom.sender) senders.wecom = wecom.sender;
   if (dingtalk.sender) senders.dingtalk = dingtalk.sender;
   const logins = [wecom.login, dingtalk.login].filter((l): l is WebLogin => l !== null);
-  return { endpoints: { ...wecom.endpoints, ...dingtalk.endpoints }, senders, dingtalk: dingtalk.settings, logins };
+  return { endpoints: { ...wecom.endpoints, ...dingtalk.endpoints }, senders, dingtalk: dingtalk.settings, logins, wecomLongConnection: wecom.longConnection };
 }

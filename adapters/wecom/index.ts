@@ -6,9 +6,16 @@ import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createWecomClient, DEFAULT_WECOM_API_BASE } from './client';
 import { parseAibot, parseApp, verifyAibotPost, verifyAppPost, verifyEchostr, type WecomCallbackSettings } from './inbound';
 import { createWecomSender } from './sender';
+import { createAibotChannel, createAibotSender, type AibotChannel } from './aibot-sender';
 
 const aesKey = z.string().length(43, '须为企业微信后台的 43 位 EncodingAESKey');
 export const wecomBotEnv = { WECOM_BOT_TOKEN: z.string().min(1), WECOM_BOT_AES_KEY: aesKey };
+/** 智能机器人长连接 (Node only): the bot's id and secret from the admin console; the address only for private deployments. */
+export const wecomLongConnectionEnv = {
+  WECOM_BOT_ID: z.string().min(1),
+  WECOM_BOT_SECRET: z.string().min(1),
+  WECOM_BOT_WS_URL: z.string().regex(/^wss?:\/\/\S+$/, '须为 wss:// 开头的长连接地址').optional(),
+};
 export const wecomAppEnv = {
   WECOM_CORP_ID: z.string().min(1),
   WECOM_APP_TOKEN: z.string().min(1),
@@ -47,6 +54,17 @@ export interface WecomPlatform {
   sender: OutboundAdapter | null;
   /** Console sign-in, when the self-built app (corp id, agent id, secret) is configured. */
   login: WebLogin | null;
+  /** The AI bot's long connection, when WECOM_BOT_ID/WECOM_BOT_SECRET are set; src/node opens it. */
+  longConnection: WecomLongConnectionSettings | null;
+}
+
+export interface WecomLongConnectionSettings {
+  botId: string;
+  secret: string;
+  /** Unset: the SDK's default (wss://openws.work.weixin.qq.com). */
+  wsUrl?: string;
+  /** The sender posts through whatever connection is attached here. */
+  channel: AibotChannel;
 }
 
 /** WeCom is on when its variables are set or a configured group lives on WeCom. */
@@ -58,6 +76,10 @@ export function createWecomPlatform(
 ): WecomPlatform {
   const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
+  const lc = requireGroup(env, 'WeCom AI-bot long connection (WECOM_BOT_ID, WECOM_BOT_SECRET)', wecomLongConnectionEnv);
+  const longConnection: WecomLongConnectionSettings | null = lc
+    ? { botId: lc.WECOM_BOT_ID, secret: lc.WECOM_BOT_SECRET, ...(lc.WECOM_BOT_WS_URL ? { wsUrl: lc.WECOM_BOT_WS_URL } : {}), channel: createAibotChannel() }
+    : null;
   const groups = config.groups.filter((g) => g.platform === 'wecom');
   const endpoints: Record<string, InboundEndpoint> = {};
   if (bot) {
@@ -76,7 +98,7 @@ export function createWecomPlatform(
       settingNames: { token: 'WECOM_APP_TOKEN', aesKey: 'WECOM_APP_AES_KEY', receiveId: 'WECOM_CORP_ID' },
     });
   }
-  if (!bot && !app && groups.length === 0) return { endpoints, sender: null, login: null };
+  if (!bot && !app && !longConnection && groups.length === 0) return { endpoints, sender: null, login: null, longConnection };
   const apiBase = env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE;
   const client = createWecomClient({
     apiBase,
@@ -101,5 +123,16 @@ export function createWecomPlatform(
         userIdFromCode: (code) => client.loginUserId(code),
       }
     : null;
-  return { endpoints, sender: createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host] }), login };
+  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host] });
+  if (!longConnection) return { endpoints, sender, login, longConnection };
+  const aibotChats = new Set(groups.filter((g) => g.outbound?.kind === 'wecom-aibot').map((g) => g.chatId));
+  const aibot = createAibotSender({
+    channel: longConnection.channel,
+    fallback: sender,
+    // A group with a webhook key keeps it; any other WeCom group is reached through the connection.
+    isAibotChat: (chatId) => aibotChats.has(chatId) || !keys.has(chatId),
+    directViaAibot: !app,
+    logger,
+  });
+  return { endpoints, sender: aibot, login, longConnection };
 }

@@ -44,6 +44,8 @@ const dingtalkCustom = z.object({
   secret: z.string().min(1).optional(),
 });
 const localOutbound = z.object({ kind: z.literal('local') });
+/** WeCom AI bot over the long connection (aibot_send_msg to the chat): no webhook key needed. */
+const wecomAibotOutbound = z.object({ kind: z.literal('wecom-aibot') });
 
 export const groupSchema = z.object({
   id,
@@ -52,7 +54,7 @@ export const groupSchema = z.object({
   platform: platformSchema,
   chatId: z.string().min(1),
   /** Where proactive posts (dispatch, escalation, digest) go; replies use the platform's reply channel. */
-  outbound: z.discriminatedUnion('kind', [wecomOutbound, dingtalkOutbound, dingtalkCustom, localOutbound]).optional(),
+  outbound: z.discriminatedUnion('kind', [wecomOutbound, wecomAibotOutbound, dingtalkOutbound, dingtalkCustom, localOutbound]).optional(),
 });
 
 export const routingRuleSchema = z.object({

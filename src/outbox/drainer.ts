@@ -31,6 +31,9 @@ export interface OutboxDrainer {
   stop(): Promise<void>;
 }
 
+/** How long a post waits when this instance does not hold its channel (another instance may). */
+const UNAVAILABLE_DEFER_MS = 2000;
+
 /** Exponential backoff with full jitter: 2 s, 4 s, 8 s … capped at 10 minutes. */
 export function backoffMs(attempt: number, random: () => number): number {
   const cap = 10 * 60_000;
@@ -108,6 +111,13 @@ export function createOutboxDrainer(opts: DrainerOptions): OutboxDrainer {
   async function deliver(p: ClaimedPost): Promise<void> {
     const adapter = opts.adapters[p.message.platform];
     let message = p.message;
+    // A channel only one instance holds (the WeCom long connection): elsewhere the post waits,
+    // without counting an attempt, for the instance that has it.
+    const available = (adapter as { available?: (m: typeof message) => boolean } | undefined)?.available;
+    if (available && !available(message)) {
+      await deferPost(opts.db, p.id, new Date(opts.now().getTime() + UNAVAILABLE_DEFER_MS));
+      return;
+    }
     if (p.destination && adapter) {
       const blocked = await blockedUntil(opts.db, p.destination, p.id);
       if (blocked) {

@@ -1,0 +1,237 @@
+import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
+import { AIBOT_CMD, parseAibotFrame, parseCardButtonKey, ticketTemplateCard, type CardClick } from '../../adapters/wecom/aibot-frames';
+import type { AibotAck, AibotConnection } from '../../adapters/wecom/aibot-sender';
+import type { WecomLongConnectionSettings } from '../../adapters/wecom/index';
+import { BadPayloadError } from '../../adapters/http-util';
+import { InvalidMessageError, type InboundMessage } from '../domain/message';
+import { ticketCardParams } from '../pipeline/cards';
+import { getTicket, ticketView } from '../repo/tickets';
+import type { Services } from '../services';
+
+export interface LongConnectionTimings {
+  /** First reconnect delay; doubles per failure up to 30 s (the SDK's cap). */
+  reconnectBaseMs?: number;
+  /** Heartbeat (ping) interval; two unanswered pings count the socket dead. */
+  heartbeatMs?: number;
+  /** How long the server may take to answer aibot_subscribe before we drop the socket and retry. */
+  authTimeoutMs?: number;
+  /**
+   * After disconnected_event (another connection for this bot took over) we stay off this long,
+   * doubling each time, so two processes holding the same secret cannot knock each other off
+   * in a loop. Our own instances never compete: only the leader connects.
+   */
+  replacedBackoffMs?: number;
+}
+
+export interface WecomLongConnection {
+  stop(): Promise<void>;
+  state(): { connected: boolean; connects: number; authenticated: number; replaced: number; authTimeouts: number; nextDelayMs: number | null };
+}
+
+/** Retries for a message we could not store yet (database briefly away): the server will not resend it. */
+const STORE_RETRIES_MS = [1000, 2000, 5000, 15_000, 60_000];
+const MAX_RECONNECT_MS = 30_000;
+const MAX_REPLACED_MS = 10 * 60_000;
+
+/** SDK log lines carry message bodies at debug level: only its warnings reach our log, without arguments. */
+function sdkLogger(services: Services) {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => services.logger.warn('wecom.aibot.sdk', { message: String(message).slice(0, 200) }),
+    error: (message: string) => services.logger.warn('wecom.aibot.sdk', { message: String(message).slice(0, 200) }),
+  };
+}
+
+/**
+ * The AI bot's long connection (Node only): frames feed the same pipeline as the webhook
+ * (stored first, then handled; duplicates by msgid caught by the inbound de-dup), replies and
+ * proactive posts go out through the outbox and the connection attached to the sender's channel.
+ */
+export function startWecomLongConnection(services: Services, settings: WecomLongConnectionSettings, timings: LongConnectionTimings = {}): WecomLongConnection {
+  const { logger } = services;
+  const base = timings.reconnectBaseMs ?? 1000;
+  const authTimeoutMs = timings.authTimeoutMs ?? 10_000;
+  const replacedBase = timings.replacedBackoffMs ?? 60_000;
+  const client = new WSClient({
+    botId: settings.botId,
+    secret: settings.secret,
+    ...(settings.wsUrl ? { wsUrl: settings.wsUrl } : {}),
+    reconnectInterval: base,
+    maxReconnectAttempts: -1,
+    maxAuthFailureAttempts: -1,
+    heartbeatInterval: timings.heartbeatMs ?? 30_000,
+    logger: sdkLogger(services),
+  });
+  const conn: AibotConnection = {
+    reply: (reqId, body, cmd) => client.reply({ headers: { req_id: reqId } }, body, cmd) as Promise<AibotAck>,
+    send: (chatId, body) => client.sendMessage(chatId, body as unknown as Parameters<WSClient['sendMessage']>[1]) as Promise<AibotAck>,
+  };
+  const st = { connected: false, connects: 0, authenticated: 0, replaced: 0, authTimeouts: 0, nextDelayMs: null as number | null };
+  let stopped = false;
+  let authTimer: ReturnType<typeof setTimeout> | null = null;
+  let restartTimer: ReturnType<typeof setTimeout> | null = null;
+  let ownFailures = 0;
+  let replacedInARow = 0;
+  const work = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    work.add(p);
+    void p.finally(() => work.delete(p));
+  };
+
+  const clearAuthTimer = () => {
+    if (authTimer) clearTimeout(authTimer);
+    authTimer = null;
+  };
+  /** Our own restarts (auth timeout, replaced): the SDK does not reconnect after disconnect(). */
+  function restartIn(ms: number): void {
+    if (stopped) return;
+    if (restartTimer) clearTimeout(restartTimer);
+    st.nextDelayMs = ms;
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      st.nextDelayMs = null;
+      if (!stopped) client.connect();
+    }, ms);
+    restartTimer.unref?.();
+  }
+
+  client.on('connected', () => {
+    st.connects++;
+    clearAuthTimer();
+    // The SDK waits for the subscribe ack forever; without one the socket is useless.
+    authTimer = setTimeout(() => {
+      authTimer = null;
+      st.authTimeouts++;
+      ownFailures++;
+      const delay = Math.min(base * 2 ** (ownFailures - 1), MAX_RECONNECT_MS);
+      logger.warn('wecom.aibot.auth_timeout', { afterMs: authTimeoutMs, retryInMs: delay, hint: 'no answer to aibot_subscribe: check WECOM_BOT_WS_URL and the network path to it' });
+      client.disconnect();
+      restartIn(delay);
+    }, authTimeoutMs);
+    authTimer.unref?.();
+  });
+  client.on('authenticated', () => {
+    clearAuthTimer();
+    ownFailures = 0;
+    st.authenticated++;
+    st.connected = true;
+    settings.channel.attach(conn);
+    logger.info('wecom.aibot.connected', { connects: st.connects });
+    // Posts that waited for the connection go now.
+    services.drainer.kick();
+  });
+  client.on('disconnected', (reason: string) => {
+    clearAuthTimer();
+    st.connected = false;
+    settings.channel.detach(conn);
+    if (!stopped) logger.warn('wecom.aibot.disconnected', { reason: String(reason).slice(0, 200) });
+  });
+  client.on('error', (e: Error) => {
+    if (/Authentication failed/.test(e.message)) logger.error('wecom.aibot.auth_failed', { error: e.message.slice(0, 200), hint: 'check WECOM_BOT_ID and WECOM_BOT_SECRET against the bot in the WeCom admin console (API 模式: 长连接)' });
+  });
+
+  const onFrame = (frame: WsFrame) => track(handleFrame(frame).catch((e) => logger.error('wecom.aibot.frame_failed', { error: (e as Error).message })));
+  client.on('message', onFrame);
+  client.on('event', onFrame);
+
+  async function handleFrame(frame: WsFrame): Promise<void> {
+    let parsed;
+    try {
+      parsed = parseAibotFrame(frame, services.now());
+    } catch (e) {
+      if (e instanceof BadPayloadError) return logger.warn('wecom.aibot.bad_frame', { error: e.message });
+      throw e;
+    }
+    if (parsed.kind === 'replaced') {
+      // The SDK has closed this socket and will not reconnect by itself.
+      st.replaced++;
+      replacedInARow++;
+      st.connected = false;
+      settings.channel.detach(conn);
+      const delay = Math.min(replacedBase * 2 ** (replacedInARow - 1), MAX_REPLACED_MS);
+      logger.warn('wecom.aibot.replaced', { retryInMs: delay, hint: 'another connection for this bot took over (disconnected_event): another deployment or a developer machine is using WECOM_BOT_SECRET' });
+      restartIn(delay);
+      return;
+    }
+    if (parsed.kind === 'ignored') return;
+    if (parsed.kind === 'card-click') return handleClick(parsed.click);
+    await receive(parsed.message);
+  }
+
+  async function receive(message: InboundMessage): Promise<void> {
+    let accepted;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        accepted = await services.pipeline.accept(message);
+        break;
+      } catch (e) {
+        if (e instanceof InvalidMessageError) return logger.warn('wecom.aibot.bad_frame', { error: e.message });
+        const wait = STORE_RETRIES_MS[attempt];
+        if (wait === undefined || stopped) return logger.error('wecom.aibot.lost', { messageId: message.messageId, error: (e as Error).message });
+        logger.warn('wecom.aibot.retry', { messageId: message.messageId, retryInMs: wait, error: (e as Error).message });
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    if (accepted.status === 'duplicate') return logger.info('wecom.aibot.duplicate', { messageId: message.messageId });
+    // Stored: a failure from here on is finished by recoverAccepted (the minute job).
+    const r = await services.pipeline.process(accepted.inboundId, accepted.message);
+    logger.info('wecom.aibot.received', { messageId: message.messageId, status: r.status });
+  }
+
+  /**
+   * A 认领/办结 button acts exactly like the typed command (same pipeline, same rule table);
+   * the answer to the click event replaces the card with the ticket's new state (within the 5 s
+   * aibot_respond_update_msg allows).
+   */
+  async function handleClick(click: CardClick): Promise<void> {
+    const key = parseCardButtonKey(click.eventKey);
+    if (!key) return;
+    const row = await getTicket(services.db, key.ticketId);
+    if (!row) return;
+    const text = key.action === 'claim' ? `/认领 ${row.number}` : key.action === 'resolve' ? `/办结 ${row.number} 已办结（卡片操作）` : `/进度 ${row.number}`;
+    await services.pipeline.receive({
+      platform: 'wecom',
+      messageId: `card:${click.msgid}`,
+      chatType: click.chatType,
+      chatId: click.chatId,
+      sender: { userId: click.userId },
+      text,
+      receivedAt: services.now(),
+    });
+    const after = (await getTicket(services.db, key.ticketId))!;
+    const template_card = ticketTemplateCard(key.ticketId, ticketCardParams(await ticketView(services.db, after)), click.taskId);
+    try {
+      await conn.reply(click.reqId, { response_type: 'update_template_card', template_card }, AIBOT_CMD.respondUpdate);
+    } catch (e) {
+      logger.warn('wecom.aibot.card_update_failed', { ticketId: key.ticketId, error: e instanceof Error ? e.message : JSON.stringify(e).slice(0, 200) });
+    }
+  }
+
+  // A connection that stays up a while ends a run of replacements.
+  client.on('authenticated', () => {
+    const t = setTimeout(() => {
+      if (st.connected) replacedInARow = 0;
+    }, replacedBase);
+    t.unref?.();
+  });
+
+  client.connect();
+  return {
+    state: () => ({ ...st }),
+    async stop() {
+      stopped = true;
+      clearAuthTimer();
+      if (restartTimer) clearTimeout(restartTimer);
+      restartTimer = null;
+      settings.channel.detach(conn);
+      try {
+        client.disconnect();
+      } catch {
+        // Not connected: nothing to close.
+      }
+      st.connected = false;
+      await Promise.allSettled([...work]);
+    },
+  };
+}
