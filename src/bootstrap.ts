@@ -16,6 +16,7 @@ import type { Platform } from './domain/message';
 import { createApp } from './http/app';
 import { createWebhookRoutes } from './http/webhooks';
 import { createPlatforms, type Platforms } from './platforms';
+import { createDbTokenStore } from './repo/platform-tokens';
 import type { Logger } from './logger';
 import { syncDirectory } from './repo/directory';
 import { createServices, type Services } from './services';
@@ -75,7 +76,9 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const now = opts.now ?? (() => new Date());
   await syncDirectory(database.db, config, now());
 
-  const platforms = createPlatforms(opts.rawEnv ?? process.env, config, logger, opts.fetch);
+  // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
+  const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
+  const platforms = createPlatforms(opts.rawEnv ?? process.env, config, logger, opts.fetch, tokens);
   const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
   const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };

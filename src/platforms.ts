@@ -1,4 +1,5 @@
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../adapters/types';
+import type { TokenStore } from '../adapters/token-store';
 import { createDingtalkPlatform, type DingtalkPlatform } from '../adapters/dingtalk/index';
 import { createWecomPlatform, type WecomLongConnectionSettings } from '../adapters/wecom/index';
 import type { GongzhiConfig } from './config/schema';
@@ -19,9 +20,9 @@ export interface Platforms {
  * Builds every platform the environment and configuration switch on. Missing or partial
  * credentials fail here, at start-up, with the names of the variables to set.
  */
-export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch): Platforms {
-  const wecom = createWecomPlatform(env, config, logger, fetchImpl);
-  const dingtalk = createDingtalkPlatform(env, config, logger, fetchImpl);
+export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch, tokens?: TokenStore): Platforms {
+  const wecom = createWecomPlatform(env, config, logger, fetchImpl, tokens);
+  const dingtalk = createDingtalkPlatform(env, config, logger, fetchImpl, tokens);
   const senders: Partial<Record<Platform, OutboundAdapter>> = {};
   if (wecom.sender) senders.wecom = wecom.sender;
   if (dingtalk.sender) senders.dingtalk = dingtalk.sender;

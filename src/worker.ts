@@ -8,6 +8,7 @@ import { createApp } from './http/app';
 import { createWebhookRoutes } from './http/webhooks';
 import { runScheduledWork } from './jobs/digests';
 import { createPlatforms } from './platforms';
+import { createDbTokenStore } from './repo/platform-tokens';
 import { createJsonLogger } from './logger';
 import { createServices } from './services';
 
@@ -49,7 +50,8 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const pending: Promise<unknown>[] = [];
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFor(env, stringEnv);
-  const platforms = createPlatforms(stringEnv, config, logger);
+  // Clients are rebuilt per request: access tokens live in the database, not in this request's memory.
+  const platforms = createPlatforms(stringEnv, config, logger, undefined, createDbTokenStore(db, { now: () => new Date() }));
   const services = createServices({
     db,
     config,

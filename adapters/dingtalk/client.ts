@@ -1,6 +1,7 @@
 import { LoginRefusedError } from '../types';
 import { z } from 'zod';
 import { customRobotQuery } from './sign';
+import { createMemoryTokenStore, type CachedToken, type TokenStore } from '../token-store';
 
 export const DEFAULT_DINGTALK_API_BASE = 'https://api.dingtalk.com';
 export const DEFAULT_DINGTALK_OAPI_BASE = 'https://oapi.dingtalk.com';
@@ -16,6 +17,8 @@ export interface DingtalkClientOptions {
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
+  /** Shared token cache (the database on Workers and with several instances); in memory by default. */
+  tokens?: TokenStore;
 }
 
 const tokenAnswer = z.object({ accessToken: z.string(), expireIn: z.number() });
@@ -31,7 +34,10 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
   let pending: Promise<string> | null = null;
   const timeout = () => AbortSignal.timeout(opts.timeoutMs ?? 10_000);
 
-  async function fetchToken(): Promise<string> {
+  const tokens = opts.tokens ?? createMemoryTokenStore(now);
+  const tokenKey = `dingtalk:${opts.clientId}`;
+
+  async function fetchToken(): Promise<CachedToken> {
     const res = await doFetch(`${api}/v1.0/oauth2/accessToken`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -40,20 +46,23 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
     });
     const parsed = tokenAnswer.safeParse(await res.json().catch(() => null));
     if (!res.ok || !parsed.success) throw new Error(`DingTalk accessToken failed (HTTP ${res.status}): check DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET`);
-    token = { value: parsed.data.accessToken, expiresAt: now() + Math.max(60, parsed.data.expireIn - 300) * 1000 };
-    return token.value;
+    return { value: parsed.data.accessToken, expiresAt: now() + Math.max(60, parsed.data.expireIn - 300) * 1000 };
   }
   async function accessToken(): Promise<string> {
     if (token && token.expiresAt > now()) return token.value;
-    pending ??= fetchToken().finally(() => (pending = null));
+    pending ??= tokens
+      .get(tokenKey, fetchToken)
+      .then((t) => (token = t).value)
+      .finally(() => (pending = null));
     return pending;
   }
 
   /** New-style OpenAPI (api.dingtalk.com): errors come as HTTP 4xx/5xx with {code, message}. */
   async function openApi(path: string, body: unknown, retried = false, method: 'POST' | 'PUT' = 'POST'): Promise<DingtalkOutcome> {
+    const used = await accessToken();
     const res = await doFetch(`${api}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': await accessToken() },
+      headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': used },
       body: JSON.stringify(body),
       signal: timeout(),
     });
@@ -63,6 +72,7 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
     const code = (err.success && err.data.code) || `HTTP${res.status}`;
     if (res.status === 401 && !retried) {
       token = null;
+      await tokens.invalidate(tokenKey, used);
       return openApi(path, body, true, method);
     }
     return { ok: false, status: res.status, code, message: (err.success && err.data.message) || res.statusText };

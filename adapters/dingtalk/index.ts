@@ -4,6 +4,7 @@ import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
+import type { TokenStore } from '../token-store';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
 import { MAX_CLOCK_SKEW_MS, verifyDingtalkHeaders } from './sign';
@@ -49,6 +50,7 @@ export function createDingtalkPlatform(
   config: GongzhiConfig,
   logger: Logger,
   fetchImpl?: typeof fetch,
+  tokens?: TokenStore,
 ): DingtalkPlatform {
   const settings = requireGroup(env, 'DingTalk (DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET)', dingtalkEnv);
   const groups = config.groups.filter((g) => g.platform === 'dingtalk');
@@ -65,6 +67,7 @@ export function createDingtalkPlatform(
     clientId: settings?.DINGTALK_CLIENT_ID ?? '',
     clientSecret: settings?.DINGTALK_CLIENT_SECRET ?? '',
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(tokens ? { tokens } : {}),
   });
   const outbound = new Map<string, DingtalkGroupOutbound>();
   for (const g of groups) {

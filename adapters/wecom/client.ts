@@ -1,5 +1,6 @@
 import { LoginRefusedError } from '../types';
 import { z } from 'zod';
+import { createMemoryTokenStore, type CachedToken, type TokenStore } from '../token-store';
 
 export const DEFAULT_WECOM_API_BASE = 'https://qyapi.weixin.qq.com';
 
@@ -18,6 +19,8 @@ export interface WecomClientOptions {
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
+  /** Shared token cache (the database on Workers and with several instances); in memory by default. */
+  tokens?: TokenStore;
 }
 
 /** Token errors that mean "fetch a new access_token and try once more". */
@@ -45,7 +48,10 @@ export function createWecomClient(opts: WecomClientOptions) {
   const postJson = (url: string, body: unknown) =>
     call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  async function fetchToken(): Promise<string> {
+  const tokens = opts.tokens ?? createMemoryTokenStore(now);
+  const tokenKey = opts.app ? `wecom:${opts.app.corpId}:${opts.app.agentId}` : 'wecom:none';
+
+  async function fetchToken(): Promise<CachedToken> {
     const app = opts.app;
     if (!app) throw new Error('WeCom app is not configured (WECOM_CORP_ID, WECOM_APP_SECRET, WECOM_AGENT_ID)');
     const r = await call(`${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(app.corpId)}&corpsecret=${encodeURIComponent(app.secret)}`);
@@ -54,22 +60,26 @@ export function createWecomClient(opts: WecomClientOptions) {
     }
     const ttl = typeof r.expires_in === 'number' ? r.expires_in : 7200;
     // Refresh five minutes early so a token never expires between check and use.
-    token = { value: r.access_token, expiresAt: now() + Math.max(60, ttl - 300) * 1000 };
-    return token.value;
+    return { value: r.access_token, expiresAt: now() + Math.max(60, ttl - 300) * 1000 };
   }
 
   async function accessToken(): Promise<string> {
     if (token && token.expiresAt > now()) return token.value;
-    // Concurrent senders share one refresh.
-    pendingToken ??= fetchToken().finally(() => (pendingToken = null));
+    // Concurrent senders share one refresh (across processes too, when the store is shared).
+    pendingToken ??= tokens
+      .get(tokenKey, fetchToken)
+      .then((t) => (token = t).value)
+      .finally(() => (pendingToken = null));
     return pendingToken;
   }
 
   /** Calls an access_token API, fetching a new token and trying once more when WeCom says it expired. */
   async function withToken(request: (token: string) => Promise<WecomResult>): Promise<WecomResult> {
-    const first = await request(await accessToken());
+    const used = await accessToken();
+    const first = await request(used);
     if (!TOKEN_EXPIRED.has(first.errcode)) return first;
     token = null;
+    await tokens.invalidate(tokenKey, used);
     return request(await accessToken());
   }
 

@@ -4,6 +4,7 @@ import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createWecomClient, DEFAULT_WECOM_API_BASE } from './client';
+import type { TokenStore } from '../token-store';
 import { parseAibot, parseApp, verifyAibotPost, verifyAppPost, verifyEchostr, type WecomCallbackSettings } from './inbound';
 import { createWecomSender } from './sender';
 import { createAibotChannel, createAibotSender, type AibotChannel } from './aibot-sender';
@@ -73,6 +74,7 @@ export function createWecomPlatform(
   config: GongzhiConfig,
   logger: Logger,
   fetchImpl?: typeof fetch,
+  tokens?: TokenStore,
 ): WecomPlatform {
   const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
@@ -104,6 +106,7 @@ export function createWecomPlatform(
     apiBase,
     app: app ? { corpId: app.WECOM_CORP_ID, secret: app.WECOM_APP_SECRET, agentId: app.WECOM_AGENT_ID } : null,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(tokens ? { tokens } : {}),
   });
   const keys = new Map(groups.flatMap((g) => (g.outbound?.kind === 'wecom-webhook' ? [[g.chatId, g.outbound.key] as const] : [])));
   const login: WebLogin | null = app
