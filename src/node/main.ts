@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
 import { startRuntime } from '../bootstrap';
-import { startDingtalkStream } from './dingtalk-stream';
+import { startPlatformConnections } from './platform-connections';
 import { runScheduledWork } from '../jobs/digests';
 import { acquireDataDirLock, DataDirBusyError, liveHolder, type DataDirLock } from '../db/data-dir-lock';
 import { portProblem, probePort } from './port-check';
@@ -43,7 +43,8 @@ try {
   runScheduled();
   const tick = setInterval(runScheduled, 60_000);
   tick.unref();
-  const stream = runtime.platforms.dingtalk?.mode === 'stream' ? startDingtalkStream(runtime.services, runtime.platforms.dingtalk) : null;
+  // DingTalk Stream and the WeCom long connection: one per bot, held by the elected instance.
+  const connections = startPlatformConnections(runtime, env, process.env);
   const bridge = lock?.holder.token ? createCliBridge(runtime.services, lock.holder.token) : null;
   const server = serve(
     {
@@ -73,7 +74,7 @@ try {
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     force.unref();
-    await stream?.stop();
+    await connections?.stop();
     await closed;
     await scheduled;
     await runtime.close();
