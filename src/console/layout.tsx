@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { ROLE_NAMES } from '../domain/roles';
 import type { StaffMember } from '../repo/directory';
+import { FAVICON_PATH } from '../http/favicon';
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.6 "Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2329;background:#f5f6f7}
@@ -37,10 +38,13 @@ export function Page(props: { title: string; user?: StaffMember; section?: Secti
     ['posters', '/console/posters', '反映二维码'],
   ];
   return (
+    <>
+    {raw('<!doctype html>')}
     <html lang="zh-CN">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" type="image/svg+xml" href={FAVICON_PATH} />
         <title>{`${props.title} · ${props.deployment}`}</title>
         <style>{raw(CSS)}</style>
       </head>
@@ -68,6 +72,7 @@ export function Page(props: { title: string; user?: StaffMember; section?: Secti
         <main>{props.children}</main>
       </body>
     </html>
+    </>
   );
 }
 

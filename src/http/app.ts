@@ -8,6 +8,7 @@ import { createApi } from './api';
 import { createPlaygroundRoutes } from './playground';
 import { createConsole, type ConsoleOptions } from '../console/routes';
 import { createReportPage, type ReportPageOptions } from '../report-page/routes';
+import { FAVICON_PATH, FAVICON_SVG } from './favicon';
 
 export interface AppDeps {
   services: Services;
@@ -80,6 +81,10 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ ok: false, database: deps.dbKind, error: 'database unavailable' }, 503);
     }
   });
+
+  const favicon = (c: import('hono').Context) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  app.get(FAVICON_PATH, favicon);
+  app.get('/favicon.ico', favicon);
 
   const limitTo = (maxSize: number) =>
     bodyLimit({

@@ -4,6 +4,7 @@ export const PLAYGROUND_HTML = /* html */ `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/svg+xml" href="/favicon.svg">
 <title>共治 · 本地演练</title>
 <style>
   :root { --bg:#f4f5f7; --card:#fff; --line:#e3e6ea; --ink:#1f2329; --mute:#646a73; --brand:#1664ff; --bot:#eef4ff; --me:#d9f7d4; --warn:#d83931; }

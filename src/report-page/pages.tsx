@@ -3,6 +3,7 @@ import { raw } from 'hono/html';
 import { EVENT_NAMES, type TicketEventKind } from '../domain/ticket';
 import { when, statusName } from '../console/format';
 import { MAX_PHOTOS } from './images';
+import { FAVICON_PATH } from '../http/favicon';
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1f2329;background:#f5f6f7}
@@ -29,10 +30,13 @@ document.querySelector('form[data-report]')?.addEventListener('submit',e=>{const
 
 export function Shell(props: { title: string; children?: Child; script?: string }) {
   return (
+    <>
+    {raw('<!doctype html>')}
     <html lang="zh-CN">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+        <link rel="icon" type="image/svg+xml" href={FAVICON_PATH} />
         <meta name="format-detection" content="telephone=no" />
         <title>{props.title}</title>
         <style>{raw(CSS)}</style>
@@ -42,6 +46,7 @@ export function Shell(props: { title: string; children?: Child; script?: string 
         {props.script ? <script>{raw(props.script)}</script> : null}
       </body>
     </html>
+    </>
   );
 }
 

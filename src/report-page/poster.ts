@@ -1,3 +1,4 @@
+import { FAVICON_SVG } from '../http/favicon';
 import QRCode from 'qrcode';
 
 export interface PosterInput {
@@ -46,7 +47,9 @@ ${p.hotline ? `<text x="620" y="${top + 1000}" font-size="40" text-anchor="middl
 
 /** The poster as a page that prints on one A4 sheet (or saves as PDF from the browser). */
 export function posterHtml(svg: string, title: string): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>
+  // The icon inline: the poster is also saved as a file and opened from disk.
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}"><title>${esc(title)}</title>
 <style>@page{size:A4;margin:0}html,body{margin:0;background:#eee}.sheet{width:210mm;height:297mm;margin:0 auto;background:#fff}
 .sheet svg{width:100%;height:100%;display:block}.bar{text-align:center;padding:12px;font:16px sans-serif}
 @media print{html,body{background:#fff}.bar{display:none}}</style></head>
