@@ -51,7 +51,10 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFor(env, stringEnv);
   // Clients are rebuilt per request: access tokens live in the database, not in this request's memory.
-  const platforms = createPlatforms(stringEnv, config, logger, undefined, createDbTokenStore(db, { now: () => new Date() }));
+  // The AI bot's long connection is Node only: a Worker keeps the webhook, and must not hold
+  // group posts back for a connection it never opens (README「长连接模式」).
+  const httpEnv = Object.fromEntries(Object.entries(stringEnv).filter(([k]) => !['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_BOT_WS_URL'].includes(k)));
+  const platforms = createPlatforms(httpEnv, config, logger, undefined, createDbTokenStore(db, { now: () => new Date() }));
   const services = createServices({
     db,
     config,
