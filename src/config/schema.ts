@@ -18,12 +18,30 @@ const slaTerms = z.object({ sign: duration, resolve: duration });
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, '只能用小写字母、数字、- 和 _（lowercase letters, digits, - and _）');
 
+/** 市 → 旗县区 → 乡镇/街道/园区. Without any, the deployment is one county (one implicit region). */
+export const regionSchema = z.object({
+  id,
+  name: z.string().min(1),
+  /** The region above; exactly one region (the city) has none. */
+  parent: id.optional(),
+  /** Letters added to this region's ticket and document numbers: GZ + QS → GZQS-20261123-0007, QS-DB-2026-0003. */
+  prefix: z.string().regex(/^[A-Z]{1,4}$/, '地区前缀须为 1–4 个大写字母').optional(),
+  /** The region's own 营商办 and category routing, for tickets from its groups (else `routing`). */
+  routing: z
+    .object({ dispatcher: id, categories: z.partialRecord(categorySchema, id).default({}) })
+    .optional(),
+});
+
 export const departmentSchema = z.object({
   id,
   name: z.string().min(1),
   aliases: z.array(z.string().min(1)).default([]),
-  /** The level above, for 提级办. */
+  /** Older name of `counterpart`, still accepted. */
   parent: id.optional(),
+  /** The counterpart department one level up (the parent region's) that takes a 提级办 ticket. */
+  counterpart: id.optional(),
+  /** The region the department belongs to; the top region when omitted. */
+  region: id.optional(),
 });
 
 export const staffSchema = z.object({
@@ -31,6 +49,8 @@ export const staffSchema = z.object({
   name: z.string().min(1),
   department: id.optional(),
   role: z.enum(ROLES).refine((r) => r !== 'enterprise', '员工角色不能是 enterprise'),
+  /** The region a dispatcher, supervisor or admin works for (they see it and below); defaults to the department's. */
+  region: id.optional(),
   /** Platform user ids of this person: WeCom userid, DingTalk staffId, playground login. */
   accounts: z.partialRecord(platformSchema, z.string().min(1)).default({}),
   phone: z.string().optional(),
@@ -50,6 +70,7 @@ const wecomAibotOutbound = z.object({ kind: z.literal('wecom-aibot') });
 export const groupSchema = z.object({
   id,
   name: z.string().min(1),
+  /** With `regions:` the id of a region; in a single-county configuration free text matched by routing rules. */
   region: z.string().optional(),
   platform: platformSchema,
   chatId: z.string().min(1),
@@ -65,6 +86,26 @@ export const routingRuleSchema = z.object({
   keywords: z.array(z.string().min(1)).optional(),
   department: id,
 });
+
+/** What the public 晒单 board may show. */
+export const BOARD_FIGURES = ['departments', 'regions', 'counts', 'rates', 'ladder', 'satisfaction'] as const;
+export type BoardFigure = (typeof BOARD_FIGURES)[number];
+
+export const boardSchema = z
+  .object({
+    /** Off unless switched on: the board is public, no sign-in. */
+    enabled: z.boolean().default(false),
+    title: z.string().min(1).optional(),
+    figures: z.array(z.enum(BOARD_FIGURES)).min(1).default([...BOARD_FIGURES]),
+    /** Last month's figures appear from this day of the month (China date); before it the board shows the month before. */
+    publishOnDay: z.number().int().min(1).max(28).default(1),
+    /** Cache-Control max-age of the page and the JSON. */
+    cacheSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** Sites that may show the board in an iframe (CSP frame-ancestors); none means no embedding elsewhere. */
+    embedOrigins: z.array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/, '应写作 https://www.example.gov.cn（只写协议和主机）')).default([]),
+  })
+  .strict();
+export type BoardConfig = z.infer<typeof boardSchema>;
 
 export const configSchema = z
   .object({
@@ -188,6 +229,8 @@ export const configSchema = z
         }),
       )
       .default([]),
+    regions: z.array(regionSchema).default([]),
+    board: boardSchema.prefault({}),
     departments: z.array(departmentSchema).min(1),
     staff: z.array(staffSchema).default([]),
     groups: z.array(groupSchema).default([]),
@@ -235,9 +278,89 @@ export const configSchema = z
     Object.entries(cfg.routing.categories).forEach(([c, d]) => need(d, ['routing', 'categories', c]));
     cfg.routing.rules.forEach((r, i) => need(r.department, ['routing', 'rules', i, 'department']));
     cfg.faq.forEach((f, i) => need(f.department, ['faq', i, 'department']));
+    checkRegions(cfg, ctx, need);
   });
 
+type RawConfig = {
+  regions: Array<z.infer<typeof regionSchema>>;
+  departments: Array<z.infer<typeof departmentSchema>>;
+  staff: Array<z.infer<typeof staffSchema>>;
+  groups: Array<z.infer<typeof groupSchema>>;
+  routing: { rules: Array<{ region?: string | undefined }> };
+  deployment: { ticketPrefix: string };
+};
+
+/** Every region reference, reported all at once like the rest of the file. */
+function checkRegions(cfg: RawConfig, ctx: z.RefinementCtx, need: (value: string | undefined, path: (string | number)[]) => void): void {
+  const ids = new Set(cfg.regions.map((r) => r.id));
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const region = (value: string | undefined, path: (string | number)[]) => {
+    if (value === undefined) return;
+    if (!ids.has(value)) issue(path, cfg.regions.length ? `未定义的地区 "${value}"（unknown region）` : `未配置 regions，不能指定地区 "${value}"（no regions declared）`);
+  };
+  const seen = new Set<string>();
+  const prefixes = new Map<string, string>();
+  cfg.regions.forEach((r, i) => {
+    if (seen.has(r.id)) issue(['regions', i, 'id'], `重复的 "${r.id}"（duplicate）`);
+    seen.add(r.id);
+    if (r.parent !== undefined && !ids.has(r.parent)) issue(['regions', i, 'parent'], `未定义的地区 "${r.parent}"（unknown region）`);
+    if (r.prefix) {
+      if (prefixes.has(r.prefix)) issue(['regions', i, 'prefix'], `前缀 ${r.prefix} 已被 ${prefixes.get(r.prefix)} 使用`);
+      prefixes.set(r.prefix, r.id);
+      if (cfg.deployment.ticketPrefix.length + r.prefix.length > 8) issue(['regions', i, 'prefix'], '工单号前缀与地区前缀合计不能超过 8 个字母');
+    }
+    if (r.routing) {
+      need(r.routing.dispatcher, ['regions', i, 'routing', 'dispatcher']);
+      Object.entries(r.routing.categories).forEach(([c, d]) => need(d, ['regions', i, 'routing', 'categories', c]));
+    }
+    // A cycle would leave the tree without a top.
+    const path = new Set<string>([r.id]);
+    let p = r.parent;
+    while (p !== undefined && ids.has(p)) {
+      if (path.has(p)) {
+        issue(['regions', i, 'parent'], `地区上下级成环（cycle through "${p}"）`);
+        break;
+      }
+      path.add(p);
+      p = cfg.regions.find((x) => x.id === p)?.parent;
+    }
+  });
+  const roots = cfg.regions.filter((r) => r.parent === undefined);
+  if (cfg.regions.length && roots.length !== 1) issue(['regions'], `须有且只有一个最上级地区（没有 parent），现有 ${roots.length} 个`);
+  const regionOfDept = new Map(cfg.departments.map((d) => [d.id, d.region ?? roots[0]?.id]));
+  const ancestors = (id: string | undefined): string[] => {
+    const out: string[] = [];
+    let x = cfg.regions.find((r) => r.id === id)?.parent;
+    while (x !== undefined && !out.includes(x)) {
+      out.push(x);
+      x = cfg.regions.find((r) => r.id === x)?.parent;
+    }
+    return out;
+  };
+  cfg.departments.forEach((d, i) => {
+    region(d.region, ['departments', i, 'region']);
+    need(d.counterpart, ['departments', i, 'counterpart']);
+    if (d.counterpart && d.parent && d.counterpart !== d.parent) issue(['departments', i, 'parent'], 'parent 与 counterpart 不一致：只写 counterpart');
+    const up = d.counterpart ?? d.parent;
+    if (up === d.id) issue(['departments', i, d.counterpart ? 'counterpart' : 'parent'], '上级对口单位不能是本单位');
+    // 提级办 goes one level up: the counterpart sits in a region above (or, in one county, anywhere).
+    if (up && cfg.regions.length && d.region !== undefined && regionOfDept.has(up)) {
+      const upRegion = regionOfDept.get(up);
+      if (upRegion !== undefined && !ancestors(d.region).includes(upRegion) && upRegion !== d.region) {
+        issue(['departments', i, d.counterpart ? 'counterpart' : 'parent'], `上级对口单位 "${up}" 不在本地区或上级地区`);
+      }
+    }
+  });
+  cfg.staff.forEach((s, i) => region(s.region, ['staff', i, 'region']));
+  if (cfg.regions.length) {
+    cfg.groups.forEach((g, i) => region(g.region, ['groups', i, 'region']));
+    cfg.routing.rules.forEach((r, i) => region(r.region, ['routing', 'rules', i, 'region']));
+  }
+}
+
+
 export type GongzhiConfig = z.infer<typeof configSchema>;
+export type RegionConfig = z.infer<typeof regionSchema>;
 export type DepartmentConfig = z.infer<typeof departmentSchema>;
 export type StaffConfig = z.infer<typeof staffSchema>;
 export type GroupConfig = z.infer<typeof groupSchema>;

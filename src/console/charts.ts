@@ -56,6 +56,25 @@ export function rankingChart(rows: RankingRow[]): string {
   );
 }
 
+/** Regions compared: the composite score, with the ladder documents each received beside it. */
+export function regionRankingChart(rows: RankingRow[]): string {
+  const names = rows.map((r) => r.name).reverse();
+  return render(
+    {
+      legend: { data: ['综合得分', '三单一函'], top: 0 },
+      grid: { left: 8, right: 48, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: names },
+      series: [
+        { name: '综合得分', type: 'bar', data: rows.map((r) => Math.round(r.score * 1000) / 10).reverse(), label: { show: true, position: 'right' }, itemStyle: { color: '#3370ff' } },
+        { name: '三单一函', type: 'bar', data: rows.map((r) => r.escalations).reverse(), label: { show: true, position: 'right' }, itemStyle: { color: '#f54a45' } },
+      ],
+    },
+    720,
+    height(rows.length * 1.6),
+  );
+}
+
 export function trendChart(points: TrendPoint[]): string {
   return render(
     {

@@ -5,6 +5,8 @@ import { chinaDate } from '../domain/china-time';
 import { publicBase } from '../config/public-url';
 import type { Platform } from '../domain/message';
 import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
+import { scopeRegion } from '../domain/regions';
+import { ledgerScope, regionDepartmentRanking, regionRanking } from '../reports/regions';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
 import { cameOverTls, clientIp, type ProxyTrust } from '../http/client-ip';
@@ -18,10 +20,10 @@ import { clearRateLimit, hitRateLimit, releaseRateLimit } from '../repo/rate-lim
 import { decodeCursor, encodeCursor, listTicketsPage, ticketEvents, ticketView } from '../repo/tickets';
 import { dailyTrend, openByDepartment, todayFigures } from '../reports/dashboard';
 import { ledgerFile } from '../reports/ledger-file';
-import { departmentRanking, monthPeriod, overdueTickets } from '../reports/queries';
+import { monthPeriod, overdueTickets } from '../reports/queries';
 import type { Services } from '../services';
 import type { WebCommand } from '../pipeline/perform';
-import { departmentLoadChart, rankingChart, trendChart } from './charts';
+import { departmentLoadChart, rankingChart, regionRankingChart, trendChart } from './charts';
 import { DashboardPage } from './pages/dashboard';
 import { PostersPage } from './pages/posters';
 import { posterHtml, posterSvg } from '../report-page/poster';
@@ -185,23 +187,31 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   app.get('/', async (c) => {
     const user = c.get('user');
     const scope = visibleDepartment(user);
+    // A county's 营商办 sees its county (and below); the city's, everything.
+    const reach = directory.scopeOf(user);
+    const region = reach.kind === 'regions' ? reach : undefined;
     const now = services.now();
-    const [today, overdue, load] = await Promise.all([todayFigures(db, now, scope), overdueTickets(db, services.sla, now, null, scope), openByDepartment(db, now)]);
-    return c.html(
-      <DashboardPage deployment={deployment} user={user} today={today} overdue={overdue} loadChart={departmentLoadChart(load)} scoped={scope ? directory.departmentName(scope) : null} />,
-    );
+    const [today, overdue, load] = await Promise.all([
+      todayFigures(db, now, scope, region),
+      overdueTickets(db, services.sla, now, null, scope, region),
+      openByDepartment(db, now, region),
+    ]);
+    const scopedName = scope ? directory.departmentName(scope) : region ? (directory.org.region(region.regionId)?.name ?? null) : null;
+    return c.html(<DashboardPage deployment={deployment} user={user} today={today} overdue={overdue} loadChart={departmentLoadChart(load)} scoped={scopedName} />);
   });
 
   app.get('/tickets', async (c) => {
     const user = c.get('user');
-    const scope = visibleDepartment(user);
+    const reach = directory.scopeOf(user);
+    const scope = reach.kind === 'all' ? null : reach;
     const q = listQuery.parse(c.req.query());
     const now = services.now();
     const page = await listTicketsPage(
       db,
       {
         ...(q.status ? { status: [q.status] } : {}),
-        ...(scope ? { departmentId: scope } : q.department ? { departmentId: q.department } : {}),
+        ...(q.department ? { departmentId: q.department } : {}),
+        ...(scope ? { scope } : {}),
         ...(q.category ? { category: q.category } : {}),
         ...(q.group ? { groupId: q.group } : {}),
         ...(q.overdue ? { overdueAt: now } : {}),
@@ -235,7 +245,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   app.get('/tickets/:number', async (c) => {
     const user = c.get('user');
     const row = await db.selectFrom('tickets').selectAll().where('number', '=', c.req.param('number')).executeTakeFirst();
-    if (!row || !canSeeTicket(user, row)) {
+    if (!row || !canSeeTicket(directory.scopeOf(user), row)) {
       return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     }
     const now = services.now();
@@ -278,19 +288,19 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const photo = await db
       .selectFrom('attachments as a')
       .innerJoin('tickets as t', 't.id', 'a.ticket_id')
-      .select(['a.content_type', 'a.data', 't.department_id', 't.co_department_ids'])
+      .select(['a.content_type', 'a.data', 't.department_id', 't.co_department_ids', 't.region_id'])
       .where('a.id', '=', Number(c.req.param('id')))
       .executeTakeFirst();
-    if (!photo || !canSeeTicket(c.get('user'), photo)) return c.text('没有这张照片', 404);
+    if (!photo || !canSeeTicket(directory.scopeOf(c.get('user')), photo)) return c.text('没有这张照片', 404);
     return imageResponse(c, photo);
   });
 
   app.post('/tickets/:number/actions', async (c) => {
     const user = c.get('user');
     const number = c.req.param('number');
-    const row = await db.selectFrom('tickets').select(['id', 'department_id', 'co_department_ids']).where('number', '=', number).executeTakeFirst();
+    const row = await db.selectFrom('tickets').select(['id', 'department_id', 'co_department_ids', 'region_id']).where('number', '=', number).executeTakeFirst();
     // The same answer as the ticket page's, so probing numbers tells nobody which tickets exist.
-    if (!row || !canSeeTicket(user, row)) return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
+    if (!row || !canSeeTicket(directory.scopeOf(user), row)) return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     const form = actionForm.safeParse(await c.req.parseBody());
     const result = form.success
       ? await services.pipeline.perform({ actor: { kind: 'staff', staffId: user.id }, ticketId: row.id, command: toCommand(form.data, (id) => directory.departmentName(id) ?? id) })
@@ -304,7 +314,10 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const user = c.get('user');
     const month = /^\d{4}-\d{2}$/.test(c.req.query('month') ?? '') ? c.req.query('month')! : chinaDate(services.now()).slice(0, 7);
     const period = monthPeriod(month);
-    const [ranking, trend] = await Promise.all([departmentRanking(db, period), dailyTrend(db, period)]);
+    // Each level ranks its own departments, and a level with regions under it ranks those too.
+    const org = directory.org;
+    const region = scopeRegion(directory.scopeOf(user), org);
+    const [ranking, trend, regions] = await Promise.all([regionDepartmentRanking(db, period, org, region), dailyTrend(db, period), regionRanking(db, period, org, region)]);
     return c.html(
       <ReportsPage
         deployment={deployment}
@@ -314,15 +327,18 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         rankingChart={rankingChart(ranking)}
         trendChart={trendChart(trend)}
         canExport={visibleDepartment(user) === null}
+        regions={regions.length ? { name: org.region(region)?.name ?? '', rows: regions, chart: regionRankingChart(regions) } : null}
       />,
     );
   });
 
   app.get('/ledger', async (c) => {
     if (visibleDepartment(c.get('user'))) return c.text('台账仅营商办、管理员和监督人员可导出', 403);
-    const q = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), format: z.enum(['xlsx', 'csv']).default('xlsx') }).safeParse(c.req.query());
+    const q = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), format: z.enum(['xlsx', 'csv']).default('xlsx'), region: z.string().max(64).optional() }).safeParse(c.req.query());
     if (!q.success) return c.text('月份格式应为 2026-11', 400);
-    const file = await ledgerFile(db, q.data.month, q.data.format);
+    const ledgerRegion = ledgerScope(directory, c.get('user'), q.data.region);
+    if (!ledgerRegion.ok) return c.text(ledgerRegion.message, ledgerRegion.status);
+    const file = await ledgerFile(db, q.data.month, q.data.format, ledgerRegion.region);
     return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
   });
 

@@ -99,6 +99,8 @@ export interface TicketsTable {
   reporter_name: ColumnType<string | null, string | null | undefined, string | null>;
   reporter_enterprise: ColumnType<string | null, string | null | undefined, string | null>;
   paused_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The region the ticket came from (its group's, else its first department's); null: the top region. */
+  region_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TicketSupportersTable {

@@ -68,6 +68,7 @@ export function nextStep(thresholds: Record<EscalationStep, Date>, issued: reado
   return null;
 }
 
-export function formatDocumentNumber(step: EscalationStep, year: number, seq: number): string {
-  return `${STEP_PREFIX[step]}-${year}-${String(seq).padStart(4, '0')}`;
+/** CB-2026-0012; a region's documents carry its prefix and their own sequence: QS-DB-2026-0003. */
+export function formatDocumentNumber(step: EscalationStep, year: number, seq: number, regionPrefix = ''): string {
+  return `${regionPrefix ? `${regionPrefix}-` : ''}${STEP_PREFIX[step]}-${year}-${String(seq).padStart(4, '0')}`;
 }

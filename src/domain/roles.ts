@@ -1,4 +1,5 @@
 import type { CommandName } from './commands';
+import { scopeAllows, type TicketScope } from './regions';
 
 export const ROLES = ['enterprise', 'staff', 'dispatcher', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -73,6 +74,8 @@ export interface CommandActor {
   departmentId: string | null;
   /** Requester id for enterprises, staff id for staff. */
   id: string;
+  /** The tickets the person's region reaches (ticketScope in src/domain/regions.ts); absent = all. */
+  scope?: TicketScope;
 }
 
 /** What the rules need to know about a ticket, relative to where the command was sent. */
@@ -83,6 +86,8 @@ export interface TicketAccess {
   supporterIds: string[];
   isPrivate: boolean;
   groupId: string | null;
+  /** The region the ticket came from; null or absent: the top region. */
+  regionId?: string | null;
 }
 
 /** Whether a ticket is within a scope for this actor; `chatGroupId` is the group the command came from. */
@@ -100,9 +105,16 @@ export function inScope(scope: Scope, actor: CommandActor, ticket: TicketAccess,
     case 'lead':
       return actor.departmentId !== null && ticket.departmentId === actor.departmentId;
     case 'department':
-      return actor.departmentId !== null && (ticket.departmentId === actor.departmentId || ticket.coDepartmentIds.includes(actor.departmentId));
+      // A city department follows its county counterparts' tickets ("1+9"), read-only: only read commands use this scope.
+      return (
+        actor.departmentId !== null &&
+        (ticket.departmentId === actor.departmentId ||
+          ticket.coDepartmentIds.includes(actor.departmentId) ||
+          (actor.scope?.kind === 'department' && ticket.departmentId !== null && actor.scope.watchedIds.includes(ticket.departmentId)))
+      );
     case 'any':
-      return true;
+      // "Any" within the sender's region and below: a county's 营商办 never reaches another county.
+      return !actor.scope || scopeAllows(actor.scope, { region_id: ticket.regionId ?? null, department_id: ticket.departmentId, co_department_ids: ticket.coDepartmentIds }, 'act');
   }
 }
 
@@ -113,7 +125,7 @@ export function inScope(scope: Scope, actor: CommandActor, ticket: TicketAccess,
 export function canKnowTicket(actor: CommandActor, ticket: TicketAccess, chatGroupId: string | null): boolean {
   if (actor.role === 'enterprise') return inScope('supported', actor, ticket, chatGroupId) || inScope('group', actor, ticket, chatGroupId);
   if (actor.role === 'staff') return inScope('department', actor, ticket, chatGroupId) || inScope('group', actor, ticket, chatGroupId);
-  return true;
+  return inScope('any', actor, ticket, chatGroupId);
 }
 
 export type Decision = { ok: true } | { ok: false; reason: 'role' | 'hidden'; message: string } | { ok: false; reason: 'scope'; message: string };
@@ -144,10 +156,12 @@ function scopeRefusal(scope: Scope, command: CommandName, actor: CommandActor, t
 export const visibleDepartment = (actor: { role: Role; departmentId: string | null }): string | null =>
   actor.role === 'staff' ? actor.departmentId : null;
 
-/** Whether someone outside the chat may open a ticket: their department leads or co-handles it, or they see all. */
-export function canSeeTicket(actor: { role: Role; departmentId: string | null }, ticket: { department_id: string | null; co_department_ids: string[] }): boolean {
-  const scope = visibleDepartment(actor);
-  return scope === null || ticket.department_id === scope || ticket.co_department_ids.includes(scope);
+/**
+ * Whether someone outside the chat (console, API) may open a ticket: within their scope, computed
+ * once by ticketScope (their department and the counterparts it leads, or their region and below).
+ */
+export function canSeeTicket(scope: TicketScope, ticket: { region_id?: string | null; department_id: string | null; co_department_ids: string[] }): boolean {
+  return scopeAllows(scope, ticket, 'read');
 }
 
 const ROLE_NAMES_EN: Record<Role, string> = { enterprise: 'enterprise', staff: 'department staff', dispatcher: 'dispatcher (营商办)', supervisor: 'supervisor', admin: 'admin' };

@@ -7,6 +7,8 @@ import { staffForToken } from '../repo/api-tokens';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
+import { scopeRegion } from '../domain/regions';
+import { ledgerScope, regionRanking } from '../reports/regions';
 import { ledgerFile } from '../reports/ledger-file';
 import { templates } from '../domain/templates';
 import { canSeeTicket, visibleDepartment } from '../domain/roles';
@@ -102,13 +104,14 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     async (c) => {
       const q = c.req.valid('query');
       const staff = c.get('staff');
-      const scope = visibleDepartment(staff);
+      const reach = services.directory.scopeOf(staff);
       const cursor = decodeCursor(q.cursor);
       const page = await listTicketsPage(
         services.db,
         {
           ...(q.status ? { status: [q.status] } : {}),
-          ...(scope ? { departmentId: scope } : q.department ? { departmentId: q.department } : {}),
+          ...(q.department ? { departmentId: q.department } : {}),
+          ...(reach.kind === 'all' ? {} : { scope: reach }),
           ...(q.category ? { category: q.category } : {}),
           ...(q.group ? { groupId: q.group } : {}),
           ...(q.from ? { from: new Date(q.from) } : {}),
@@ -148,7 +151,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     async (c) => {
       const { number } = c.req.valid('param');
       const row = await services.db.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
-      if (!row || !canSeeTicket(c.get('staff'), row)) return c.json({ error: 'not_found' }, 404);
+      if (!row || !canSeeTicket(services.directory.scopeOf(c.get('staff')), row)) return c.json({ error: 'not_found' }, 404);
       const events = await ticketEvents(services.db, row.id);
       const docs = await services.db.selectFrom('escalation_documents').selectAll().where('ticket_id', '=', row.id).orderBy('id').execute();
       return c.json(
@@ -198,7 +201,77 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     }),
     async (c) => {
       const { month, group } = c.req.valid('query');
-      return c.json({ month, departments: await departmentRanking(services.db, monthPeriod(month), group) }, 200);
+      // A county's people get their county's departments; the city's (or a single county's), all of the top level.
+      const org = services.directory.org;
+      const region = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
+      const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), group);
+      return c.json({ month, departments }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/reports/regions',
+      summary: '地区排名：下级旗县区、园区按同一口径比较',
+      description: 'The regions directly under the caller’s region (under the city for the city’s people), ranked by their departments’ figures.',
+      security,
+      request: { query: z.object({ month: Month, region: z.string().optional().openapi({ description: 'A region within the caller’s scope; default: their own' }) }) },
+      responses: {
+        200: {
+          description: 'Regions, best first',
+          content: {
+            'application/json': {
+              schema: z.object({
+                month: z.string(),
+                region: z.object({ id: z.string(), name: z.string() }),
+                regions: z.array(
+                  z.object({
+                    regionId: z.string(),
+                    name: z.string(),
+                    tickets: z.number(),
+                    responseRate: z.number().nullable(),
+                    onTimeRate: z.number().nullable(),
+                    resolutionRate: z.number().nullable(),
+                    satisfactionRate: z.number().nullable(),
+                    reopened: z.number(),
+                    escalations: z.number().openapi({ description: '三单一函 documents received' }),
+                    score: z.number(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        404: { description: 'No such region within the caller’s scope', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    }),
+    async (c) => {
+      const { month, region: asked } = c.req.valid('query');
+      const org = services.directory.org;
+      const own = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
+      const region = asked ?? own;
+      if (!org.region(region) || !org.within(region, own)) return c.json({ error: 'not_found', message: '没有这个地区，或它不在您的管辖范围内' }, 404);
+      const rows = await regionRanking(services.db, monthPeriod(month), org, region);
+      return c.json(
+        {
+          month,
+          region: { id: region, name: org.region(region)!.name },
+          regions: rows.map(({ departmentId, name, tickets, responseRate, onTimeRate, resolutionRate, satisfactionRate, reopened, escalations, score }) => ({
+            regionId: departmentId,
+            name,
+            tickets,
+            responseRate,
+            onTimeRate,
+            resolutionRate,
+            satisfactionRate,
+            reopened,
+            escalations,
+            score,
+          })),
+        },
+        200,
+      );
     },
   );
 
@@ -208,13 +281,25 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       path: '/v1/ledger',
       summary: '台账导出（xlsx 或 csv）',
       security,
-      request: { query: z.object({ month: Month, format: z.enum(['xlsx', 'csv']).default('xlsx') }) },
-      responses: { 200: { description: 'The ledger file' }, 403: { description: 'Not allowed for department staff', content: { 'application/json': { schema: ErrorBody } } } },
+      request: {
+        query: z.object({
+          month: Month,
+          format: z.enum(['xlsx', 'csv']).default('xlsx'),
+          region: z.string().optional().openapi({ description: 'One region (a county, or the city for the whole city); default: the caller’s whole scope' }),
+        }),
+      },
+      responses: {
+        200: { description: 'The ledger file' },
+        403: { description: 'Not allowed for department staff', content: { 'application/json': { schema: ErrorBody } } },
+        404: { description: 'No such region within the caller’s scope', content: { 'application/json': { schema: ErrorBody } } },
+      },
     }),
     async (c) => {
       if (visibleDepartment(c.get('staff'))) return c.json({ error: 'forbidden', message: '台账仅营商办、管理员和监督人员可导出' }, 403);
-      const { month, format } = c.req.valid('query');
-      const file = await ledgerFile(services.db, month, format);
+      const { month, format, region } = c.req.valid('query');
+      const scope = ledgerScope(services.directory, c.get('staff'), region);
+      if (!scope.ok) return c.json({ error: 'not_found', message: scope.message }, 404);
+      const file = await ledgerFile(services.db, month, format, scope.region);
       return c.body(typeof file.body === 'string' ? file.body : (file.body as Uint8Array<ArrayBuffer>), 200, file.headers);
     },
   );

@@ -4,7 +4,8 @@ import { templates } from '../domain/templates';
 import { hasOutbound, textPayload } from '../pipeline/notify';
 import { listGroups, type GroupRecord } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
-import { dailyDigest, departmentRanking, monthPeriod, type Period } from '../reports/queries';
+import { dailyDigest, monthPeriod, type Period } from '../reports/queries';
+import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRanking, regionRankingText } from '../reports/regions';
 import type { Services } from '../services';
 import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
@@ -39,12 +40,17 @@ export async function postDueDigests(services: Services, now: Date = services.no
   if (now < dueAt) return [];
   const posted: string[] = [];
   const groups = digestGroups(services, await listGroups(services.db));
+  const org = services.directory.org;
   for (const g of groups) {
     const key = `digest:daily:${g.id}:${today}`;
     if (!(await claimRun(services, key, now))) continue;
     const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt });
+    // A city's groups also hear how each county stands; a county's keep their own digest.
+    const region = org.groupRegion(g.region);
+    const counties = org.children(region).length ? regionDigestLines(await regionDaySummary(services.db, org, region, dueAt)) : '';
+    const text = [templates.dailyDigest(digest), counties].filter(Boolean).join('\n');
     await services.db.transaction().execute((tx) =>
-      enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.dailyDigest(digest)), groupId: g.id }], now),
+      enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(text), groupId: g.id }], now),
     );
     posted.push(key);
   }
@@ -59,12 +65,26 @@ export async function postDueDigests(services: Services, now: Date = services.no
     rankingPosts.push({ key: `report:monthly:${month}`, title: `${month} 月度通报`, period: monthPeriod(month) });
   }
   for (const r of rankingPosts) {
-    const rows = await departmentRanking(services.db, r.period);
+    // Each level's groups get their own region's departments, and a city's also the ranking of its counties.
+    const perRegion = new Map<string, Promise<string[]>>();
+    const textsFor = (region: string) => {
+      let texts = perRegion.get(region);
+      if (!texts) {
+        texts = (async () => {
+          const out = [templates.ranking(r.title, await regionDepartmentRanking(services.db, r.period, org, region))];
+          if (org.children(region).length) out.push(regionRankingText(r.title, await regionRanking(services.db, r.period, org, region)));
+          return out;
+        })();
+        perRegion.set(region, texts);
+      }
+      return texts;
+    };
     for (const g of groups) {
       const key = `${r.key}:${g.id}`;
       if (!(await claimRun(services, key, now))) continue;
+      const texts = await textsFor(org.groupRegion(g.region));
       await services.db.transaction().execute((tx) =>
-        enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(templates.ranking(r.title, rows)), groupId: g.id }], now),
+        enqueueOutbox(tx, texts.map((text) => ({ platform: g.platform, kind: 'digest' as const, target: { kind: 'group' as const, chatId: g.chatId }, payload: textPayload(text), groupId: g.id })), now),
       );
       posted.push(key);
     }

@@ -76,13 +76,19 @@ export async function runSweep(services: Services, now: Date = services.now()): 
   return result;
 }
 
-async function postsAbout(services: Services, tx: Parameters<typeof groupPostFor>[0], row: TicketRow, text: string, alsoSupervisors: boolean): Promise<OutboxEntry[]> {
+async function postsAbout(services: Services, tx: Parameters<typeof groupPostFor>[0], row: TicketRow, text: string, step: EscalationStep): Promise<OutboxEntry[]> {
+  const alsoSupervisors = step === 'transfer';
   const posts: OutboxEntry[] = [];
   const group = await groupPostFor(tx, row, text, { kind: 'escalation' });
   if (group) posts.push(group);
   const platform = (group?.platform ?? row.origin_platform) as Platform;
   if (row.department_id) posts.push(...staffDirectPosts(services.directory, row.department_id, platform, text, row.id, 'escalation'));
   if (alsoSupervisors) posts.push(...roleDirectPosts(services.directory, 'supervisor', platform, text, row.id, 'escalation'));
+  // "1+9": the city counterpart of a county department gets a copy of its 督办单 and 移交函.
+  const counterpart = services.directory.org.counterpartOf(row.department_id);
+  if (counterpart && (step === 'supervision' || step === 'transfer')) {
+    posts.push(...staffDirectPosts(services.directory, counterpart, platform, `【抄送】${text}`, row.id, 'escalation'));
+  }
   return posts;
 }
 
@@ -113,13 +119,15 @@ async function issueDocument(services: Services, ticketId: number, step: Escalat
       .executeTakeFirst();
     if (!inserted) return null;
     // The number is taken only once the step is ours, so the sequence has no gaps.
-    const number = formatDocumentNumber(step, year, await nextCounter(tx, `doc:${step}:${year}`));
+    // The region of the department it is issued to numbers it (the one-county deployment keeps CB-2026-…).
+    const prefix = services.directory.org.region(services.directory.org.departmentRegion(row.department_id))?.prefix ?? '';
+    const number = formatDocumentNumber(step, year, await nextCounter(tx, prefix ? `doc:${prefix}:${step}:${year}` : `doc:${step}:${year}`), prefix);
     await tx.updateTable('escalation_documents').set({ number }).where('id', '=', inserted.id).execute();
     await appendEvents(tx, ticketId, [
       { kind: 'escalated', fromStatus: null, toStatus: null, actor: SYSTEM, at: now, data: { step, number, phase: deadline.phase, dueAt: deadline.dueAt.toISOString() } },
     ]);
     const text = templates.escalation(view, { step, number, phase: deadline.phase, dueAt: deadline.dueAt, departmentName: view.departmentName });
-    await enqueueOutbox(tx, await postsAbout(services, tx, row, text, step === 'transfer'), now);
+    await enqueueOutbox(tx, await postsAbout(services, tx, row, text, step), now);
     services.logger.info('sweep.escalated', { ticket: row.number, step, document: number });
     return { ticketNumber: row.number, step, document: number };
   });

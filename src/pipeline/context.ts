@@ -59,7 +59,12 @@ export function createMessageContext(base: ContextBase, actorName: string): Mess
   return {
     ...base,
     actor: { kind: base.staff ? 'staff' : 'requester', id, name: actorName },
-    commandActor: { role: base.staff?.role ?? 'enterprise', departmentId: base.staff?.departmentId ?? null, id },
+    commandActor: {
+      role: base.staff?.role ?? 'enterprise',
+      departmentId: base.staff?.departmentId ?? null,
+      id,
+      ...(base.staff ? { scope: base.deps.directory.scopeOf(base.staff) } : {}),
+    },
     posts: [],
   };
 }

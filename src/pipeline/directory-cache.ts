@@ -1,6 +1,7 @@
 import type { GongzhiConfig } from '../config/schema';
 import type { Platform } from '../domain/message';
 import type { StaffMember } from '../repo/directory';
+import { createOrg, ticketScope, type Org, type TicketScope } from '../domain/regions';
 
 /**
  * The directory as the configuration declares it, in memory: the hot path (a new report)
@@ -14,20 +15,29 @@ export interface DirectoryCache {
   departmentName(id: string): string | null;
   staffName(id: string): string | null;
   staffById(id: string): StaffMember | null;
+  /** Regions, the departments in them and their counterparts one level up. */
+  readonly org: Org;
+  /** Which tickets this person may see (src/domain/regions.ts ticketScope, the one place it is computed). */
+  scopeOf(person: Pick<StaffMember, 'role' | 'departmentId' | 'regionId'>): TicketScope;
+  /** Accounts of one role working for a region (their own region, else their department's). */
+  roleAccountsIn(role: StaffMember['role'], regionId: string, platform: Platform): string[];
 }
 
 export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
+  const org = createOrg({ name: config.deployment.name, regions: config.regions ?? [], departments: config.departments });
+  const regionOf = (s: GongzhiConfig['staff'][number]) => (s.region && org.region(s.region) ? s.region : org.departmentRegion(s.department));
+  const member = (s: GongzhiConfig['staff'][number]): StaffMember => ({ id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null, regionId: regionOf(s) });
   const byAccount = new Map<string, StaffMember>();
   for (const s of config.staff) {
     for (const [platform, userId] of Object.entries(s.accounts)) {
-      byAccount.set(`${platform}:${userId}`, { id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null });
+      byAccount.set(`${platform}:${userId}`, member(s));
     }
   }
   const accountsOf = (filter: (s: GongzhiConfig['staff'][number]) => boolean, platform: Platform) =>
     config.staff.filter(filter).flatMap((s) => (s.accounts[platform] ? [s.accounts[platform]!] : []));
   const departments = new Map(config.departments.map((d) => [d.id, d.name]));
   const staffNames = new Map(config.staff.map((s) => [s.id, s.name]));
-  const staffById = new Map(config.staff.map((s) => [s.id, { id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null }]));
+  const staffById = new Map(config.staff.map((s) => [s.id, member(s)]));
   return {
     staffByAccount: (platform, userId) => byAccount.get(`${platform}:${userId}`) ?? null,
     departmentAccounts: (departmentId, platform) =>
@@ -36,5 +46,8 @@ export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
     departmentName: (id) => departments.get(id) ?? null,
     staffName: (id) => staffNames.get(id) ?? null,
     staffById: (id) => staffById.get(id) ?? null,
+    org,
+    scopeOf: (person) => ticketScope(person, org),
+    roleAccountsIn: (role, regionId, platform) => accountsOf((s) => s.role === role && regionOf(s) === regionId, platform),
   };
 }

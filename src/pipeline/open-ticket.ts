@@ -5,6 +5,7 @@ import { matchFaq } from '../domain/faq';
 import { routeTicket } from '../domain/routing';
 import { DUPLICATE_THRESHOLD, DUPLICATE_WINDOW_DAYS, textSimilarity } from '../domain/similarity';
 import { OPEN_STATUSES, type Actor, type TicketEventDraft } from '../domain/ticket';
+import { routingFor } from '../domain/regions';
 import { formatTicketNumber } from '../domain/ticket-number';
 import { templates } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
@@ -70,8 +71,13 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
   const receivedAt = msg.receivedAt;
   const day = chinaDateCompact(receivedAt);
   const seq = await nextTicketSeq(tx, day);
-  const number = formatTicketNumber(deps.config.deployment.ticketPrefix, receivedAt, seq);
-  const routed = routeTicket(deps.config.routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
+  // The region the ticket comes from: its group's; a one-to-one report, the department it goes to.
+  const org = deps.directory.org;
+  const groupRegion = ctx.group?.region ? org.groupRegion(ctx.group.region) : null;
+  const routing = routingFor(deps.config.routing, deps.config.regions ?? [], org, groupRegion ?? org.root.id);
+  const routed = routeTicket(routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
+  const regionId = groupRegion ?? org.departmentRegion(routed.departmentId);
+  const number = formatTicketNumber(org.ticketPrefix(deps.config.deployment.ticketPrefix, regionId), receivedAt, seq);
   const route = faq?.entry.department ? { departmentId: faq.entry.department, rule: null } : routed;
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
   // An LLM's answer (classifier.llm) routes by the deployment's choice, since it carries no calibrated probability.
@@ -96,6 +102,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
     origin_chat_type: msg.chatType,
     requester_id: requester.id,
     is_private: isPrivate,
+    region_id: org.declared ? regionId : null,
     department_id: autoDispatch ? route.departmentId : null,
     received_at: receivedAt,
     dispatched_at: autoDispatch ? now : null,

@@ -10,6 +10,8 @@ export interface StaffMember {
   name: string;
   role: Exclude<Role, 'enterprise'>;
   departmentId: string | null;
+  /** The region the person works for (config `staff[].region`), else their department's. */
+  regionId?: string | null;
 }
 
 export interface GroupRecord {

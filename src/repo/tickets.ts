@@ -5,6 +5,8 @@ import type { NewTicket, TicketRow } from '../db/schema';
 import type { CloseReason, TicketEventDraft, TicketState, TicketStatus } from '../domain/ticket';
 import { OPEN_STATUSES } from '../domain/ticket';
 import type { TicketRef } from '../domain/ticket-number';
+import type { TicketScope } from '../domain/regions';
+import { scopeCondition } from './scope';
 import type { TicketView } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 import { enqueueCardUpdates } from './ticket-cards';
@@ -249,6 +251,8 @@ export interface TicketFilter {
   to?: Date;
   /** Open tickets past their active deadline. */
   overdueAt?: Date;
+  /** Only tickets the viewer may see (ticketScope): their department, or their region and below. */
+  scope?: TicketScope;
 }
 
 export interface TicketCursor {
@@ -280,6 +284,7 @@ export async function listTicketsPage(db: Tx | Db, filter: TicketFilter, cursor:
   if (filter.from) q = q.where('received_at', '>=', filter.from);
   if (filter.to) q = q.where('received_at', '<', filter.to);
   if (filter.overdueAt) q = q.where(overdueCondition(filter.overdueAt));
+  if (filter.scope) q = q.where(scopeCondition(filter.scope));
   if (cursor) {
     q = q.where((eb) => eb.or([eb('received_at', '<', cursor.receivedAt), eb.and([eb('received_at', '=', cursor.receivedAt), eb('id', '<', cursor.id)])]));
   }

@@ -3,6 +3,8 @@ import type { Db } from '../db/database';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import { OPEN_STATUSES } from '../domain/ticket';
 import { overdueCondition } from '../repo/tickets';
+import { scopeCondition } from '../repo/scope';
+import type { TicketScope } from '../domain/regions';
 import type { Period } from './queries';
 
 export interface TodayFigures {
@@ -16,8 +18,8 @@ export interface TodayFigures {
   supervised: number;
 }
 
-/** Today's numbers (China calendar day of `at`), optionally for one department. */
-export async function todayFigures(db: Db, at: Date, departmentId: string | null = null): Promise<TodayFigures> {
+/** Today's numbers (China calendar day of `at`), optionally for one department or a viewer's region (`scope`). */
+export async function todayFigures(db: Db, at: Date, departmentId: string | null = null, scope?: TicketScope): Promise<TodayFigures> {
   const date = chinaDate(at);
   const from = chinaMidnight(date);
   const since = (col: 'received_at' | 'dispatched_at' | 'claimed_at' | 'resolved_at') => sql<number>`count(*) filter (where ${sql.ref(col)} >= ${from} and ${sql.ref(col)} <= ${at})`;
@@ -36,6 +38,7 @@ export async function todayFigures(db: Db, at: Date, departmentId: string | null
     // Only tickets that can still count: open ones, or ones touched today.
     .where((eb) => eb.or([eb('status', 'in', [...OPEN_STATUSES]), eb('updated_at', '>=', from)]));
   if (departmentId) q = q.where('department_id', '=', departmentId);
+  if (scope) q = q.where(scopeCondition(scope));
   const r = await q.executeTakeFirstOrThrow();
   return {
     date,
@@ -60,7 +63,7 @@ export interface DepartmentLoad {
  * Open tickets per department right now, with how many are overdue. New and returned tickets
  * sit on the dispatchers' desk whatever department they came back from, so they count as 待派单.
  */
-export async function openByDepartment(db: Db, at: Date): Promise<DepartmentLoad[]> {
+export async function openByDepartment(db: Db, at: Date, scope?: TicketScope): Promise<DepartmentLoad[]> {
   const desk = sql<string | null>`case when t.status in ('received', 'returned') then null else t.department_id end`;
   const rows = await db
     .selectFrom('tickets as t')
@@ -70,6 +73,7 @@ export async function openByDepartment(db: Db, at: Date): Promise<DepartmentLoad
       sql<number>`count(*) filter (where t.paused_at is null and ${overdueCondition(at, 't')})`.as('overdue'),
     ])
     .where('t.status', 'in', [...OPEN_STATUSES])
+    .where(scope ? scopeCondition(scope, 't') : sql<boolean>`true`)
     .groupBy(sql`1`)
     .execute();
   const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));

@@ -1,5 +1,6 @@
 import { checkpointSection } from '../audit/checkpoints';
 import type { Db } from '../db/database';
+import type { TicketScope } from '../domain/regions';
 import { ledgerRows, LEDGER_HEADER, monthPeriod } from './queries';
 import { writeCsv, writeXlsx } from './xlsx';
 
@@ -14,12 +15,17 @@ export type LedgerFormat = 'xlsx' | 'csv';
 const inertCell = <T,>(v: T): T | string => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 /** The 台账 of a month as a download: the API and the console hand out the same file. */
-export async function ledgerFile(db: Db, month: string, format: LedgerFormat): Promise<{ body: Uint8Array | string; headers: Record<string, string>; tickets: number }> {
+export async function ledgerFile(
+  db: Db,
+  month: string,
+  format: LedgerFormat,
+  region?: { scope: TicketScope; name: string },
+): Promise<{ body: Uint8Array | string; headers: Record<string, string>; tickets: number }> {
   // The month's audit checkpoints close the file, so the commission's copy carries what it
   // needs to verify next month's history (src/audit/canonical.ts).
-  const tickets = await ledgerRows(db, monthPeriod(month));
+  const tickets = await ledgerRows(db, monthPeriod(month), region?.scope);
   const rows = [...tickets, ...(await checkpointSection(db, month))];
-  const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(`台账-${month}.${format}`)}`;
+  const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(`台账-${region ? `${region.name}-` : ''}${month}.${format}`)}`;
   if (format === 'csv') return { body: writeCsv(LEDGER_HEADER, rows.map((r) => r.map(inertCell))), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': disposition }, tickets: tickets.length };
   return {
     body: new Uint8Array(writeXlsx(`台账 ${month}`, LEDGER_HEADER, rows)),

@@ -2,12 +2,14 @@ import { sql } from 'kysely';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Db } from '../db/database';
 import { STEP_NAMES, type EscalationStep } from '../domain/escalation';
-import { figuresFromCounts, rankFigures } from '../domain/report';
+import { figuresFromCounts, rankFigures, type DepartmentCounts } from '../domain/report';
 import type { DailyDigest, RankingRow } from '../domain/templates';
 import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import type { SlaClock } from '../domain/sla';
 import { overdueCondition } from '../repo/tickets';
+import { scopeCondition } from '../repo/scope';
+import type { TicketScope } from '../domain/regions';
 import type { Cell } from './xlsx';
 
 export interface Period {
@@ -31,7 +33,18 @@ export function monthPeriod(month: string): Period {
  * counts (one row per department), the domain turns counts into rates: a month of a large
  * county is tens of thousands of tickets, which never leave PostgreSQL.
  */
-export async function departmentRanking(db: Db, period: Period, groupId?: string): Promise<RankingRow[]> {
+export async function departmentRanking(db: Db, period: Period, groupId?: string, departmentIds?: readonly string[]): Promise<RankingRow[]> {
+  const counts = await departmentCounts(db, period, { ...(groupId ? { groupId } : {}), ...(departmentIds ? { departmentIds } : {}) });
+  const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
+  return rankFigures(counts.map(figuresFromCounts)).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
+}
+
+/**
+ * The counts behind the rates, one row per department (the region ranking adds them up per
+ * county). `departmentIds` keeps to those departments (a region's own).
+ */
+export async function departmentCounts(db: Db, period: Period, filter: { groupId?: string; departmentIds?: readonly string[] } = {}): Promise<DepartmentCounts[]> {
+  if (filter.departmentIds && filter.departmentIds.length === 0) return [];
   const resolvedStatuses = sql`t.status in ('resolved', 'closed', 'awaiting_confirmation') and t.resolved_at is not null`;
   let q = db
     .selectFrom('tickets as t')
@@ -56,24 +69,21 @@ export async function departmentRanking(db: Db, period: Period, groupId?: string
     .where('t.department_id', 'is not', null)
     .where('t.status', '!=', 'merged')
     .groupBy('t.department_id');
-  if (groupId) q = q.where('t.group_id', '=', groupId);
+  if (filter.groupId) q = q.where('t.group_id', '=', filter.groupId);
+  if (filter.departmentIds) q = q.where('t.department_id', 'in', [...filter.departmentIds]);
   const rows = await q.execute();
-  const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
-  const figures = rows.map((r) =>
-    figuresFromCounts({
-      departmentId: r.department_id!,
-      tickets: Number(r.tickets),
-      dispatched: Number(r.dispatched),
-      signedOnTime: Number(r.signed_on_time),
-      resolved: Number(r.resolved),
-      onTime: Number(r.on_time),
-      rated: Number(r.rated),
-      satisfied: Number(r.satisfied),
-      reopened: Number(r.reopened),
-      escalations: Number(r.escalations),
-    }),
-  );
-  return rankFigures(figures).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
+  return rows.map((r) => ({
+    departmentId: r.department_id!,
+    tickets: Number(r.tickets),
+    dispatched: Number(r.dispatched),
+    signedOnTime: Number(r.signed_on_time),
+    resolved: Number(r.resolved),
+    onTime: Number(r.on_time),
+    rated: Number(r.rated),
+    satisfied: Number(r.satisfied),
+    reopened: Number(r.reopened),
+    escalations: Number(r.escalations),
+  }));
 }
 
 export interface OverdueTicket {
@@ -84,8 +94,8 @@ export interface OverdueTicket {
   workdaysOver: number;
 }
 
-/** Open, unpaused tickets past their active deadline at `at`, oldest first. */
-export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: string | null = null, departmentId: string | null = null): Promise<OverdueTicket[]> {
+/** Open, unpaused tickets past their active deadline at `at`, oldest first; `scope` keeps to a viewer's region. */
+export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: string | null = null, departmentId: string | null = null, scope?: TicketScope): Promise<OverdueTicket[]> {
   let q = db
     .selectFrom('tickets as t')
     .leftJoin('departments as d', 'd.id', 't.department_id')
@@ -96,6 +106,7 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
     .orderBy('t.received_at');
   if (groupId) q = q.where('t.group_id', '=', groupId);
   if (departmentId) q = q.where('t.department_id', '=', departmentId);
+  if (scope) q = q.where(scopeCondition(scope, 't'));
   return (await q.execute()).map((r) => {
     const dueAt = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
     return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: Math.max(0, Math.floor(sla.calendar.workdaysBetween(dueAt, at) * 10) / 10) };
@@ -151,8 +162,8 @@ export const LEDGER_HEADER = [
 
 const CLOSE_REASONS: Record<string, string> = { satisfied: '已评价', no_answer: '未评价', withdrawn: '撤回', invalid: '无效' };
 
-/** 台账: every ticket received in the period, for the monthly copy to the discipline commission. */
-export async function ledgerRows(db: Db, period: Period): Promise<Cell[][]> {
+/** 台账: every ticket received in the period, for the monthly copy to the discipline commission; `scope`: one region's. */
+export async function ledgerRows(db: Db, period: Period, scope?: TicketScope): Promise<Cell[][]> {
   const rows = await db
     .selectFrom('tickets as t')
     .leftJoin('requesters as r', 'r.id', 't.requester_id')
@@ -165,6 +176,7 @@ export async function ledgerRows(db: Db, period: Period): Promise<Cell[][]> {
     ])
     .where('t.received_at', '>=', period.from)
     .where('t.received_at', '<', period.to)
+    .where(scope ? scopeCondition(scope, 't') : sql<boolean>`true`)
     .orderBy('t.received_at')
     .orderBy('t.id')
     .execute();

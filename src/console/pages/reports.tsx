@@ -4,7 +4,23 @@ import type { StaffMember } from '../../repo/directory';
 import { percent } from '../format';
 import { Page } from '../layout';
 
-export function ReportsPage(props: { deployment: string; user: StaffMember; month: string; ranking: RankingRow[]; rankingChart: string; trendChart: string; canExport: boolean }) {
+export interface RegionsSection {
+  /** The level whose regions are compared (the city). */
+  name: string;
+  rows: RankingRow[];
+  chart: string;
+}
+
+export function ReportsPage(props: {
+  deployment: string;
+  user: StaffMember;
+  month: string;
+  ranking: RankingRow[];
+  rankingChart: string;
+  trendChart: string;
+  canExport: boolean;
+  regions?: RegionsSection | null;
+}) {
   return (
     <Page title="统计与台账" user={props.user} section="reports" deployment={props.deployment}>
       <h1>统计与台账</h1>
@@ -61,6 +77,56 @@ export function ReportsPage(props: { deployment: string; user: StaffMember; mont
           </tbody>
         </table>
       </div>
+      {props.regions ? (
+        <>
+          <h2>
+            {props.regions.name}各地区排名（{props.month}）
+          </h2>
+          <div class="panel chart" data-testid="region-chart">
+            {raw(props.regions.chart)}
+          </div>
+          <div class="panel">
+            <table data-testid="region-ranking">
+              <thead>
+                <tr>
+                  <th>名次</th>
+                  <th>地区</th>
+                  <th>工单</th>
+                  <th>签收及时率</th>
+                  <th>按时办结率</th>
+                  <th>办结率</th>
+                  <th>满意率</th>
+                  <th>重办</th>
+                  <th>三单一函</th>
+                  <th>综合得分</th>
+                  {props.canExport ? <th>台账</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {props.regions.rows.map((r, i) => (
+                  <tr>
+                    <td>{i + 1}</td>
+                    <td>{r.name}</td>
+                    <td>{r.tickets}</td>
+                    <td>{percent(r.responseRate)}</td>
+                    <td>{percent(r.onTimeRate)}</td>
+                    <td>{percent(r.resolutionRate)}</td>
+                    <td>{percent(r.satisfactionRate)}</td>
+                    <td>{r.reopened}</td>
+                    <td>{r.escalations}</td>
+                    <td>{Math.round(r.score * 1000) / 10}</td>
+                    {props.canExport ? (
+                      <td>
+                        <a href={`/console/ledger?month=${props.month}&format=xlsx&region=${r.departmentId}`}>Excel</a>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
       <h2>受理与办结趋势</h2>
       <div class="panel chart" data-testid="trend-chart">
         {raw(props.trendChart)}

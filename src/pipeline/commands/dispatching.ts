@@ -1,3 +1,4 @@
+import { routingFor } from '../../domain/regions';
 import type { Command } from '../../domain/commands';
 import { routeTicket } from '../../domain/routing';
 import { isOpen, type TicketStatus } from '../../domain/ticket';
@@ -64,7 +65,9 @@ export const recategorize: TicketHandler<Cmd<'recategorize'>> = async (ctx, cmd,
     return;
   }
   // From the manual queue: the corrected category routes the ticket straight away.
-  const route = routeTicket(ctx.deps.config.routing, { category, type: updated.type as IssueType, urgency: updated.urgency as Urgency, text: row.content, region: ctx.group?.region ?? undefined });
+  // The ticket's own region routes it (a county's 营商办 and departments), not the sender's group.
+  const routing = routingFor(ctx.deps.config.routing, ctx.deps.config.regions ?? [], ctx.deps.directory.org, row.region_id ?? ctx.deps.directory.org.root.id);
+  const route = routeTicket(routing, { category, type: updated.type as IssueType, urgency: updated.urgency as Urgency, text: row.content, region: ctx.group?.region ?? undefined });
   const t = await transition(ctx, ticketId, () => ({ kind: 'dispatch', departmentId: route.departmentId }));
   if (!t) return;
   const dispatched = await restartDeadlines(ctx, t.row);

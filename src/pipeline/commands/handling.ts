@@ -2,7 +2,7 @@ import type { Command } from '../../domain/commands';
 import { templates } from '../../domain/templates';
 import { listDepartments, type DepartmentRecord } from '../../repo/directory';
 import { ticketView } from '../../repo/tickets';
-import type { MessageContext } from '../context';
+import { notifyDirect, type MessageContext } from '../context';
 import { announceOrReply, findDepartment, platformOf, requesterMention, restartDeadlines, transition, type CommandOf, type TicketHandler } from './shared';
 
 type Cmd<N extends Command['name']> = CommandOf<N>;
@@ -46,16 +46,29 @@ export const cohandle: TicketHandler<Cmd<'cohandle'>> = async (ctx, cmd, ticket)
   await announceOrReply(ctx, t.row, templates.coHandling(t.view, t.view.coDepartmentNames), mentions);
 };
 
+/**
+ * 提级办: the ticket goes to the department's counterpart one level up (`counterpart`, or the
+ * older `parent`), with its history, its region of origin and the same deadline rule started
+ * afresh. Both levels hear of it: the group as before, and one-to-one the department that gave
+ * it up and the 营商办 of both regions.
+ */
 export const escalate: TicketHandler = async (ctx, _cmd, ticket) => {
-  const departments = await listDepartments(ctx.tx);
+  const { directory } = ctx.deps;
   const t = await transition(ctx, ticket.id, (row) => {
-    const parent = departments.find((d) => d.id === row.department_id)?.parentId;
-    return parent ? { kind: 'escalate_level', departmentId: parent } : '承办单位没有配置上级单位，无法提级，请联系营商办';
+    const up = directory.org.counterpartOf(row.department_id);
+    return up ? { kind: 'escalate_level', departmentId: up } : '承办单位没有配置上级单位，无法提级，请联系营商办';
   });
   if (!t) return;
   const row = await restartDeadlines(ctx, t.row);
-  const fromName = departments.find((d) => d.id === t.before.department_id)?.name ?? null;
-  await announceOrReply(ctx, row, templates.escalatedLevel(await ticketView(ctx.tx, row), fromName), ctx.deps.directory.departmentAccounts(row.department_id!, platformOf(ctx)));
+  const from = t.before.department_id;
+  const text = templates.escalatedLevel(await ticketView(ctx.tx, row), from ? directory.departmentName(from) : null);
+  const platform = platformOf(ctx);
+  const mentioned = directory.departmentAccounts(row.department_id!, platform);
+  await announceOrReply(ctx, row, text, mentioned);
+  const regions = new Set([directory.org.departmentRegion(from), directory.org.departmentRegion(row.department_id)]);
+  const others = [...(from ? directory.departmentAccounts(from, platform) : []), ...[...regions].flatMap((r) => directory.roleAccountsIn('dispatcher', r, platform))];
+  const sender = ctx.msg.sender.userId;
+  notifyDirect(ctx, platform, [...new Set(others)].filter((u) => u !== sender && !mentioned.includes(u)), text, row.id);
 };
 
 export const rate: TicketHandler<Cmd<'rate'>> = async (ctx, cmd, ticket) => {

@@ -70,6 +70,7 @@ async function accessOf(ctx: MessageContext, row: TicketRow) {
     supporterIds: (await ticketSupporterIds(ctx.tx, row.id)).map(String),
     isPrivate: row.is_private,
     groupId: row.group_id,
+    regionId: row.region_id,
   };
 }
 

@@ -1,0 +1,136 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import { scopeRegion, ticketScope, type Org, type TicketScope, type Viewer } from '../domain/regions';
+import { figuresFromCounts, rankFigures, type DepartmentCounts } from '../domain/report';
+import type { RankingRow } from '../domain/templates';
+import { OPEN_STATUSES } from '../domain/ticket';
+import { overdueCondition } from '../repo/tickets';
+import { departmentCounts, departmentRanking, type Period } from './queries';
+
+// Rankings at both levels (issue 19): departments within a region, and the regions under one
+// (counties and zones under the city) compared by the very same rates, from the same counts.
+
+const zero = (id: string): DepartmentCounts => ({ departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 });
+
+function add(a: DepartmentCounts, b: DepartmentCounts): DepartmentCounts {
+  return {
+    departmentId: a.departmentId,
+    tickets: a.tickets + b.tickets,
+    dispatched: a.dispatched + b.dispatched,
+    signedOnTime: a.signedOnTime + b.signedOnTime,
+    resolved: a.resolved + b.resolved,
+    onTime: a.onTime + b.onTime,
+    rated: a.rated + b.rated,
+    satisfied: a.satisfied + b.satisfied,
+    reopened: a.reopened + b.reopened,
+    escalations: a.escalations + b.escalations,
+  };
+}
+
+/** A region's row: `departmentId` carries the region's id, so the ranking template and charts serve both. */
+export type RegionRankingRow = RankingRow;
+
+/**
+ * The regions directly under `under`, ranked by their departments' tickets (a county's figures
+ * are those of every department in it and below). Every region appears, with no tickets too.
+ * Tickets lifted to the city (提级办) count for the city department that took them.
+ */
+export async function regionRanking(db: Db, period: Period, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
+  const children = org.children(under);
+  if (children.length === 0) return [];
+  const totals = new Map(children.map((r) => [r.id, zero(r.id)]));
+  for (const c of await departmentCounts(db, period)) {
+    const child = org.childContaining(under, org.departmentRegion(c.departmentId));
+    if (child) totals.set(child.id, add(totals.get(child.id)!, c));
+  }
+  return rankFigures([...totals.values()].map(figuresFromCounts)).map((f) => ({ ...f, name: org.region(f.departmentId)?.name ?? f.departmentId }));
+}
+
+/** Departments of one region (its own level; the regions below rank in regionRanking). */
+export function regionDepartmentRanking(db: Db, period: Period, org: Org, regionId: string): Promise<RankingRow[]> {
+  return org.declared ? departmentRanking(db, period, undefined, org.departmentsIn([regionId])) : departmentRanking(db, period);
+}
+
+export interface RegionDaySummary {
+  regionId: string;
+  name: string;
+  /** Received in the 24 hours before `at`. */
+  received: number;
+  /** Open, not paused, past the active deadline at `at`. */
+  overdue: number;
+  /** Open and 挂牌督办. */
+  supervised: number;
+}
+
+/**
+ * The city's 日调度 line per county: new, overdue and supervised tickets by the region they came
+ * from (a ticket from before regions were configured: its department's region).
+ */
+export async function regionDaySummary(db: Db, org: Org, under: string, at: Date): Promise<RegionDaySummary[]> {
+  const children = org.children(under);
+  if (children.length === 0) return [];
+  const from = new Date(at.getTime() - 86_400_000);
+  const open = sql.join(OPEN_STATUSES.map((s) => sql.lit(s)));
+  const rows = await db
+    .selectFrom('tickets as t')
+    .select([
+      't.region_id',
+      't.department_id',
+      sql<number>`count(*) filter (where t.received_at >= ${from} and t.received_at < ${at})`.as('received'),
+      sql<number>`count(*) filter (where t.status in (${open}) and t.paused_at is null and ${overdueCondition(at, 't')})`.as('overdue'),
+      sql<number>`count(*) filter (where t.status in (${open}) and t.supervised)`.as('supervised'),
+    ])
+    .where((eb) => eb.or([eb('t.status', 'in', [...OPEN_STATUSES]), eb.and([eb('t.received_at', '>=', from), eb('t.received_at', '<', at)])]))
+    .groupBy(['t.region_id', 't.department_id'])
+    .execute();
+  const out = new Map(children.map((r) => [r.id, { regionId: r.id, name: r.name, received: 0, overdue: 0, supervised: 0 }]));
+  for (const r of rows) {
+    const child = org.childContaining(under, r.region_id && org.region(r.region_id) ? r.region_id : org.departmentRegion(r.department_id));
+    const s = child ? out.get(child.id) : undefined;
+    if (!s) continue;
+    s.received += Number(r.received);
+    s.overdue += Number(r.overdue);
+    s.supervised += Number(r.supervised);
+  }
+  return [...out.values()];
+}
+
+/** The lines the city's daily digest adds under its own figures. */
+export function regionDigestLines(rows: RegionDaySummary[]): string {
+  if (rows.length === 0) return '';
+  return ['各地区（新受理｜超期｜挂牌督办）：', ...rows.map((r) => `${r.name}：${r.received}｜${r.overdue}｜${r.supervised}`)].join('\n');
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
+
+/** The ranking of regions as a chat post (the department ranking keeps templates.ranking). */
+export function regionRankingText(title: string, rows: RegionRankingRow[]): string {
+  if (rows.length === 0) return `【${title}】没有下级地区。`;
+  return [
+    `【${title}】各地区排名（签收及时率｜按时办结率｜办结率｜满意率）`,
+    ...rows.map(
+      (r, i) =>
+        `${i + 1}. ${r.name}：${r.tickets} 件｜${pct(r.responseRate)}｜${pct(r.onTimeRate)}｜${pct(r.resolutionRate)}｜${pct(r.satisfactionRate)}｜重办 ${r.reopened}｜三单一函 ${r.escalations}`,
+    ),
+  ].join('\n');
+}
+
+/**
+ * The 台账 a viewer asked for: `region` (one county, or the city), within their own scope; none
+ * given, their whole scope. Null `region` in the answer means the whole deployment.
+ */
+export function ledgerScope(
+  directory: { org: Org; scopeOf(v: Viewer): TicketScope },
+  viewer: Viewer,
+  region: string | undefined,
+): { ok: true; region: { scope: TicketScope; name: string } | undefined } | { ok: false; status: 404; message: string } {
+  const { org } = directory;
+  const own = directory.scopeOf(viewer);
+  const base = scopeRegion(own, org);
+  if (region === undefined || region === '') {
+    return { ok: true, region: own.kind === 'all' ? undefined : { scope: own, name: org.region(base)?.name ?? base } };
+  }
+  if (!org.region(region) || !org.within(region, base)) return { ok: false, status: 404, message: '没有这个地区，或它不在您的管辖范围内' };
+  if (region === org.root.id) return { ok: true, region: undefined };
+  return { ok: true, region: { scope: ticketScope({ role: 'dispatcher', departmentId: null, regionId: region }, org), name: org.region(region)!.name } };
+}
