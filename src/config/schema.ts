@@ -204,6 +204,39 @@ export const configSchema = z
         groups: z.array(z.string()).default([]),
       })
       .default({ dailyAt: '08:30', monthlyOnDay: 1, groups: [] }),
+    /** 面上问题: tickets of the last `windowDays` grouped into topics (src/domain/topics). */
+    topics: z
+      .object({
+        windowDays: z.number().int().min(7).max(365).default(60),
+        /** A topic needs reports from at least this many distinct enterprises. */
+        minEnterprises: z.number().int().min(2).max(50).default(3),
+        /** How often the scheduler refreshes topics (only when tickets changed). */
+        refreshMinutes: z.number().int().min(1).max(1440).default(30),
+        /** Topics listed in the Monday message to 营商办. */
+        weeklyTop: z.number().int().min(1).max(50).default(5),
+      })
+      .prefault({}),
+    /** 市场主体满意度测评: sent one-to-one to enterprises with tickets in the period. Absent: no survey. */
+    survey: z
+      .object({
+        frequency: z.enum(['monthly', 'quarterly']).default('monthly'),
+        /** 5-point questions; ids are stable keys for the results. */
+        questions: z
+          .array(z.object({ id, text: z.string().min(2).max(60) }))
+          .min(1)
+          .max(10)
+          .default([
+            { id: 'efficiency', text: '办事效率' },
+            { id: 'attitude', text: '服务态度' },
+            { id: 'resolution', text: '问题解决' },
+            { id: 'policy', text: '政策获得感' },
+          ]),
+        /** Sent on this day of the month after the period (after digest.dailyAt). */
+        sendOnDay: z.number().int().min(1).max(28).default(2),
+        remindAfterDays: z.number().int().min(1).max(30).default(5),
+        closeAfterDays: z.number().int().min(2).max(60).default(10),
+      })
+      .optional(),
     /** Knowledge base for 咨询: a close match is answered at once, pending the requester's confirmation. */
     faq: z
       .array(

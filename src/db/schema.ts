@@ -293,7 +293,97 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
 }
 
+export interface TopicsTable {
+  id: Generated<number>;
+  status: ColumnType<string, string | undefined, string>;
+  category: string;
+  title: string;
+  terms: JsonDefault<string[]>;
+  first_at: Timestamp;
+  last_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface TopicTicketsTable {
+  ticket_id: number;
+  topic_id: number;
+  pinned: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface TopicRefreshesTable {
+  id: number;
+  ran_at: Timestamp;
+  watermark: string;
+  tickets: number;
+  topics: number;
+  millis: number;
+}
+
+export interface JointCasesTable {
+  id: Generated<number>;
+  number: string;
+  topic_id: number | null;
+  title: string;
+  lead_department_id: string;
+  co_department_ids: JsonDefault<string[]>;
+  status: ColumnType<string, string | undefined, string>;
+  due_at: Timestamp;
+  result: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  resolved_by: string | null;
+  resolved_at: Timestamp | null;
+}
+
+export interface JointCaseTicketsTable {
+  ticket_id: number;
+  case_id: number;
+}
+
+export interface SurveyCampaignsTable {
+  id: Generated<number>;
+  key: string;
+  title: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  questions: Json<Array<{ id: string; text: string }>>;
+  opened_at: Timestamp;
+  remind_at: Timestamp;
+  closes_at: Timestamp;
+  reminded: ColumnType<boolean, boolean | undefined, boolean>;
+  closed: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface SurveyInvitationsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  requester_id: number;
+  token_hash: string;
+  department_ids: Json<string[]>;
+  regions: Json<string[]>;
+  channel: string;
+  answered: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface SurveyResponsesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  department_ids: Json<string[]>;
+  regions: Json<string[]>;
+  scores: Json<Record<string, number>>;
+}
+
 export interface Database {
+  topics: TopicsTable;
+  topic_tickets: TopicTicketsTable;
+  topic_refreshes: TopicRefreshesTable;
+  joint_cases: JointCasesTable;
+  joint_case_tickets: JointCaseTicketsTable;
+  survey_campaigns: SurveyCampaignsTable;
+  survey_invitations: SurveyInvitationsTable;
+  survey_responses: SurveyResponsesTable;
   api_tokens: ApiTokensTable;
   callback_signatures: CallbackSignaturesTable;
   console_accounts: ConsoleAccountsTable;

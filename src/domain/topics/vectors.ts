@@ -1,0 +1,198 @@
+import { stem } from '../classifier/features';
+import { T2S_PAIRS } from '../classifier/t2s-chars';
+
+/**
+ * Subject words: what a report is about — a place (纬三路, 东区工业园, 青山镇), a system
+ * (电子税务局, 一网通办平台), an organisation or a project (某某评估公司, 安置房项目). Two
+ * reports of flooding on different roads are two problems, so subjects are features of their
+ * own and a clash of subjects weighs against a link (see TopicOptions.placeClash).
+ */
+const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子上边])/gu;
+const SUFFIX = /(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)$/u;
+/** Words that end like a subject but never name one. */
+const NOT_PLACE = /^(?:道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
+
+export function placeWords(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(PLACE)) {
+    // Trim leading filler so "我们园区" and "园区" do not differ by the pronoun.
+    const w = m[0].replace(/^(?:我们|我司|我们的|我厂|公司|厂里|附近|这边|那边|就在|位于|在|的|到|从|往|去)+/u, '');
+    if (w.length < 2 || NOT_PLACE.test(w)) continue;
+    out.add(w);
+    // "开发区纬三路" and "纬三路" are one road: after an area word the rest names the subject too,
+    // as long as two characters of name are left (a bare "产业园" names nothing in particular).
+    const suffix = SUFFIX.exec(w)?.[0].length ?? 1;
+    for (let k = 1; w.length - k - suffix >= 2; k++) if (/[区县镇市乡]$/u.test(w.slice(0, k))) out.add(w.slice(k));
+  }
+  return [...out];
+}
+
+/** Chat filler that every report shares: it must not make two unrelated reports look alike. */
+const FILLER = ['你好', '您好', '请问', '谢谢', '麻烦', '帮忙', '一下', '我们', '公司', '企业', '这个', '那个', '现在', '已经', '还是', '没有', '问题', '反映', '情况', '希望', '尽快', '处理', '解决'];
+
+const WORD_BASE = 2 ** 21; // above every code point
+const PAIR = 2 ** 22;
+const PLACE_BASE = 2 ** 44; // above every pair key
+
+const isHan = (c: number) => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x3ffff);
+
+/**
+ * Term ids for Han character bigrams, English word-stem bigrams and place words. Keys are
+ * numbers (pairs of code points), not strings: a refresh of 100,000 tickets makes millions.
+ */
+export interface Vocabulary {
+  id(key: number): number;
+  word(w: string): number;
+  place(p: string): number;
+  term(id: number): string;
+  isPlace(id: number): boolean;
+  size(): number;
+}
+
+export function createVocabulary(): Vocabulary {
+  const ids = new Map<number, number>();
+  const keys: number[] = [];
+  const words = new Map<string, number>();
+  const wordList: string[] = [];
+  const places = new Map<string, number>();
+  const placeList: string[] = [];
+  const unitText = (u: number) => (u < WORD_BASE ? String.fromCodePoint(u) : `${wordList[u - WORD_BASE]} `);
+  return {
+    id(key) {
+      let i = ids.get(key);
+      if (i === undefined) {
+        i = keys.length;
+        ids.set(key, i);
+        keys.push(key);
+      }
+      return i;
+    },
+    word(w) {
+      let i = words.get(w);
+      if (i === undefined) (i = wordList.length), words.set(w, i), wordList.push(w);
+      return WORD_BASE + i;
+    },
+    place(p) {
+      let i = places.get(p);
+      if (i === undefined) (i = placeList.length), places.set(p, i), placeList.push(p);
+      return PLACE_BASE + i;
+    },
+    term(id) {
+      const k = keys[id]!;
+      if (k >= PLACE_BASE) return `@${placeList[k - PLACE_BASE]}`;
+      return unitText(Math.floor(k / PAIR)) + unitText(k % PAIR);
+    },
+    isPlace: (id) => keys[id]! >= PLACE_BASE,
+    size: () => keys.length,
+  };
+}
+
+const fillerKeys = new Set(FILLER.map((w) => w.codePointAt(0)! * PAIR + w.codePointAt(1)!));
+
+const T2S = new Map<number, number>();
+{
+  const cps = Array.from(T2S_PAIRS);
+  for (let i = 0; i + 1 < cps.length; i += 2) T2S.set(cps[i]!.codePointAt(0)!, cps[i + 1]!.codePointAt(0)!);
+}
+
+/**
+ * One pass over the raw text: Traditional → Simplified, full-width → half-width, lower case;
+ * Han characters and English word stems become units, digits and everything else separate
+ * them (a number never makes two reports alike). The classifier's normaliseText does the same
+ * with regular expressions, at several times the cost; a refresh reads every open ticket.
+ */
+function scan(vocab: Vocabulary, text: string): { units: number[]; han: string } {
+  const units: number[] = [];
+  const han: number[] = [];
+  let word = '';
+  let mention = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.codePointAt(i)!;
+    if (c > 0xffff) i++;
+    if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0;
+    if (c === 0x40) mention = true; // @共治助手: a name, not the report
+    else if (mention && (c === 0x20 || c === 0x3000 || c === 0x2005 || c === 0x2c || c === 0xff0c)) mention = false;
+    if (mention) continue;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c >= 0x61 && c <= 0x7a) {
+      word += String.fromCharCode(c);
+      continue;
+    }
+    if (word) units.push(vocab.word(stem(word))), (word = '');
+    if (isHan(c)) {
+      c = T2S.get(c) ?? c;
+      units.push(c);
+      han.push(c);
+    } else if (han.length && han[han.length - 1] !== 0x20) {
+      units.push(0x20);
+      han.push(0x20);
+    }
+  }
+  if (word) units.push(vocab.word(stem(word)));
+  let s = '';
+  for (let i = 0; i < han.length; i += 4096) s += String.fromCodePoint(...han.slice(i, i + 4096));
+  return { units, han: s };
+}
+
+/** Term ids with counts, before weighting (cheap to keep between refreshes). */
+export interface TermCounts {
+  ids: Uint32Array;
+  counts: Uint16Array;
+}
+
+export function countTerms(vocab: Vocabulary, text: string): TermCounts {
+  const { units: u, han } = scan(vocab, text);
+  const raw: number[] = [];
+  for (let i = 0; i + 1 < u.length; i++) {
+    if (u[i] === 0x20 || u[i + 1] === 0x20) continue;
+    const key = u[i]! * PAIR + u[i + 1]!;
+    if (!fillerKeys.has(key)) raw.push(vocab.id(key));
+  }
+  for (const p of placeWords(han)) raw.push(vocab.id(vocab.place(p)));
+  const sorted = Uint32Array.from(raw).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  const ids = new Uint32Array(distinct);
+  const counts = new Uint16Array(distinct);
+  let k = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) ids[++k] = sorted[i]!;
+    if (counts[k]! < 65535) counts[k]!++;
+  }
+  return { ids, counts };
+}
+
+/** A term id → weight vector, sorted by id, unit length. */
+export interface SparseVector {
+  ids: Uint32Array;
+  weights: Float32Array;
+}
+
+/** Sublinear TF × smoothed IDF, place features boosted, scaled to unit length. */
+export function weigh(tc: TermCounts, idf: (id: number) => number, boost: (id: number) => number): SparseVector {
+  const w = new Float32Array(tc.ids.length);
+  let norm = 0;
+  for (let i = 0; i < tc.ids.length; i++) {
+    const id = tc.ids[i]!;
+    const v = (1 + Math.log(tc.counts[i]!)) * idf(id) * boost(id);
+    w[i] = v;
+    norm += v * v;
+  }
+  const s = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < w.length; i++) w[i]! *= s;
+  return { ids: tc.ids, weights: w };
+}
+
+export function cosine(a: SparseVector, b: SparseVector): number {
+  let i = 0;
+  let j = 0;
+  let dot = 0;
+  while (i < a.ids.length && j < b.ids.length) {
+    const x = a.ids[i]!;
+    const y = b.ids[j]!;
+    if (x === y) dot += a.weights[i++]! * b.weights[j++]!;
+    else if (x < y) i++;
+    else j++;
+  }
+  return dot;
+}

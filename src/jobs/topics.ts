@@ -1,0 +1,94 @@
+import { chinaDate, chinaMidnight } from '../domain/china-time';
+import type { Platform } from '../domain/message';
+import { createTopicIndex, reconcileTopics, type TopicIndex } from '../domain/topics';
+import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
+import { roleDirectPosts } from '../pipeline/notify';
+import { enqueueOutbox } from '../repo/outbox';
+import { applyTopicPlan, listTopicSummaries, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
+import type { Services } from '../services';
+import { claimRun } from './digests';
+
+// One index per running process: a refresh tokenises only tickets it has not seen before.
+const indexes = new WeakMap<object, TopicIndex>();
+
+export interface TopicRefresh {
+  skipped: boolean;
+  tickets: number;
+  topics: number;
+  millis: number;
+}
+
+/**
+ * Re-clusters the window's tickets and lays the result over the stored topics. Runs from the
+ * scheduler, never in a message's transaction: a new report joins its topic at the next refresh.
+ * Skipped when no ticket in the window changed since the last run.
+ */
+export async function refreshTopics(services: Services, now: Date = services.now(), opts: { force?: boolean } = {}): Promise<TopicRefresh> {
+  const { db, config } = services;
+  const since = new Date(now.getTime() - config.topics.windowDays * 86_400_000);
+  const watermark = await topicWatermark(db, since);
+  const last = await db.selectFrom('topic_refreshes').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (!opts.force && last?.watermark === watermark) return { skipped: true, tickets: last.tickets, topics: last.topics, millis: 0 };
+  const started = Date.now();
+  const tickets = await topicSourceTickets(db, since);
+  let index = indexes.get(db);
+  if (!index) indexes.set(db, (index = createTopicIndex()));
+  const clusters = index.cluster(
+    tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime() })),
+    { minEnterprises: config.topics.minEnterprises },
+  );
+  await db.transaction().execute(async (tx) => {
+    // One refresh at a time across instances: the row lock queues the second.
+    await tx.insertInto('topic_refreshes').values({ id: 1, ran_at: now, watermark: '', tickets: 0, topics: 0, millis: 0 }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await tx.selectFrom('topic_refreshes').select('id').where('id', '=', 1).forUpdate().execute();
+    const plan = reconcileTopics(await storedTopics(tx), clusters);
+    await applyTopicPlan(tx, plan, now);
+    const millis = Date.now() - started;
+    await tx.updateTable('topic_refreshes').set({ ran_at: now, watermark, tickets: tickets.length, topics: clusters.length, millis }).where('id', '=', 1).execute();
+  });
+  const millis = Date.now() - started;
+  services.logger.info('topics.refreshed', { tickets: tickets.length, topics: clusters.length, millis });
+  return { skipped: false, tickets: tickets.length, topics: clusters.length, millis };
+}
+
+const days = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / 86_400_000));
+
+/** The Monday list for 营商办: counts, groups, departments, age and masked samples. */
+export function weeklyTopicsText(topics: TopicSummary[], now: Date): string {
+  if (!topics.length) return '【面上问题周报】本周没有 3 家以上企业反映的共性问题。';
+  const lines = ['【面上问题周报】以下问题有多家企业反映，可确认后在工作台「会商会办」提级为协同办：'];
+  topics.forEach((t, i) => {
+    lines.push(
+      `${i + 1}. ${CATEGORY_NAMES[t.category as Category] ?? t.category}｜${t.enterprises} 家企业 ${t.tickets} 件（在办 ${t.openTickets}）｜最早 ${days(t.firstAt, now)} 天前`,
+      `   群：${t.groups.join('、')}；承办：${t.departments.join('、')}`,
+      ...t.samples.slice(0, 2).map((s) => `   · ${s}`),
+    );
+  });
+  return lines.join('\n');
+}
+
+const PLATFORMS: Platform[] = ['wecom', 'dingtalk', 'local'];
+
+/**
+ * The scheduler's topic work: a refresh every `topics.refreshMinutes`, and on Monday after the
+ * daily digest time the top candidates one-to-one to every dispatcher (once, whatever the instances).
+ */
+export async function runTopicJobs(services: Services, now: Date = services.now()): Promise<{ refresh: TopicRefresh | null; weekly: boolean }> {
+  const { db, config } = services;
+  const last = await db.selectFrom('topic_refreshes').select('ran_at').where('id', '=', 1).executeTakeFirst();
+  const due = !last || now.getTime() - last.ran_at.getTime() >= config.topics.refreshMinutes * 60_000;
+  const refresh = due ? await refreshTopics(services, now) : null;
+  const today = chinaDate(now);
+  const dueAt = new Date(chinaMidnight(today).getTime() + (Number(config.digest.dailyAt.slice(0, 2)) * 60 + Number(config.digest.dailyAt.slice(3))) * 60_000);
+  let weekly = false;
+  if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1 && now >= dueAt && (await claimRun(services, `topics:weekly:${today}`, now))) {
+    if (!due) await refreshTopics(services, now);
+    const top = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed'], limit: config.topics.weeklyTop });
+    const text = weeklyTopicsText(top, now);
+    const posts = PLATFORMS.flatMap((p) => roleDirectPosts(services.directory, 'dispatcher', p, text, null, 'digest'));
+    await db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
+    services.defer(services.drainer.drainOnce());
+    weekly = true;
+  }
+  return { refresh, weekly };
+}
