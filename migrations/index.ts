@@ -16,6 +16,7 @@ import * as m20261201_41 from './2026-12-01-41-callback-signatures';
 import * as m20261202_40 from './2026-12-02-40-topics-joint-surveys';
 import * as m20261202_30 from './2026-12-02-30-regions';
 import * as m20261202_15 from './2026-12-02-15-cards-and-tokens';
+import * as m20261202_15b from './2026-12-02-15-reply-url-index';
 
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-40-topics-joint-surveys': m20261202_40,
   '2026-12-02-30-regions': m20261202_30,
   '2026-12-02-15-cards-and-tokens': m20261202_15,
+  '2026-12-02-15-reply-url-index': m20261202_15b,
 };

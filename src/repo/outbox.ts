@@ -18,8 +18,41 @@ export function destinationOf(m: OutboundMessage): string | null {
   return null;
 }
 
-export async function enqueueOutbox(tx: Tx, entries: OutboxEntry[], now: Date): Promise<void> {
-  if (entries.length === 0) return;
+/** Reply handles the platform accepts one post on (WeCom's response_url). */
+const SINGLE_USE_REPLIES = new Set(['wecom-response-url']);
+
+const singleUseUrl = (e: OutboxEntry) => (e.target.kind === 'reply' && SINGLE_USE_REPLIES.has(e.target.handle.kind) ? e.target.handle.url : null);
+
+/**
+ * Only the first reply to a message may use a single-use handle; later replies to the same
+ * message (in this transaction or an earlier one) go through the chat's own channel at once,
+ * instead of failing at the platform first.
+ */
+async function oncePerReplyHandle(tx: Tx, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
+  const urls = [...new Set(entries.map(singleUseUrl).filter((u): u is string => u !== null))];
+  if (urls.length === 0) return entries;
+  const rows = await tx
+    .selectFrom('outbox')
+    .select(sql<string>`target->'handle'->>'url'`.as('url'))
+    .where(sql<string>`target->>'kind'`, '=', 'reply')
+    .where(sql<string>`target->'handle'->>'url'`, 'in', urls)
+    .execute();
+  const used = new Set(rows.map((r) => r.url));
+  return entries.map((e) => {
+    const url = singleUseUrl(e);
+    if (url === null || e.target.kind !== 'reply') return e;
+    if (!used.has(url)) {
+      used.add(url);
+      return e;
+    }
+    const t = e.target;
+    return { ...e, target: t.chatType === 'group' ? { kind: 'group' as const, chatId: t.chatId } : { kind: 'direct' as const, userId: t.chatId } };
+  });
+}
+
+export async function enqueueOutbox(tx: Tx, given: OutboxEntry[], now: Date): Promise<void> {
+  if (given.length === 0) return;
+  const entries = await oncePerReplyHandle(tx, given);
   await tx
     .insertInto('outbox')
     .values(

@@ -9,6 +9,7 @@ type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500' | 'slow';
 export async function startFakeWecom(opts: { corpId?: string; secret?: string; loginCodes?: Record<string, string> } = {}) {
   const script = new Map<string, Reply[]>();
   let tokenCounter = 0;
+  const usedResponseCodes = new Set<string>();
   const validTokens = new Set<string>();
   const fromScript = (path: string) => {
     const r = script.get(path)?.shift();
@@ -47,8 +48,14 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string; l
         delete opts.loginCodes![code];
         return { json: user.startsWith('openid:') ? { errcode: 0, errmsg: 'ok', openid: user.slice(7) } : { errcode: 0, errmsg: 'ok', userid: user, user_ticket: 't' } };
       }
-      case '/cgi-bin/aibot/response':
+      case '/cgi-bin/aibot/response': {
+        // A response_url takes one post (智能机器人 主动回复: 每个 response_url 仅可调用一次, 有效期 1 小时).
+        // WeCom's code for a second use is not in the documents we found: any non-zero code counts.
+        const code = req.query.response_code ?? '';
+        if (usedResponseCodes.has(code)) return { json: { errcode: 40058, errmsg: 'response_code has been used' } };
+        usedResponseCodes.add(code);
         return { json: { errcode: 0, errmsg: 'ok' } };
+      }
     }
     return undefined;
   });
