@@ -20,8 +20,8 @@ export interface Platforms {
  * Builds every platform the environment and configuration switch on. Missing or partial
  * credentials fail here, at start-up, with the names of the variables to set.
  */
-export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch, tokens?: TokenStore): Platforms {
-  const wecom = createWecomPlatform(env, config, logger, fetchImpl, tokens);
+export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch, tokens?: TokenStore, now?: () => Date): Platforms {
+  const wecom = createWecomPlatform(env, config, logger, fetchImpl, tokens, now);
   const dingtalk = createDingtalkPlatform(env, config, logger, fetchImpl, tokens);
   const senders: Partial<Record<Platform, OutboundAdapter>> = {};
   if (wecom.sender) senders.wecom = wecom.sender;

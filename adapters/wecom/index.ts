@@ -4,6 +4,8 @@ import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createWecomClient, DEFAULT_WECOM_API_BASE } from './client';
+import { encryptReply } from './crypto';
+import { templates } from '../../src/domain/templates';
 import type { TokenStore } from '../token-store';
 import { parseAibot, parseApp, verifyAibotPost, verifyAppPost, verifyEchostr, type WecomCallbackSettings } from './inbound';
 import { createWecomSender } from './sender';
@@ -27,15 +29,33 @@ export const wecomAppEnv = {
 
 const empty = { body: '', contentType: 'text/plain; charset=utf-8' };
 
-export function createAibotEndpoint(s: WecomCallbackSettings): InboundEndpoint {
+/** Marks a message the callback itself answered (the pipeline then posts no second welcome). */
+export const ANSWERED_IN_CALLBACK = 'answeredInCallback';
+
+/**
+ * The AI bot's callback. Answers go out through the outbox and the response_url, so the passive
+ * reply is empty — except the welcome on enter_chat, which WeCom takes only as the encrypted
+ * answer to that very callback (被动回复消息 · 回复欢迎语: JSON {msgtype: text}, encrypted and
+ * signed like the callback, receive id ''); sent any other way it comes from another sender.
+ */
+export function createAibotEndpoint(s: WecomCallbackSettings, opts: { welcome?: () => string } = {}): InboundEndpoint {
+  const welcome = opts.welcome;
   return {
     platform: 'wecom',
     name: 'wecom',
     handshake: (req) => verifyEchostr(s, req),
     verify: (req) => verifyAibotPost(s, req),
-    parse: parseAibot,
-    // Every answer goes out through the outbox and the response_url, so the passive reply is empty.
-    ack: () => empty,
+    parse(verified, receivedAt) {
+      const m = parseAibot(verified, receivedAt);
+      return m?.event === 'enter_chat' && welcome ? { ...m, raw: { ...m.raw, [ANSWERED_IN_CALLBACK]: 'welcome' } } : m;
+    },
+    ack(message) {
+      if (message?.event !== 'enter_chat' || !welcome) return empty;
+      const timestamp = String(Math.floor(message.receivedAt.getTime() / 1000));
+      const nonce = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+      const plaintext = JSON.stringify({ msgtype: 'text', text: { content: welcome() } });
+      return { body: JSON.stringify(encryptReply(s.token, s.encodingAesKey, '', plaintext, timestamp, nonce)), contentType: 'application/json' };
+    },
   };
 }
 
@@ -75,6 +95,8 @@ export function createWecomPlatform(
   logger: Logger,
   fetchImpl?: typeof fetch,
   tokens?: TokenStore,
+  /** The runtime's clock: a response_url's hour is counted on the same clock that stamped it. */
+  now?: () => Date,
 ): WecomPlatform {
   const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
@@ -90,7 +112,7 @@ export function createWecomPlatform(
       encodingAesKey: bot.WECOM_BOT_AES_KEY,
       receiveId: '',
       settingNames: { token: 'WECOM_BOT_TOKEN', aesKey: 'WECOM_BOT_AES_KEY' },
-    });
+    }, { welcome: () => templates.welcome(config.deployment.botName) });
   }
   if (app) {
     endpoints['wecom-app'] = createAppEndpoint({
@@ -126,7 +148,7 @@ export function createWecomPlatform(
         userIdFromCode: (code) => client.loginUserId(code),
       }
     : null;
-  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host] });
+  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });
   if (!longConnection) return { endpoints, sender, login, longConnection };
   const aibotChats = new Set(groups.filter((g) => g.outbound?.kind === 'wecom-aibot').map((g) => g.chatId));
   const aibot = createAibotSender({
@@ -136,6 +158,8 @@ export function createWecomPlatform(
     isAibotChat: (chatId) => aibotChats.has(chatId) || !keys.has(chatId),
     directViaAibot: !app,
     logger,
+    // Reply windows are counted on the clock that stamped the message.
+    ...(now ? { now } : {}),
   });
   return { endpoints, sender: aibot, login, longConnection };
 }

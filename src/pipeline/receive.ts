@@ -77,7 +77,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
     // acceptance is the one instant a ticket's number, received_at and deadlines start from.
     return { ...checked.data, text: stripBotMention(checked.data.text, deps.config.deployment.botName), receivedAt: deps.now() };
   };
-  const enqueue = (msg: InboundMessage, inboundId?: number) => work.add(inboundId !== undefined ? { msg, inboundId } : { msg });
+  // Accepted messages this process holds, so its own recovery pass does not queue them a second time.
+  const inFlight = new Set<number>();
+  const enqueue = (msg: InboundMessage, inboundId?: number) => {
+    if (inboundId === undefined) return work.add({ msg });
+    inFlight.add(inboundId);
+    return work.add({ msg, inboundId }).finally(() => inFlight.delete(inboundId));
+  };
 
   return {
     async accept(input) {
@@ -86,8 +92,10 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
       return inboundId === null ? { status: 'duplicate' } : { status: 'accepted', inboundId, message: msg };
     },
     process: (inboundId, message) => enqueue(message, inboundId),
-    async recoverAccepted(olderThanMs = 60_000) {
-      const rows = await pendingInbound(deps.db, new Date(deps.now().getTime() - olderThanMs), 500);
+    // 15 s: far longer than a message waits in a healthy instance's queue, short enough that the
+    // messages of an instance that died are finished by the next pass of a survivor.
+    async recoverAccepted(olderThanMs = 15_000) {
+      const rows = (await pendingInbound(deps.db, new Date(deps.now().getTime() - olderThanMs), 500)).filter((r) => !inFlight.has(r.id));
       const work: Promise<unknown>[] = [];
       for (const r of rows) {
         const parsed = inboundMessageSchema.safeParse({ ...(r.payload as Record<string, unknown>), receivedAt: new Date(String((r.payload as { receivedAt?: unknown }).receivedAt)) });
