@@ -31,6 +31,9 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
+import { MinePage, type MineItem } from './pages/mine';
+import { listTickets } from '../repo/tickets';
+import { OPEN_STATUSES } from '../domain/ticket';
 import { endSession, isKnownDevice, rememberDevice, requireSession, startSession, type ConsoleEnv } from './session';
 
 export interface ConsoleOptions {
@@ -73,6 +76,7 @@ const actionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('return'), reason: text(200) }),
   z.object({ action: z.literal('confirm') }),
   z.object({ action: z.literal('approve_extension') }),
+  z.object({ action: z.literal('extend'), days: z.coerce.number().int('天数须为整数').min(1, '至少 1 天').max(60, '最多 60 天'), reason: text(200) }),
   z.object({ action: z.literal('close'), reason: text(200) }),
 ]);
 type ActionForm = z.infer<typeof actionForm>;
@@ -242,6 +246,31 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     );
   });
 
+  // A person's own work, one card per ticket: the workbench (工作台 H5 app) home on a phone.
+  app.get('/mine', async (c) => {
+    const user = c.get('user');
+    const now = services.now();
+    const reach = directory.scopeOf(user);
+    const department = user.role === 'staff' ? user.departmentId : null;
+    const rows = department
+      ? await listTickets(db, { departmentId: department, openOnly: true, limit: 100 })
+      : // 营商办 and others: what waits for them (dispatch, re-dispatch, confirmation), then everything open in reach.
+        (await listTicketsPage(db, { status: [...OPEN_STATUSES], ...(reach.kind === 'all' ? {} : { scope: reach }) }, null, 100)).tickets;
+    const waitsForMe = (r: (typeof rows)[number]) =>
+      r.assignee_id === user.id || (department ? r.status === 'dispatched' : ['received', 'returned', 'awaiting_confirmation'].includes(r.status));
+    const items: MineItem[] = rows
+      .map((row) => ({
+        row,
+        own: row.assignee_id === user.id,
+        overdue: isOverdue({ status: row.status, pausedAt: row.paused_at, signDueAt: row.sign_due_at, resolveDueAt: row.resolve_due_at }, now),
+        departmentName: row.department_id ? (directory.departmentName(row.department_id) ?? row.department_id) : '待派单',
+        dueAt: row.status === 'dispatched' ? row.sign_due_at : row.status === 'claimed' ? row.resolve_due_at : null,
+      }))
+      .sort((a, b) => Number(waitsForMe(b.row)) - Number(waitsForMe(a.row)) || Number(b.overdue) - Number(a.overdue));
+    const title = department ? '本单位待办（含协办）' : user.role === 'dispatcher' || user.role === 'admin' ? '待分派、待确认与在办工单' : '在办工单';
+    return c.html(<MinePage deployment={deployment} user={user} title={title} items={items} />);
+  });
+
   app.get('/tickets/:number', async (c) => {
     const user = c.get('user');
     const row = await db.selectFrom('tickets').selectAll().where('number', '=', c.req.param('number')).executeTakeFirst();
@@ -371,6 +400,8 @@ function toCommand(form: ActionForm, departmentName: (id: string) => string): We
     case 'return':
     case 'close':
       return { name: form.action, ref: null, reason: form.reason };
+    case 'extend':
+      return { name: 'extend', ref: null, days: form.days, reason: form.reason };
     case 'claim':
     case 'confirm':
     case 'approve_extension':
@@ -389,6 +420,7 @@ function availableActions(user: { role: keyof typeof ROLE_COMMANDS; departmentId
   if (status === 'dispatched' && may('claim') && lead) out.push('claim');
   if (status === 'claimed' && may('resolve') && lead) out.push('resolve');
   if ((status === 'dispatched' || status === 'claimed') && may('return') && lead) out.push('return');
+  if (status === 'claimed' && may('extend') && lead) out.push('extend');
   if (status === 'awaiting_confirmation' && may('confirm')) out.push('confirm');
   const lastRequest = eventKinds.lastIndexOf('extension_requested');
   if (lastRequest >= 0 && eventKinds.lastIndexOf('extension_approved') < lastRequest && may('approve_extension')) out.push('approve_extension');

@@ -9,10 +9,12 @@ import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } 
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
 import { scopeRegion } from '../domain/regions';
 import { ledgerScope, regionRanking } from '../reports/regions';
+import { registerBoardApi } from '../board/routes';
 import { ledgerFile } from '../reports/ledger-file';
 import { templates } from '../domain/templates';
 import { canSeeTicket, visibleDepartment } from '../domain/roles';
 import type { Services } from '../services';
+import { mountApiDocs } from './api-docs';
 
 type Env = { Variables: { staff: StaffMember } };
 
@@ -69,6 +71,8 @@ export function createApi(services: Services): OpenAPIHono<Env> {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'npm run -s cli -- token create STAFF_ID' });
 
   api.use('/v1/*', async (c, next) => {
+    // The public board (src/board/routes.tsx) needs no token.
+    if (c.req.path.endsWith('/v1/public/board')) return next();
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const staffId = token ? await staffForToken(services.db, token, services.now()) : null;
     const staff = staffId ? services.directory.staffById(staffId) : null;
@@ -76,6 +80,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     c.set('staff', staff);
     await next();
   });
+  registerBoardApi(api, services);
 
   api.openapi(
     createRoute({
@@ -396,12 +401,6 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     },
   );
 
-  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'gongzhi API', version: '1' } });
-  api.get('/docs', (c) =>
-    c.html(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>共治 API</title>
-<style>body{font:14px/1.6 sans-serif;max-width:900px;margin:2em auto}code{background:#f2f3f5;padding:1px 4px}</style>
-<h1>共治 API</h1><p>OpenAPI 3.1：<a href="/api/openapi.json">/api/openapi.json</a>。认证：<code>Authorization: Bearer &lt;令牌&gt;</code>，令牌由 <code>npm run -s cli -- token create 工作人员ID</code> 生成。</p>
-<ul id="list"></ul><script>fetch('/api/openapi.json').then(r=>r.json()).then(d=>{for(const [p,ops] of Object.entries(d.paths))for(const [m,o] of Object.entries(ops)){const li=document.createElement('li');li.innerHTML='<code>'+m.toUpperCase()+' /api'+p+'</code> — '+(o.summary||'');document.getElementById('list').appendChild(li);}})</script></html>`),
-  );
+  mountApiDocs(api, services);
   return api;
 }

@@ -7,7 +7,7 @@ import type { StaffMember } from '../../repo/directory';
 import { statusName, when } from '../format';
 import { Flash, Page } from '../layout';
 
-export type ConsoleAction = 'dispatch' | 'reassign' | 'claim' | 'resolve' | 'return' | 'confirm' | 'approve_extension' | 'close';
+export type ConsoleAction = 'dispatch' | 'reassign' | 'claim' | 'resolve' | 'return' | 'extend' | 'confirm' | 'approve_extension' | 'close';
 
 export interface TicketPageData {
   row: TicketRow;
@@ -62,7 +62,11 @@ function ActionForms(props: { number: string; actions: ConsoleAction[]; departme
         {p.field ? (
           <label>
             {p.field.label}
-            <input name={p.field.name} required maxlength={p.field.max} size={p.field.max > 200 ? 40 : 20} placeholder={p.field.placeholder} />
+            {p.field.max > 200 ? (
+              <textarea name={p.field.name} required maxlength={p.field.max} rows={3} cols={40} placeholder={p.field.placeholder} />
+            ) : (
+              <input name={p.field.name} required maxlength={p.field.max} size={20} placeholder={p.field.placeholder} />
+            )}
           </label>
         ) : null}
         <button class={p.plain ? 'plain' : undefined} type="submit">
@@ -93,6 +97,22 @@ function ActionForms(props: { number: string; actions: ConsoleAction[]; departme
       <Simple action="claim" label="签收" />
       <Simple action="resolve" label="办结" field={{ name: 'summary', label: '办理结果', max: 2000 }} />
       <Simple action="return" label="退回营商办" plain field={{ name: 'reason', label: '退单理由', max: 200 }} />
+      {has('extend') ? (
+        <form method="post" action={post} data-action="extend">
+          <input type="hidden" name="action" value="extend" />
+          <label>
+            延期天数
+            <input name="days" type="number" inputmode="numeric" min={1} max={60} required value="3" />
+          </label>
+          <label>
+            延期理由
+            <input name="reason" required maxlength={200} />
+          </label>
+          <button class="plain" type="submit">
+            申请延期
+          </button>
+        </form>
+      ) : null}
       <Simple action="confirm" label="确认办结" />
       <Simple action="approve_extension" label="批准延期" />
       <Simple action="close" label="关闭" plain field={{ name: 'reason', label: '关闭理由', max: 200, placeholder: '如：非诉求、重复反映' }} />

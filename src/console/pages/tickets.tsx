@@ -86,19 +86,19 @@ export function TicketsPage(props: {
             <tbody>
               {props.tickets.map((t) => (
                 <tr>
-                  <td>
+                  <td data-label="工单号">
                     <a href={`/console/tickets/${t.number}`}>{t.number}</a>
                   </td>
-                  <td>{when(t.received_at)}</td>
-                  <td>{excerpt(t.content)}</td>
-                  <td>{CATEGORY_NAMES[t.category as Category] ?? t.category}</td>
-                  <td>{props.names.department(t.department_id)}</td>
-                  <td>
+                  <td data-label="受理">{when(t.received_at)}</td>
+                  <td data-label="诉求">{excerpt(t.content)}</td>
+                  <td data-label="领域">{CATEGORY_NAMES[t.category as Category] ?? t.category}</td>
+                  <td data-label="承办单位">{props.names.department(t.department_id)}</td>
+                  <td data-label="状态">
                     <span class="tag">{statusName(t.status)}</span>
                     {props.overdueIds.has(t.id) ? <span class="tag red">超期</span> : null}
                     {t.supervised ? <span class="tag red">督办</span> : null}
                   </td>
-                  <td>{props.names.group(t.group_id)}</td>
+                  <td data-label="来源群">{props.names.group(t.group_id)}</td>
                 </tr>
               ))}
             </tbody>
