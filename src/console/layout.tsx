@@ -53,7 +53,7 @@ form.filters label{flex:1 1 45%}form.filters button{flex:1 1 100%}
 }
 `;
 
-export type Section = 'dashboard' | 'tickets' | 'reports' | 'posters';
+export type Section = 'mine' | 'dashboard' | 'tickets' | 'reports' | 'posters';
 
 export function Page(props: { title: string; user?: StaffMember; section?: Section; deployment: string; children?: Child }) {
   const nav: Array<[Section, string, string]> = [
