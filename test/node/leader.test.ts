@@ -64,7 +64,7 @@ describe.skipIf(!url)('leader election on PostgreSQL (session advisory lock)', (
     await first.leader.stop();
     const t0 = Date.now();
     await eventually(() => cs.some((c) => c !== first && c.leader.isLeader()), 5000);
-    expect(Date.now() - t0).toBeLessThan(POLL_MS * 20);
+    expect(Date.now() - t0).toBeLessThan(POLL_MS * 50);
     await new Promise((r) => setTimeout(r, POLL_MS * 5));
     expect(cs.filter((c) => c.leader.isLeader())).toHaveLength(1);
     expect(first.terms).toEqual({ elected: 1, demoted: 1 });
@@ -128,7 +128,7 @@ describe.skipIf(!url)('one WeCom long connection across instances (leader holds 
     await leader.stop();
     const t0 = Date.now();
     await eventually(() => follower.held().wecom?.state().connected, 10_000);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(8000);
     await new Promise((r) => setTimeout(r, POLL_MS * 10));
     expect(fake.connections()).toBe(2);
     expect(fake.liveConnections()).toBe(1);
