@@ -12,7 +12,7 @@ import { aibotEvent, aibotMessage, startFakeAibot } from '../fakes/wecom-aibot-w
 const BOT = { botId: 'aibot-gongzhi', secret: 'aibot-secret-for-tests' };
 const GROUP = 'wr-county-chat';
 const REPORT = '@共治助手 我们厂新建的厂房申请用电报装一个月了还没接通';
-const TIMINGS = { reconnectBaseMs: 50, heartbeatMs: 150, authTimeoutMs: 300, replacedBackoffMs: 600 };
+const TIMINGS = { reconnectBaseMs: 50, heartbeatMs: 150, authTimeoutMs: 300, replacedBackoffMs: 2000 };
 
 /** The example county with its WeCom group reached over the long connection (no webhook key anywhere). */
 async function longConnectionConfig(): Promise<GongzhiConfig> {
@@ -39,7 +39,8 @@ describe('WeCom AI bot over the long connection (official SDK against a loopback
     });
     lc = startWecomLongConnection(rt.services, rt.platforms.wecomLongConnection!, TIMINGS);
     await eventually(() => lc.state().connected);
-  });
+    // Migrations and the classifier load first: slow on a shared machine.
+  }, 180_000);
   afterAll(async () => {
     await lc?.stop();
     await rt?.close();
@@ -101,6 +102,33 @@ describe('WeCom AI bot over the long connection (official SDK against a loopback
     expect((welcome.body as { text: { content: string } }).text.content).toContain('共治助手');
   });
 
+  it('answers a message on its req_id once: a second answer, an expired one and a late welcome go to the chat (aibot_send_msg)', async () => {
+    const sender = rt.platforms.senders.wecom!;
+    const reqId = fake.pushMessage(aibotMessage({ userId: 'liuzong', chatId: GROUP, text: '收到，谢谢' }));
+    await new Promise((r) => setTimeout(r, 200));
+    const handle = { kind: 'wecom-aibot-frame', url: reqId, expiresAt: '2999-01-01T00:00:00.000Z' };
+    const target = { kind: 'reply' as const, handle, chatId: GROUP, chatType: 'group' as const };
+    const sends = fake.frames('aibot_send_msg').length;
+    expect(await sender.send({ platform: 'wecom', target, payload: { format: 'text', text: '第一条 <@all> [链接](http://x)', mentions: [] } })).toEqual({ ok: true });
+    expect(await sender.send({ platform: 'wecom', target, payload: { format: 'text', text: '第二条', mentions: [] } })).toEqual({ ok: true });
+    const onFrame = fake.answers(reqId).filter((f) => f.cmd === 'aibot_respond_msg');
+    expect(onFrame).toHaveLength(1);
+    // Users' words are echoed as written: no @all, no link.
+    expect((onFrame[0]!.body as { stream: { content: string } }).stream.content).toBe('第一条 ＜@all＞ ［链接］(http://x)');
+    const toChat = fake.frames('aibot_send_msg').slice(sends);
+    expect(toChat.map((f) => f.body)).toEqual([{ chatid: GROUP, msgtype: 'markdown', markdown: { content: '第二条' } }]);
+
+    const expired = { kind: 'reply' as const, handle: { ...handle, url: 'REQ-OLD', expiresAt: '2000-01-01T00:00:00.000Z' }, chatId: GROUP, chatType: 'group' as const };
+    expect(await sender.send({ platform: 'wecom', target: expired, payload: { format: 'text', text: '过期后', mentions: [] } })).toEqual({ ok: true });
+    expect(fake.answers('REQ-OLD')).toHaveLength(0);
+    const lateWelcome = { kind: 'reply' as const, handle: { kind: 'wecom-aibot-welcome', url: 'REQ-W-OLD', expiresAt: '2000-01-01T00:00:00.000Z' }, chatId: 'newcomer-li', chatType: 'direct' as const };
+    expect(await sender.send({ platform: 'wecom', target: lateWelcome, payload: { format: 'text', text: '欢迎', mentions: [] } })).toEqual({ ok: true });
+    expect(fake.frames('aibot_send_msg').slice(sends).map((f) => (f.body as { chatid: string }).chatid)).toEqual([GROUP, GROUP, 'newcomer-li']);
+    // A refusal the platform gives for the chat is not retried for ever: it dead-letters.
+    fake.refuseNext('aibot_send_msg', 93006);
+    expect(await sender.send({ platform: 'wecom', target: { kind: 'group', chatId: 'wr-gone' }, payload: { format: 'text', text: 'x', mentions: [] } })).toMatchObject({ ok: false, retry: 'never' });
+  });
+
   it('a killed connection reconnects with back-off and loses nothing pushed meanwhile; the same report redelivered is not a second ticket', async () => {
     const before = lc.state();
     fake.setRedeliverOnReconnect(true);
@@ -145,9 +173,9 @@ describe('WeCom AI bot over the long connection (official SDK against a loopback
     expect(lc.state().connected).toBe(false);
     rogue.disconnect();
     // Within the back-off only the rogue connected; then we come back once.
-    await new Promise((r) => setTimeout(r, TIMINGS.replacedBackoffMs / 2));
+    await new Promise((r) => setTimeout(r, TIMINGS.replacedBackoffMs / 4));
     expect(fake.connections() - connectionsBefore).toBe(1);
-    await eventually(() => lc.state().connected, 3000);
+    await eventually(() => lc.state().connected, 6000);
     expect(fake.connections() - connectionsBefore).toBe(2);
 
     const reqId = fake.pushMessage(reportMsg);
