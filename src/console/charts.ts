@@ -75,6 +75,24 @@ export function regionRankingChart(rows: RankingRow[]): string {
   );
 }
 
+/**
+ * A phone-sized ranking chart for the public board: drawn 360 px wide so that on a phone it is
+ * shown at its own size (labels stay legible), and on a desktop a few sit side by side.
+ */
+export function boardScoreChart(rows: Array<{ name: string; value: number }>, label: string): string {
+  const names = rows.map((r) => r.name).reverse();
+  return render(
+    {
+      grid: { left: 4, right: 40, top: 8, bottom: 4, containLabel: true },
+      xAxis: { type: 'value', axisLabel: { fontSize: 11 } },
+      yAxis: { type: 'category', data: names, axisLabel: { fontSize: 12, width: 120, overflow: 'truncate' } },
+      series: [{ name: label, type: 'bar', data: rows.map((r) => r.value).reverse(), label: { show: true, position: 'right', fontSize: 12 }, itemStyle: { color: '#3370ff' } }],
+    },
+    360,
+    Math.max(120, 24 + rows.length * 30),
+  );
+}
+
 export function trendChart(points: TrendPoint[]): string {
   return render(
     {

@@ -218,8 +218,9 @@ export interface RegionRoutingInput {
 
 /**
  * The routing table for a ticket from a region: the nearest region (itself, then up the tree)
- * with its own `routing` supplies the 营商办 and the category map; the deployment's rules,
- * which can name regions, always come first.
+ * with its own `routing` supplies the 营商办 and the category map (a category it does not map
+ * goes to that 营商办, never to another level); the deployment's rules, which can name
+ * regions, always come first.
  */
 export function routingFor<T extends { dispatcher: string; categories: Partial<Record<string, string>>; rules: unknown[] }>(
   table: T,
@@ -232,7 +233,7 @@ export function routingFor<T extends { dispatcher: string; categories: Partial<R
   while (x && !seen.has(x.id)) {
     seen.add(x.id);
     const own = regions.find((r) => r.id === x!.id)?.routing;
-    if (own) return { ...table, dispatcher: own.dispatcher, categories: { ...table.categories, ...own.categories } };
+    if (own) return { ...table, dispatcher: own.dispatcher, categories: own.categories };
     x = x.parentId ? org.region(x.parentId) : null;
   }
   return table;

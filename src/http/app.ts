@@ -6,6 +6,7 @@ import { migrationVersion, type DbKind } from '../db/database';
 import type { Services } from '../services';
 import { createApi } from './api';
 import { createPlaygroundRoutes } from './playground';
+import { createBoardRoutes } from '../board/routes';
 import { createConsole, type ConsoleOptions } from '../console/routes';
 import { createReportPage, type ReportPageOptions } from '../report-page/routes';
 import { FAVICON_PATH, FAVICON_SVG } from './favicon';
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.webhooks) app.route('/webhooks', deps.webhooks);
   app.use('/api/*', limit);
   app.route('/api', createApi(services));
+  // The public 晒单 board: no sign-in, its own headers (cache, frame-ancestors from board.embedOrigins).
+  app.route('/', createBoardRoutes(services));
   if (deps.console) {
     app.use('/console/*', limit, pageHeaders(CONSOLE_CSP));
     app.route('/console', createConsole(services, deps.console));

@@ -36,15 +36,22 @@ export type RegionRankingRow = RankingRow;
  * Tickets lifted to the city (提级办) count for the city department that took them.
  */
 export async function regionRanking(db: Db, period: Period, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
-  const children = org.children(under);
-  if (children.length === 0) return [];
-  const totals = new Map(children.map((r) => [r.id, zero(r.id)]));
-  for (const c of await departmentCounts(db, period)) {
+  if (org.children(under).length === 0) return [];
+  return rankRegions(regionCounts(await departmentCounts(db, period), org, under), org);
+}
+
+/** Department counts added up per region directly under `under` (every such region, with none too). */
+export function regionCounts(counts: readonly DepartmentCounts[], org: Org, under: string): DepartmentCounts[] {
+  const totals = new Map(org.children(under).map((r) => [r.id, zero(r.id)]));
+  for (const c of counts) {
     const child = org.childContaining(under, org.departmentRegion(c.departmentId));
     if (child) totals.set(child.id, add(totals.get(child.id)!, c));
   }
-  return rankFigures([...totals.values()].map(figuresFromCounts)).map((f) => ({ ...f, name: org.region(f.departmentId)?.name ?? f.departmentId }));
+  return [...totals.values()];
 }
+
+export const rankRegions = (counts: readonly DepartmentCounts[], org: Org): RegionRankingRow[] =>
+  rankFigures(counts.map(figuresFromCounts)).map((f) => ({ ...f, name: org.region(f.departmentId)?.name ?? f.departmentId }));
 
 /** Departments of one region (its own level; the regions below rank in regionRanking). */
 export function regionDepartmentRanking(db: Db, period: Period, org: Org, regionId: string): Promise<RankingRow[]> {
