@@ -49,7 +49,8 @@ export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMess
   let ticketNumber: string | null = null;
 
   if (msg.event === 'enter_chat') {
-    reply(ctx, templates.welcome(deps.config.deployment.botName));
+    // The WeCom AI-bot webhook already answered the callback with the welcome (adapters/wecom/index.ts).
+    if (msg.raw?.answeredInCallback !== 'welcome') reply(ctx, templates.welcome(deps.config.deployment.botName));
     outcome = 'event';
   } else {
     const parsed = parseCommand(msg.text);

@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { decrypt, getSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../../src/bootstrap';
 import { TEST_DATABASES } from '../../helpers/databases';
@@ -108,11 +109,23 @@ describe('WeCom AI bot end to end', () => {
     expect(res.status).toBe(400);
   });
 
-  it('welcomes a user who opens the bot chat', async () => {
+  it('welcomes a user who opens the bot chat with the passive reply to that callback, encrypted and signed, and nothing else', async () => {
     const url = responseUrl();
-    await post(JSON.stringify({ msgid: 'enter-1', aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'new-user' }, response_url: url, msgtype: 'event', event: { eventtype: 'enter_chat' } }));
-    const welcome = await eventually(() => wecom.posts('/cgi-bin/aibot/response').find((p) => p.query.response_code === url.split('=')[1]));
-    expect(JSON.stringify(welcome.body)).toContain('@我 说明情况');
+    const sendsBefore = wecom.requests.filter((r) => r.path === '/cgi-bin/message/send' || r.path === '/cgi-bin/aibot/response').length;
+    const res = await post(JSON.stringify({ msgid: 'enter-1', aibotid: 'AIBOTID', chattype: 'single', from: { userid: 'new-user' }, response_url: url, msgtype: 'event', event: { eventtype: 'enter_chat' } }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const answer = (await res.json()) as { encrypt: string; msgsignature: string; timestamp: number; nonce: string };
+    expect(answer.msgsignature).toBe(getSignature(WECOM_BOT.token, String(answer.timestamp), answer.nonce, answer.encrypt));
+    const { message, id } = decrypt(WECOM_BOT.aesKey, answer.encrypt);
+    expect(id).toBe('');
+    const welcome = JSON.parse(message) as { msgtype: string; text: { content: string } };
+    expect(welcome.msgtype).toBe('text');
+    expect(welcome.text.content).toContain('@我 说明情况');
+    // Not a second welcome from the app or the response_url once the event is processed.
+    await eventually(async () => (await rt.services.db.selectFrom('inbound_messages').select('id').where('message_id', '=', 'enter-1').execute()).length === 1);
+    await rt.services.drainer.drainOnce();
+    expect(wecom.requests.filter((r) => r.path === '/cgi-bin/message/send' || r.path === '/cgi-bin/aibot/response')).toHaveLength(sendsBefore);
   });
 
   it('takes one-to-one reports through the self-built app, and answers by app message with a refreshed token', async () => {
