@@ -13,6 +13,8 @@ import { createSlaClock } from '../src/domain/sla';
 import { createWorkCalendar } from '../src/domain/calendar';
 import { CHINA_CALENDAR } from '../src/calendar/china-calendar';
 import { dailyDigest, departmentRanking, monthPeriod } from '../src/reports/queries';
+import { regionRanking } from '../src/reports/regions';
+import { createOrg } from '../src/domain/regions';
 import { listTicketsPage } from '../src/repo/tickets';
 import { syncDirectory } from '../src/repo/directory';
 
@@ -71,9 +73,15 @@ async function measure(name: string, db: Db) {
   const seconds = REUSE ? NaN : await seed(db);
   const sla = createSlaClock(createWorkCalendar(CHINA_CALENDAR));
   const at = new Date('2026-11-23T00:30:00Z');
+  // A province: 12 prefectures (盟市), each with 4 counties; the 40 departments spread over the counties.
+  const regions = [{ id: 'province', name: '全省' }, ...Array.from({ length: 12 }, (_, i) => ({ id: `city-${i}`, name: `第${i}盟市`, parent: 'province' })), ...Array.from({ length: 48 }, (_, i) => ({ id: `county-${i}`, name: `第${i}旗县`, parent: `city-${i % 12}` }))];
+  const org = createOrg({ name: '全省', regions, departments: Array.from({ length: 40 }, (_, i) => ({ id: `dept-${i + 1}`, region: `county-${i}` })) });
   const results = [
-    await time('daily digest, one group', () => dailyDigest(db, sla, { groupId: 'grp-17', groupName: '共治群17', at })),
+    await time('daily digest, one group (none of its tickets open)', () => dailyDigest(db, sla, { groupId: 'grp-17', groupName: '共治群17', at })),
+    // The seed's statuses follow the ticket number, so this group's recent tickets are all still open (the worst case).
+    await time('daily digest, one group (1,200 open, overdue)', () => dailyDigest(db, sla, { groupId: 'grp-20', groupName: '共治群20', at })),
     await time('monthly ranking, 40 departments', () => departmentRanking(db, monthPeriod('2026-10'))),
+    await time('monthly region ranking, 12 prefectures', () => regionRanking(db, monthPeriod('2026-10'), org)),
     await time('ticket list page: open, one department, overdue', () => listTicketsPage(db, { status: ['dispatched', 'claimed'], departmentId: 'dept-7', overdueAt: at }, null)),
     await time('ticket list page: one group, one month, category', () => listTicketsPage(db, { groupId: 'grp-42', category: 'payment', from: new Date('2026-06-01T00:00:00+08:00'), to: new Date('2026-07-01T00:00:00+08:00') }, null)),
   ];
