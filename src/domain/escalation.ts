@@ -45,9 +45,19 @@ export function activeDeadline(t: LadderTicket): { phase: DeadlinePhase; dueAt: 
   return null;
 }
 
-export function stepThresholds(dueAt: Date, policy: LadderPolicy, sla: SlaClock): Record<EscalationStep, Date> {
+/**
+ * A 提醒单 comes at most this share of the term before the deadline: `remindBefore` (4 h) is
+ * longer than an urgent 30-minute or 2-hour term, and a reminder the minute a ticket is
+ * dispatched reminds nobody of anything.
+ */
+export const REMINDER_SHARE_OF_TERM = 0.25;
+
+/** `startAt`: when the term began (dispatch for signing, the claim for resolving). */
+export function stepThresholds(dueAt: Date, policy: LadderPolicy, sla: SlaClock, startAt?: Date | null): Record<EscalationStep, Date> {
+  const configured = policy.remindBefore.minutes * 60_000;
+  const lead = startAt ? Math.min(configured, Math.max(0, dueAt.getTime() - startAt.getTime()) * REMINDER_SHARE_OF_TERM) : configured;
   return {
-    reminder: new Date(dueAt.getTime() - policy.remindBefore.minutes * 60_000),
+    reminder: new Date(dueAt.getTime() - lead),
     urging: dueAt,
     supervision: sla.add(dueAt, policy.superviseAfter),
     transfer: sla.add(dueAt, policy.transferAfter),

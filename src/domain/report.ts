@@ -94,6 +94,19 @@ export function rankFigures(figures: DepartmentFigures[]): DepartmentFigures[] {
   return [...figures].sort((a, b) => b.score - a.score || a.escalations - b.escalations || a.departmentId.localeCompare(b.departmentId));
 }
 
+/**
+ * Places for rows already in ranking order: equal figures share a place and the next place
+ * skips (1, 2, 2, 4), so departments tied at nothing are all last together, not 2nd to 7th.
+ */
+export function rankPlaces(rows: ReadonlyArray<{ score: number; escalations: number }>): number[] {
+  const places: number[] = [];
+  rows.forEach((r, i) => {
+    const prev = rows[i - 1];
+    places.push(prev && prev.score === r.score && prev.escalations === r.escalations ? places[i - 1]! : i + 1);
+  });
+  return places;
+}
+
 export function rankDepartments(byDepartment: ReadonlyMap<string, readonly TicketFacts[]>): DepartmentFigures[] {
   return rankFigures([...byDepartment.entries()].map(([id, ts]) => departmentFigures(id, ts)));
 }

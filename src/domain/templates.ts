@@ -2,7 +2,7 @@ import { COMMAND_SPECS, type CommandName } from './commands';
 import { formatChinaDateTime } from './china-time';
 import { PHASE_NAMES, STEP_NAMES, type DeadlinePhase, type EscalationStep } from './escalation';
 import { maskedExcerpt } from './mask';
-import type { DepartmentFigures } from './report';
+import { rankPlaces, type DepartmentFigures } from './report';
 import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
 import { STATUS_NAMES, type TicketStatus } from './ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from './taxonomy';
@@ -236,11 +236,12 @@ export const templates = {
   },
   ranking(title: string, rows: RankingRow[]): string {
     if (rows.length === 0) return `【${title}】本期无工单。`;
+    const places = rankPlaces(rows);
     return [
       `【${title}】承办单位排名（签收及时率｜按时办结率｜办结率｜满意率）`,
       ...rows.map(
         (r, i) =>
-          `${i + 1}. ${r.name}：${r.tickets} 件｜${pct(r.responseRate)}｜${pct(r.onTimeRate)}｜${pct(r.resolutionRate)}｜${pct(r.satisfactionRate)}${r.reopened ? `｜重办 ${r.reopened}` : ''}${r.escalations ? `｜督办文书 ${r.escalations}` : ''}`,
+          `${places[i]}. ${r.name}：${r.tickets} 件｜${pct(r.responseRate)}｜${pct(r.onTimeRate)}｜${pct(r.resolutionRate)}｜${pct(r.satisfactionRate)}${r.reopened ? `｜重办 ${r.reopened}` : ''}${r.escalations ? `｜督办文书 ${r.escalations}` : ''}`,
       ),
     ].join('\n');
   },

@@ -29,6 +29,18 @@ export const isOpen = (s: TicketStatus): boolean => OPEN_STATUSES.includes(s);
 
 export type CloseReason = 'satisfied' | 'no_answer' | 'withdrawn' | 'invalid';
 
+/** Reason codes the system itself writes into events (people's own reasons are free text). */
+export type ReasonCode = CloseReason | 'unsatisfied';
+export const REASON_NAMES: Record<ReasonCode, string> = {
+  satisfied: '企业满意',
+  unsatisfied: '企业不满意',
+  no_answer: '评价期满未评价',
+  withdrawn: '企业撤回',
+  invalid: '无效诉求',
+};
+/** A reason as people read it: a code in words, anything else (a person's own reason) as written. */
+export const reasonText = (reason: string): string => (Object.hasOwn(REASON_NAMES, reason) ? REASON_NAMES[reason as ReasonCode] : reason);
+
 export interface TicketState {
   status: TicketStatus;
   departmentId: string | null;

@@ -32,7 +32,7 @@ export async function runSweep(services: Services, now: Date = services.now()): 
   for (;;) {
     const candidates = await db
       .selectFrom('tickets')
-      .select(['id', 'status', 'sign_due_at', 'resolve_due_at', 'reopen_count'])
+      .select(['id', 'status', 'sign_due_at', 'resolve_due_at', 'reopen_count', 'received_at', 'dispatched_at', 'claimed_at'])
       .where('id', '>', afterId)
       // Waiting for the enterprise: the clock stands still.
       .where('paused_at', 'is', null)
@@ -55,7 +55,8 @@ export async function runSweep(services: Services, now: Date = services.now()): 
         .where('round', '=', c.reopen_count)
         .where('phase', '=', deadline.phase)
         .execute();
-      const step = nextStep(stepThresholds(deadline.dueAt, policy, sla), issued.map((i) => i.step as EscalationStep), now);
+      const termStart = deadline.phase === 'resolve' ? c.claimed_at : (c.dispatched_at ?? c.received_at);
+      const step = nextStep(stepThresholds(deadline.dueAt, policy, sla, termStart), issued.map((i) => i.step as EscalationStep), now);
       if (!step) continue;
       const doc = await issueDocument(services, c.id, step, now);
       if (doc) result.issued.push(doc);

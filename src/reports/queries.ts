@@ -49,7 +49,8 @@ export async function departmentCounts(db: Db, period: Period, filter: { groupId
   let q = db
     .selectFrom('tickets as t')
     .leftJoin(
-      (eb) => eb.selectFrom('escalation_documents').select(['ticket_id', (e) => e.fn.countAll<number>().as('n')]).groupBy('ticket_id').as('e'),
+      // A 提醒单 comes before the deadline: a notice, not a failure, so it never counts against the department.
+      (eb) => eb.selectFrom('escalation_documents').select(['ticket_id', (e) => e.fn.countAll<number>().as('n')]).where('step', '!=', 'reminder').groupBy('ticket_id').as('e'),
       (join) => join.onRef('e.ticket_id', '=', 't.id'),
     )
     .select([

@@ -3,6 +3,7 @@ import type { RankingRow } from '../../domain/templates';
 import type { StaffMember } from '../../repo/directory';
 import { percent } from '../format';
 import { Page } from '../layout';
+import { rankPlaces } from '../../domain/report';
 
 export interface RegionsSection {
   /** The level whose regions are compared (the city). */
@@ -21,6 +22,8 @@ export function ReportsPage(props: {
   canExport: boolean;
   regions?: RegionsSection | null;
 }) {
+  const places = rankPlaces(props.ranking);
+  const regionPlaces = rankPlaces(props.regions?.rows ?? []);
   return (
     <Page title="统计与台账" user={props.user} section="reports" deployment={props.deployment}>
       <h1>统计与台账</h1>
@@ -50,7 +53,7 @@ export function ReportsPage(props: {
               <th>名次</th>
               <th>承办单位</th>
               <th>工单</th>
-              <th>响应率</th>
+              <th>签收及时率</th>
               <th>按时办结率</th>
               <th>办结率</th>
               <th>满意率</th>
@@ -62,7 +65,7 @@ export function ReportsPage(props: {
           <tbody>
             {props.ranking.map((r, i) => (
               <tr>
-                <td>{i + 1}</td>
+                <td>{places[i]}</td>
                 <td>{r.name}</td>
                 <td>{r.tickets}</td>
                 <td>{percent(r.responseRate)}</td>
@@ -105,7 +108,7 @@ export function ReportsPage(props: {
               <tbody>
                 {props.regions.rows.map((r, i) => (
                   <tr>
-                    <td>{i + 1}</td>
+                    <td>{regionPlaces[i]}</td>
                     <td>{r.name}</td>
                     <td>{r.tickets}</td>
                     <td>{percent(r.responseRate)}</td>

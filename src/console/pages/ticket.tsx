@@ -1,6 +1,6 @@
 import type { TicketEventRow, TicketRow } from '../../db/schema';
 import { STEP_NAMES, type EscalationStep } from '../../domain/escalation';
-import { EVENT_NAMES, type TicketEventKind } from '../../domain/ticket';
+import { EVENT_NAMES, reasonText, type TicketEventKind } from '../../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../../domain/taxonomy';
 import type { TicketView } from '../../domain/templates';
 import type { StaffMember } from '../../repo/directory';
@@ -29,7 +29,8 @@ function eventDetail(e: TicketEventRow, departmentName: (id: string) => string):
   const d = e.data as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof d.departmentId === 'string') parts.push(`→ ${departmentName(d.departmentId)}`);
-  for (const key of ['reason', 'summary', 'question', 'text', 'comment', 'note'] as const) {
+  if (typeof d.reason === 'string' && d.reason) parts.push(reasonText(d.reason));
+  for (const key of ['summary', 'question', 'text', 'comment', 'note'] as const) {
     if (typeof d[key] === 'string' && d[key]) parts.push(String(d[key]));
   }
   if (typeof d.rating === 'number') parts.push(`${d.rating} 分`);
