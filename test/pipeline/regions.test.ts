@@ -1,6 +1,7 @@
 import { beforeAll, afterAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { loadConfigFile } from '../../src/config/load';
+import { postDueDigests } from '../../src/jobs/digests';
 import { runSweep } from '../../src/jobs/sweep';
 import { createApiToken } from '../../src/repo/api-tokens';
 import { setConsolePassword } from '../../src/repo/console-accounts';
@@ -168,5 +169,30 @@ describeOnDatabases('a city and its counties', (database) => {
     expect(html).toContain('国网青山县供电公司');
     // No person, no enterprise, no ticket text, no ticket number.
     for (const secret of ['厂房', '三相电', 'qs-factory-liu', 'qs-mill-zhang', '李电', numbers.lifted, numbers.hexi]) expect(html).not.toContain(secret);
+  });
+
+  it('posts each level its own digest and rankings: the city’s groups also get a line per county and the ranking of counties', async () => {
+    // Monday 30 November, 08:31 in Beijing: the daily digest and last week's ranking are due.
+    clock.set('2026-11-30T00:31:00Z');
+    await postDueDigests(rt.services, clock.now());
+    const rows = await rt.services.db.selectFrom('outbox').select(['target', 'payload']).where('kind', '=', 'digest').orderBy('id').execute();
+    const to = (chat: string) => rows.filter((r) => (r.target as { chatId?: string }).chatId === chat).map((r) => (r.payload as { text: string }).text);
+    const city = to('city').join('\n---\n');
+    // By the region each ticket came from: the lifted ticket is still 青山县's, and overdue.
+    expect(city).toContain('各地区（新受理｜超期｜挂牌督办）：\n青山县：0｜1｜0\n河西县：0｜1｜0\n北山经济技术开发区：0｜0｜0');
+    expect(city).toMatch(/周总结】各地区排名/);
+    expect(city).toMatch(/1\. 青山县：1 件｜100%｜100%｜100%｜100%｜重办 0｜三单一函 0/);
+    // The city's department ranking has the city's departments only: the lifted ticket at 国网北山供电公司.
+    expect(city).toContain('国网北山供电公司');
+    expect(city).not.toContain('国网河西县供电公司');
+    const qingshan = to('qingshan').join('\n---\n');
+    expect(qingshan).toContain('国网青山县供电公司');
+    expect(qingshan).not.toContain('国网河西县供电公司');
+    // 青山县 has a town below it: its groups compare that level in turn.
+    expect(qingshan).toContain('各地区（新受理｜超期｜挂牌督办）：\n青山镇：0｜0｜0');
+    expect(qingshan).not.toContain('河西');
+    const hexi = to('hexi').join('\n---\n');
+    expect(hexi).toContain('国网河西县供电公司');
+    expect(hexi).not.toContain('青山');
   });
 });
