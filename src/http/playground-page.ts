@@ -100,16 +100,37 @@ function render(e) {
   const mine = state.persona && e.from.kind === 'user' && e.from.id === state.persona.id;
   const div = document.createElement('div');
   div.className = 'msg ' + (e.from.kind === 'bot' ? 'bot' : mine ? 'me' : '');
-  const mentions = e.mentions && e.mentions.length ? ' → @' + e.mentions.join(' @') : '';
+  // Mentions carry platform user ids: show the person's name, as the chat client would.
+  const mentions = e.mentions && e.mentions.length ? ' → @' + e.mentions.map(nameOf).join(' @') : '';
   div.innerHTML = '<div class="who">' + esc(e.from.name) + esc(mentions) + ' · ' + new Date(e.at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai' }) + '</div><div class="bubble">' + linkify(e.text) + '</div>';
   $('log').appendChild(div);
   $('log').scrollTop = $('log').scrollHeight;
 }
-async function poll() {
+function nameOf(id) {
+  const s = state.setup;
+  const p = s && (s.staff.find((x) => x.id === id) || s.enterprises.find((x) => x.id === id));
+  return p ? p.name : id;
+}
+// One poll at a time: the timer and a send both poll, and two overlapping polls with the same
+// 'after' would each render the new entries (a message shown twice).
+let polling = null;
+let pollAgain = false;
+function poll() {
+  if (polling) { pollAgain = true; return polling; }
+  polling = (async () => {
+    try {
+      do { pollAgain = false; await pollOnce(); } while (pollAgain);
+    } finally { polling = null; }
+  })();
+  return polling;
+}
+async function pollOnce() {
   if (!state.group) return;
-  const r = await fetch('/playground/api/transcript?chat=' + encodeURIComponent(state.group.chatId) + '&after=' + state.after);
+  const group = state.group;
+  const r = await fetch('/playground/api/transcript?chat=' + encodeURIComponent(group.chatId) + '&after=' + state.after);
   const { entries } = await r.json();
-  for (const e of entries) { render(e); state.after = Math.max(state.after, e.seq); }
+  if (state.group !== group) return; // switched groups meanwhile
+  for (const e of entries) { if (e.seq <= state.after) continue; render(e); state.after = e.seq; }
   const t = await (await fetch('/playground/api/tickets?group=' + encodeURIComponent(state.group.id))).json();
   $('list').innerHTML = t.tickets.length ? t.tickets.map((k) =>
     '<div class="card"><span class="st ' + k.status + '">' + esc(k.statusName) + '</span><div class="no" data-n="' + k.number + '">' + k.number + '</div>' +
