@@ -9,6 +9,7 @@ import { createPlaygroundRoutes } from './playground';
 import { createBoardRoutes } from '../board/routes';
 import { createConsole, type ConsoleOptions } from '../console/routes';
 import { createReportPage, type ReportPageOptions } from '../report-page/routes';
+import { createSurveyPage } from '../report-page/survey';
 import { FAVICON_PATH, FAVICON_SVG } from './favicon';
 
 export interface AppDeps {
@@ -112,6 +113,9 @@ export function createApp(deps: AppDeps): Hono {
     app.use('/t/*', limit, pageHeaders(REPORT_CSP));
     app.use('/r/*', pageHeaders(REPORT_CSP));
     app.route('/', createReportPage(services, deps.reportPage));
+    // The satisfaction survey's page (/s/<token>), under the same headers as the ticket page.
+    app.use('/s/*', limit, pageHeaders(REPORT_CSP));
+    app.route('/', createSurveyPage(services));
   }
   if (deps.playground) app.route('/', createPlaygroundRoutes(services, deps.playground));
   else app.get('/', (c) => c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`));

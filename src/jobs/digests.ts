@@ -9,6 +9,9 @@ import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRan
 import type { Services } from '../services';
 import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
+import { monthlyExtras } from './monthly-extras';
+import { runSurveyJobs } from './survey';
+import { runTopicJobs } from './topics';
 
 /** Claims a scheduled run; false when another instance (or an earlier sweep) already did it. */
 export async function claimRun(services: Services, key: string, now: Date): Promise<boolean> {
@@ -73,6 +76,7 @@ export async function postDueDigests(services: Services, now: Date = services.no
         texts = (async () => {
           const out = [templates.ranking(r.title, await regionDepartmentRanking(services.db, r.period, org, region))];
           if (org.children(region).length) out.push(regionRankingText(r.title, await regionRanking(services.db, r.period, org, region)));
+          if (r.key.startsWith('report:monthly:')) out.push(...(await monthlyExtras(services, r.period, now)));
           return out;
         })();
         perRegion.set(region, texts);
@@ -104,8 +108,11 @@ export async function runScheduledWork(services: Services, now: Date = services.
   const digests = await postDueDigests(services, now);
   // Every tick tries; only the first of a China day writes the checkpoint (src/audit/checkpoints.ts).
   const audit = await runAuditJobs(services, now);
+  // 面上问题 are refreshed here, outside any message's transaction; the survey opens, reminds and closes.
+  const topics = await runTopicJobs(services, now);
+  const survey = await runSurveyJobs(services, now);
   // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
   const webhooks = await services.webhooks.deliverOnce();
   await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
-  return { recovered, sweep, digests, audit, webhooks };
+  return { recovered, sweep, digests, audit, webhooks, topics, survey };
 }

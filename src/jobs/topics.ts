@@ -55,7 +55,6 @@ const days = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - fr
 
 /** The Monday list for 营商办: counts, groups, departments, age and masked samples. */
 export function weeklyTopicsText(topics: TopicSummary[], now: Date): string {
-  if (!topics.length) return '【面上问题周报】本周没有 3 家以上企业反映的共性问题。';
   const lines = ['【面上问题周报】以下问题有多家企业反映，可确认后在工作台「会商会办」提级为协同办：'];
   topics.forEach((t, i) => {
     lines.push(
@@ -84,11 +83,14 @@ export async function runTopicJobs(services: Services, now: Date = services.now(
   if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1 && now >= dueAt && (await claimRun(services, `topics:weekly:${today}`, now))) {
     if (!due) await refreshTopics(services, now);
     const top = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed'], limit: config.topics.weeklyTop });
-    const text = weeklyTopicsText(top, now);
-    const posts = PLATFORMS.flatMap((p) => roleDirectPosts(services.directory, 'dispatcher', p, text, null, 'digest'));
-    await db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
-    services.defer(services.drainer.drainOnce());
-    weekly = true;
+    // A quiet week sends nothing: 营商办 gets enough messages.
+    if (top.length) {
+      const text = weeklyTopicsText(top, now);
+      const posts = PLATFORMS.flatMap((p) => roleDirectPosts(services.directory, 'dispatcher', p, text, null, 'digest'));
+      await db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
+      services.defer(services.drainer.drainOnce());
+      weekly = true;
+    }
   }
   return { refresh, weekly };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { loadConfigFile } from '../../src/config/load';
 import type { DatabaseHandle } from '../../src/db/database';
-import { refreshTopics } from '../../src/jobs/topics';
+import { refreshTopics, runTopicJobs } from '../../src/jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase } from '../../src/pipeline/joint-cases';
 import { listTopicSummaries, topicMembers } from '../../src/repo/topics';
 import { describeOnDatabases } from '../helpers/databases';
@@ -64,6 +64,16 @@ describeOnDatabases('协同办: a shared problem from several groups handled as 
     expect(members.map((m) => m.number).sort()).toEqual([...numbers].sort());
     expect(topic!.enterprises).toBe(5);
     expect(topic!.samples.join('')).not.toContain('13812345678');
+
+    // Monday (23 Nov): the top candidates go one-to-one to 营商办, once.
+    expect((await runTopicJobs(rt.services, clock.now())).weekly).toBe(true);
+    expect((await runTopicJobs(rt.services, clock.now())).weekly).toBe(false);
+    await rt.services.drainer.drainOnce();
+    const weekly = botTo('wangmin').filter((m) => m.startsWith('【面上问题周报】'));
+    expect(weekly).toHaveLength(1);
+    expect(weekly[0]).toContain('5 家企业 5 件');
+    expect(weekly[0]).toMatch(/群：.*青山县营商环境共商共治群/);
+    expect(weekly[0]).not.toContain('13812345678');
 
     const due = new Date('2026-12-04T10:00:00Z');
     const deps = jointDeps(rt.services);

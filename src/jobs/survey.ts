@@ -1,0 +1,230 @@
+import { sql } from 'kysely';
+import { randomToken, sha256Hex } from '../auth/tokens';
+import { publicBase } from '../config/public-url';
+import type { Db } from '../db/database';
+import { chinaDate, chinaMidnight } from '../domain/china-time';
+import type { Platform } from '../domain/message';
+import { answersSchema, previousSurveyPeriod, surveyFigures, type SurveyFigure, type SurveyQuestion } from '../domain/survey';
+import { textPayload } from '../pipeline/notify';
+import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
+import type { Services } from '../services';
+import { claimRun } from './digests';
+
+const CHAT: ReadonlySet<string> = new Set<Platform>(['wecom', 'dingtalk', 'local']);
+const DAY = 86_400_000;
+
+export const surveyLink = (services: Services, token: string) => `${publicBase(services.config) ?? ''}/s/${token}`;
+
+function inviteText(title: string, link: string, closesAt: Date, reminder: boolean): string {
+  return [
+    reminder ? `【满意度测评·提醒】${title}的营商环境满意度测评还没有收到贵企业的回答，${chinaDate(closesAt)} 截止。` : `【满意度测评】请对${title}办理贵企业诉求的部门打分（5 分非常满意 … 1 分非常不满意），约 1 分钟。`,
+    `填写：${link}`,
+    '回答匿名统计：任何报表都只显示平均分和回收率，不显示哪家企业打了几分。',
+  ].join('\n');
+}
+
+export interface OpenedSurvey {
+  campaignId: number;
+  invited: number;
+  /** Of those, reached one-to-one in a chat; the rest (report-page users) answer from their ticket page. */
+  messaged: number;
+}
+
+/**
+ * Opens a campaign for [from, to): every enterprise with a ticket received in the period is
+ * invited once, with the departments that handled its tickets and the regions they came from.
+ * A chat user gets a one-to-one message with a personal link; report-page users (no chat) find
+ * the survey through their ticket page link (/s/t/<ticket token>). Keyed, so it opens once.
+ */
+export async function openSurvey(services: Services, period: { key: string; title: string; from: Date; to: Date }, now: Date = services.now()): Promise<OpenedSurvey | null> {
+  const cfg = services.config.survey;
+  if (!cfg) return null;
+  const closesAt = new Date(now.getTime() + cfg.closeAfterDays * DAY);
+  const remindAt = new Date(now.getTime() + cfg.remindAfterDays * DAY);
+  const result = await services.db.transaction().execute(async (tx) => {
+    const campaign = await tx
+      .insertInto('survey_campaigns')
+      .values({ key: period.key, title: period.title, period_from: period.from, period_to: period.to, questions: JSON.stringify(cfg.questions), opened_at: now, remind_at: remindAt, closes_at: closesAt })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!campaign) return null;
+    const rows = await tx
+      .selectFrom('tickets as t')
+      .innerJoin('requesters as r', 'r.id', 't.requester_id')
+      .leftJoin('groups as g', 'g.id', 't.group_id')
+      .select(['r.id', 'r.platform', 'r.user_id', 't.department_id', sql<string | null>`coalesce(t.region_id, g.region)`.as('region')])
+      .where('t.received_at', '>=', period.from)
+      .where('t.received_at', '<', period.to)
+      .where('t.status', '!=', 'merged')
+      .execute();
+    const by = new Map<number, { platform: string; userId: string; departments: Set<string>; regions: Set<string> }>();
+    for (const r of rows) {
+      const e = by.get(r.id) ?? { platform: r.platform, userId: r.user_id, departments: new Set(), regions: new Set() };
+      if (r.department_id) e.departments.add(r.department_id);
+      e.regions.add(r.region ?? '');
+      by.set(r.id, e);
+    }
+    const posts: OutboxEntry[] = [];
+    let messaged = 0;
+    for (const [requesterId, e] of by) {
+      const token = randomToken('s_');
+      const channel = CHAT.has(e.platform) ? 'chat' : 'page';
+      await tx
+        .insertInto('survey_invitations')
+        .values({ campaign_id: campaign.id, requester_id: requesterId, token_hash: await sha256Hex(token), department_ids: JSON.stringify([...e.departments]), regions: JSON.stringify([...e.regions]), channel })
+        .execute();
+      if (channel === 'chat') {
+        messaged++;
+        posts.push({ platform: e.platform as Platform, kind: 'direct', target: { kind: 'direct', userId: e.userId }, payload: textPayload(inviteText(period.title, surveyLink(services, token), closesAt, false)), ticketId: null, groupId: null });
+      }
+    }
+    await enqueueOutbox(tx, posts, now);
+    return { campaignId: campaign.id, invited: by.size, messaged };
+  });
+  if (result) {
+    services.logger.info('survey.opened', { key: period.key, invited: result.invited, messaged: result.messaged });
+    services.defer(services.drainer.drainOnce());
+  }
+  return result;
+}
+
+/**
+ * Reminders once at remind_at to those who have not answered (with a fresh link: only hashes
+ * are kept, and the newest message is the one to use), and closing at closes_at.
+ */
+export async function remindAndClose(services: Services, now: Date = services.now()): Promise<{ reminded: number; closed: number }> {
+  const { db } = services;
+  let reminded = 0;
+  const due = await db.selectFrom('survey_campaigns').selectAll().where('reminded', '=', false).where('closed', '=', false).where('remind_at', '<=', now).execute();
+  for (const c of due) {
+    reminded += await db.transaction().execute(async (tx) => {
+      const claimed = await tx.updateTable('survey_campaigns').set({ reminded: true }).where('id', '=', c.id).where('reminded', '=', false).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) return 0;
+      const open = await tx
+        .selectFrom('survey_invitations as i')
+        .innerJoin('requesters as r', 'r.id', 'i.requester_id')
+        .select(['i.id', 'r.platform', 'r.user_id'])
+        .where('i.campaign_id', '=', c.id)
+        .where('i.answered', '=', false)
+        .where('i.channel', '=', 'chat')
+        .execute();
+      const posts: OutboxEntry[] = [];
+      for (const i of open) {
+        const token = randomToken('s_');
+        await tx.updateTable('survey_invitations').set({ token_hash: await sha256Hex(token) }).where('id', '=', i.id).execute();
+        posts.push({ platform: i.platform as Platform, kind: 'direct', target: { kind: 'direct', userId: i.user_id }, payload: textPayload(inviteText(c.title, surveyLink(services, token), c.closes_at, true)), ticketId: null, groupId: null });
+      }
+      await enqueueOutbox(tx, posts, now);
+      return posts.length;
+    });
+  }
+  const closed = await db.updateTable('survey_campaigns').set({ closed: true }).where('closed', '=', false).where('closes_at', '<=', now).executeTakeFirst();
+  if (reminded) services.defer(services.drainer.drainOnce());
+  return { reminded, closed: Number(closed.numUpdatedRows) };
+}
+
+/** The scheduler's survey work: open the period's campaign on its day (after the daily digest time), remind, close. */
+export async function runSurveyJobs(services: Services, now: Date = services.now()) {
+  const cfg = services.config.survey;
+  if (!cfg) return { opened: null, reminded: 0, closed: 0 };
+  const today = chinaDate(now);
+  const dailyAt = services.config.digest.dailyAt;
+  const dueAt = new Date(chinaMidnight(today).getTime() + (Number(dailyAt.slice(0, 2)) * 60 + Number(dailyAt.slice(3))) * 60_000);
+  let opened: OpenedSurvey | null = null;
+  const period = Number(today.slice(8, 10)) === cfg.sendOnDay && now >= dueAt ? previousSurveyPeriod(today, cfg.frequency) : null;
+  if (period && (await claimRun(services, `survey:open:${period.key}`, now))) {
+    opened = await openSurvey(services, { key: period.key, title: period.title, from: chinaMidnight(period.from), to: chinaMidnight(period.to) }, now);
+  }
+  return { opened, ...(await remindAndClose(services, now)) };
+}
+
+export type SurveyAccess =
+  | { kind: 'open'; invitationId: number; campaignId: number; title: string; questions: SurveyQuestion[]; closesAt: Date }
+  | { kind: 'answered'; title: string }
+  | { kind: 'closed'; title: string }
+  | { kind: 'unknown' };
+
+/** A survey link (s_…) or, for report-page users, their ticket link: the newest invitation of that enterprise. */
+export async function surveyAccess(db: Db, token: string, now: Date): Promise<SurveyAccess> {
+  const hash = await sha256Hex(token);
+  let q = db.selectFrom('survey_invitations as i').innerJoin('survey_campaigns as c', 'c.id', 'i.campaign_id').select(['i.id', 'i.answered', 'c.id as campaign_id', 'c.title', 'c.questions', 'c.closes_at', 'c.closed']);
+  if (token.startsWith('s_')) q = q.where('i.token_hash', '=', hash);
+  else q = q.where('i.requester_id', '=', (eb) => eb.selectFrom('ticket_links').select('requester_id').where('token_hash', '=', hash).limit(1));
+  const inv = await q.orderBy('c.opened_at', 'desc').limit(1).executeTakeFirst();
+  if (!inv) return { kind: 'unknown' };
+  if (inv.answered) return { kind: 'answered', title: inv.title };
+  if (inv.closed || inv.closes_at <= now) return { kind: 'closed', title: inv.title };
+  return { kind: 'open', invitationId: inv.id, campaignId: inv.campaign_id, title: inv.title, questions: inv.questions, closesAt: inv.closes_at };
+}
+
+/**
+ * Stores one enterprise's answers: the invitation is marked answered and the scores go into a
+ * row that names only the campaign, departments and regions — no enterprise, no time.
+ */
+export async function submitSurvey(services: Services, token: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409 | 410; message: string }> {
+  const now = services.now();
+  const access = await surveyAccess(services.db, token, now);
+  if (access.kind === 'unknown') return { ok: false, status: 404, message: '链接无效或已被新的提醒替换，请使用最近一条消息里的链接' };
+  if (access.kind === 'answered') return { ok: false, status: 409, message: '贵企业已经回答过本期测评，谢谢' };
+  if (access.kind === 'closed') return { ok: false, status: 410, message: '本期测评已截止' };
+  const parsed = answersSchema(access.questions).safeParse(form);
+  if (!parsed.success) return { ok: false, status: 400, message: parsed.error.issues.map((i) => i.message).join('；') };
+  return services.db.transaction().execute(async (tx) => {
+    const inv = await tx.updateTable('survey_invitations').set({ answered: true }).where('id', '=', access.invitationId).where('answered', '=', false).returning(['department_ids', 'regions']).executeTakeFirst();
+    if (!inv) return { ok: false as const, status: 409 as const, message: '贵企业已经回答过本期测评，谢谢' };
+    await tx.insertInto('survey_responses').values({ campaign_id: access.campaignId, department_ids: JSON.stringify(inv.department_ids), regions: JSON.stringify(inv.regions), scores: JSON.stringify(parsed.data) }).execute();
+    return { ok: true as const };
+  });
+}
+
+export interface SurveyResults {
+  campaign: { id: number; key: string; title: string; openedAt: Date; closesAt: Date; closed: boolean; questions: SurveyQuestion[] };
+  invited: number;
+  answered: number;
+  responseRate: number;
+  byDepartment: SurveyFigure[];
+  byRegion: SurveyFigure[];
+}
+
+/** Results of one campaign (the newest, or the newest closed by `closedBy`): per department and per region. */
+export async function surveyResults(services: Services, opts: { campaignId?: number; closedBy?: Date } = {}): Promise<SurveyResults | null> {
+  const { db, directory, config } = services;
+  let q = db.selectFrom('survey_campaigns').selectAll().orderBy('opened_at', 'desc').limit(1);
+  if (opts.campaignId) q = q.where('id', '=', opts.campaignId);
+  if (opts.closedBy) q = q.where('closes_at', '<=', opts.closedBy);
+  const c = await q.executeTakeFirst();
+  if (!c) return null;
+  const invitations = await db.selectFrom('survey_invitations').select(['department_ids', 'regions', 'answered']).where('campaign_id', '=', c.id).execute();
+  const responses = await db.selectFrom('survey_responses').select(['department_ids', 'regions', 'scores']).where('campaign_id', '=', c.id).execute();
+  const regionName = (id: string) => (id ? (config.regions.find((r) => r.id === id)?.name ?? id) : config.deployment.name);
+  const answered = invitations.filter((i) => i.answered).length;
+  return {
+    campaign: { id: c.id, key: c.key, title: c.title, openedAt: c.opened_at, closesAt: c.closes_at, closed: c.closed || c.closes_at <= services.now(), questions: c.questions },
+    invited: invitations.length,
+    answered,
+    responseRate: invitations.length ? answered / invitations.length : 0,
+    byDepartment: surveyFigures(
+      c.questions,
+      invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })),
+      responses.map((r) => ({ keys: r.department_ids, scores: r.scores })),
+      (id) => directory.departmentName(id) ?? id,
+    ),
+    byRegion: surveyFigures(
+      c.questions,
+      invitations.map((i) => ({ keys: i.regions, answered: i.answered })),
+      responses.map((r) => ({ keys: r.regions, scores: r.scores })),
+      regionName,
+    ),
+  };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The survey's separate figure in the monthly 通报 (never mixed into the ticket-rating score). */
+export function surveyReportText(r: SurveyResults): string {
+  const lines = [`【满意度测评】${r.campaign.title}：邀请 ${r.invited} 家，回收 ${r.answered} 家（回收率 ${pct(r.responseRate)}）`];
+  for (const f of r.byDepartment.slice(0, 20)) lines.push(`${f.name}：${f.overall === null ? '样本不足' : `${f.overall.toFixed(2)} 分`}｜回收 ${f.answered}/${f.invited}（${pct(f.responseRate)}）`);
+  if (r.byRegion.length > 1) for (const f of r.byRegion) lines.push(`〔${f.name}〕${f.overall === null ? '样本不足' : `${f.overall.toFixed(2)} 分`}｜回收率 ${pct(f.responseRate)}`);
+  return lines.join('\n');
+}
