@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhooks';
 import { createPipeline, type Pipeline } from './pipeline/receive';
+import { createPhotoFetcher, type PhotoSources } from './pipeline/attachments';
 import { createDirectoryCache, type DirectoryCache } from './pipeline/directory-cache';
 import { createChatClassifier, type ChatClassifier } from './llm/chat-classifier';
 
@@ -53,6 +54,8 @@ export interface ServicesOptions {
   fetch?: typeof fetch;
   /** GONGZHI_LLM_API_KEY: required when classifier.llm is configured with `auth: bearer`. */
   llmApiKey?: string;
+  /** How each platform's chat photos are downloaded (createPhotoSources builds them from the credentials). */
+  photoSources?: PhotoSources;
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -80,7 +83,8 @@ export function createServices(opts: ServicesOptions): Services {
   };
   const directory = createDirectoryCache(opts.config);
   const llm = createConfiguredChatClassifier(opts, now);
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), ...(llm ? { llm } : {}), sla, directory, now, onOutbox }, { concurrency: opts.concurrency ?? 1 });
+  const photos = createPhotoFetcher({ sources: opts.photoSources ?? {}, logger: opts.logger, timeoutMs: opts.config.chatPhotos.downloadTimeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), ...(llm ? { llm } : {}), sla, directory, now, onOutbox, photos }, { concurrency: opts.concurrency ?? 1 });
   return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, ackFirst: (opts.concurrency ?? 1) > 1, logger: opts.logger, now, defer };
 }
 

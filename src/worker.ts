@@ -9,6 +9,7 @@ import { createWebhookRoutes } from './http/webhooks';
 import { runScheduledWork } from './jobs/digests';
 import { createPlatforms } from './platforms';
 import { createDbTokenStore } from './repo/platform-tokens';
+import { createPhotoSources } from '../adapters/photo-sources';
 import { createJsonLogger } from './logger';
 import { createServices } from './services';
 
@@ -51,15 +52,17 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFor(env, stringEnv);
   // Clients are rebuilt per request: access tokens live in the database, not in this request's memory.
+  const tokens = createDbTokenStore(db, { now: () => new Date() });
   // The AI bot's long connection is Node only: a Worker keeps the webhook, and must not hold
   // group posts back for a connection it never opens (README「长连接模式」).
   const httpEnv = Object.fromEntries(Object.entries(stringEnv).filter(([k]) => !['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_BOT_WS_URL'].includes(k)));
-  const platforms = createPlatforms(httpEnv, config, logger, undefined, createDbTokenStore(db, { now: () => new Date() }));
+  const platforms = createPlatforms(httpEnv, config, logger, undefined, tokens);
   const services = createServices({
     db,
     config,
     logger,
     adapters: platforms.senders,
+    photoSources: createPhotoSources(stringEnv, { tokens }),
     ...(stringEnv.GONGZHI_LLM_API_KEY ? { llmApiKey: stringEnv.GONGZHI_LLM_API_KEY } : {}),
     defer: (work) => {
       const p = work.catch((e) => logger.error('background.failed', { error: (e as Error).message }));

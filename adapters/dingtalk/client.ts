@@ -111,8 +111,27 @@ export function createDingtalkClient(opts: DingtalkClientOptions) {
     return found.data.result.userid;
   }
 
+  /**
+   * A picture or file a user sent the robot: its downloadCode → a temporary download URL
+   * (POST /v1.0/robot/messageFiles/download); a refusal carries the HTTP status and the platform's code.
+   */
+  async function messageFileUrl(downloadCode: string, robotCode: string, signal?: AbortSignal): Promise<{ ok: true; url: string } | { ok: false; status: number; code: string }> {
+    const res = await doFetch(`${api}/v1.0/robot/messageFiles/download`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': await accessToken() },
+      body: JSON.stringify({ downloadCode, robotCode }),
+      signal: signal ?? timeout(),
+    });
+    const json = await res.json().catch(() => null);
+    const answer = z.object({ downloadUrl: z.string().min(1) }).safeParse(json);
+    if (res.ok && answer.success) return { ok: true, url: answer.data.downloadUrl };
+    const err = openApiError.safeParse(json ?? {});
+    return { ok: false, status: res.status, code: (err.success && err.data.code) || `HTTP${res.status}` };
+  }
+
   return {
     loginUserId,
+    messageFileUrl,
     sendGroup: (openConversationId: string, msgKey: string, msgParam: Record<string, unknown>) =>
       openApi('/v1.0/robot/groupMessages/send', { robotCode: opts.clientId, openConversationId, msgKey, msgParam: JSON.stringify(msgParam) }),
     sendDirect: (userIds: string[], msgKey: string, msgParam: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundMessage } from '../../src/domain/message';
+import type { AttachmentRef, InboundMessage } from '../../src/domain/message';
 import { BadPayloadError } from '../http-util';
 
 const robotMessage = z.object({
@@ -20,9 +20,12 @@ const robotMessage = z.object({
   text: z.object({ content: z.string() }).optional(),
   content: z
     .object({
-      richText: z.array(z.object({ text: z.string().optional(), type: z.string().optional() }).passthrough()).optional(),
+      richText: z
+        .array(z.object({ text: z.string().optional(), type: z.string().optional(), downloadCode: z.string().optional(), pictureDownloadCode: z.string().optional() }).passthrough())
+        .optional(),
       recognition: z.string().optional(),
       downloadCode: z.string().optional(),
+      pictureDownloadCode: z.string().optional(),
     })
     .passthrough()
     .optional(),
@@ -34,11 +37,11 @@ function textOf(m: DingtalkRobotMessage): string {
     case 'text':
       // DingTalk removes the @mention but leaves the space that followed it.
       return (m.text?.content ?? '').trim();
-    case 'richText':
-      return (m.content?.richText ?? [])
-        .map((p) => (p.text !== undefined ? p.text : p.type === 'picture' ? '[图片]' : ''))
-        .join('')
-        .trim();
+    case 'richText': {
+      // Pictures travel as attachments: only a richText of pictures alone reads `[图片]`.
+      const words = (m.content?.richText ?? []).map((p) => p.text ?? '').join('').trim();
+      return words || ((m.content?.richText ?? []).some((p) => p.type === 'picture') ? '[图片]' : '');
+    }
     case 'picture':
       return '[图片]';
     case 'audio':
@@ -46,6 +49,20 @@ function textOf(m: DingtalkRobotMessage): string {
     default:
       return '';
   }
+}
+
+/**
+ * Pictures as download codes, exchanged for a URL by the robot message-file API
+ * (POST /v1.0/robot/messageFiles/download {downloadCode, robotCode}).
+ */
+export function dingtalkPictures(m: DingtalkRobotMessage): AttachmentRef[] {
+  const code = (p: { downloadCode?: string | undefined; pictureDownloadCode?: string | undefined } | undefined) => p?.downloadCode || p?.pictureDownloadCode || '';
+  const codes =
+    m.msgtype === 'picture' ? [code(m.content)] : m.msgtype === 'richText' ? (m.content?.richText ?? []).filter((p) => p.type === 'picture').map(code) : [];
+  return codes
+    .filter((c) => c.length > 0 && c.length <= 4096)
+    .slice(0, 20)
+    .map((downloadCode) => ({ kind: 'dingtalk-file' as const, downloadCode, ...(m.robotCode && m.robotCode.length <= 128 ? { robotCode: m.robotCode } : {}) }));
 }
 
 /** The same payload arrives in HTTP mode (request body) and Stream mode (frame data). */
@@ -62,6 +79,7 @@ export function parseDingtalkRobot(json: string, receivedAt: Date): InboundMessa
   const userId = m.senderStaffId ?? m.senderId;
   if (!userId) throw new BadPayloadError('DingTalk robot payload without a sender');
   const isGroup = m.conversationType === '2';
+  const pictures = dingtalkPictures(m);
   const reply =
     m.sessionWebhook && m.sessionWebhookExpiredTime
       ? { kind: 'dingtalk-session', url: m.sessionWebhook, expiresAt: new Date(m.sessionWebhookExpiredTime).toISOString() }
@@ -76,6 +94,7 @@ export function parseDingtalkRobot(json: string, receivedAt: Date): InboundMessa
     text: textOf(m),
     receivedAt,
     ...(reply ? { reply } : {}),
+    ...(pictures.length ? { attachments: pictures } : {}),
     raw: { robotCode: m.robotCode ?? null, msgtype: m.msgtype, conversationId: m.conversationId, isInAtList: m.isInAtList ?? null },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundMessage } from '../../src/domain/message';
+import type { AttachmentRef, InboundMessage } from '../../src/domain/message';
 import { BadPayloadError, parseQueryOnce, readXmlFields } from '../http-util';
 import type { RawRequest, VerifyResult } from '../types';
 import { checkSignature, decryptStrict, parseAesKey, WecomCryptoError } from './crypto';
@@ -53,6 +53,8 @@ export async function verifyEchostr(s: WecomCallbackSettings, req: RawRequest): 
 // --- 智能机器人 (AI bot, API mode): JSON bodies ---------------------------------------------
 
 const textPart = z.object({ content: z.string() });
+/** An image's download URL (valid about five minutes, AES-256-CBC encrypted); long-connection frames add the key. */
+const imagePart = z.object({ url: z.string(), aeskey: z.string().optional() });
 const aibotSchema = z.object({
   msgid: z.string().min(1).max(256),
   aibotid: z.string().optional(),
@@ -63,8 +65,9 @@ const aibotSchema = z.object({
   msgtype: z.string(),
   text: textPart.optional(),
   voice: textPart.optional(),
+  image: imagePart.optional(),
   mixed: z
-    .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: textPart.optional() })) })
+    .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: textPart.optional(), image: imagePart.optional() })) })
     .optional(),
   quote: z
     .object({ msgtype: z.string(), text: textPart.optional(), mixed: z.unknown().optional() })
@@ -116,11 +119,12 @@ export function parseAibot(plaintext: string, receivedAt: Date): InboundMessage 
   }
   // Stream refreshes only ask how a streamed answer is going; we never stream.
   if (m.msgtype === 'stream') return null;
+  const images = aibotImages(m);
   const text =
     m.msgtype === 'text'
       ? m.text?.content ?? ''
       : m.msgtype === 'mixed'
-        ? (m.mixed?.msg_item ?? []).map((i) => (i.msgtype === 'text' ? i.text?.content ?? '' : '[图片]')).join(' ')
+        ? mixedText(m)
         : m.msgtype === 'voice'
           ? m.voice?.content ?? '[语音]'
           : m.msgtype === 'image'
@@ -129,7 +133,19 @@ export function parseAibot(plaintext: string, receivedAt: Date): InboundMessage 
               ? '[文件]'
               : '';
   const quoted = m.quote?.text?.content;
-  return { ...base, text, ...(quoted ? { quotedText: quoted } : {}) };
+  return { ...base, text, ...(quoted ? { quotedText: quoted } : {}), ...(images.length ? { attachments: images } : {}) };
+}
+
+/** The words of a 图文混排 message; photos travel as attachments, so only a photo-only message reads `[图片]`. */
+function mixedText(m: AibotCallback): string {
+  const words = (m.mixed?.msg_item ?? []).flatMap((i) => (i.msgtype === 'text' && i.text?.content.trim() ? [i.text.content.trim()] : []));
+  return words.length ? words.join(' ') : '[图片]';
+}
+
+/** Photo references (webhook: decrypted with the bot's EncodingAESKey; long connection: each URL's own aeskey). */
+export function aibotImages(m: Pick<AibotCallback, 'msgtype' | 'image' | 'mixed'>): AttachmentRef[] {
+  const parts = m.msgtype === 'image' ? [m.image] : m.msgtype === 'mixed' ? (m.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'image').map((i) => i.image) : [];
+  return parts.flatMap((p) => (p && p.url.length <= 2048 && URL.canParse(p.url) && (p.aeskey ?? '').length <= 128 ? [{ kind: 'wecom-image' as const, url: p.url, ...(p.aeskey ? { aesKey: p.aeskey } : {}) }] : [])).slice(0, 20);
 }
 
 // --- 自建应用 (self-built app): XML bodies, one-to-one --------------------------------------

@@ -260,8 +260,11 @@ export interface TicketLinksTable {
 
 export interface AttachmentsTable {
   id: Generated<number>;
-  ticket_id: number;
+  /** Null while a chat photo sent alone waits for its sender's next report (see src/pipeline/attachments.ts). */
+  ticket_id: number | null;
   requester_id: number;
+  /** `platform:chatId` of a waiting chat photo. */
+  origin_chat: ColumnType<string | null, string | null | undefined, string | null>;
   content_type: string;
   bytes: number;
   sha256: string;

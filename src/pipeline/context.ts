@@ -12,6 +12,7 @@ import { groupPostFor, textPayload } from './notify';
 import type { DirectoryCache } from './directory-cache';
 import type { Requester } from '../repo/requesters';
 import type { OutboxEntry, OutboxKind } from '../repo/outbox';
+import type { PhotoFetcher } from './attachments';
 
 export interface PipelineDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   llm?: ChatClassifier;
   /** Called after a transaction that enqueued posts commits, so the drainer can start at once. */
   onOutbox?: () => void;
+  /** Downloads photos sent in the chat (src/pipeline/attachments.ts); without it they are noted as not retrieved. */
+  photos?: PhotoFetcher;
 }
 
 /** Everything one inbound message's handling needs, inside its transaction. */

@@ -11,6 +11,7 @@ import { handleCommand } from './commands';
 import { createMessageContext, reply, type PipelineDeps } from './context';
 import { openTicket } from './open-ticket';
 import type { AdvisedClassification } from './second-opinion';
+import { isPhotoOnly, keepPhotos, photoFollowUp, type ChatPhoto } from './attachments';
 
 /** Rows a batch registered up front, so each message need not look them up again. */
 export interface KnownRows {
@@ -31,7 +32,7 @@ export interface Handled {
  * What a message means: a command, an issue (ticket or 附议), a greeting, chatter. Runs inside the
  * caller's transaction; the caller has claimed the message and records the outcome.
  */
-export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMessage, known: KnownRows, advised?: AdvisedClassification): Promise<Handled> {
+export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMessage, known: KnownRows, advised?: AdvisedClassification, photos?: ChatPhoto[]): Promise<Handled> {
   const now = deps.now();
   let group = null;
   if (msg.chatType === 'group') {
@@ -63,6 +64,9 @@ export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMess
     } else if (parsed.kind === 'unknown_command') {
       outcome = 'command';
       reply(ctx, templates.unknownCommand(parsed.word, parsed.suggestion ? `/${parsed.suggestion.zh[0]}` : null));
+    } else if (photos && !staff && isPhotoOnly(msg)) {
+      // A photo alone: to the sender's report just before, or kept for the next (attachments.ts).
+      ({ outcome, ticketId, ticketNumber } = await photoFollowUp(ctx, photos));
     } else if (staff) {
       // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
       if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
@@ -83,6 +87,7 @@ export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMess
     }
   }
 
+  await keepPhotos(ctx, photos, { outcome, ticketId });
   if (ticketId !== null && ticketNumber === null) {
     ticketNumber = (await tx.selectFrom('tickets').select('number').where('id', '=', ticketId).executeTakeFirst())?.number ?? null;
   }

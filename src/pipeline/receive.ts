@@ -9,6 +9,7 @@ import { createBatcher, type Settled } from './batcher';
 import type { PipelineDeps } from './context';
 import { handleMessage, type KnownRows } from './handle-message';
 import { adviseBatch, type AdvisedClassification } from './second-opinion';
+import { fetchBatchPhotos, type ChatPhoto } from './attachments';
 import { performWebCommand, type WebCommand, type WebCommandResult } from './perform';
 import { submitWebReport, type WebReport, type WebReportResult } from './web-report';
 
@@ -40,6 +41,8 @@ interface Pending {
   inboundId?: number;
   /** The classification asked for before the first try, kept so a retried message does not ask the LLM again. */
   advice?: { value: AdvisedClassification | undefined };
+  /** Chat photos downloaded before the first try (src/pipeline/attachments.ts); a retry does not fetch again. */
+  photos?: { value: ChatPhoto[] | undefined };
 }
 
 export interface PipelineOptions {
@@ -135,6 +138,10 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
   const fresh = batch.filter((b) => !b.advice);
   const asked = await adviseBatch(deps, deps.llm, fresh.map((b) => b.msg));
   fresh.forEach((b, i) => (b.advice = { value: asked[i] }));
+  // Photos are downloaded here too, outside the transaction: platform URLs must not hold row locks.
+  const unfetched = batch.filter((b) => !b.photos);
+  const fetched = await fetchBatchPhotos(deps.photos, unfetched.map((b) => b.msg));
+  unfetched.forEach((b, i) => (b.photos = { value: fetched[i] }));
   const results: Array<Settled<ReceiveResult>> = [];
   let posted = false;
   await deps.db.transaction().execute(async (tx) => {
@@ -165,7 +172,7 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
         if (inboundId === null) {
           results.push({ ok: true, value: { status: 'duplicate' } });
         } else {
-          const h = await handleMessage(deps, tx, item.msg, known, item.advice?.value);
+          const h = await handleMessage(deps, tx, item.msg, known, item.advice?.value, item.photos?.value);
           if (h.group?.configured) knownGroups.set(groupKey(item.msg), h.group);
           posts.push(...h.posts);
           finished.push({ id: inboundId, outcome: h.outcome, ticketId: h.ticketId });

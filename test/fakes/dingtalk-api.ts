@@ -16,7 +16,14 @@ export interface StreamFrame {
  * the oapi host (session webhooks, custom robots), and Stream mode — the gateway that hands
  * out `{endpoint, ticket}` and a WebSocket server that pushes frames in DingTalk's format.
  */
-export async function startFakeDingtalk(opts: { clientId: string; clientSecret: string; loginCodes?: Record<string, string>; unionIds?: Record<string, string> }) {
+/** 通讯录 as DingTalk serves it (topapi/v2/department/listsub, topapi/v2/user/list); tests edit it between syncs. */
+export interface FakeDingtalkContacts {
+  departments: Array<{ dept_id: number; name: string; parent_id: number }>;
+  users: Array<{ userid: string; name: string; dept_id_list: number[] }>;
+}
+
+export async function startFakeDingtalk(opts: { clientId: string; clientSecret: string; loginCodes?: Record<string, string>; unionIds?: Record<string, string>; contacts?: FakeDingtalkContacts }) {
+  const contacts: FakeDingtalkContacts = opts.contacts ?? { departments: [], users: [] };
   const script = new Map<string, Reply[]>();
   let gatewayDown = 0;
   const tickets = new Set<string>();
@@ -25,10 +32,17 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
   let tokenCount = 0;
   const cards = new Set<string>();
 
+  /** Files users sent the robot, by downloadCode; served at `path` like DingTalk's temporary download links. */
+  const files = new Map<string, { path: string; bytes: Uint8Array; status?: number }>();
   const http = await startFakeServer((req: Recorded) => {
     const scripted = script.get(req.path)?.shift();
     if (scripted === 'drop') return { destroy: true };
     if (scripted) return scripted;
+    if (req.path.startsWith('/files/')) {
+      const f = [...files.values()].find((x) => x.path === req.path);
+      if (!f) return { status: 404, text: 'not found' };
+      return f.status ? { status: f.status, text: 'gone' } : { bytes: f.bytes };
+    }
     switch (req.path) {
       case '/v1.0/oauth2/accessToken': {
         const b = req.body as { appKey?: string; appSecret?: string };
@@ -49,6 +63,14 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
         if (req.method !== 'PUT') return { status: 404, json: { code: 'NotFound', message: 'method' } };
         if (!cards.has((req.body as { outTrackId?: string }).outTrackId ?? '')) return { status: 400, json: { code: 'param.cardNotExist', message: '卡片不存在' } };
         return { json: { success: true, result: true } };
+      case '/v1.0/robot/messageFiles/download': {
+        // downloadCode → a temporary URL (机器人接收消息的文件下载); codes of other robots are refused.
+        if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        const b = req.body as { downloadCode?: string; robotCode?: string };
+        const file = files.get(b.downloadCode ?? '');
+        if (!file || b.robotCode !== opts.clientId) return { status: 400, json: { code: 'invalidParameter.downloadCode', message: 'downloadCode 无效或已过期' } };
+        return { json: { downloadUrl: `${http.base}${file.path}` } };
+      }
       case '/v1.0/oauth2/userAccessToken': {
         const b = req.body as { clientId?: string; clientSecret?: string; code?: string; grantType?: string };
         const unionId = opts.loginCodes?.[b.code ?? ''];
@@ -67,6 +89,23 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
         if (!String(req.query.access_token ?? '').startsWith('dt-token-')) return { json: { errcode: 88, errmsg: 'invalid token' } };
         const userid = opts.unionIds?.[(req.body as { unionid?: string }).unionid ?? ''];
         return { json: userid ? { errcode: 0, errmsg: 'ok', result: { contact_type: 0, userid } } : { errcode: 60121, errmsg: '找不到该用户' } };
+      }
+      case '/topapi/v2/department/listsub': {
+        if (!String(req.query.access_token ?? '').startsWith('dt-token-')) return { json: { errcode: 88, errmsg: 'invalid token' } };
+        const parent = Number((req.body as { dept_id?: number }).dept_id ?? 1);
+        const result = contacts.departments.filter((d) => d.parent_id === parent).map((d) => ({ ...d, create_dept_group: false, auto_add_user: false }));
+        return { json: { errcode: 0, errmsg: 'ok', result, request_id: randomUUID() } };
+      }
+      case '/topapi/v2/user/list': {
+        // Paged by cursor (an offset) and size (at most 100).
+        if (!String(req.query.access_token ?? '').startsWith('dt-token-')) return { json: { errcode: 88, errmsg: 'invalid token' } };
+        const b = req.body as { dept_id?: number; cursor?: number; size?: number };
+        if (!b.size || b.size > 100) return { json: { errcode: 400002, errmsg: 'size 无效' } };
+        const all = contacts.users.filter((u) => u.dept_id_list.includes(Number(b.dept_id)));
+        const from = b.cursor ?? 0;
+        const list = all.slice(from, from + b.size).map((u) => ({ ...u, unionid: `u-${u.userid}`, active: true }));
+        const more = from + b.size < all.length;
+        return { json: { errcode: 0, errmsg: 'ok', result: { has_more: more, ...(more ? { next_cursor: from + b.size } : {}), list }, request_id: randomUUID() } };
       }
       case '/robot/sendBySession':
       case '/robot/send':
@@ -111,10 +150,19 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
 
   return {
     ...http,
+    contacts,
     failNext(path: string, ...replies: Reply[]) {
       script.set(path, [...(script.get(path) ?? []), ...replies]);
     },
     posts: (path: string) => http.requests.filter((r) => r.method === 'POST' && r.path === path),
+    /** A picture a user sent: returns the downloadCode a callback carries. `status` makes its download link answer that instead. */
+    addFile(bytes: Uint8Array, o: { status?: number } = {}) {
+      const code = `dc-${randomUUID()}`;
+      files.set(code, { path: `/files/${randomUUID()}.file`, bytes, ...(o.status ? { status: o.status } : {}) });
+      return code;
+    },
+    /** The download code no longer works (it expires with the message). */
+    expireFile: (code: string) => void files.delete(code),
     /** Card updates (PUT /v1.0/card/instances) in the order they arrived. */
     cardUpdates: () => http.requests.filter((r) => r.method === 'PUT' && r.path === '/v1.0/card/instances'),
     gatewayCalls: () => http.requests.filter((r) => r.path === '/v1.0/gateway/connections/open'),

@@ -12,7 +12,9 @@ export interface Recorded {
   at: number;
 }
 
-export type Handler = (req: Recorded) => { status?: number; json?: unknown; text?: string; destroy?: boolean; delayMs?: number } | undefined;
+export type Handler = (
+  req: Recorded,
+) => { status?: number; json?: unknown; text?: string; bytes?: Uint8Array; contentType?: string; destroy?: boolean; delayMs?: number } | undefined;
 
 /** A real HTTP server on 127.0.0.1 that records every request and answers through handlers. */
 export async function startFakeServer(handle: Handler) {
@@ -37,7 +39,11 @@ export async function startFakeServer(handle: Handler) {
       return;
     }
     res.statusCode = out.status ?? 200;
-    if (out.text !== undefined) {
+    if (out.bytes !== undefined) {
+      res.setHeader('content-type', out.contentType ?? 'application/octet-stream');
+      res.setHeader('content-length', out.bytes.length);
+      res.end(Buffer.from(out.bytes));
+    } else if (out.text !== undefined) {
       res.setHeader('content-type', 'text/plain');
       res.end(out.text);
     } else {

@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import type { RawRequest } from '../../adapters/types';
 
@@ -47,4 +48,33 @@ export function aibotRequest(base: string, plaintext: string, overrides: { token
   const href = `${base}/webhooks/wecom?${cb.query}`;
   const body = JSON.stringify({ encrypt: cb.encrypted });
   return { method: 'POST', url: new URL(href), headers: new Headers({ 'content-type': 'application/json' }), body, href, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body } };
+}
+
+/**
+ * An AI-bot image as WeCom serves it at `image.url`: AES-256-CBC with the key (a long-connection
+ * frame's `aeskey`, or the bot's EncodingAESKey for webhooks), IV = the key's first 16 bytes,
+ * PKCS#7 padding to a multiple of 32 bytes.
+ */
+export function encryptWecomMedia(plain: Uint8Array, aesKey: string): Buffer {
+  const key = Buffer.from(aesKey.length === 43 ? `${aesKey}=` : aesKey, 'base64');
+  const pad = 32 - (plain.length % 32);
+  const padded = Buffer.concat([Buffer.from(plain), Buffer.alloc(pad, pad)]);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  cipher.setAutoPadding(false);
+  return Buffer.concat([cipher.update(padded), cipher.final()]);
+}
+
+/** An AI-bot callback with photos: `image` alone, or `mixed` text and images (URLs from the fake's serveImage). */
+export function aibotImagePayload(o: { msgid: string; chatid?: string; userid: string; responseUrl: string; images: string[]; text?: string; chattype?: 'group' | 'single' }) {
+  const base = {
+    msgid: o.msgid,
+    aibotid: 'AIBOTID',
+    chattype: o.chattype ?? 'group',
+    ...(o.chattype === 'single' ? {} : { chatid: o.chatid ?? 'wr-county-chat' }),
+    from: { userid: o.userid },
+    response_url: o.responseUrl,
+  };
+  if (o.text === undefined && o.images.length === 1) return JSON.stringify({ ...base, msgtype: 'image', image: { url: o.images[0] } });
+  const items = [...(o.text !== undefined ? [{ msgtype: 'text', text: { content: o.text } }] : []), ...o.images.map((url) => ({ msgtype: 'image', image: { url } }))];
+  return JSON.stringify({ ...base, msgtype: 'mixed', mixed: { msg_item: items } });
 }
