@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { OutboundMessage } from '../../src/domain/message';
 import type { Logger } from '../../src/logger';
 import { isAllowedReplyUrl } from '../http-util';
@@ -34,6 +35,40 @@ export function classifyDingtalk(o: DingtalkOutcome): SendResult {
   return { ok: false, retry: 'never', error };
 }
 
+const batchSendAnswer = z.object({ invalidStaffIdList: z.array(z.string()).optional(), flowControlledStaffIdList: z.array(z.string()).optional() }).passthrough();
+const deliverAnswer = z
+  .object({
+    success: z.boolean().optional(),
+    result: z.object({ deliverResults: z.array(z.object({ success: z.boolean(), spaceId: z.string().optional(), errorMsg: z.string().optional() }).passthrough()).optional() }).passthrough().optional(),
+  })
+  .passthrough();
+
+/**
+ * oToMessages/batchSend answers 200 while naming the staff it did not reach: flow-controlled ones
+ * (try again in a minute) and invalid ones (not in the organisation or the robot's range).
+ */
+export function classifyBatchSend(o: DingtalkOutcome): SendResult {
+  const r = classifyDingtalk(o);
+  if (!r.ok || !o.ok) return r;
+  const body = batchSendAnswer.safeParse(o.body ?? {});
+  if (!body.success) return r;
+  const flow = body.data.flowControlledStaffIdList ?? [];
+  const invalid = body.data.invalidStaffIdList ?? [];
+  if (invalid.length) return { ok: false, retry: 'never', error: `DingTalk accepted the message but not for ${invalid.join(', ')} (invalidStaffIdList): check the staff accounts (钉钉 userId) and the robot's 可见范围` };
+  if (flow.length) return { ok: false, retry: 'throttled', retryAfterMs: 60_000, error: `DingTalk held the message back for ${flow.join(', ')} (flowControlledStaffIdList)` };
+  return r;
+}
+
+/** createAndDeliver answers 200 with a result per space; a card that reached no space was not delivered. */
+export function cardDeliveryFailure(o: DingtalkOutcome): string | null {
+  if (!o.ok) return null;
+  const body = deliverAnswer.safeParse(o.body ?? {});
+  if (!body.success) return null;
+  if (body.data.success === false) return 'createAndDeliver answered success=false';
+  const failed = (body.data.result?.deliverResults ?? []).filter((d) => !d.success);
+  return failed.length ? `card not delivered to ${failed.map((d) => `${d.spaceId ?? '?'}${d.errorMsg ? ` (${d.errorMsg})` : ''}`).join(', ')}` : null;
+}
+
 export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapter {
   const now = opts.now ?? (() => new Date());
 
@@ -59,11 +94,13 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
     const card = m.payload.card;
     if (card && opts.cardTemplateId) {
       return (async (): Promise<SendResult> => {
-        const r = classifyDingtalk(await opts.client.createGroupCard(out.openConversationId ?? chatId, opts.cardTemplateId!, card.outTrackId, card.params));
-        if (r.ok) return { ok: true, card: { ref: card.outTrackId } };
-        if (r.retry !== 'never') return r;
-        // A broken template must not swallow the dispatch: fall back to the text.
-        opts.logger.warn('dingtalk.card_rejected', { error: r.error });
+        const answer = await opts.client.createGroupCard(out.openConversationId ?? chatId, opts.cardTemplateId!, card.outTrackId, card.params);
+        const undelivered = cardDeliveryFailure(answer);
+        const r = classifyDingtalk(answer);
+        if (r.ok && !undelivered) return { ok: true, card: { ref: card.outTrackId } };
+        if (!r.ok && r.retry !== 'never') return r;
+        // A broken template, or a card that reached nobody, must not swallow the dispatch: the text goes instead.
+        opts.logger.warn('dingtalk.card_rejected', { error: r.ok ? undelivered : r.error });
         return toGroup(chatId, { ...m, payload: { ...m.payload, card: undefined } });
       })();
     }
@@ -82,7 +119,14 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
       if (!opts.cardTemplateId || !m.payload.card) return { ok: true };
       return classifyDingtalk(await opts.client.updateCard(t.ref, m.payload.card.params));
     }
-    if (t.kind === 'direct') return each(m.payload.text, (p) => opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
+    if (t.kind === 'direct') {
+      const pieces = splitByBytes(m.payload.text, DINGTALK_TEXT_BYTES);
+      for (const p of pieces) {
+        const r = classifyBatchSend(await opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
+        if (!r.ok) return r;
+      }
+      return { ok: true };
+    }
     if (t.handle.kind === 'dingtalk-session' && !isAllowedReplyUrl(t.handle.url, opts.replyHosts)) {
       opts.logger.warn('dingtalk.session_webhook_refused', { host: URL.canParse(t.handle.url) ? new URL(t.handle.url).host : null, hint: `a sessionWebhook outside ${opts.replyHosts.join(', ')}: a forged callback, or DINGTALK_OAPI_BASE does not name the host DingTalk sends` });
     } else if (t.handle.kind === 'dingtalk-session' && new Date(t.handle.expiresAt) > now()) {

@@ -61,7 +61,7 @@ export function classifyWecomResult(r: WecomResult): SendResult {
   const e = `${r.errcode} ${r.errmsg ?? ''}`.trim();
   switch (r.errcode) {
     case 0:
-      return { ok: true };
+      return partialFailure(r) ?? { ok: true };
     case 45009: // api freq out of limit: the robot is over 20 posts a minute
     case 45011: // minute quota reached
       return { ok: false, retry: 'throttled', retryAfterMs: 60_000, error: e };
@@ -75,6 +75,22 @@ export function classifyWecomResult(r: WecomResult): SendResult {
   const invalid = INVALID_CODES[r.errcode];
   if (invalid) return { ok: false, retry: 'never', error: `${e} — ${invalid}` };
   return { ok: false, retry: 'never', error: `${e} — errcode not known to gongzhi: not retried; check it in WeCom's 全局错误码 and resend with \`outbox resend\`` };
+}
+
+/**
+ * message/send answers errcode 0 even when a recipient got nothing: it lists them in
+ * invaliduser / invalidparty / invalidtag (unknown or outside the app's 可见范围) and
+ * unlicenseduser (no 接口许可). Such a post was not delivered, and retrying cannot change that.
+ */
+function partialFailure(r: WecomResult): SendResult | null {
+  const missed = (['invaliduser', 'invalidparty', 'invalidtag', 'unlicenseduser'] as const).flatMap((k) => {
+    const v = r[k];
+    const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split('|') : [];
+    return list.filter(Boolean).length ? [`${k}=${list.filter(Boolean).join('|')}`] : [];
+  });
+  return missed.length
+    ? { ok: false, retry: 'never', error: `WeCom accepted the message but did not deliver it: ${missed.join(', ')} — check the staff account ids and the app's 可见范围 / 接口许可` }
+    : null;
 }
 
 /** The longest start of `text` whose reply (markdown-literal when needed, plus the mentions) fits one response_url post. */

@@ -1,7 +1,8 @@
 import { startFakeServer, type Recorded } from './http-server';
 import { encryptWecomMedia } from './wecom-callbacks';
 
-type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500' | 'slow';
+/** A scripted answer; extra fields (invaliduser …) are sent as they are. */
+type Reply = { errcode: number; errmsg?: string; [field: string]: unknown } | 'drop' | 'http500' | 'slow';
 
 /**
  * Plays WeCom's HTTP API on loopback: gettoken, message/send, the message-push webhook and
