@@ -59,7 +59,7 @@ export interface FormValues {
   publicNotice?: boolean;
 }
 
-export function ReportForm(props: { groupName: string; deployment: string; hotline: string | null; action: string; question: string; token: string; values?: FormValues; error?: string }) {
+export function ReportForm(props: { groupName: string; deployment: string; hotline: string | null; action: string; question: string; token: string; values?: FormValues; error?: string | string[] }) {
   const v = props.values ?? {};
   return (
     <Shell title={`反映问题 · ${props.groupName}`} script={SHRINK}>
@@ -67,9 +67,17 @@ export function ReportForm(props: { groupName: string; deployment: string; hotli
       <p class="sub">
         {props.deployment}受理，按工作日时限办理并回复。{props.hotline ? `也可拨打 ${props.hotline}。` : ''}
       </p>
-      {props.error ? (
+      {props.error && props.error.length ? (
         <div class="err" role="alert">
-          {props.error}
+          {Array.isArray(props.error) && props.error.length > 1 ? (
+            <ul style="margin:0;padding-left:1.2em">
+              {props.error.map((e) => (
+                <li>{e}</li>
+              ))}
+            </ul>
+          ) : (
+            [props.error].flat()[0]
+          )}
         </div>
       ) : null}
       <form method="post" action={props.action} enctype="multipart/form-data" data-report>

@@ -11,7 +11,7 @@ import { publicBase } from '../config/public-url';
 import { readFlash, writeFlash } from '../http/flash';
 import { imageResponse } from '../http/image';
 import { getGroup, type GroupRecord } from '../repo/directory';
-import { hitRateLimit, type RateLimit } from '../repo/rate-limits';
+import { hitRateLimit, releaseRateLimit, type RateLimit } from '../repo/rate-limits';
 import type { WebCommand } from '../pipeline/perform';
 import type { Services } from '../services';
 import { createChallenge, verifyChallenge } from './human-check';
@@ -26,8 +26,11 @@ export interface ReportPageOptions {
 
 /** Limits per address and per phone: generous for a real enterprise, a wall for a flood. */
 export const REPORT_LIMITS: Record<string, RateLimit> = {
+  // Accepted reports: a refused form (a typo in the phone, a wrong sum) gives its place back.
   ipBurst: { limit: 5, windowMs: 10 * 60_000 },
   ipDay: { limit: 30, windowMs: 86_400_000 },
+  // Every attempt, accepted or not: looser, so a person fixing a form never meets it, but junk does.
+  ipAttempts: { limit: 20, windowMs: 10 * 60_000 },
   phoneHour: { limit: 3, windowMs: 3600_000 },
   phoneDay: { limit: 10, windowMs: 86_400_000 },
 };
@@ -55,7 +58,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
 
   app.use('*', csrf());
 
-  async function formFor(c: Context, group: GroupRecord, status: 200 | 400 | 413 | 429, values?: FormValues, error?: string) {
+  async function formFor(c: Context, group: GroupRecord, status: 200 | 400 | 413 | 429, values?: FormValues, error?: string | string[]) {
     const ch = await createChallenge(opts.secret, services.now());
     return c.html(
       <ReportForm
@@ -91,13 +94,30 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       if (!group) return notFound(c);
       const now = services.now();
       const ip = clientIp(c, opts.trustProxy ?? 0);
+      const counted: Array<[string, RateLimit]> = [];
+      const tooOften = (retryAfterMs: number, message: string) => {
+        c.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+        return formFor(c, group, 429, undefined, message);
+      };
+      const attempts = await hitRateLimit(db, `report-ipAttempts:${ip}`, REPORT_LIMITS.ipAttempts!, now);
+      if (!attempts.allowed) {
+        services.logger.warn('report.rate_limited', { ip, rule: 'ipAttempts' });
+        return tooOften(attempts.retryAfterMs, `提交过于频繁，请 ${minutes(attempts.retryAfterMs)} 分钟后再试。紧急问题请拨打${config.deployment.hotline ?? ' 12345'}。`);
+      }
+      // Counted now (concurrent floods see each other), given back below if the report is not accepted.
+      const giveBack = async () => {
+        for (const [key, rule] of counted) await releaseRateLimit(db, key, rule, now);
+      };
       for (const [name, rule] of [['ipBurst', REPORT_LIMITS.ipBurst!], ['ipDay', REPORT_LIMITS.ipDay!]] as const) {
-        const hit = await hitRateLimit(db, `report-${name}:${ip}`, rule, now);
+        const key = `report-${name}:${ip}`;
+        const hit = await hitRateLimit(db, key, rule, now);
         if (!hit.allowed) {
+          await releaseRateLimit(db, key, rule, now);
+          await giveBack();
           services.logger.warn('report.rate_limited', { ip, rule: name });
-          c.header('retry-after', String(Math.ceil(hit.retryAfterMs / 1000)));
-          return formFor(c, group, 429, undefined, `提交过于频繁，请 ${minutes(hit.retryAfterMs)} 分钟后再试。紧急问题请拨打${config.deployment.hotline ?? ' 12345'}。`);
+          return tooOften(hit.retryAfterMs, `提交过于频繁，请 ${minutes(hit.retryAfterMs)} 分钟后再试。紧急问题请拨打${config.deployment.hotline ?? ' 12345'}。`);
         }
+        counted.push([key, rule]);
       }
       const body = await c.req.parseBody({ all: true });
       const files = ([] as unknown[]).concat(body.photos ?? []).filter((f): f is File => f instanceof File && f.size > 0);
@@ -111,28 +131,45 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
         location: String(fields.location ?? ''),
         publicNotice: fields.publicNotice === '1',
       };
-      if (!parsed.success) return formFor(c, group, 400, values, parsed.error.issues[0]?.message ?? '表单有误');
-      const f = parsed.data;
-      const check = await verifyChallenge(opts.secret, f.check, f.answer, now);
-      if (!check.ok) return formFor(c, group, 400, values, check.reason);
-      const phone = normalisePhone(f.phone);
-      if (!phone) return formFor(c, group, 400, values, '电话号码格式不对：请填写 11 位手机号，或带区号的座机号');
-      for (const [name, rule] of [['phoneHour', REPORT_LIMITS.phoneHour!], ['phoneDay', REPORT_LIMITS.phoneDay!]] as const) {
-        // Per phone and address: someone typing another's phone cannot use up that person's quota elsewhere.
-        const hit = await hitRateLimit(db, `report-${name}:${phone}:${ip}`, rule, now);
-        if (!hit.allowed) {
-          c.header('retry-after', String(Math.ceil(hit.retryAfterMs / 1000)));
-          return formFor(c, group, 429, values, `这个电话号码提交次数过多，请 ${minutes(hit.retryAfterMs)} 分钟后再试；已提交的问题可在受理页面查看进度。`);
-        }
-      }
-      if (files.length > MAX_PHOTOS) return formFor(c, group, 400, values, `照片最多 ${MAX_PHOTOS} 张`);
+      const refuse = async (status: 400 | 413 | 429, problems: string[], keep: FormValues | undefined = values) => {
+        await giveBack();
+        return formFor(c, group, status, keep, problems);
+      };
+      // Every problem at once: fixing one field only to be told about the next wastes the person's time.
+      const problems: string[] = parsed.success ? [] : [...new Set(parsed.error.issues.map((i) => i.message))];
+      const check = await verifyChallenge(opts.secret, String(fields.check ?? ''), String(fields.answer ?? ''), now);
+      if (!check.ok) problems.push(check.reason);
+      const phone = normalisePhone(String(fields.phone ?? ''));
+      if (!phone && !parsed.error?.issues.some((i) => i.path[0] === 'phone')) problems.push('电话号码格式不对：请填写 11 位手机号，或带区号的座机号');
+      if (files.length > MAX_PHOTOS) problems.push(`照片最多 ${MAX_PHOTOS} 张`);
+      let tooLarge = false;
       const photos = [];
-      for (const file of files) {
-        if (file.size > MAX_PHOTO_BYTES) return formFor(c, group, 413, values, `照片“${file.name}”超过 5 MB，请换一张或截图后上传`);
+      for (const file of files.slice(0, MAX_PHOTOS)) {
+        if (file.size > MAX_PHOTO_BYTES) {
+          tooLarge = true;
+          problems.push(`照片“${file.name}”超过 5 MB，请换一张或截图后上传`);
+          continue;
+        }
         const bytes = new Uint8Array(await file.arrayBuffer());
         const type = sniffImage(bytes);
-        if (!type) return formFor(c, group, 400, values, `“${file.name}”不是 JPG、PNG 或 WebP 图片`);
+        if (!type) {
+          problems.push(`“${file.name}”不是 JPG、PNG 或 WebP 图片`);
+          continue;
+        }
         photos.push({ contentType: type, bytes, sha256: await sha256Hex(bytes) });
+      }
+      if (problems.length || !parsed.success || !check.ok || !phone) return refuse(tooLarge ? 413 : 400, problems.length ? problems : ['表单有误']);
+      const f = parsed.data;
+      for (const [name, rule] of [['phoneHour', REPORT_LIMITS.phoneHour!], ['phoneDay', REPORT_LIMITS.phoneDay!]] as const) {
+        // Per phone and address: someone typing another's phone cannot use up that person's quota elsewhere.
+        const key = `report-${name}:${phone}:${ip}`;
+        const hit = await hitRateLimit(db, key, rule, now);
+        if (!hit.allowed) {
+          await releaseRateLimit(db, key, rule, now);
+          c.header('retry-after', String(Math.ceil(hit.retryAfterMs / 1000)));
+          return refuse(429, [`这个电话号码提交次数过多，请 ${minutes(hit.retryAfterMs)} 分钟后再试；已提交的问题可在受理页面查看进度。`]);
+        }
+        counted.push([key, rule]);
       }
       const result = await services.pipeline.submitReport({
         submissionId: check.nonce,
@@ -145,7 +182,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
         photos,
         publicNotice: f.publicNotice === '1',
       });
-      if (result.status === 'duplicate') return formFor(c, group, 400, undefined, '这份反映已经提交过了，请勿重复提交');
+      if (result.status === 'duplicate') return refuse(400, ['这份反映已经提交过了，请勿重复提交'], undefined);
       services.logger.info('report.submitted', { group: group.id, ticket: result.number, status: result.status, photos: photos.length });
       const link = `${publicBase(config, c.req.url)}/t/${result.link}`;
       return c.html(<Submitted number={result.number} link={link} messages={result.messages} attached={result.status === 'attached'} />);
