@@ -18,6 +18,8 @@ export const wecomLongConnectionEnv = {
   WECOM_BOT_ID: z.string().min(1),
   WECOM_BOT_SECRET: z.string().min(1),
   WECOM_BOT_WS_URL: z.string().regex(/^wss?:\/\/\S+$/, '须为 wss:// 开头的长连接地址').optional(),
+  /** A private deployment's own CA certificate (PEM file) for WECOM_BOT_WS_URL. */
+  WECOM_BOT_WS_CA: z.string().min(1).optional(),
 };
 export const wecomAppEnv = {
   WECOM_CORP_ID: z.string().min(1),
@@ -84,6 +86,8 @@ export interface WecomLongConnectionSettings {
   secret: string;
   /** Unset: the SDK's default (wss://openws.work.weixin.qq.com). */
   wsUrl?: string;
+  /** Path of a PEM CA certificate the server's TLS certificate is checked against (private deployments). */
+  caFile?: string;
   /** The sender posts through whatever connection is attached here. */
   channel: AibotChannel;
 }
@@ -102,7 +106,7 @@ export function createWecomPlatform(
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
   const lc = requireGroup(env, 'WeCom AI-bot long connection (WECOM_BOT_ID, WECOM_BOT_SECRET)', wecomLongConnectionEnv);
   const longConnection: WecomLongConnectionSettings | null = lc
-    ? { botId: lc.WECOM_BOT_ID, secret: lc.WECOM_BOT_SECRET, ...(lc.WECOM_BOT_WS_URL ? { wsUrl: lc.WECOM_BOT_WS_URL } : {}), channel: createAibotChannel() }
+    ? { botId: lc.WECOM_BOT_ID, secret: lc.WECOM_BOT_SECRET, ...(lc.WECOM_BOT_WS_URL ? { wsUrl: lc.WECOM_BOT_WS_URL } : {}), ...(lc.WECOM_BOT_WS_CA ? { caFile: lc.WECOM_BOT_WS_CA } : {}), channel: createAibotChannel() }
     : null;
   const groups = config.groups.filter((g) => g.platform === 'wecom');
   const endpoints: Record<string, InboundEndpoint> = {};

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import type { Runtime } from '../bootstrap';
 import { startDingtalkStream } from './dingtalk-stream';
@@ -31,6 +32,14 @@ export function startPlatformConnections(
   if (!dingtalk && !wecom) return null;
   const poll = pollSchema.safeParse(rawEnv.GONGZHI_LEADER_POLL_MS === '' ? undefined : rawEnv.GONGZHI_LEADER_POLL_MS);
   if (!poll.success) throw new Error('GONGZHI_LEADER_POLL_MS 须为 100–600000 之间的毫秒数');
+  if (wecom?.caFile) {
+    // Checked at start-up: on election it would fail again at every poll.
+    try {
+      accessSync(wecom.caFile, constants.R_OK);
+    } catch {
+      throw new Error(`WECOM_BOT_WS_CA: 无法读取证书文件 ${wecom.caFile}`);
+    }
+  }
   let held: { wecom: WecomLongConnection | null; dingtalk: { stop(): Promise<void> } | null } = { wecom: null, dingtalk: null };
   const leader = createLeader({
     databaseUrl: env.DATABASE_URL,

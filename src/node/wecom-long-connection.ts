@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
 import { AIBOT_CMD, parseAibotFrame, parseCardButtonKey, ticketTemplateCard, type CardClick } from '../../adapters/wecom/aibot-frames';
 import type { AibotAck, AibotConnection } from '../../adapters/wecom/aibot-sender';
@@ -57,6 +58,7 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     botId: settings.botId,
     secret: settings.secret,
     ...(settings.wsUrl ? { wsUrl: settings.wsUrl } : {}),
+    ...(settings.caFile ? { wsOptions: { ca: readFileSync(settings.caFile) } } : {}),
     reconnectInterval: base,
     maxReconnectAttempts: -1,
     maxAuthFailureAttempts: -1,

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { GongzhiConfig } from '../../src/config/schema';
+import { createAibotChannel } from '../../adapters/wecom/aibot-sender';
 import { createMemoryLogger } from '../../src/logger';
 import { advisoryKey, createLeader, type Leader } from '../../src/node/leader';
 import { startPlatformConnections, type PlatformConnections } from '../../src/node/platform-connections';
@@ -39,6 +40,17 @@ describe('leader election without PostgreSQL (PGlite: one process)', () => {
     await c.leader.stop();
     expect(c.terms).toEqual({ elected: 1, demoted: 1 });
     expect(c.leader.isLeader()).toBe(false);
+  });
+});
+
+describe('platform connections at start-up', () => {
+  it('a WECOM_BOT_WS_CA that cannot be read stops the start with the variable and the path', () => {
+    const runtime = {
+      services: { logger: createMemoryLogger() },
+      platforms: { dingtalk: null, wecomLongConnection: { botId: 'b', secret: 's', caFile: '/nonexistent/ca.pem', channel: createAibotChannel() } },
+    } as unknown as Parameters<typeof startPlatformConnections>[0];
+    expect(() => startPlatformConnections(runtime, {}, {})).toThrow('WECOM_BOT_WS_CA: 无法读取证书文件 /nonexistent/ca.pem');
+    expect(() => startPlatformConnections(runtime, {}, { GONGZHI_LEADER_POLL_MS: 'soon' })).toThrow('GONGZHI_LEADER_POLL_MS');
   });
 });
 

@@ -95,6 +95,20 @@ describe('WeCom AI bot over the long connection (official SDK against a loopback
     expect((await ticketsFor(t!.content))[0]).toMatchObject({ status: 'claimed', assignee_id: 'lidian' });
   });
 
+  it('a photo sent right after the report is downloaded, decrypted with its own aeskey and attached to that ticket', async () => {
+    const [t] = await ticketsFor('我们厂新建的厂房申请用电报装一个月了还没接通');
+    // The smallest valid PNG (1×1): the photo path sniffs the bytes, as the report page does.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const image = fake.serveEncrypted(png);
+    fake.pushMessage(aibotMessage({ userId: 'liuzong', chatId: GROUP, msgtype: 'image', extra: { image } }));
+    const [photo] = await eventually(async () => {
+      const rows = await rt.services.db.selectFrom('attachments').selectAll().where('ticket_id', '=', t!.id).execute();
+      return rows.length ? rows : undefined;
+    }, 10_000);
+    expect(photo).toMatchObject({ content_type: 'image/png', bytes: png.length });
+    expect(Buffer.from(photo!.data as Uint8Array).equals(png)).toBe(true);
+  });
+
   it('the welcome on enter_chat is the answer to that event (aibot_respond_welcome_msg), within 5 s', async () => {
     const reqId = fake.pushEvent(aibotEvent({ userId: 'newcomer-zhang', eventtype: 'enter_chat' }));
     const welcome = await eventually(() => fake.answers(reqId).find((f) => f.cmd === 'aibot_respond_welcome_msg'), 4500);
