@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPhotoFetcher } from '../../src/pipeline/attachments';
+import { createMemoryLogger } from '../../src/logger';
+import type { InboundMessage } from '../../src/domain/message';
 import { dingtalkSign } from '../../adapters/dingtalk/sign';
 import type { Runtime } from '../../src/bootstrap';
 import { startDingtalkStream } from '../../src/node/dingtalk-stream';
@@ -256,5 +259,27 @@ describeOnDatabases('photos from the chat', (database) => {
     const photos = await photosOf(row.ticket_id!);
     expect(photos).toHaveLength(1);
     expect(new Uint8Array(photos[0]!.data)).toEqual(photo);
+  });
+});
+
+describe('photo limits per message', () => {
+  it('keeps the report page’s three photos per message and notes the rest; a photo source that is not configured is noted too', async () => {
+    const logger = createMemoryLogger();
+    const fetcher = createPhotoFetcher({ sources: { 'wecom-image': async (ref) => png(Number(new URL(ref.kind === 'wecom-image' ? ref.url : 'https://x/0').pathname.slice(1))) }, logger, timeoutMs: 1000 });
+    const msg = (attachments: InboundMessage['attachments']): InboundMessage => ({
+      platform: 'wecom',
+      messageId: 'limits',
+      chatType: 'group',
+      chatId: 'wr-county-chat',
+      sender: { userId: 'qs-jixie-liu' },
+      text: '[图片]',
+      receivedAt: new Date(0),
+      ...(attachments ? { attachments } : {}),
+    });
+    const four = await fetcher.fetch(msg([1, 2, 3, 4].map((i) => ({ kind: 'wecom-image' as const, url: `https://img.example/${i}` }))));
+    expect(four!.map((p) => (p.ok ? p.contentType : p.reason))).toEqual(['image/png', 'image/png', 'image/png', 'too_many']);
+    const dingtalk = await fetcher.fetch(msg([{ kind: 'dingtalk-file', downloadCode: 'dc' }]));
+    expect(dingtalk).toEqual([{ ok: false, reason: 'not_configured' }]);
+    expect(await fetcher.fetch(msg(undefined))).toBeUndefined();
   });
 });
