@@ -13,7 +13,7 @@ import * as m20261201_10 from './2026-12-01-10-web-identity-pause-cap';
 import * as m20261201_30 from './2026-12-01-30-event-chain';
 import * as m20261201_40 from './2026-12-01-40-api-token-expiry';
 import * as m20261201_41 from './2026-12-01-41-callback-signatures';
-import * as m20261202_12 from './2026-12-02-12-chat-photos';
+import * as m20261202_20 from './2026-12-02-20-directory-revisions';
 import * as m20261202_40 from './2026-12-02-40-topics-joint-surveys';
 import * as m20261202_30 from './2026-12-02-30-regions';
 import * as m20261202_15 from './2026-12-02-15-cards-and-tokens';
@@ -36,7 +36,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-30-event-chain': m20261201_30,
   '2026-12-01-40-api-token-expiry': m20261201_40,
   '2026-12-01-41-callback-signatures': m20261201_41,
-  '2026-12-02-12-chat-photos': m20261202_12,
+  '2026-12-02-20-directory-revisions': m20261202_20,
   '2026-12-02-40-topics-joint-surveys': m20261202_40,
   '2026-12-02-30-regions': m20261202_30,
   '2026-12-02-15-cards-and-tokens': m20261202_15,

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
 import type { OutboundAdapter } from '../adapters/types';
-import { createPhotoSources } from '../adapters/photo-sources';
 import { loadConfigFile } from './config/load';
 import type { GongzhiConfig } from './config/schema';
 import { sessionSecret, type Env } from './config/env';
@@ -19,7 +18,9 @@ import { createWebhookRoutes } from './http/webhooks';
 import { createPlatforms, type Platforms } from './platforms';
 import { createDbTokenStore } from './repo/platform-tokens';
 import type { Logger } from './logger';
-import { syncDirectory } from './repo/directory';
+import { syncWebhookEndpoints } from './repo/webhooks';
+import { openLiveDirectory } from './directory/live';
+import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../config/example.yaml', import.meta.url));
@@ -75,11 +76,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     if (applied.length) logger.info('db.migrated', { applied, database: database.kind });
   }
   const now = opts.now ?? (() => new Date());
-  await syncDirectory(database.db, config, now());
+  // The directory lives in the database (seeded from the file on first start); webhooks stay in the file.
+  const directory = await openLiveDirectory({ db: database.db, file: config, now, logger });
+  await syncWebhookEndpoints(database.db, config.webhooks);
 
   // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
   const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
-  const platforms = createPlatforms(opts.rawEnv ?? process.env, config, logger, opts.fetch, tokens, now);
+  const platforms = createPlatforms(opts.rawEnv ?? process.env, directory.config, logger, opts.fetch, tokens, now);
   const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
   const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };
@@ -88,12 +91,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const services = createServices({
     db: database.db,
     config,
+    directory,
+    directorySources: directorySourcesFromEnv(opts.rawEnv ?? process.env, opts.fetch),
     logger,
     adapters,
     concurrency: database.kind === 'postgres' ? 8 : 1,
     now,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    photoSources: createPhotoSources(opts.rawEnv ?? process.env, { fetch: opts.fetch, tokens }),
     ...((opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY ? { llmApiKey: (opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);

@@ -12,13 +12,19 @@ import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhooks';
 import { createPipeline, type Pipeline } from './pipeline/receive';
-import { createPhotoFetcher, type PhotoSources } from './pipeline/attachments';
-import { createDirectoryCache, type DirectoryCache } from './pipeline/directory-cache';
+import type { DirectoryCache } from './pipeline/directory-cache';
 import { createChatClassifier, type ChatClassifier } from './llm/chat-classifier';
+import { createStaticDirectory, type LiveDirectory } from './directory/live';
+import type { DirectorySource } from './directory/platform-sources';
 
 export interface Services {
   db: Db;
-  config: GongzhiConfig;
+  /** The file's settings with the directory's latest revision (it changes while running: read it when needed). */
+  readonly config: GongzhiConfig;
+  /** The directory in the database: revisions, live reload, writes (src/directory/live.ts). */
+  liveDirectory: LiveDirectory;
+  /** Contacts APIs the directory can be synced from (WeCom, DingTalk), as the environment configures them. */
+  directorySources: DirectorySource[];
   classifier: Classifier;
   sla: SlaClock;
   pipeline: Pipeline;
@@ -54,8 +60,9 @@ export interface ServicesOptions {
   fetch?: typeof fetch;
   /** GONGZHI_LLM_API_KEY: required when classifier.llm is configured with `auth: bearer`. */
   llmApiKey?: string;
-  /** How each platform's chat photos are downloaded (createPhotoSources builds them from the credentials). */
-  photoSources?: PhotoSources;
+  /** The directory from the database (bootstrap opens it); without one, the file's directory, read-only. */
+  directory?: LiveDirectory;
+  directorySources?: DirectorySource[];
 }
 
 /** The runtime-independent core: Node and Workers both build it from here. */
@@ -81,11 +88,78 @@ export function createServices(opts: ServicesOptions): Services {
     defer(drainer.drainOnce());
     defer(webhooks.deliverOnce());
   };
-  const directory = createDirectoryCache(opts.config);
+  const live = opts.directory ?? createStaticDirectory(opts.config);
+  const directory = delegatingCache(live);
   const llm = createConfiguredChatClassifier(opts, now);
-  const photos = createPhotoFetcher({ sources: opts.photoSources ?? {}, logger: opts.logger, timeoutMs: opts.config.chatPhotos.downloadTimeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-  const pipeline = createPipeline({ db: opts.db, config: opts.config, classifier, ...(learning ? { learning } : {}), ...(llm ? { llm } : {}), sla, directory, now, onOutbox, photos }, { concurrency: opts.concurrency ?? 1 });
-  return { db: opts.db, config: opts.config, classifier, sla, pipeline, drainer, webhooks, directory, ackFirst: (opts.concurrency ?? 1) > 1, logger: opts.logger, now, defer };
+  const pipeline = livePipeline(live, () =>
+    createPipeline(
+      {
+        db: opts.db,
+        get config() {
+          return live.config;
+        },
+        classifier,
+        ...(learning ? { learning } : {}),
+        ...(llm ? { llm } : {}),
+        sla,
+        directory,
+        now,
+        onOutbox,
+      },
+      { concurrency: opts.concurrency ?? 1 },
+    ),
+  );
+  return {
+    db: opts.db,
+    get config() {
+      return live.config;
+    },
+    liveDirectory: live,
+    directorySources: opts.directorySources ?? [],
+    classifier,
+    sla,
+    pipeline,
+    drainer,
+    webhooks,
+    directory,
+    ackFirst: (opts.concurrency ?? 1) > 1,
+    logger: opts.logger,
+    now,
+    defer,
+  };
+}
+
+/** Always the live directory's current cache, so holders of `services.directory` never go stale. */
+function delegatingCache(live: LiveDirectory): DirectoryCache {
+  return new Proxy({} as DirectoryCache, {
+    get(_target, key) {
+      const value: unknown = Reflect.get(live.cache, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(live.cache) : value;
+    },
+    has: (_target, key) => Reflect.has(live.cache, key),
+  });
+}
+
+/**
+ * Every pipeline call first lets the directory catch up (a poll every few seconds); after a new
+ * revision the next call gets a fresh pipeline, whose per-process caches (known groups) start
+ * empty, while calls already in the old one finish there.
+ */
+function livePipeline(live: LiveDirectory, make: () => Pipeline): Pipeline {
+  let current = { revision: live.revision, pipeline: make() };
+  const now = () => {
+    if (current.revision !== live.revision) current = { revision: live.revision, pipeline: make() };
+    return current.pipeline;
+  };
+  const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const key of Object.keys(current.pipeline)) {
+    wrapped[key] = async (...args: unknown[]) => {
+      await live.catchUp();
+      const p = now() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      return p[key]!(...args);
+    };
+  }
+  return wrapped as unknown as Pipeline;
 }
 
 export class LlmConfigError extends Error {}

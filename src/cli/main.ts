@@ -14,7 +14,10 @@ import { publicBase } from '../config/public-url';
 import { posterHtml, posterSvg } from '../report-page/poster';
 import { renderPosterPng } from '../report-page/poster-png';
 import { createJsonLogger } from '../logger';
-import { syncDirectory } from '../repo/directory';
+import { syncWebhookEndpoints } from '../repo/webhooks';
+import { openLiveDirectory } from '../directory/live';
+import { directorySourcesFromEnv } from '../directory/platform-sources';
+import { readDirectoryFile } from './config-commands';
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
 import { createServices } from '../services';
 import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
@@ -28,6 +31,9 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
 
   migrate                 运行数据库迁移（DATABASE_URL 或 DATA_DIR 下的 PGlite）
   config check FILE       校验配置文件，逐条列出错误字段
+  config import FILE [--apply] [--note TEXT]   把文件（完整配置或导出的目录）与数据库中的目录比较，列出差异；加 --apply 写入新版本
+  config export [--out FILE]   导出数据库中的当前目录（YAML）
+  directory sync --platform wecom|dingtalk [--apply]   从企业微信/钉钉通讯录同步部门和人员（默认只预览差异）
   classify                从标准输入读 JSON 行 {"id","text"}，每行输出分类结果（autoDispatch：按本部署的 minConfidence 是否自动派单）
   outbox dead             列出投递失败（死信）的消息
   outbox resend ID        重新投递一条死信
@@ -54,8 +60,12 @@ async function withServices<T>(fn: (s: import('../services').Services) => Promis
   const logger = createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn');
   const config = await resolveConfig(env, logger);
   return withDb(async (h) => {
-    await syncDirectory(h.db, config, new Date());
-    return fn(createServices({ db: h.db, config, logger, adapters: {}, ...(process.env.GONGZHI_LLM_API_KEY ? { llmApiKey: process.env.GONGZHI_LLM_API_KEY } : {}) }));
+    // The database's directory (console edits included); the file only seeds an empty database.
+    const directory = await openLiveDirectory({ db: h.db, file: config, now: () => new Date(), logger });
+    await syncWebhookEndpoints(h.db, config.webhooks);
+    return fn(
+      createServices({ db: h.db, config, directory, directorySources: directorySourcesFromEnv(process.env), logger, adapters: {}, ...(process.env.GONGZHI_LLM_API_KEY ? { llmApiKey: process.env.GONGZHI_LLM_API_KEY } : {}) }),
+    );
   });
 }
 
@@ -157,6 +167,44 @@ async function classify(): Promise<void> {
   flush();
 }
 
+/** config import / export: the file is read here, the directory is read and written through write(). */
+async function configCommand(sub: 'import' | 'export', rest: string[]): Promise<number> {
+  if (sub === 'export') {
+    const r = await write({ op: 'directory.export' });
+    const out = flag(rest, 'out');
+    if (out && r.code === 0) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(out, `${r.out.join('\n')}\n`, { mode: 0o600 });
+      console.error(`已导出到 ${out}`);
+    }
+    return r.code;
+  }
+  const path = rest[0];
+  if (!path || path.startsWith('--')) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const config = await resolveConfig(parseEnv(process.env), createJsonLogger((l) => process.stderr.write(`${l}\n`), 'error'));
+  let directory: Record<string, unknown>;
+  try {
+    directory = await readDirectoryFile(path, config, process.env);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : String(e));
+    return 1;
+  }
+  const r = await write({ op: 'directory.import', directory, apply: rest.includes('--apply'), author: flag(rest, 'author') ?? 'cli', note: flag(rest, 'note') ?? `cli config import ${path}` });
+  return r.code;
+}
+
+async function directoryCommand(rest: string[]): Promise<number> {
+  const platform = flag(rest, 'platform');
+  if (platform !== 'wecom' && platform !== 'dingtalk') {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  return (await write({ op: 'directory.sync', platform, apply: rest.includes('--apply'), author: flag(rest, 'author') ?? 'cli' })).code;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, sub, arg] = argv;
   switch (cmd) {
@@ -165,7 +213,11 @@ export async function main(argv: string[]): Promise<number> {
       console.log(applied.applied.length ? `已迁移 (${applied.kind}): ${applied.applied.join(', ')}` : `数据库已是最新 (${applied.kind})`);
       return 0;
     }
+    case 'directory':
+      if (sub !== 'sync') break;
+      return directoryCommand(argv.slice(2));
     case 'config': {
+      if (sub === 'import' || sub === 'export') return configCommand(sub, argv.slice(2));
       if (sub !== 'check' || !arg) break;
       try {
         const cfg = await loadConfigFile(arg);

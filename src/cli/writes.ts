@@ -4,6 +4,7 @@ import { disableConsoleAccount, setConsolePassword } from '../repo/console-accou
 import { requeue } from '../repo/outbox';
 import { runSweep } from '../jobs/sweep';
 import type { Services } from '../services';
+import { exportDirectory, importDirectory, syncDirectoryFromPlatform } from './config-commands';
 
 /**
  * The CLI commands that write. Each runs either in the CLI's own process (PostgreSQL, or no
@@ -18,6 +19,10 @@ export const cliWriteSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('token.revokeStaff'), staffId: z.string().min(1) }),
   z.object({ op: z.literal('outbox.resend'), id: z.number().int().positive() }),
   z.object({ op: z.literal('sweep') }),
+  // The directory (src/cli/config-commands.ts): the file is read by the CLI, the revision written where the database is.
+  z.object({ op: z.literal('directory.import'), directory: z.record(z.string(), z.unknown()), apply: z.boolean(), author: z.string().min(1).max(100), note: z.string().max(500) }),
+  z.object({ op: z.literal('directory.export') }),
+  z.object({ op: z.literal('directory.sync'), platform: z.enum(['wecom', 'dingtalk']), apply: z.boolean(), author: z.string().min(1).max(100) }),
 ]);
 export type CliWrite = z.infer<typeof cliWriteSchema>;
 
@@ -60,6 +65,12 @@ export async function runCliWrite(s: Services, w: CliWrite): Promise<CliResult> 
       const done = await requeue(s.db, w.id, s.now());
       return { out: [done ? `已重新排队：${w.id}` : `没有编号为 ${w.id} 的死信`], err: [], code: done ? 0 : 1 };
     }
+    case 'directory.import':
+      return importDirectory(s, w);
+    case 'directory.export':
+      return exportDirectory(s, s.now());
+    case 'directory.sync':
+      return syncDirectoryFromPlatform(s, w);
     case 'sweep': {
       const r = await runSweep(s);
       return ok(

@@ -54,6 +54,8 @@ export const staffSchema = z.object({
   /** Platform user ids of this person: WeCom userid, DingTalk staffId, playground login. */
   accounts: z.partialRecord(platformSchema, z.string().min(1)).default({}),
   phone: z.string().optional(),
+  /** false: kept (old tickets, history) but no longer mentioned, assigned or signed in. */
+  active: z.boolean().default(true),
 });
 
 const wecomOutbound = z.object({ kind: z.literal('wecom-webhook'), key: z.string().min(1) });
@@ -194,15 +196,6 @@ export const configSchema = z
         coalesceAt: z.number().int().min(2).default(3),
       })
       .default({ perMinute: 15, coalesceAt: 3 }),
-    /** Photos sent in the chat (src/pipeline/attachments.ts). */
-    chatPhotos: z
-      .object({
-        /** A photo sent alone joins its sender's report in the same chat made up to this long before (or after). */
-        attachWindowMinutes: z.number().int().min(1).max(24 * 60).default(10),
-        /** Per photo; keep it short: WeCom and DingTalk wait about 5 s for a callback's answer. */
-        downloadTimeoutMs: z.number().int().min(500).max(30_000).default(4000),
-      })
-      .default({ attachWindowMinutes: 10, downloadTimeoutMs: 4000 }),
     digest: z
       .object({
         /** Daily digest time, Asia/Shanghai (HH:MM). */
@@ -246,6 +239,15 @@ export const configSchema = z
         closeAfterDays: z.number().int().min(2).max(60).default(10),
       })
       .optional(),
+    /** Contacts sync from WeCom / DingTalk into the directory (src/directory/sync.ts), daily at `dailyAt` (Asia/Shanghai). */
+    directorySync: z
+      .object({
+        platforms: z.array(z.enum(['wecom', 'dingtalk'])).default([]),
+        dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应写作 HH:MM').default('03:00'),
+        /** false: the scheduled run only logs the difference (a dry run); the console and CLI apply it. */
+        apply: z.boolean().default(true),
+      })
+      .prefault({}),
     /** Knowledge base for 咨询: a close match is answered at once, pending the requester's confirmation. */
     faq: z
       .array(
@@ -399,7 +401,6 @@ function checkRegions(cfg: RawConfig, ctx: z.RefinementCtx, need: (value: string
     cfg.routing.rules.forEach((r, i) => region(r.region, ['routing', 'rules', i, 'region']));
   }
 }
-
 
 export type GongzhiConfig = z.infer<typeof configSchema>;
 export type RegionConfig = z.infer<typeof regionSchema>;

@@ -31,9 +31,11 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
+import { mountJointConsole } from './joint-routes';
 import { MinePage, type MineItem } from './pages/mine';
 import { listTickets } from '../repo/tickets';
 import { OPEN_STATUSES } from '../domain/ticket';
+import { createDirectoryConsole } from './directory-routes';
 import { endSession, isKnownDevice, rememberDevice, requireSession, startSession, type ConsoleEnv } from './session';
 
 export interface ConsoleOptions {
@@ -65,6 +67,7 @@ const listQuery = z.object({
   category: z.enum(CATEGORIES).optional().catch(undefined),
   group: z.string().max(128).optional().catch(undefined),
   overdue: z.literal('1').optional().catch(undefined),
+  supervised: z.literal('1').optional().catch(undefined),
   cursor: z.string().max(200).optional(),
 });
 const text = (max: number) => z.string().trim().min(1, '请填写').max(max);
@@ -91,12 +94,18 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   const app = new Hono<ConsoleEnv>();
   const { db, config, directory } = services;
   const deployment = config.deployment.name;
-  const departmentOptions = config.departments.map((d) => ({ id: d.id, name: d.name }));
+  // The directory changes while running (console edits, other instances): read it per request.
+  const departmentOptions = () => services.config.departments.map((d) => ({ id: d.id, name: d.name }));
 
   // Form posts must come from our own pages (Origin check); the cookie is SameSite=Lax as well.
   app.use('*', csrf());
   app.use('*', async (c, next) => {
     c.set('overTls', cameOverTls(c, opts.trustProxy ?? 0, config.deployment.publicUrl));
+    await next();
+  });
+  // A new staff member signs in on every instance within seconds of being added (src/directory/live.ts).
+  app.use('*', async (_c, next) => {
+    await services.liveDirectory.catchUp();
     await next();
   });
 
@@ -187,6 +196,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   });
 
   app.use('*', requireSession(services, opts.sessionSecret));
+  app.route('/directory', createDirectoryConsole(services));
 
   app.get('/', async (c) => {
     const user = c.get('user');
@@ -219,6 +229,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         ...(q.category ? { category: q.category } : {}),
         ...(q.group ? { groupId: q.group } : {}),
         ...(q.overdue ? { overdueAt: now } : {}),
+        ...(q.supervised ? { supervisedOpen: true } : {}),
       },
       decodeCursor(q.cursor),
       50,
@@ -237,7 +248,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         filters={q}
         tickets={page.tickets}
         nextHref={page.next ? `/console/tickets?${params}` : null}
-        departments={departmentOptions}
+        departments={departmentOptions()}
         groups={groups}
         names={{ department: (id) => (id ? (directory.departmentName(id) ?? id) : '待派单'), group: (id) => (id ? (groupNames.get(id) ?? id) : '一对一') }}
         scoped={scope !== null}
@@ -305,7 +316,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
           messages: messages
             .filter((m) => !directory.staffByAccount(m.platform as Platform, m.sender_id))
             .map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
-          departments: departmentOptions,
+          departments: departmentOptions(),
           photos: photos.map((p) => p.id),
           actions: availableActions(user, row, events.map((e) => e.kind)),
         }}
@@ -385,6 +396,9 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const png = await opts.renderPng!(svg);
     return c.body(png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(`${group.name}-二维码.png`)}` });
   });
+
+  // 会商会办: topics, joint cases and the survey (src/console/joint-routes.tsx).
+  mountJointConsole(app, services);
 
   return app;
 }

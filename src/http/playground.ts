@@ -19,13 +19,16 @@ export const SAMPLE_ENTERPRISES = [
 
 export function createPlaygroundRoutes(services: Services, local: LocalAdapter): Hono {
   const app = new Hono();
-  const { config, db } = services;
+  const { db } = services;
   let counter = 0;
   const endpoint = createLocalEndpoint();
 
   app.get('/', (c) => c.html(PLAYGROUND_HTML));
 
-  app.get('/playground/api/setup', (c) => {
+  app.get('/playground/api/setup', async (c) => {
+    // The directory may have changed since start (console edits): read the current one.
+    await services.liveDirectory.catchUp();
+    const config = services.config;
     const groups = config.groups.filter((g) => g.platform === 'local').map((g) => ({ id: g.id, name: g.name, chatId: g.chatId }));
     const staff = config.staff
       .filter((s) => s.accounts.local)
@@ -42,6 +45,7 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
   app.post('/playground/api/messages', async (c) => {
     const body = await c.req.json().catch(() => null);
     const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const config = services.config;
     const group = b.chat === 'group' ? config.groups.find((g) => g.id === b.groupId && g.platform === 'local') : undefined;
     if (b.chat === 'group' && !group) return c.json({ error: 'unknown_group', issues: ['没有这个演练群'] }, 400);
     // Only the known fields: the raw body may be anything (deeply nested, huge) and is not re-serialised.

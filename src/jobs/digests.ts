@@ -9,6 +9,7 @@ import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRan
 import type { Services } from '../services';
 import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
+import { runScheduledDirectorySync } from './directory-sync';
 import { monthlyExtras } from './monthly-extras';
 import { runSurveyJobs } from './survey';
 import { runTopicJobs } from './topics';
@@ -111,8 +112,9 @@ export async function runScheduledWork(services: Services, now: Date = services.
   // 面上问题 are refreshed here, outside any message's transaction; the survey opens, reminds and closes.
   const topics = await runTopicJobs(services, now);
   const survey = await runSurveyJobs(services, now);
+  const directorySync = await runScheduledDirectorySync(services, now);
   // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
   const webhooks = await services.webhooks.deliverOnce();
   await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
-  return { recovered, sweep, digests, audit, webhooks, topics, survey };
+  return { recovered, sweep, digests, audit, webhooks, topics, survey, directorySync };
 }

@@ -4,9 +4,9 @@ import type { StaffMember } from '../repo/directory';
 import { createOrg, ticketScope, type Org, type TicketScope } from '../domain/regions';
 
 /**
- * The directory as the configuration declares it, in memory: the hot path (a new report)
- * looks up staff, department accounts and names without a query. The database copy, written
- * by syncDirectory at start-up from the same configuration, serves joins and reports.
+ * One revision of the directory, in memory: the hot path (a new report) looks up staff,
+ * department accounts and names without a query. src/directory/live.ts swaps in a new one
+ * when the directory changes; the database rows serve joins and reports.
  */
 export interface DirectoryCache {
   staffByAccount(platform: Platform, userId: string): StaffMember | null;
@@ -23,7 +23,9 @@ export interface DirectoryCache {
   roleAccountsIn(role: StaffMember['role'], regionId: string, platform: Platform): string[];
 }
 
-export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
+export function createDirectoryCache(full: GongzhiConfig): DirectoryCache {
+  // Inactive staff keep their names (old tickets, history) and nothing else.
+  const config = { ...full, staff: full.staff.filter((s) => s.active !== false) };
   const org = createOrg({ name: config.deployment.name, regions: config.regions ?? [], departments: config.departments });
   const regionOf = (s: GongzhiConfig['staff'][number]) => (s.region && org.region(s.region) ? s.region : org.departmentRegion(s.department));
   const member = (s: GongzhiConfig['staff'][number]): StaffMember => ({ id: s.id, name: s.name, role: s.role as StaffMember['role'], departmentId: s.department ?? null, regionId: regionOf(s) });
@@ -36,7 +38,7 @@ export function createDirectoryCache(config: GongzhiConfig): DirectoryCache {
   const accountsOf = (filter: (s: GongzhiConfig['staff'][number]) => boolean, platform: Platform) =>
     config.staff.filter(filter).flatMap((s) => (s.accounts[platform] ? [s.accounts[platform]!] : []));
   const departments = new Map(config.departments.map((d) => [d.id, d.name]));
-  const staffNames = new Map(config.staff.map((s) => [s.id, s.name]));
+  const staffNames = new Map(full.staff.map((s) => [s.id, s.name]));
   const staffById = new Map(config.staff.map((s) => [s.id, member(s)]));
   return {
     staffByAccount: (platform, userId) => byAccount.get(`${platform}:${userId}`) ?? null,

@@ -30,58 +30,66 @@ export interface GroupRecord {
  * Removed entries are deactivated, never deleted, because old tickets still point at them.
  */
 export async function syncDirectory(db: Db, config: GongzhiConfig, now: Date): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    // Insert without parents first: a department may name a parent declared after it.
-    for (const d of config.departments) {
-      await tx
-        .insertInto('departments')
-        .values({ id: d.id, name: d.name, aliases: JSON.stringify(d.aliases), parent_id: null, active: true, updated_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: d.name, aliases: JSON.stringify(d.aliases), active: true, updated_at: now }))
-        .execute();
-    }
-    for (const d of config.departments) {
-      await tx.updateTable('departments').set({ parent_id: d.parent ?? null }).where('id', '=', d.id).execute();
-    }
-    const deptIds = config.departments.map((d) => d.id);
-    await tx.updateTable('departments').set({ active: false, updated_at: now }).where('id', 'not in', deptIds).execute();
-
-    for (const s of config.staff) {
-      const row = { name: s.name, department_id: s.department ?? null, role: s.role, phone: s.phone ?? null, active: true, updated_at: now };
-      await tx
-        .insertInto('staff')
-        .values({ id: s.id, ...row })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
-        .execute();
-    }
-    if (config.staff.length) {
-      await tx.updateTable('staff').set({ active: false, updated_at: now }).where('id', 'not in', config.staff.map((s) => s.id)).execute();
-    } else {
-      await tx.updateTable('staff').set({ active: false, updated_at: now }).execute();
-    }
-    await tx.deleteFrom('staff_accounts').execute();
-    const accounts = config.staff.flatMap((s) =>
-      Object.entries(s.accounts).map(([platform, user_id]) => ({ platform, user_id: user_id!, staff_id: s.id })),
-    );
-    if (accounts.length) await tx.insertInto('staff_accounts').values(accounts).execute();
-
-    for (const g of config.groups) {
-      const row = {
-        platform: g.platform,
-        chat_id: g.chatId,
-        name: g.name,
-        region: g.region ?? null,
-        outbound: g.outbound ? JSON.stringify(g.outbound) : null,
-        configured: true,
-        updated_at: now,
-      };
-      await tx
-        .insertInto('groups')
-        .values({ id: g.id, ...row })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
-        .execute();
-    }
-  });
+  await db.transaction().execute((tx) => writeDirectoryRows(tx, config, now));
   await syncWebhookEndpoints(db, config.webhooks);
+}
+
+/** The rows tickets and reports join on, made to match a directory (a start, or a new revision). */
+export async function writeDirectoryRows(tx: Tx, config: Pick<GongzhiConfig, 'departments' | 'staff' | 'groups'>, now: Date): Promise<void> {
+  // Insert without parents first: a department may name a parent declared after it.
+  for (const d of config.departments) {
+    await tx
+      .insertInto('departments')
+      .values({ id: d.id, name: d.name, aliases: JSON.stringify(d.aliases), parent_id: null, active: true, updated_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: d.name, aliases: JSON.stringify(d.aliases), active: true, updated_at: now }))
+      .execute();
+  }
+  for (const d of config.departments) {
+    await tx.updateTable('departments').set({ parent_id: d.parent ?? null }).where('id', '=', d.id).execute();
+  }
+  const deptIds = config.departments.map((d) => d.id);
+  await tx.updateTable('departments').set({ active: false, updated_at: now }).where('id', 'not in', deptIds).execute();
+
+  for (const s of config.staff) {
+    const row = { name: s.name, department_id: s.department ?? null, role: s.role, phone: s.phone ?? null, active: s.active !== false, updated_at: now };
+    await tx
+      .insertInto('staff')
+      .values({ id: s.id, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  }
+  if (config.staff.length) {
+    await tx.updateTable('staff').set({ active: false, updated_at: now }).where('id', 'not in', config.staff.map((s) => s.id)).execute();
+  } else {
+    await tx.updateTable('staff').set({ active: false, updated_at: now }).execute();
+  }
+  await tx.deleteFrom('staff_accounts').execute();
+  const accounts = config.staff.flatMap((s) =>
+    Object.entries(s.accounts).map(([platform, user_id]) => ({ platform, user_id: user_id!, staff_id: s.id })),
+  );
+  if (accounts.length) await tx.insertInto('staff_accounts').values(accounts).execute();
+
+  for (const g of config.groups) {
+    const row = {
+      platform: g.platform,
+      chat_id: g.chatId,
+      name: g.name,
+      region: g.region ?? null,
+      outbound: g.outbound ? JSON.stringify(g.outbound) : null,
+      configured: true,
+      updated_at: now,
+    };
+    await tx
+      .insertInto('groups')
+      .values({ id: g.id, ...row })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+  }
+  // A group taken out of the directory is heard from as an unconfigured one again.
+  const groupIds = config.groups.map((g) => g.id);
+  let unconfigure = tx.updateTable('groups').set({ configured: false, updated_at: now }).where('configured', '=', true);
+  if (groupIds.length) unconfigure = unconfigure.where('id', 'not in', groupIds);
+  await unconfigure.execute();
 }
 
 

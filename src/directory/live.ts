@@ -1,0 +1,198 @@
+import type { GongzhiConfig } from '../config/schema';
+import type { Db } from '../db/database';
+import type { Logger } from '../logger';
+import { createDirectoryCache, type DirectoryCache } from '../pipeline/directory-cache';
+import { writeDirectoryRows } from '../repo/directory';
+import { currentRevisionId, getRevision, insertRevision, latestRevision, type RevisionSource } from '../repo/directory-store';
+import { diffDirectory, formatChange, type DirectoryChange } from './diff';
+import { composeConfig, formatIssue, pickDirectory, validateDirectory, type DirectoryIssue, type DirectorySnapshot } from './sections';
+
+export interface DirectoryWrite {
+  /** The whole new directory (every section); what is left out is removed. */
+  directory: Record<string, unknown>;
+  /** The revision the writer started from: a newer one in the database means a conflict. */
+  base: number;
+  author: string;
+  source: RevisionSource;
+  note?: string;
+  /** Validate and diff only. */
+  dryRun?: boolean;
+}
+
+export type DirectoryWriteResult =
+  | { ok: true; revision: number; changes: DirectoryChange[]; written: boolean }
+  | { ok: false; issues: DirectoryIssue[] };
+
+/**
+ * The directory the running instance works with: the YAML file's settings plus the latest
+ * revision in the database. Reads are synchronous (the hot path asks it for every message);
+ * `catchUp` costs one `max(id)` at most every `pollMs` and reloads when another instance (or
+ * the CLI) wrote a revision; a write in this process takes effect at once.
+ */
+export interface LiveDirectory {
+  readonly config: GongzhiConfig;
+  readonly cache: DirectoryCache;
+  readonly revision: number;
+  readonly snapshot: DirectorySnapshot;
+  catchUp(): Promise<void>;
+  reload(): Promise<void>;
+  write(w: DirectoryWrite): Promise<DirectoryWriteResult>;
+}
+
+interface State {
+  revision: number;
+  snapshot: DirectorySnapshot;
+  config: GongzhiConfig;
+  cache: DirectoryCache;
+}
+
+const stateOf = (settings: GongzhiConfig, revision: number, snapshot: DirectorySnapshot): State => {
+  const config = composeConfig(settings, snapshot);
+  return { revision, snapshot, config, cache: createDirectoryCache(config) };
+};
+
+/** The file's directory and nothing else: the Worker and read-only tools without a database revision. */
+export function createStaticDirectory(config: GongzhiConfig): LiveDirectory {
+  const state = stateOf(config, 0, pickDirectory(config as unknown as Record<string, unknown>));
+  return {
+    config: state.config,
+    cache: state.cache,
+    revision: 0,
+    snapshot: state.snapshot,
+    catchUp: async () => undefined,
+    reload: async () => undefined,
+    write: async () => {
+      throw new Error('此运行环境的目录只读（read-only directory）');
+    },
+  };
+}
+
+export interface LiveDirectoryOptions {
+  db: Db;
+  /** The parsed configuration file: its settings are used as they are, its directory seeds an empty database. */
+  file: GongzhiConfig;
+  now: () => Date;
+  logger: Logger;
+  /** How often to look for other instances' revisions (default 3 s, on the injected clock). */
+  pollMs?: number;
+  /** Seed an empty database from the file (the server does; read-only tools do not). */
+  seed?: boolean;
+}
+
+/**
+ * Opens the directory: an empty database is seeded with the file's directory as revision 1;
+ * otherwise the database wins and a file that differs is reported (with how to import it),
+ * not applied — `cli config import FILE --apply` is the explicit way from YAML to the database.
+ */
+export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<LiveDirectory> {
+  const { db, logger } = opts;
+  const settings = opts.file;
+  const pollMs = opts.pollMs ?? 3000;
+  const fileDirectory = pickDirectory(settings as unknown as Record<string, unknown>);
+  let state: State;
+  let lastPoll = opts.now().getTime();
+  let loading: Promise<void> | null = null;
+
+  const fromRevision = (id: number, stored: DirectorySnapshot): State => {
+    // Re-validated on load so defaults added by a newer version fill in; a stored directory the
+    // schema now refuses still runs (it was valid when written) and is reported.
+    const checked = validateDirectory(stored, settings);
+    if (!checked.ok) logger.error('directory.revision_invalid', { revision: id, problems: checked.issues.slice(0, 20).map(formatIssue), hint: 'fix it in the console or with cli config import' });
+    return stateOf(settings, id, checked.ok ? checked.directory : stored);
+  };
+
+  async function seed(): Promise<void> {
+    const checked = validateDirectory(fileDirectory, settings);
+    if (!checked.ok) throw new Error(`配置文件的目录无效：${checked.issues.map(formatIssue).join('；')}`);
+    const changes = diffDirectory({}, checked.directory);
+    try {
+      await db.transaction().execute(async (tx) => {
+        await insertRevision(tx, { base: 0, author: 'config', source: 'seed', note: '首次启动：由配置文件导入（first start: seeded from the configuration file）', directory: checked.directory, changes }, opts.now());
+        await writeDirectoryRows(tx, composeConfig(settings, checked.directory), opts.now());
+      });
+      logger.info('directory.seeded', { revision: 1, changes: changes.length });
+    } catch (e) {
+      // Another instance seeded first: use its revision.
+      if ((e as Error).name !== 'DirectoryConflictError') throw e;
+    }
+  }
+
+  let latest = await latestRevision(db);
+  if (!latest && opts.seed !== false) {
+    await seed();
+    latest = await latestRevision(db);
+  }
+  if (latest) {
+    state = fromRevision(latest.id, latest.directory);
+    const fileChecked = validateDirectory(fileDirectory, settings);
+    const drift = fileChecked.ok ? diffDirectory(state.snapshot, fileChecked.directory) : [];
+    if (drift.length && latest.id > 1) {
+      logger.warn('directory.file_differs', {
+        revision: latest.id,
+        changes: drift.length,
+        sample: drift.slice(0, 5).map(formatChange),
+        hint: 'the database directory (edited in the console) is in use; to apply the file run: npm run cli -- config import FILE --apply',
+      });
+    } else if (drift.length) {
+      logger.warn('directory.file_differs', { revision: latest.id, changes: drift.length, sample: drift.slice(0, 5).map(formatChange), hint: 'the file changed since it seeded the database: npm run cli -- config import FILE shows the difference, --apply writes it' });
+    }
+  } else {
+    state = stateOf(settings, 0, fileDirectory);
+  }
+
+  async function reload(): Promise<void> {
+    loading ??= (async () => {
+      const rev = await latestRevision(db);
+      if (rev && rev.id !== state.revision) {
+        const before = state.revision;
+        state = fromRevision(rev.id, rev.directory);
+        logger.info('directory.reloaded', { from: before, to: rev.id, by: rev.author });
+      }
+    })().finally(() => (loading = null));
+    return loading;
+  }
+
+  return {
+    get config() {
+      return state.config;
+    },
+    get cache() {
+      return state.cache;
+    },
+    get revision() {
+      return state.revision;
+    },
+    get snapshot() {
+      return state.snapshot;
+    },
+    async catchUp() {
+      const t = opts.now().getTime();
+      if (t - lastPoll < pollMs && t >= lastPoll) return;
+      lastPoll = t;
+      try {
+        if ((await currentRevisionId(db)) !== state.revision) await reload();
+      } catch (e) {
+        // The old directory keeps working; the next poll tries again.
+        logger.warn('directory.poll_failed', { error: (e as Error).message });
+      }
+    },
+    reload,
+    async write(w) {
+      const checked = validateDirectory(w.directory, settings);
+      if (!checked.ok) return { ok: false, issues: checked.issues };
+      const before = w.base === state.revision ? state.snapshot : w.base === 0 ? {} : (await getRevision(db, w.base))?.directory;
+      if (!before) return { ok: false, issues: [{ path: [], message: `没有版本 ${w.base}` }] };
+      const changes = diffDirectory(before, checked.directory);
+      if (w.dryRun || changes.length === 0) return { ok: true, revision: w.base, changes, written: false };
+      const now = opts.now();
+      const revision = await db.transaction().execute(async (tx) => {
+        const id = await insertRevision(tx, { base: w.base, author: w.author, source: w.source, note: w.note ?? null, directory: checked.directory, changes }, now);
+        await writeDirectoryRows(tx, composeConfig(settings, checked.directory), now);
+        return id;
+      });
+      logger.info('directory.revised', { revision, author: w.author, source: w.source, changes: changes.length });
+      await reload();
+      return { ok: true, revision, changes, written: true };
+    },
+  };
+}
