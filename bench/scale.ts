@@ -15,6 +15,8 @@ import { CHINA_CALENDAR } from '../src/calendar/china-calendar';
 import { dailyDigest, departmentRanking, monthPeriod } from '../src/reports/queries';
 import { regionRanking } from '../src/reports/regions';
 import { createOrg } from '../src/domain/regions';
+import { boardData } from '../src/board/figures';
+import { BOARD_FIGURES } from '../src/config/schema';
 import { listTicketsPage } from '../src/repo/tickets';
 import { syncDirectory } from '../src/repo/directory';
 
@@ -82,6 +84,10 @@ async function measure(name: string, db: Db) {
     await time('daily digest, one group (1,200 open, overdue)', () => dailyDigest(db, sla, { groupId: 'grp-20', groupName: '共治群20', at })),
     await time('monthly ranking, 40 departments', () => departmentRanking(db, monthPeriod('2026-10'))),
     await time('monthly region ranking, 12 prefectures', () => regionRanking(db, monthPeriod('2026-10'), org)),
+    // The public board computed afresh (its own cache off): this month to date and last month, departments and regions.
+    await time('public board, two months, departments and regions (uncached)', () =>
+      boardData(db, org, { enabled: true, figures: [...BOARD_FIGURES], publishOnDay: 1, cacheSeconds: 0, embedOrigins: [] }, { deployment: '全省', department: (id) => id }, at),
+    ),
     await time('ticket list page: open, one department, overdue', () => listTicketsPage(db, { status: ['dispatched', 'claimed'], departmentId: 'dept-7', overdueAt: at }, null)),
     await time('ticket list page: one group, one month, category', () => listTicketsPage(db, { groupId: 'grp-42', category: 'payment', from: new Date('2026-06-01T00:00:00+08:00'), to: new Date('2026-07-01T00:00:00+08:00') }, null)),
   ];

@@ -100,12 +100,15 @@ const sum = (id: string, counts: readonly DepartmentCounts[]): DepartmentCounts 
     { departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 },
   );
 
-/** One database aggregate per month (the department counts); regions and totals are added up from it. */
+/** One database aggregate per month (the department counts), run side by side; regions and totals are added up from them. */
 export async function boardData(db: Db, org: Org, board: BoardConfig, names: { deployment: string; department(id: string): string | null }, now: Date): Promise<BoardData> {
   const figures = new Set(board.figures);
   const months: BoardMonth[] = [];
-  for (const m of boardMonths(now, board.publishOnDay)) {
-    const counts = await departmentCounts(db, monthPeriod(m.month));
+  const periods = boardMonths(now, board.publishOnDay);
+  // Both months at once: on PostgreSQL they run on two pooled connections.
+  const perMonth = await Promise.all(periods.map((m) => departmentCounts(db, monthPeriod(m.month))));
+  for (const [i, m] of periods.entries()) {
+    const counts = perMonth[i]!;
     const month: BoardMonth = { month: m.month, final: m.final, totals: row(sum(org.root.id, counts), org.declared ? org.root.name : names.deployment, figures) };
     if (figures.has('departments')) {
       month.departments = ranked(counts).map((c) => row(c, names.department(c.departmentId) ?? c.departmentId, figures, org.declared ? org.region(org.departmentRegion(c.departmentId))?.name : undefined));
