@@ -25,7 +25,7 @@ const templateCard = (f: Fake['frames'] extends (...a: never[]) => Array<infer F
   (f.body as { template_card: { task_id: string; button_list: Array<{ text: string; key: string }>; horizontal_content_list: Array<{ keyname: string; value: string }> } }).template_card;
 const row = (card: ReturnType<typeof templateCard>, name: string) => card.horizontal_content_list.find((r) => r.keyname === name)?.value;
 
-describe('WeCom AI bot over the long connection (official SDK against a loopback server)', () => {
+describe.each(TEST_DATABASES.map((d) => [d.kind, d] as const))('WeCom AI bot over the long connection (official SDK against a loopback server) on %s', (_kind, database) => {
   let fake: Fake;
   let rt: Runtime;
   let lc: WecomLongConnection;
@@ -33,7 +33,7 @@ describe('WeCom AI bot over the long connection (official SDK against a loopback
 
   beforeAll(async () => {
     fake = await startFakeAibot(BOT);
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
+    rt = await createTestRuntime(await database.open(), {
       config: await longConnectionConfig(),
       rawEnv: { WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret, WECOM_BOT_WS_URL: fake.wsUrl },
     });
