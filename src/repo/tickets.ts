@@ -253,6 +253,8 @@ export interface TicketFilter {
   overdueAt?: Date;
   /** Only tickets the viewer may see (ticketScope): their department, or their region and below. */
   scope?: TicketScope;
+  /** Open tickets under supervision (挂牌督办): what the dashboard counts. */
+  supervisedOpen?: boolean;
 }
 
 export interface TicketCursor {
@@ -285,6 +287,7 @@ export async function listTicketsPage(db: Tx | Db, filter: TicketFilter, cursor:
   if (filter.to) q = q.where('received_at', '<', filter.to);
   if (filter.overdueAt) q = q.where(overdueCondition(filter.overdueAt));
   if (filter.scope) q = q.where(scopeCondition(filter.scope));
+  if (filter.supervisedOpen) q = q.where('supervised', '=', true).where('status', 'in', [...OPEN_STATUSES]);
   if (cursor) {
     q = q.where((eb) => eb.or([eb('received_at', '<', cursor.receivedAt), eb.and([eb('received_at', '=', cursor.receivedAt), eb('id', '<', cursor.id)])]));
   }

@@ -7,15 +7,16 @@ import { Page } from '../layout';
 
 export function DashboardPage(props: { deployment: string; user: StaffMember; today: TodayFigures; overdue: OverdueTicket[]; loadChart: string; scoped: string | null }) {
   const t = props.today;
-  const cards: Array<[string, number, boolean]> = [
+  // Each count links to the list that shows exactly those tickets, so the two never disagree.
+  const cards: Array<[string, number, boolean, string?]> = [
     ['今日受理', t.received, false],
     ['今日派单', t.dispatched, false],
     ['今日签收', t.claimed, false],
     ['今日办结', t.resolved, false],
     ['在办工单', t.open, false],
-    ['超期工单', props.overdue.length, props.overdue.length > 0],
-    ['待确认办结', t.awaitingConfirmation, false],
-    ['挂牌督办', t.supervised, t.supervised > 0],
+    ['超期工单', props.overdue.length, props.overdue.length > 0, '/console/tickets?overdue=1'],
+    ['待确认办结', t.awaitingConfirmation, false, '/console/tickets?status=awaiting_confirmation'],
+    ['挂牌督办（在办）', t.supervised, t.supervised > 0, '/console/tickets?supervised=1'],
   ];
   return (
     <Page title="工作台" user={props.user} section="dashboard" deployment={props.deployment}>
@@ -23,9 +24,9 @@ export function DashboardPage(props: { deployment: string; user: StaffMember; to
         工作台 <span class="muted">{t.date}{props.scoped ? ` · ${props.scoped}` : ''}</span>
       </h1>
       <div class="cards" data-testid="today">
-        {cards.map(([label, n, warn]) => (
+        {cards.map(([label, n, warn, href]) => (
           <div class={`card${warn ? ' warn' : ''}`}>
-            {label}
+            {href ? <a href={href}>{label}</a> : label}
             <b>{n}</b>
           </div>
         ))}

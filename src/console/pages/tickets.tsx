@@ -11,6 +11,7 @@ export interface TicketListFilters {
   category?: string;
   group?: string;
   overdue?: string;
+  supervised?: string;
 }
 
 interface Option {
@@ -61,6 +62,15 @@ export function TicketsPage(props: {
             <option value="">不限</option>
             <option value="1" selected={f.overdue === '1'}>
               仅超期
+            </option>
+          </select>
+        </label>
+        <label>
+          督办
+          <select name="supervised">
+            <option value="">不限</option>
+            <option value="1" selected={f.supervised === '1'}>
+              在办的挂牌督办
             </option>
           </select>
         </label>
