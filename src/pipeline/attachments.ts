@@ -195,9 +195,18 @@ export async function photoFollowUp(ctx: MessageContext, photos: ChatPhoto[]): P
   return { outcome: 'ignored', ticketId: null, ticketNumber: null };
 }
 
-/** Waiting photos nobody reported within the window are not kept. */
+/**
+ * Waiting photos nobody reported within the window are not kept, and a sender keeps at most a
+ * report's worth (MAX_PHOTOS, the newest) waiting per chat: photos alone cannot pile up.
+ */
 async function forgetStaleWaiting(ctx: MessageContext): Promise<void> {
   await ctx.tx.deleteFrom('attachments').where('ticket_id', 'is', null).where('created_at', '<', new Date(ctx.now.getTime() - windowMs(ctx))).execute();
+  const mine = () =>
+    ctx.tx.selectFrom('attachments').select('id').where('ticket_id', 'is', null).where('requester_id', '=', ctx.requester!.id).where('origin_chat', '=', originChat(ctx.msg));
+  const keep = (await mine().orderBy('id', 'desc').limit(MAX_PHOTOS).execute()).map((r) => r.id);
+  if (keep.length === MAX_PHOTOS) {
+    await ctx.tx.deleteFrom('attachments').where('ticket_id', 'is', null).where('requester_id', '=', ctx.requester!.id).where('origin_chat', '=', originChat(ctx.msg)).where('id', 'not in', keep).execute();
+  }
 }
 
 /**
@@ -226,5 +235,6 @@ export async function keepPhotos(ctx: MessageContext, photos: ChatPhoto[] | unde
     await noteMissing(ctx, handled.ticketId!, photos);
   } else if (handled.outcome !== 'command') {
     await insertPhotos(ctx, photos, null);
+    await forgetStaleWaiting(ctx);
   }
 }

@@ -144,6 +144,16 @@ describeOnDatabases('photos from the chat', (database) => {
     expect(photos).toHaveLength(1);
     expect(new Uint8Array(photos[0]!.data)).toEqual(png(3));
 
+    // Photos alone pile up to a report's worth at most: the newest three wait, the rest go.
+    for (const i of [20, 21, 22, 23]) {
+      await postWecom(aibotImagePayload({ msgid: `photo-pile-${i}`, userid: 'qs-photo-pile', responseUrl: responseUrl(), images: [wecom.serveImage(png(i), WECOM_BOT.aesKey)] }));
+      await handled(`photo-pile-${i}`);
+    }
+    await postWecom(aibotTextPayload({ msgid: 'report-after-pile', userid: 'qs-photo-pile', text: '@共治助手 我们申请的施工许可证已经等了两个月还没有批下来', responseUrl: responseUrl() }));
+    const piled = await handled('report-after-pile');
+    expect(piled.outcome).toBe('ticket');
+    expect((await photosOf(piled.ticket_id!)).map((p) => new Uint8Array(p.data))).toEqual([png(21), png(22), png(23)]);
+
     // Another sender's photo, then a report eleven minutes later: the photo is not attached.
     await postWecom(aibotImagePayload({ msgid: 'photo-too-early', userid: 'qs-late-reporter', responseUrl: responseUrl(), images: [wecom.serveImage(png(4), WECOM_BOT.aesKey)] }));
     await handled('photo-too-early');
