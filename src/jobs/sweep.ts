@@ -6,7 +6,7 @@ import { applyTicketAction } from '../domain/ticket-machine';
 import type { TicketStatus } from '../domain/ticket';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { appendEvents, lockTicket, nextCounter, rowToState, saveTicketState, ticketView } from '../repo/tickets';
-import { groupPostFor, roleDirectPosts, staffDirectPosts } from '../pipeline/notify';
+import { groupPostFor, staffDirectPosts, textPayload } from '../pipeline/notify';
 import type { Services } from '../services';
 
 export interface SweepResult {
@@ -84,7 +84,12 @@ async function postsAbout(services: Services, tx: Parameters<typeof groupPostFor
   if (group) posts.push(group);
   const platform = (group?.platform ?? row.origin_platform) as Platform;
   if (row.department_id) posts.push(...staffDirectPosts(services.directory, row.department_id, platform, text, row.id, 'escalation'));
-  if (alsoSupervisors) posts.push(...roleDirectPosts(services.directory, 'supervisor', platform, text, row.id, 'escalation'));
+  // The supervisors (纪委监委) of the ticket's region and every level above it.
+  if (alsoSupervisors) {
+    for (const userId of services.directory.ticketRoleAccounts('supervisor', row, platform)) {
+      posts.push({ platform, kind: 'escalation', target: { kind: 'direct', userId }, payload: textPayload(text), ticketId: row.id, groupId: null });
+    }
+  }
   // "1+9": the city counterpart of a county department gets a copy of its 督办单 and 移交函.
   const counterpart = services.directory.org.counterpartOf(row.department_id);
   if (counterpart && (step === 'supervision' || step === 'transfer')) {

@@ -21,6 +21,12 @@ export interface DirectoryCache {
   scopeOf(person: Pick<StaffMember, 'role' | 'departmentId' | 'regionId'>): TicketScope;
   /** Accounts of one role working for a region (their own region, else their department's). */
   roleAccountsIn(role: StaffMember['role'], regionId: string, platform: Platform): string[];
+  /**
+   * Who of a role hears about a ticket: the 营商办 nearest up the tree from the ticket's region (a
+   * county's, never another county's); supervisors of its region and every level above it. One
+   * county: everyone of the role, as roleAccounts.
+   */
+  ticketRoleAccounts(role: 'dispatcher' | 'supervisor', ticket: { region_id?: string | null; department_id: string | null }, platform: Platform): string[];
 }
 
 export function createDirectoryCache(full: GongzhiConfig): DirectoryCache {
@@ -51,5 +57,21 @@ export function createDirectoryCache(full: GongzhiConfig): DirectoryCache {
     org,
     scopeOf: (person) => ticketScope(person, org),
     roleAccountsIn: (role, regionId, platform) => accountsOf((s) => s.role === role && regionOf(s) === regionId, platform),
+    ticketRoleAccounts(role, ticket, platform) {
+      if (!org.declared) return accountsOf((s) => s.role === role, platform);
+      const chain: string[] = [];
+      let r = org.region(ticket.region_id && org.region(ticket.region_id) ? ticket.region_id : org.departmentRegion(ticket.department_id));
+      while (r && !chain.includes(r.id)) {
+        chain.push(r.id);
+        r = r.parentId ? org.region(r.parentId) : null;
+      }
+      const at = (id: string) => accountsOf((s) => s.role === role && regionOf(s) === id, platform);
+      if (role === 'supervisor') return [...new Set(chain.flatMap(at))];
+      for (const id of chain) {
+        const found = at(id);
+        if (found.length) return found;
+      }
+      return [];
+    },
   };
 }

@@ -140,7 +140,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
   // The department learns of it in the group (with @-mentions) or, for private reports, one-to-one.
   const noticeText = autoDispatch ? templates.dispatchNotice(view) : templates.manualQueueNotice(view);
   const noticePlatform = ctx.group?.platform ?? msg.platform;
-  const mentions = autoDispatch ? deps.directory.departmentAccounts(route.departmentId, noticePlatform) : deps.directory.roleAccounts('dispatcher', noticePlatform);
+  const mentions = autoDispatch ? deps.directory.departmentAccounts(route.departmentId, noticePlatform) : deps.directory.ticketRoleAccounts('dispatcher', row, noticePlatform);
   if (!isPrivate && hasOutbound(ctx.group)) {
     await announce(ctx, row, noticeText, { mentions });
     // Where cards are on, the dispatch notice carries 认领/办结 buttons; other platforms use the text.

@@ -81,3 +81,18 @@ it('reports every bad region reference at once', async () => {
   county.departments[2].region = 'qingshan';
   expect(() => parseConfig(JSON.stringify(county), 'county.json')).toThrow(/未配置 regions，不能指定地区 "qingshan"/);
 });
+
+it('tells a ticket’s own 营商办 (the nearest up the tree) and the supervisors of its region and above, never another county’s', async () => {
+  const { createDirectoryCache } = await import('../../src/pipeline/directory-cache');
+  const dir = createDirectoryCache(parseConfig(await readFile(CITY, 'utf8'), CITY));
+  const who = (role: 'dispatcher' | 'supervisor', region_id: string | null, department_id: string | null = null) => dir.ticketRoleAccounts(role, { region_id, department_id }, 'local');
+  expect(who('dispatcher', 'hexi')).toEqual(['zhao-hx']);
+  // The town has no 营商办 of its own: the county's takes its manual queue.
+  expect(who('dispatcher', 'qingshan-town')).toEqual(['wang-qs']);
+  expect(who('dispatcher', null, 'kf-power')).toEqual(['feng-kf']);
+  expect(who('dispatcher', 'beishan')).toEqual(['sun-city']);
+  expect(who('supervisor', 'qingshan')).toEqual(['jian-qs', 'jian-city']);
+  expect(who('supervisor', 'hexi')).toEqual(['jian-city']);
+  const county = createDirectoryCache(parseConfig(await readFile(EXAMPLE, 'utf8'), EXAMPLE));
+  expect(county.ticketRoleAccounts('dispatcher', { region_id: null, department_id: 'power' }, 'local')).toEqual(county.roleAccounts('dispatcher', 'local'));
+});

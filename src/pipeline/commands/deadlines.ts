@@ -54,7 +54,7 @@ async function requestInfo(ctx: MessageContext, cmd: Cmd<'supplement'>, row: Tic
   if (pause.paused === 'needs_approval') {
     reply(ctx, `${row.number} 已请企业补充，但${pause.why}，办理时限照常计算；如需暂停请营商办发送 /批准暂停 ${row.number}`, {
       ticketId: row.id,
-      mentions: ctx.deps.directory.roleAccounts('dispatcher', platformOf(ctx)),
+      mentions: ctx.deps.directory.ticketRoleAccounts('dispatcher', row, platformOf(ctx)),
     });
   }
 }
@@ -97,7 +97,7 @@ export const extend: TicketHandler<Cmd<'extend'>> = async (ctx, cmd, row) => {
     return;
   }
   await appendEvents(ctx.tx, row.id, [{ kind: 'extension_requested', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { days: cmd.days, reason: cmd.reason } }]);
-  await announceOrReply(ctx, row, templates.extensionRequested(await ticketView(ctx.tx, row), cmd.days, cmd.reason), ctx.deps.directory.roleAccounts('dispatcher', platformOf(ctx)));
+  await announceOrReply(ctx, row, templates.extensionRequested(await ticketView(ctx.tx, row), cmd.days, cmd.reason), ctx.deps.directory.ticketRoleAccounts('dispatcher', row, platformOf(ctx)));
 };
 
 export const approveExtension: TicketHandler = async (ctx, _cmd, row) => {

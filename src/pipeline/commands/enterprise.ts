@@ -57,7 +57,7 @@ export const publish: TicketHandler = async (ctx, _cmd, row) => {
   await appendEvents(ctx.tx, ticketId, [{ kind: 'note', fromStatus: null, toStatus: null, actor: ctx.actor, at: ctx.now, data: { published: group.id } }]);
   const view = await ticketView(ctx.tx, updated);
   const notice = updated.department_id ? templates.dispatchNotice(view) : templates.manualQueueNotice(view);
-  const mentions = updated.department_id ? ctx.deps.directory.departmentAccounts(updated.department_id, group.platform) : ctx.deps.directory.roleAccounts('dispatcher', group.platform);
+  const mentions = updated.department_id ? ctx.deps.directory.departmentAccounts(updated.department_id, group.platform) : ctx.deps.directory.ticketRoleAccounts('dispatcher', updated, group.platform);
   await announce(ctx, updated, notice, { mentions });
   reply(ctx, templates.published(view, group.name), { ticketId });
 };

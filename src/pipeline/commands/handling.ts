@@ -16,7 +16,7 @@ export const resolve: TicketHandler<Cmd<'resolve'>> = async (ctx, cmd, ticket) =
   const t = await transition(ctx, ticket.id, () => ({ kind: 'resolve', summary: cmd.summary }));
   if (!t) return;
   if (t.row.status === 'awaiting_confirmation') {
-    await announceOrReply(ctx, t.row, templates.resolutionSubmitted(t.view), ctx.deps.directory.roleAccounts('dispatcher', platformOf(ctx)));
+    await announceOrReply(ctx, t.row, templates.resolutionSubmitted(t.view), ctx.deps.directory.ticketRoleAccounts('dispatcher', t.row, platformOf(ctx)));
   } else {
     await announceOrReply(ctx, t.row, templates.resolved(t.view), await requesterMention(ctx, t.row));
   }
@@ -29,7 +29,7 @@ export const confirm: TicketHandler = async (ctx, _cmd, ticket) => {
 
 export const returnTicket: TicketHandler<Cmd<'return'>> = async (ctx, cmd, ticket) => {
   const t = await transition(ctx, ticket.id, () => ({ kind: 'return', reason: cmd.reason }));
-  if (t) await announceOrReply(ctx, t.row, templates.returned(t.view, cmd.reason), ctx.deps.directory.roleAccounts('dispatcher', platformOf(ctx)));
+  if (t) await announceOrReply(ctx, t.row, templates.returned(t.view, cmd.reason), ctx.deps.directory.ticketRoleAccounts('dispatcher', t.row, platformOf(ctx)));
 };
 
 export const cohandle: TicketHandler<Cmd<'cohandle'>> = async (ctx, cmd, ticket) => {
@@ -81,7 +81,7 @@ export const rate: TicketHandler<Cmd<'rate'>> = async (ctx, cmd, ticket) => {
   const row = await restartDeadlines(ctx, t.row);
   const view = await ticketView(ctx.tx, row);
   const platform = platformOf(ctx);
-  const mentions = [...ctx.deps.directory.departmentAccounts(row.department_id!, platform), ...ctx.deps.directory.roleAccounts('dispatcher', platform)];
+  const mentions = [...ctx.deps.directory.departmentAccounts(row.department_id!, platform), ...ctx.deps.directory.ticketRoleAccounts('dispatcher', row, platform)];
   await announceOrReply(ctx, row, templates.reopenedUnsatisfied(view), [...new Set(mentions)]);
 };
 
