@@ -14,8 +14,9 @@ import * as m20261201_30 from './2026-12-01-30-event-chain';
 import * as m20261201_40 from './2026-12-01-40-api-token-expiry';
 import * as m20261201_41 from './2026-12-01-41-callback-signatures';
 import * as m20261202_20 from './2026-12-02-20-directory-revisions';
-import * as m20261202_40 from './2026-12-02-40-topics-joint-surveys';
 import * as m20261202_30 from './2026-12-02-30-regions';
+import * as m20261202_12 from './2026-12-02-12-chat-photos';
+import * as m20261202_40 from './2026-12-02-40-topics-joint-surveys';
 import * as m20261202_15 from './2026-12-02-15-cards-and-tokens';
 import * as m20261202_15b from './2026-12-02-15-reply-url-index';
 
@@ -37,8 +38,9 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-40-api-token-expiry': m20261201_40,
   '2026-12-01-41-callback-signatures': m20261201_41,
   '2026-12-02-20-directory-revisions': m20261202_20,
-  '2026-12-02-40-topics-joint-surveys': m20261202_40,
   '2026-12-02-30-regions': m20261202_30,
+  '2026-12-02-12-chat-photos': m20261202_12,
+  '2026-12-02-40-topics-joint-surveys': m20261202_40,
   '2026-12-02-15-cards-and-tokens': m20261202_15,
   '2026-12-02-15-reply-url-index': m20261202_15b,
   '2026-12-02-50-province-scale-indexes': m20261202_50,

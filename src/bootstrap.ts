@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
 import type { OutboundAdapter } from '../adapters/types';
+import { createPhotoSources } from '../adapters/photo-sources';
 import { loadConfigFile } from './config/load';
 import type { GongzhiConfig } from './config/schema';
 import { sessionSecret, type Env } from './config/env';
@@ -98,6 +99,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     concurrency: database.kind === 'postgres' ? 8 : 1,
     now,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    photoSources: createPhotoSources(opts.rawEnv ?? process.env, { fetch: opts.fetch, tokens }),
     ...((opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY ? { llmApiKey: (opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);

@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { createOutboxDrainer, type OutboxDrainer } from './outbox/drainer';
 import { createWebhookDispatcher, type WebhookDispatcher } from './outbox/webhooks';
 import { createPipeline, type Pipeline } from './pipeline/receive';
+import { createPhotoFetcher, type PhotoSources } from './pipeline/attachments';
 import type { DirectoryCache } from './pipeline/directory-cache';
 import { createChatClassifier, type ChatClassifier } from './llm/chat-classifier';
 import { createStaticDirectory, type LiveDirectory } from './directory/live';
@@ -60,6 +61,8 @@ export interface ServicesOptions {
   fetch?: typeof fetch;
   /** GONGZHI_LLM_API_KEY: required when classifier.llm is configured with `auth: bearer`. */
   llmApiKey?: string;
+  /** How each platform's chat photos are downloaded (createPhotoSources builds them from the credentials). */
+  photoSources?: PhotoSources;
   /** The directory from the database (bootstrap opens it); without one, the file's directory, read-only. */
   directory?: LiveDirectory;
   directorySources?: DirectorySource[];
@@ -91,6 +94,7 @@ export function createServices(opts: ServicesOptions): Services {
   const live = opts.directory ?? createStaticDirectory(opts.config);
   const directory = delegatingCache(live);
   const llm = createConfiguredChatClassifier(opts, now);
+  const photos = createPhotoFetcher({ sources: opts.photoSources ?? {}, logger: opts.logger, timeoutMs: opts.config.chatPhotos.downloadTimeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
   const pipeline = livePipeline(live, () =>
     createPipeline(
       {
@@ -105,6 +109,7 @@ export function createServices(opts: ServicesOptions): Services {
         directory,
         now,
         onOutbox,
+        photos,
       },
       { concurrency: opts.concurrency ?? 1 },
     ),

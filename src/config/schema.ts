@@ -196,6 +196,15 @@ export const configSchema = z
         coalesceAt: z.number().int().min(2).default(3),
       })
       .default({ perMinute: 15, coalesceAt: 3 }),
+    /** Photos sent in the chat (src/pipeline/attachments.ts). */
+    chatPhotos: z
+      .object({
+        /** A photo sent alone joins its sender's report in the same chat made up to this long before (or after). */
+        attachWindowMinutes: z.number().int().min(1).max(24 * 60).default(10),
+        /** Per photo; keep it short: WeCom and DingTalk wait about 5 s for a callback's answer. */
+        downloadTimeoutMs: z.number().int().min(500).max(30_000).default(4000),
+      })
+      .default({ attachWindowMinutes: 10, downloadTimeoutMs: 4000 }),
     digest: z
       .object({
         /** Daily digest time, Asia/Shanghai (HH:MM). */

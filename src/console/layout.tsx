@@ -53,7 +53,7 @@ form.filters label{flex:1 1 45%}form.filters button{flex:1 1 100%}
 }
 `;
 
-export type Section = 'mine' | 'dashboard' | 'tickets' | 'reports' | 'posters' | 'directory' | 'topics';
+export type Section = 'mine' | 'dashboard' | 'tickets' | 'reports' | 'posters' | 'directory';
 
 export function Page(props: { title: string; user?: StaffMember; section?: Section; deployment: string; children?: Child }) {
   const nav: Array<[Section, string, string]> = [
@@ -62,7 +62,6 @@ export function Page(props: { title: string; user?: StaffMember; section?: Secti
     ['tickets', '/console/tickets', '工单'],
     ['reports', '/console/reports', '统计与台账'],
     ['posters', '/console/posters', '反映二维码'],
-    ['topics', '/console/topics', '会商会办'],
     // Admins manage the directory (src/console/directory-routes.tsx).
     ...(props.user?.role === 'admin' ? [['directory', '/console/directory', '目录'] as [Section, string, string]] : []),
   ];

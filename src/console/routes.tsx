@@ -31,7 +31,6 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
-import { mountJointConsole } from './joint-routes';
 import { MinePage, type MineItem } from './pages/mine';
 import { listTickets } from '../repo/tickets';
 import { OPEN_STATUSES } from '../domain/ticket';
@@ -67,7 +66,6 @@ const listQuery = z.object({
   category: z.enum(CATEGORIES).optional().catch(undefined),
   group: z.string().max(128).optional().catch(undefined),
   overdue: z.literal('1').optional().catch(undefined),
-  supervised: z.literal('1').optional().catch(undefined),
   cursor: z.string().max(200).optional(),
 });
 const text = (max: number) => z.string().trim().min(1, '请填写').max(max);
@@ -229,7 +227,6 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         ...(q.category ? { category: q.category } : {}),
         ...(q.group ? { groupId: q.group } : {}),
         ...(q.overdue ? { overdueAt: now } : {}),
-        ...(q.supervised ? { supervisedOpen: true } : {}),
       },
       decodeCursor(q.cursor),
       50,
@@ -396,9 +393,6 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const png = await opts.renderPng!(svg);
     return c.body(png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(`${group.name}-二维码.png`)}` });
   });
-
-  // 会商会办: topics, joint cases and the survey (src/console/joint-routes.tsx).
-  mountJointConsole(app, services);
 
   return app;
 }

@@ -32,10 +32,17 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
   let tokenCount = 0;
   const cards = new Set<string>();
 
+  /** Files users sent the robot, by downloadCode; served at `path` like DingTalk's temporary download links. */
+  const files = new Map<string, { path: string; bytes: Uint8Array; status?: number }>();
   const http = await startFakeServer((req: Recorded) => {
     const scripted = script.get(req.path)?.shift();
     if (scripted === 'drop') return { destroy: true };
     if (scripted) return scripted;
+    if (req.path.startsWith('/files/')) {
+      const f = [...files.values()].find((x) => x.path === req.path);
+      if (!f) return { status: 404, text: 'not found' };
+      return f.status ? { status: f.status, text: 'gone' } : { bytes: f.bytes };
+    }
     switch (req.path) {
       case '/v1.0/oauth2/accessToken': {
         const b = req.body as { appKey?: string; appSecret?: string };
@@ -56,6 +63,14 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
         if (req.method !== 'PUT') return { status: 404, json: { code: 'NotFound', message: 'method' } };
         if (!cards.has((req.body as { outTrackId?: string }).outTrackId ?? '')) return { status: 400, json: { code: 'param.cardNotExist', message: '卡片不存在' } };
         return { json: { success: true, result: true } };
+      case '/v1.0/robot/messageFiles/download': {
+        // downloadCode → a temporary URL (机器人接收消息的文件下载); codes of other robots are refused.
+        if (!String(req.headers['x-acs-dingtalk-access-token'] ?? '').startsWith('dt-token-')) return { status: 401, json: { code: 'InvalidAuthentication', message: 'token' } };
+        const b = req.body as { downloadCode?: string; robotCode?: string };
+        const file = files.get(b.downloadCode ?? '');
+        if (!file || b.robotCode !== opts.clientId) return { status: 400, json: { code: 'invalidParameter.downloadCode', message: 'downloadCode 无效或已过期' } };
+        return { json: { downloadUrl: `${http.base}${file.path}` } };
+      }
       case '/v1.0/oauth2/userAccessToken': {
         const b = req.body as { clientId?: string; clientSecret?: string; code?: string; grantType?: string };
         const unionId = opts.loginCodes?.[b.code ?? ''];
@@ -140,6 +155,14 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       script.set(path, [...(script.get(path) ?? []), ...replies]);
     },
     posts: (path: string) => http.requests.filter((r) => r.method === 'POST' && r.path === path),
+    /** A picture a user sent: returns the downloadCode a callback carries. `status` makes its download link answer that instead. */
+    addFile(bytes: Uint8Array, o: { status?: number } = {}) {
+      const code = `dc-${randomUUID()}`;
+      files.set(code, { path: `/files/${randomUUID()}.file`, bytes, ...(o.status ? { status: o.status } : {}) });
+      return code;
+    },
+    /** The download code no longer works (it expires with the message). */
+    expireFile: (code: string) => void files.delete(code),
     /** Card updates (PUT /v1.0/card/instances) in the order they arrived. */
     cardUpdates: () => http.requests.filter((r) => r.method === 'PUT' && r.path === '/v1.0/card/instances'),
     gatewayCalls: () => http.requests.filter((r) => r.path === '/v1.0/gateway/connections/open'),

@@ -1,6 +1,8 @@
 import { startFakeServer, type Recorded } from './http-server';
+import { encryptWecomMedia } from './wecom-callbacks';
 
-type Reply = { errcode: number; errmsg?: string } | 'drop' | 'http500' | 'slow';
+/** A scripted answer; extra fields (invaliduser …) are sent as they are. */
+type Reply = { errcode: number; errmsg?: string; [field: string]: unknown } | 'drop' | 'http500' | 'slow';
 
 /**
  * Plays WeCom's HTTP API on loopback: gettoken, message/send, the message-push webhook and
@@ -27,9 +29,18 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string; l
   };
   /** Group posts WeCom accepted (errcode 0), in arrival order. */
   const delivered: Recorded[] = [];
+  /** AI-bot images, stored encrypted as WeCom serves them; an expired one answers 403 (its link lives about five minutes). */
+  const media = new Map<string, { body: Buffer; expired: boolean; delayMs?: number }>();
+  let mediaCounter = 0;
   const server = await startFakeServer((req: Recorded) => {
     const scripted = fromScript(req.path);
     if (scripted) return scripted;
+    if (req.path.startsWith('/media/')) {
+      const m = media.get(req.path);
+      if (!m) return { status: 404, text: 'not found' };
+      if (m.expired) return { status: 403, text: 'url expired' };
+      return { bytes: m.body, ...(m.delayMs ? { delayMs: m.delayMs } : {}) };
+    }
     switch (req.path) {
       case '/cgi-bin/gettoken': {
         if (req.query.corpid !== (opts.corpId ?? 'ww-test-corp') || req.query.corpsecret !== (opts.secret ?? 'app-secret')) {
@@ -84,6 +95,18 @@ export async function startFakeWecom(opts: { corpId?: string; secret?: string; l
     failNext(path: string, ...replies: Reply[]) {
       script.set(path, [...(script.get(path) ?? []), ...replies]);
     },
+    /** Serves `plain` encrypted with `aesKey` (see encryptWecomMedia); returns the image URL a callback carries. */
+    serveImage(plain: Uint8Array, aesKey: string, o: { delayMs?: number } = {}) {
+      const path = `/media/${++mediaCounter}-${Math.random().toString(36).slice(2, 8)}`;
+      media.set(path, { body: encryptWecomMedia(plain, aesKey), expired: false, ...(o.delayMs ? { delayMs: o.delayMs } : {}) });
+      return `${server.base}${path}`;
+    },
+    /** The image's link has expired (WeCom's last about five minutes). */
+    expireImage(url: string) {
+      const m = media.get(new URL(url).pathname);
+      if (m) m.expired = true;
+    },
+    mediaRequests: () => server.requests.filter((r) => r.path.startsWith('/media/')),
     /** Simulates WeCom invalidating every token (e.g. the secret was rotated). */
     expireTokens: () => validTokens.clear(),
     tokenCalls: () => server.requests.filter((r) => r.path === '/cgi-bin/gettoken').length,
