@@ -62,6 +62,7 @@ export function Page(props: { title: string; user?: StaffMember; section?: Secti
     ['tickets', '/console/tickets', '工单'],
     ['reports', '/console/reports', '统计与台账'],
     ['posters', '/console/posters', '反映二维码'],
+    ['topics', '/console/topics', '会商会办'],
     // Admins manage the directory (src/console/directory-routes.tsx).
     ...(props.user?.role === 'admin' ? [['directory', '/console/directory', '目录'] as [Section, string, string]] : []),
   ];

@@ -31,6 +31,7 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
+import { mountJointConsole } from './joint-routes';
 import { MinePage, type MineItem } from './pages/mine';
 import { listTickets } from '../repo/tickets';
 import { OPEN_STATUSES } from '../domain/ticket';
@@ -393,6 +394,9 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const png = await opts.renderPng!(svg);
     return c.body(png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(`${group.name}-二维码.png`)}` });
   });
+
+  // 会商会办: topics, joint cases and the survey (src/console/joint-routes.tsx).
+  mountJointConsole(app, services);
 
   return app;
 }

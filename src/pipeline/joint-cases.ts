@@ -249,3 +249,33 @@ export async function jointCaseSummaries(db: PipelineDeps['db'], period: { from:
     };
   });
 }
+
+/** The 台账's 协同办 section: each case opened or resolved in the month, with its member tickets. */
+export async function jointCaseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }): Promise<Array<Array<string | Date | null>>> {
+  const cases = await db
+    .selectFrom('joint_cases as c')
+    .leftJoin('departments as d', 'd.id', 'c.lead_department_id')
+    .select(['c.id', 'c.number', 'c.title', 'c.status', 'c.due_at', 'c.resolved_at', 'c.result', 'c.co_department_ids', 'd.name as lead'])
+    .where((eb) => eb.or([eb.and([eb('c.created_at', '>=', period.from), eb('c.created_at', '<', period.to)]), eb.and([eb('c.resolved_at', '>=', period.from), eb('c.resolved_at', '<', period.to)])]))
+    .orderBy('c.id')
+    .execute();
+  if (!cases.length) return [];
+  const members = await db.selectFrom('joint_case_tickets as l').innerJoin('tickets as t', 't.id', 'l.ticket_id').select(['l.case_id', 't.number']).where('l.case_id', 'in', cases.map((c) => c.id)).orderBy('t.id').execute();
+  const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
+  return [
+    [],
+    ['协同办 (joint cases)'],
+    ['编号', '问题', '牵头单位', '协办单位', '状态', '办结时限', '办结时间', '办理结果', '成员工单'],
+    ...cases.map((c) => [
+      c.number,
+      c.title,
+      c.lead ?? null,
+      c.co_department_ids.map((id) => names.get(id) ?? id).join('、'),
+      c.status === 'resolved' ? '已办结' : '办理中',
+      c.due_at,
+      c.resolved_at,
+      c.result ?? '',
+      members.filter((m) => m.case_id === c.id).map((m) => m.number).join('、'),
+    ]),
+  ];
+}

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../src/db/database';
 import { refreshTopics, runTopicJobs } from '../../src/jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase } from '../../src/pipeline/joint-cases';
 import { listTopicSummaries, topicMembers } from '../../src/repo/topics';
+import { ledgerFile } from '../../src/reports/ledger-file';
 import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime, EXAMPLE, localMessage } from '../helpers/runtime';
 
@@ -124,5 +125,10 @@ describeOnDatabases('协同办: a shared problem from several groups handled as 
     expect(rated.map((t) => t.status)).toEqual(['closed', 'closed', 'closed', 'closed', 'dispatched']);
     const [summary] = await jointCaseSummaries(h.db, null, (id) => rt.services.directory.departmentName(id) ?? id);
     expect(summary).toMatchObject({ number: 'XT-2026-0001', status: 'resolved', tickets: 5, enterprises: 5, rated: 5, satisfied: 4 });
+    // The month's 台账 lists the case with its member tickets, before the audit checkpoints.
+    const csv = String((await ledgerFile(h.db, '2026-11', 'csv')).body);
+    const caseLine = csv.split('\n').find((l) => l.startsWith('XT-2026-0001'))!;
+    for (const n of numbers) expect(caseLine).toContain(n);
+    expect(csv.indexOf('协同办 (joint cases)')).toBeLessThan(csv.indexOf('审计检查点'));
   });
 });
