@@ -164,6 +164,34 @@ for (const t of targets) {
   memory[t.name] = Math.round(rss(child.pid!));
   child.kill();
 }
+// Two instances on one PostgreSQL, one killed with SIGKILL half-way through the stage (issue 21).
+let kill: { sent: number; acked: number; errors: number; recoverySeconds: number; processed: number; tickets: number; duplicateTickets: number } | undefined;
+if (process.env.DATABASE_URL) {
+  const url = await freshPostgres(process.env.DATABASE_URL);
+  const env = { DATABASE_URL: url, WECOM_BOT_TOKEN: TOKEN, WECOM_BOT_AES_KEY: AES, WECOM_API_BASE: sink.base, GONGZHI_SESSION_SECRET: 'bench-session-secret-0123456789abcdef', BENCH_RECOVER_MS: '2000' };
+  const a = await startChild('bench/server.ts', { ...env, PORT: '18792' });
+  const b = await startChild('bench/server.ts', { ...env, PORT: '18793', GONGZHI_MIGRATE: '0' });
+  const slice = requests.slice(0, 200 * DURATION);
+  const half = Math.floor(slice.length / 2);
+  let killedAt = 0;
+  const killer = setTimeout(() => {
+    killedAt = performance.now();
+    a.kill('SIGKILL');
+  }, (DURATION * 1000) / 2);
+  // 100 msg/s to each; what A acknowledged before it died must still be processed, by B.
+  const [ra, rb] = await Promise.all([load(18792, slice.slice(0, half), 100), load(18793, slice.slice(half), 100)]);
+  clearTimeout(killer);
+  await drainBacklog(18793);
+  const recoverySeconds = (performance.now() - killedAt) / 1000;
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const counts = (await db.query(`select count(*)::int as processed, count(distinct ticket_id)::int as tickets, count(ticket_id)::int as with_ticket from inbound_messages where outcome in ('ticket', 'attached')`)).rows[0];
+  const dupes = (await db.query(`select count(*)::int as n from (select content from tickets group by content having count(*) > 1) d`)).rows[0];
+  await db.end();
+  b.kill();
+  kill = { sent: ra.requests.total + rb.requests.total, acked: ra['2xx'] + rb['2xx'], errors: ra.errors + ra.timeouts + rb.errors + rb.timeouts, recoverySeconds: Math.round(recoverySeconds * 10) / 10, processed: counts.processed, tickets: counts.tickets, duplicateTickets: dupes.n };
+  process.stdout.write(`two instances, A killed at ${DURATION / 2} s: ${kill.acked} acknowledged, ${kill.processed} processed, ${kill.duplicateTickets} duplicate tickets, all processed ${kill.recoverySeconds} s after the kill\n`);
+}
 await sink.close();
 
 const table = [
@@ -172,6 +200,9 @@ const table = [
   ...stages.map((s) => `| ${s.target} | ${s.rate} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.p999} | ${s.errors} | ${s.non2xx} | ${s.processed ?? '—'} | ${s.drainSeconds ?? '—'} |`),
 ].join('\n');
 const mem = Object.entries(memory).map(([k, v]) => `- resident memory after the ingest run, ${k}: ${v} MB`).join('\n');
-console.log(`\n${table}\n\n${mem}`);
+const ceiling = stages[0]!.rps;
+const ratios = stages.slice(1).map((s) => `- ${s.target} @ ${s.rate}: processed ${s.processed} msg/s = ${((100 * (s.processed ?? 0)) / ceiling).toFixed(2)}% of the ceiling (${ceiling} req/s); p99 ack ${s.p99} ms; backlog cleared ${s.drainSeconds} s after`).join('\n');
+console.log(`\n${table}\n\n${ratios}\n\n${mem}`);
+if (kill) console.log(`\n- two instances, one SIGKILLed: ${JSON.stringify(kill)}`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/ingest-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, JSON.stringify({ stages, memory, duration: DURATION }, null, 2));
+writeFileSync(`bench/results/ingest-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, JSON.stringify({ stages, memory, duration: DURATION, kill }, null, 2));

@@ -7,6 +7,8 @@ import { createJsonLogger } from '../src/logger';
 const env = parseEnv({ ...process.env, NODE_ENV: 'production', GONGZHI_PLAYGROUND: '0', GONGZHI_CONFIG: process.env.GONGZHI_CONFIG || 'config/example.yaml' });
 const runtime = await startRuntime({ env, logger: createJsonLogger(() => undefined, 'error') });
 runtime.services.drainer.start(1000);
+// main.ts runs this pass with the scheduler every minute; the two-instance stage wants it sooner.
+if (process.env.BENCH_RECOVER_MS) setInterval(() => void runtime.services.pipeline.recoverAccepted().catch(() => undefined), Number(process.env.BENCH_RECOVER_MS)).unref();
 serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: '127.0.0.1' }, () => {
   process.stdout.write('ready\n');
 });

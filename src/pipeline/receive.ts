@@ -126,9 +126,9 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 }
 
 /**
- * One transaction for a batch of messages. Locks are taken in one order, the same as one message
- * takes them — the accepted rows, new groups, then enterprises (sorted, in one statement), then
- * the day's ticket counter — so concurrent batches cannot deadlock. Each message runs under its own
+ * One transaction for a batch of messages. Locks are taken in one order — the audit chain's head,
+ * the accepted rows, new groups, then enterprises (sorted, in one statement), then the day's ticket
+ * counter — so concurrent batches cannot deadlock. Each message runs under its own
  * savepoint, so one that fails is rolled back alone and its caller gets the error (the webhook
  * answers 503 and the platform retries; an accepted one stays pending for recovery); a failed
  * commit fails the whole batch the same way, and nothing is half-stored. The posts and outcomes of
@@ -145,6 +145,11 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
   const results: Array<Settled<ReceiveResult>> = [];
   let posted = false;
   await deps.db.transaction().execute(async (tx) => {
+    // The audit chain's head first: every ticket event takes it, and a batch whose first message
+    // adds an event (附议) and a later one opens a ticket (the day's counter) would otherwise take
+    // head and counter in the opposite order to a batch that opens a ticket first — a lock cycle
+    // between batches, seen stuck for minutes under load.
+    await sql`select 1 from audit_chain_head where id = 1 for update`.execute(tx);
     const taken = await lockAccepted(tx, batch.flatMap((b) => (b.inboundId === undefined ? [] : [b.inboundId])));
     const groupKey = (m: InboundMessage) => `${m.platform}:${m.chatId}`;
     const known: KnownRows = { groups: new Map(), requesters: new Map() };

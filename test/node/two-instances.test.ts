@@ -10,6 +10,7 @@ import { migrateToLatest, type DatabaseHandle } from '../../src/db/database';
 import { openDatabase } from '../../src/db/open';
 import { startFakeServer } from '../fakes/http-server';
 import { aibotRequest, aibotTextPayload, WECOM_BOT } from '../fakes/wecom-callbacks';
+import { aibotMessage, startFakeAibot } from '../fakes/wecom-aibot-ws';
 import { loadConfigFile } from '../../src/config/load';
 import { createTestClock, createTestRuntime, EXAMPLE } from '../helpers/runtime';
 
@@ -29,11 +30,17 @@ interface Instance {
   child: ChildProcess;
   base: string;
   stderr: string[];
+  /** Holds the WeCom long connection (printed by the instance on election). */
+  leading: boolean;
+  leadingSince: number;
 }
+
+const LONG_BOT = { botId: 'aibot-two-instances', secret: 'aibot-two-instances-secret' };
 
 describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with SIGKILL under load (skipped without DATABASE_URL)', () => {
   let h: DatabaseHandle;
   let sink: Awaited<ReturnType<typeof startFakeServer>>;
+  let aibot: Awaited<ReturnType<typeof startFakeAibot>>;
   const instances: Instance[] = [];
   const dbUrl = () => {
     const u = new URL(url!);
@@ -56,11 +63,20 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
         INSTANCE_CLOCK_START: CLOCK_START,
         INSTANCE_CLOCK_ORIGIN_MS: String(origin),
         INSTANCE_CLOCK_SPEED: String(SPEED),
+        WECOM_BOT_ID: LONG_BOT.botId,
+        WECOM_BOT_SECRET: LONG_BOT.secret,
+        WECOM_BOT_WS_URL: aibot.wsUrl,
+        GONGZHI_LEADER_POLL_MS: '500',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const inst: Instance = { name, child, base: `http://127.0.0.1:${port}`, stderr: [] };
+    const inst: Instance = { name, child, base: `http://127.0.0.1:${port}`, stderr: [], leading: false, leadingSince: 0 };
     child.stderr!.on('data', (d) => inst.stderr.push(String(d)));
+    child.stdout!.on('data', (d) => {
+      const out = String(d);
+      if (out.includes('following')) inst.leading = false;
+      if (out.includes('leading')) Object.assign(inst, { leading: true, leadingSince: Date.now() });
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${inst.stderr.join('').slice(-2000)}`)));
@@ -77,10 +93,12 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
     h = await openDatabase({ url: dbUrl(), poolSize: 4 });
     await migrateToLatest(h.db);
     sink = await startFakeServer(() => ({ json: { errcode: 0, errmsg: 'ok' } }));
+    aibot = await startFakeAibot(LONG_BOT);
   });
   afterAll(async () => {
     for (const i of instances) i.child.kill('SIGKILL');
     await sink?.close();
+    await (aibot as unknown as { close?: () => Promise<void> } | undefined)?.close?.();
     await h?.close();
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -88,7 +106,7 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
     await admin.end();
   });
 
-  it('processes every accepted message once, loses no post, issues scheduled documents once', { timeout: 120_000 }, async () => {
+  it('processes every accepted message once, loses no post, issues scheduled documents once, moves the long connection', { timeout: 120_000 }, async () => {
     // The example county plus one WeCom group with a message-push webhook, as a file both processes read.
     const dir = mkdtempSync(join(tmpdir(), 'gz-two-'));
     const configPath = join(dir, 'config.yaml');
@@ -108,7 +126,14 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
     await seeder.close();
 
     const origin = Date.now();
-    const [a, b] = await Promise.all([startInstance('A', 18801, configPath, origin), startInstance('B', 18802, configPath, origin)]);
+    const started = await Promise.all([startInstance('A', 18801, configPath, origin), startInstance('B', 18802, configPath, origin)]);
+    // One instance holds the WeCom long connection (one per bot); that is the one to kill.
+    for (const deadline = Date.now() + 20_000; !started.some((i) => i.leading) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    expect(started.filter((i) => i.leading)).toHaveLength(1);
+    for (const deadline = Date.now() + 10_000; aibot.liveConnections() < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    expect(aibot.liveConnections()).toBe(1);
+    const a = started.find((i) => i.leading)!;
+    const b = started.find((i) => !i.leading)!;
 
     // Each message as WeCom sends it, two per chat (so no chat reaches its robot's per-minute limit and is folded into a summary); a failed delivery (the connection died with A) is sent again
     // to the instance still standing, as the platform retries.
@@ -146,6 +171,17 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
     );
     expect(acked.size).toBe(MESSAGES);
     expect(killedAt).toBeGreaterThan(0);
+
+    // The long connection moves to the survivor, which then answers a message pushed over it.
+    for (const deadline = Date.now() + 20_000; !(b.leading && aibot.liveConnections() === 1) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    expect(b.leading, 'the survivor never took the long connection').toBe(true);
+    expect(aibot.liveConnections()).toBe(1);
+    const takeoverMs = b.leadingSince - killedAt;
+    const longMsgId = 'long-connection-after-kill';
+    aibot.pushMessage(aibotMessage({ userId: 'ent-long-1', chatId: 'wr-long-1', msgid: longMsgId, text: '@共治助手 园区门口的路灯坏了半个月了，晚上下班很不安全' }));
+    const overConnection = async () => (await h.db.selectFrom('inbound_messages').select('outcome').where('message_id', '=', longMsgId).executeTakeFirst())?.outcome;
+    for (const deadline = Date.now() + 30_000; (await overConnection()) !== 'ticket' && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    expect(await overConnection(), 'a report over the moved long connection').toBe('ticket');
 
     // Recovery: everything stored before the kill is done, whoever had it.
     let recoveredAt = 0;
@@ -211,6 +247,6 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
       expect(new Set(kinds).size, `${d.number}: ${kinds.join(', ')}`).toBe(kinds.length);
     }
 
-    console.log(`two instances: ${MESSAGES} messages, A killed after ${KILL_AFTER} acknowledged; ${retries} redeliveries; recovery ${recoveryMs} ms real (${(recoveryMs * SPEED) / 1000} s of instance clock); ${duplicates} replies sent twice; ${documents.length} documents`);
+    console.log(`two instances: ${MESSAGES} messages, A killed after ${KILL_AFTER} acknowledged; ${retries} redeliveries; recovery ${recoveryMs} ms real (${(recoveryMs * SPEED) / 1000} s of instance clock); long connection on the survivor ${takeoverMs} ms after the kill; ${duplicates} replies sent twice; ${documents.length} documents`);
   });
 });

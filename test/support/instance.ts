@@ -3,12 +3,14 @@
 // needs. Time comes from an injected clock (INSTANCE_CLOCK_START, advancing INSTANCE_CLOCK_SPEED
 // times as fast as real time from INSTANCE_CLOCK_ORIGIN_MS, the same for every instance), so
 // leases and recovery ages of minutes pass in seconds; and the scheduler ticks every
-// INSTANCE_TICK_MS instead of every minute. Prints "ready" once listening.
+// INSTANCE_TICK_MS instead of every minute. Prints "ready" once listening, and "leading" /
+// "following" when it takes or loses the platforms' long connections (src/node/leader.ts).
 import { serve } from '@hono/node-server';
 import { startRuntime } from '../../src/bootstrap';
 import { parseEnv } from '../../src/config/env';
 import { runScheduledWork } from '../../src/jobs/digests';
 import { createJsonLogger } from '../../src/logger';
+import { startPlatformConnections } from '../../src/node/platform-connections';
 
 const start = Date.parse(process.env.INSTANCE_CLOCK_START ?? '');
 const origin = Number(process.env.INSTANCE_CLOCK_ORIGIN_MS);
@@ -29,4 +31,13 @@ const tick = setInterval(() => {
     .finally(() => (running = false));
 }, Number(process.env.INSTANCE_TICK_MS ?? 1000));
 tick.unref();
+const connections = startPlatformConnections(runtime, env, process.env);
+if (connections) {
+  let leading = false;
+  setInterval(() => {
+    if (connections.leader.isLeader() === leading) return;
+    leading = !leading;
+    process.stdout.write(leading ? 'leading\n' : 'following\n');
+  }, 50).unref();
+}
 serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: '127.0.0.1' }, () => process.stdout.write('ready\n'));
