@@ -73,6 +73,8 @@ export function createDingtalkPlatform(
   for (const g of groups) {
     if (g.outbound?.kind === 'dingtalk-robot' || g.outbound?.kind === 'dingtalk-custom-robot') outbound.set(g.chatId, g.outbound);
   }
+  // App-robot group posts cannot @ anyone: the sender names the staff in the text instead.
+  const names = new Map(config.staff.flatMap((s) => (s.accounts.dingtalk ? [[s.accounts.dingtalk, s.name] as const] : [])));
   const endpoints: Record<string, InboundEndpoint> = {};
   // The HTTP endpoint also serves in Stream mode: a deployment may switch modes without losing callbacks.
   if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET);
@@ -82,6 +84,7 @@ export function createDingtalkPlatform(
       client,
       outboundFor: (chatId) => outbound.get(chatId) ?? null,
       logger,
+      nameOf: (userId) => names.get(userId) ?? null,
       replyHosts: [new URL(apiBase).host, new URL(oapiBase).host],
       // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,

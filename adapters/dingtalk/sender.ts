@@ -21,6 +21,8 @@ export interface DingtalkSenderOptions {
   cardTemplateId?: string | undefined;
   /** Hosts a sessionWebhook may point at: the configured API bases (oapi.dingtalk.com in production). */
   replyHosts: string[];
+  /** A staff member's name for a DingTalk user id (app-robot posts name people instead of @-mentioning them). */
+  nameOf?: (userId: string) => string | null;
   now?: () => Date;
 }
 
@@ -104,7 +106,11 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
         return toGroup(chatId, { ...m, payload: { ...m.payload, card: undefined } });
       })();
     }
-    return each(m.payload.text, (p) =>
+    // groupMessages/send has no @ (only custom robots and session webhooks do): the people are
+    // named at the end instead, so the post still says who is asked; unknown ids are left out.
+    const names = m.payload.mentions.map((id) => opts.nameOf?.(id) ?? null).filter((n): n is string => !!n);
+    const text = names.length ? `${m.payload.text}\n${names.map((n) => `@${n}`).join(' ')}` : m.payload.text;
+    return each(text, (p) =>
       m.payload.format === 'markdown'
         ? opts.client.sendGroup(out.openConversationId ?? chatId, 'sampleMarkdown', { title: m.payload.title ?? p.slice(0, 20), text: p })
         : opts.client.sendGroup(out.openConversationId ?? chatId, 'sampleText', { content: p }),

@@ -66,6 +66,11 @@ export interface StreamReceiverOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   heartbeatMs?: number;
+  /**
+   * Reconnect when no frame at all (not even the server's SYSTEM ping) arrived for this long: a
+   * socket can answer ws pings while the gateway has stopped pushing on it.
+   */
+  silenceMs?: number;
   random?: () => number;
 }
 
@@ -84,6 +89,7 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
   const initial = opts.initialBackoffMs ?? 1000;
   const max = opts.maxBackoffMs ?? 60_000;
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const silenceMs = opts.silenceMs ?? 120_000;
   const random = opts.random ?? Math.random;
   let stopped = true;
   let connecting = false;
@@ -148,10 +154,24 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
   function watch(socket: WebSocket) {
     live = socket;
     let alive = true;
+    // Elapsed time on the monotonic clock (not the injected one): it measures this socket's silence.
+    let lastFrame = performance.now();
     socket.on('pong', () => (alive = true));
+    socket.on('message', () => (lastFrame = performance.now()));
     clearHeartbeat();
+    const tick = Math.max(20, Math.min(heartbeatMs, Math.floor(silenceMs / 4)));
+    let sinceTick = 0;
     heartbeat = setInterval(() => {
       if (socket !== live) return;
+      if (performance.now() - lastFrame > silenceMs) {
+        opts.logger.warn('dingtalk.stream.silent', { silentForMs: Math.round(performance.now() - lastFrame), hint: 'no frame, not even a SYSTEM ping: reconnecting' });
+        failures = 0;
+        dropSocket();
+        return;
+      }
+      sinceTick += tick;
+      if (sinceTick < heartbeatMs) return;
+      sinceTick = 0;
       if (!alive) {
         opts.logger.warn('dingtalk.stream.heartbeat_lost', {});
         dropSocket();
@@ -159,7 +179,7 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
       }
       alive = false;
       socket.ping();
-    }, heartbeatMs);
+    }, tick);
     heartbeat.unref?.();
     socket.on('close', () => {
       if (socket !== live) return;

@@ -7,7 +7,8 @@ import { TEST_DATABASES } from '../../helpers/databases';
 import { platformConfig } from '../../helpers/platform-config';
 import { createTestRuntime } from '../../helpers/runtime';
 import { eventually } from '../../helpers/serve';
-import { robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { dingtalkRawEnv, robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
+import { createDingtalkPlatform } from '../../../adapters/dingtalk/index';
 import { STATUS_NAMES } from '../../../src/domain/ticket';
 
 const templatesStatus = (s: string) => STATUS_NAMES[s as keyof typeof STATUS_NAMES];
@@ -143,5 +144,34 @@ describe('Stream supervisor backoff', () => {
     expect(gaps[5]!).toBeLessThan(400);
     expect(dt.openSockets()).toBe(1);
     expect(logger.lines.filter((l) => l.event === 'dingtalk.stream.connect_failed')).toHaveLength(6);
+  });
+
+  it('reconnects a socket that stays open but goes silent (no frame, not even a SYSTEM ping), and not one that keeps getting pings', async () => {
+    const logger = createMemoryLogger();
+    receiver = createStreamReceiver({ ...APP, gatewayUrl: `${dt.base}/v1.0/gateway/connections/open`, logger, onRobotMessage: async () => undefined, initialBackoffMs: 20, heartbeatMs: 60_000, silenceMs: 400 });
+    receiver.start();
+    await eventually(() => receiver!.state().connected);
+    const before = dt.connections();
+    // The gateway pings every 100 ms for a second: alive, so the socket stays.
+    for (let i = 0; i < 10; i++) {
+      dt.pushSystem('ping');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(dt.connections()).toBe(before);
+    expect(logger.lines.some((l) => l.event === 'dingtalk.stream.silent')).toBe(false);
+    // Then nothing: the TCP connection (and ws ping/pong) is fine, but no frame arrives.
+    await eventually(() => dt.connections() === before + 1 && receiver!.state().connected, 5000);
+    expect(logger.lines.filter((l) => l.event === 'dingtalk.stream.silent')).toHaveLength(1);
+    await eventually(() => dt.openSockets() === 1);
+  });
+
+  it('app-robot group posts name the staff to @ in the text (groupMessages/send cannot @); unknown ids are left out', async () => {
+    const platform = createDingtalkPlatform(dingtalkRawEnv(APP, dt.base), await platformConfig(['dingtalk']), createMemoryLogger());
+    const r = await platform.sender!.send({ platform: 'dingtalk', target: { kind: 'group', chatId: 'cid-county==' }, payload: { format: 'text', text: 'GZ-20261123-0009 已派单给县公共资源交易中心，请签收。', mentions: ['dt-tangning', 'dt-nobody'] } });
+    expect(r).toEqual({ ok: true });
+    const post = dt.posts('/v1.0/robot/groupMessages/send').at(-1)!;
+    const content = (JSON.parse((post.body as { msgParam: string }).msgParam) as { content: string }).content;
+    expect(content).toBe('GZ-20261123-0009 已派单给县公共资源交易中心，请签收。\n@唐宁');
+    expect(content).not.toContain('dt-');
   });
 });
