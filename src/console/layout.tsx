@@ -53,7 +53,7 @@ form.filters label{flex:1 1 45%}form.filters button{flex:1 1 100%}
 }
 `;
 
-export type Section = 'mine' | 'dashboard' | 'tickets' | 'reports' | 'posters' | 'directory';
+export type Section = 'mine' | 'dashboard' | 'tickets' | 'reports' | 'posters' | 'directory' | 'topics';
 
 export function Page(props: { title: string; user?: StaffMember; section?: Section; deployment: string; children?: Child }) {
   const nav: Array<[Section, string, string]> = [
