@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { configSchema, type GongzhiConfig } from './schema';
 
 export class ConfigError extends Error {
@@ -48,7 +48,34 @@ export function parseConfig(text: string, source: string, env: Record<string, st
   const substituted = substituteEnv(data, env, '', missing);
   if (missing.length) throw new ConfigError(`配置文件 ${source} 引用了未设置的环境变量`, missing);
   const result = configSchema.safeParse(substituted);
-  if (!result.success) throw new ConfigError(`配置文件 ${source} 有误`, formatZodIssues(result.error));
+  if (!result.success) throw new ConfigError(`配置文件 ${source} 有误`, [...formatZodIssues(result.error), ...referenceIssuesDespite(substituted, result.error)]);
   return result.data;
+}
+
+/**
+ * Cross-reference checks (unknown departments, duplicates) run only on data that passed the
+ * schema, so a file with a type error would report its references one round later. Set the bad
+ * values aside and check the rest, so `config check` lists both kinds at once.
+ */
+function referenceIssuesDespite(data: unknown, error: z.ZodError): string[] {
+  if (error.issues.some((i) => i.code === 'custom')) return []; // the references were checked already
+  const copy = structuredClone(data) as Record<string, unknown>;
+  const removed: PropertyKey[][] = [];
+  let issues = error.issues;
+  for (let round = 0; round < 5; round++) {
+    for (const i of issues) {
+      if (i.path.length === 0) return [];
+      const parent = i.path.slice(0, -1).reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined), copy);
+      if (!parent || typeof parent !== 'object') return [];
+      delete (parent as Record<PropertyKey, unknown>)[i.path.at(-1)!];
+      removed.push(i.path);
+    }
+    const again = configSchema.safeParse(copy);
+    if (again.success) return [];
+    const custom = again.error.issues.filter((i) => i.code === 'custom' && !removed.some((r) => r.every((k, n) => i.path[n] === k)));
+    if (custom.length) return formatZodIssues(new z.ZodError(custom));
+    issues = again.error.issues;
+  }
+  return [];
 }
 
