@@ -23,6 +23,7 @@ import { createServices } from '../services';
 import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
 import { verifyChain } from '../audit/chain';
 import { ledgerFile } from '../reports/ledger-file';
+import { ledgerScope } from '../reports/regions';
 import { acquireDataDirLock, liveHolder, type LockHolder } from '../db/data-dir-lock';
 import { bridgeUrl } from '../node/cli-bridge';
 import { runCliWrite, type CliResult, type CliWrite } from './writes';
@@ -40,7 +41,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   sweep                   立即执行一次时限检查（三单一函、评价期限）
   report daily [--date YYYY-MM-DD] [--group ID]   每日调度
   report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
-  ledger --month YYYY-MM [--format xlsx|csv] --out FILE   导出台账（末尾附本月审计检查点）
+  ledger --month YYYY-MM [--format xlsx|csv] [--region ID] --out FILE   导出台账（末尾附本月审计检查点；--region 只导出一个地区）
   audit verify [--from gz1:…]   核验工单事件审计链：完好时退出码 0，否则指出第一个被改动的事件
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
   token create STAFF_ID [--name NAME] [--days N]   为工作人员生成 API 令牌（只显示一次；默认 90 天后失效）
@@ -320,7 +321,13 @@ export async function main(argv: string[]): Promise<number> {
       const out = flag(rest, 'out');
       const format = flag(rest, 'format') ?? (out?.endsWith('.csv') ? 'csv' : 'xlsx');
       if (!month || !out || (format !== 'csv' && format !== 'xlsx')) break;
-      const file = await withServices((s) => ledgerFile(s.db, month, format));
+      const region = flag(rest, 'region');
+      const file = await withServices(async (s) => {
+        // The command line speaks for the whole deployment: any region, or all of it.
+        const scope = ledgerScope(s.directory, { role: 'admin', departmentId: null, regionId: s.directory.org.root.id }, region);
+        if (!scope.ok) throw new Error(`${scope.message}（--region ${region}）`);
+        return ledgerFile(s.db, month, format, scope.region);
+      });
       const { writeFile } = await import('node:fs/promises');
       await writeFile(out, file.body);
       console.log(`已导出 ${file.tickets} 件工单到 ${out}`);
