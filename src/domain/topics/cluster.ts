@@ -128,7 +128,8 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
   // every other report): two reports of one problem share at least one of those — the subject
   // is boosted to be among them — and the exact cosine is computed only for such pairs.
   const cap = Math.max(40, Math.floor(n * opts.maxDocFraction));
-  const TOP = 10;
+  const TOP = 8;
+  const MAX_SCAN = 120;
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
   const places: Array<Uint32Array> = block.counts.map((c) => c.ids.filter((id) => vocab.isPlace(id) && df.get(id)! <= cap));
   const tops: Uint32Array[] = vectors.map((v) => {
@@ -156,10 +157,13 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
     for (const id of tops[i]!) {
       const list = postings.get(id);
       if (!list) continue;
-      for (const j of list) {
+      // Postings are in time order: walk back from the newest and stop at the link window, or
+      // after MAX_SCAN reports (a term in that many recent reports is not what decides a link).
+      for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
+        const j = list[p]!;
+        if (at - block.docs[j]!.at > linkMs) break;
         if (seen[j] === i) continue;
         seen[j] = i;
-        if (at - block.docs[j]!.at > linkMs) continue;
         if (find(parent, i) === find(parent, j)) continue;
         let s = cosine(vectors[i]!, vectors[j]!);
         // A subject on one side only is weaker evidence against the link than two different subjects.
