@@ -6,6 +6,7 @@ import { dingtalkSign } from '../../adapters/dingtalk/sign';
 import type { Runtime } from '../../src/bootstrap';
 import { startDingtalkStream } from '../../src/node/dingtalk-stream';
 import { setConsolePassword } from '../../src/repo/console-accounts';
+import { getGroup } from '../../src/repo/directory';
 import type { StreamReceiver } from '../../adapters/dingtalk/stream';
 import { describeOnDatabases } from '../helpers/databases';
 import { platformConfig } from '../helpers/platform-config';
@@ -222,6 +223,31 @@ describeOnDatabases('photos from the chat', (database) => {
     for (const p of posts) expect((p.target as { kind: string }).kind).not.toBe('group');
     await rt.services.drainer.drainOnce();
     expect(wecom.posts('/cgi-bin/webhook/send').filter((p) => JSON.stringify(p.body).includes(t.number))).toHaveLength(0);
+  });
+
+  it('a chat photo that comes with a 附议 on a report-page ticket is on the console, not on the first reporter’s /t/ page (which shows their own photos only)', async () => {
+    clock.advance(30 * 60_000);
+    const text = '开发区东区的路灯全部不亮已经两个星期了，晚上下班很危险';
+    const web = await rt.services.pipeline.submitReport({
+      submissionId: 'photos-web-1',
+      group: (await getGroup(db(), 'county-wecom'))!,
+      enterprise: '青山精密机械有限公司',
+      contact: '刘建国',
+      phone: '13800138123',
+      text,
+      location: null,
+      photos: [{ contentType: 'image/png', bytes: png(30), sha256: 'web-photo' }],
+      publicNotice: true,
+    });
+    if (web.status === 'duplicate') throw new Error('unexpected duplicate');
+    await postWecom(aibotImagePayload({ msgid: 'metoo-with-photo', userid: 'qs-neighbour', responseUrl: responseUrl(), text: `@共治助手 ${text}`, images: [wecom.serveImage(png(31), WECOM_BOT.aesKey)] }));
+    const row = await handled('metoo-with-photo');
+    expect(row.outcome).toBe('attached');
+    const t = await db().selectFrom('tickets').select('id').where('number', '=', web.number).executeTakeFirstOrThrow();
+    expect(row.ticket_id).toBe(t.id);
+    expect(await photosOf(t.id)).toHaveLength(2);
+    const page = await (await rt.app.request(`/t/${web.link}`)).text();
+    expect(page.match(/\/photos\/\d+/g) ?? []).toHaveLength(1);
   });
 
   it('DingTalk HTTP: a richText of words and a picture is one ticket with both; a picture alone right after joins it', async () => {
