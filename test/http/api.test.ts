@@ -85,7 +85,7 @@ describe('REST API', () => {
     const doc = await (await fetch(`${http.base}/api/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/v1/directory', '/v1/ledger', '/v1/outbox/dead', '/v1/outbox/{id}/resend', '/v1/reports/daily', '/v1/reports/monthly', '/v1/tickets', '/v1/tickets/{number}',
+      '/v1/directory', '/v1/ledger', '/v1/outbox/dead', '/v1/outbox/{id}/resend', '/v1/public/board', '/v1/reports/daily', '/v1/reports/monthly', '/v1/reports/regions', '/v1/tickets', '/v1/tickets/{number}',
     ]);
     expect((await fetch(`${http.base}/api/docs`)).status).toBe(200);
     expect((await (await get('/v1/outbox/dead', dispatcher)).json()).dead).toEqual([]);
