@@ -27,9 +27,9 @@ const promoteForm = z.object({
 });
 const idList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).map(Number).filter(Number.isInteger));
 
-function TopicCard(props: { t: TopicSummary; office: boolean; departments: Array<{ id: string; name: string }>; others: TopicSummary[]; today: string }) {
+function TopicCard(props: { t: TopicSummary; office: boolean; departments: Array<{ id: string; name: string }>; others: TopicSummary[]; today: string; now: Date }) {
   const { t } = props;
-  const days = Math.floor((Date.now() - t.firstAt.getTime()) / 86_400_000);
+  const days = Math.floor((props.now.getTime() - t.firstAt.getTime()) / 86_400_000);
   return (
     <div class="panel">
       <h2>
@@ -243,7 +243,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
                 <button class="plain" type="submit">立即刷新</button>
               </form>
             ) : null}
-            {topics.length ? topics.map((t) => <TopicCard t={t} office={isOffice(user)} departments={departments} others={topics.filter((o) => o.id !== t.id && o.status !== 'promoted')} today={today} />) : <p class="muted">暂无面上问题。</p>}
+            {topics.length ? topics.map((t) => <TopicCard t={t} office={isOffice(user)} departments={departments} others={topics.filter((o) => o.id !== t.id && o.status !== 'promoted')} today={today} now={now} />) : <p class="muted">暂无面上问题。</p>}
           </>
         ) : null}
         <h2>协同办</h2>
