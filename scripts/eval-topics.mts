@@ -1,0 +1,55 @@
+// npm run eval:topics — topic precision/recall on the blind set corpus/topics/blind-2026-12.tsv,
+// written by someone who never saw the clustering. Evaluation only: never tune on it.
+import { readFileSync } from 'node:fs';
+import { createTopicIndex, type TopicDoc } from '../src/domain/topics/cluster';
+import { evaluateTopics, type LabelledTicket } from '../bench/topics-eval.mts';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const file = arg('file') ?? new URL('../corpus/topics/blind-2026-12.tsv', import.meta.url).pathname;
+/**
+ * The set splits in two halves by planted topic (odd T01, T03… and their singles by odd id: dev;
+ * even: test). Any change to the clustering may be tried on dev; the figures reported are test's.
+ */
+const half = arg('half') ?? 'all';
+const inHalf = (id: number, topic: string | null) => {
+  if (half === 'all') return true;
+  const n = topic ? Number(topic.replace(/\D/g, '')) : id;
+  return (n % 2 === 1) === (half === 'dev');
+};
+const options = JSON.parse(arg('options') ?? '{}') as Record<string, number>;
+const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+const cols = header!.split('\t');
+const at = (name: string) => {
+  const i = cols.indexOf(name);
+  if (i < 0) throw new Error(`${file}: no column ${name}`);
+  return i;
+};
+const [ID, ENT, CAT, DAY, TOPIC, TEXT] = ['id', 'enterprise', 'category', 'day', 'topic', 'text'].map(at) as [number, number, number, number, number, number];
+const DAY_MS = 86_400_000;
+const base = Date.UTC(2026, 9, 1);
+const docs: TopicDoc[] = [];
+const labels: LabelledTicket[] = [];
+for (const line of lines) {
+  const f = line.split('\t');
+  const id = Number(f[ID]);
+  const topic = f[TOPIC] === '-' ? null : f[TOPIC]!;
+  if (!inHalf(id, topic)) continue;
+  docs.push({ id, text: f[TEXT]!, category: f[CAT]!, enterprise: f[ENT]!, at: base + Number(f[DAY]) * DAY_MS });
+  labels.push({ id, topic });
+}
+const clusters = createTopicIndex().cluster(docs, options);
+const e = evaluateTopics(labels, clusters);
+const fmt = (x: number) => x.toFixed(3);
+console.log(`blind set (${half}): ${docs.length} tickets, ${e.planted} planted topics (${e.plantedReports} reports); ${e.clusters} topics found`);
+console.log(`pairwise   precision ${fmt(e.pairwise.precision)}  recall ${fmt(e.pairwise.recall)}`);
+console.log(`per topic  precision ${fmt(e.perTopic.precision)}  recall ${fmt(e.perTopic.recall)}`);
+if (e.missed.length) console.log(`missed: ${e.missed.join(' ')}`);
+const byId = new Map(docs.map((d) => [d.id, d]));
+const label = new Map(labels.map((l) => [l.id, l.topic]));
+for (const c of clusters) {
+  const tags = c.ticketIds.map((id) => label.get(id) ?? '-');
+  if (new Set(tags).size > 1 || tags[0] === '-') console.log(`mixed/unplanted topic: ${c.ticketIds.map((id) => `${id}:${label.get(id) ?? '-'}`).join(' ')} — ${byId.get(c.representativeId)?.text}`);
+}
