@@ -53,7 +53,7 @@ describe.skipIf(!RUN_BROWSER_TESTS)('web console in Chromium', () => {
     expect(before).not.toContain('县住房和城乡建设局');
 
     // The list's overdue filter finds it too.
-    await page.getByRole('link', { name: '工单' }).click();
+    await page.getByRole('link', { name: '工单', exact: true }).click();
     await page.selectOption('select[name="overdue"]', '1');
     await page.getByRole('button', { name: '筛选' }).click();
     await page.waitForURL(/overdue=1/);
