@@ -17,7 +17,10 @@ export interface DirectoryChange {
   fields?: FieldChange[];
 }
 
-const json = (v: unknown) => JSON.stringify(v ?? null);
+// Key order carries no meaning (jsonb stores keys in its own order): compare canonically.
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+const json = (v: unknown) => JSON.stringify(canonical(v ?? null));
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const hasIds = (list: unknown[]) => list.every((x) => isObject(x) && typeof x.id === 'string');
 const nameOf = (v: unknown) => (isObject(v) && typeof v.name === 'string' ? v.name : undefined);
