@@ -22,6 +22,8 @@ const cli = (args: string[], input?: string) =>
     child.stdin.end(input ?? '');
   });
 
+// Each command is a new process that loads the whole program (about 5 s of CPU); on a loaded
+// two-core machine that is up to half a minute, so the long scripts get generous budgets.
 describe('CLI', () => {
   it('classify reads JSON lines and writes the contract fields in order', async () => {
     const input = [
@@ -75,7 +77,7 @@ describe('CLI', () => {
     expect((await cli(['poster', 'park', '--out', poster, '--base', 'https://gongzhi.example.gov.cn'])).stdout).toContain('二维码指向 https://gongzhi.example.gov.cn/r/park');
     expect(existsSync(poster)).toBe(true);
     expect((await cli(['poster', 'park', '--out', poster])).stderr).toContain('请用 --base 指定对外地址');
-  }, 240_000);
+  }, 600_000);
 
   it('audit verify passes an intact history, continues from a checkpoint, and fails when the log was touched', async () => {
     await cli(['migrate']);
@@ -94,7 +96,7 @@ describe('CLI', () => {
     const broken = await cli(['audit', 'verify']);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain('审计链断裂');
-  }, 120_000);
+  }, 300_000);
 
   it('prints usage for an unknown command', async () => {
     const r = await cli(['frobnicate']);
