@@ -20,6 +20,23 @@ export async function claimRun(services: Services, key: string, now: Date): Prom
   return !!r;
 }
 
+/** Whether a scheduled run was already done: a cheap check before composing its post. */
+async function alreadyRan(services: Services, key: string): Promise<boolean> {
+  return !!(await services.db.selectFrom('scheduled_runs').select('key').where('key', '=', key).executeTakeFirst());
+}
+
+/**
+ * Claims the run and queues its posts in one transaction: an instance killed in between
+ * leaves neither, so the next tick (here or on another instance) posts it — never lost, never twice.
+ */
+async function claimAndEnqueue(services: Services, key: string, now: Date, items: Parameters<typeof enqueueOutbox>[1]): Promise<boolean> {
+  return services.db.transaction().execute(async (tx) => {
+    const claimed = await tx.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    if (claimed) await enqueueOutbox(tx, items, now);
+    return !!claimed;
+  });
+}
+
 function digestGroups(services: Services, groups: GroupRecord[]): GroupRecord[] {
   const wanted = services.config.digest.groups;
   return groups.filter((g) => hasOutbound(g) && (wanted.length === 0 || wanted.includes(g.id)));
@@ -47,15 +64,14 @@ export async function postDueDigests(services: Services, now: Date = services.no
   const org = services.directory.org;
   for (const g of groups) {
     const key = `digest:daily:${g.id}:${today}`;
-    if (!(await claimRun(services, key, now))) continue;
+    if (await alreadyRan(services, key)) continue;
     const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt });
     // A city's groups also hear how each county stands; a county's keep their own digest.
     const region = org.groupRegion(g.region);
     const counties = org.children(region).length ? regionDigestLines(await regionDaySummary(services.db, org, region, dueAt)) : '';
     const text = [templates.dailyDigest(digest), counties].filter(Boolean).join('\n');
-    await services.db.transaction().execute((tx) =>
-      enqueueOutbox(tx, [{ platform: g.platform, kind: 'digest', target: { kind: 'group', chatId: g.chatId }, payload: textPayload(text), groupId: g.id }], now),
-    );
+    const items = [{ platform: g.platform, kind: 'digest' as const, target: { kind: 'group' as const, chatId: g.chatId }, payload: textPayload(text), groupId: g.id }];
+    if (!(await claimAndEnqueue(services, key, now, items))) continue;
     posted.push(key);
   }
   const rankingPosts: Array<{ key: string; title: string; period: Period }> = [];
@@ -86,11 +102,10 @@ export async function postDueDigests(services: Services, now: Date = services.no
     };
     for (const g of groups) {
       const key = `${r.key}:${g.id}`;
-      if (!(await claimRun(services, key, now))) continue;
+      if (await alreadyRan(services, key)) continue;
       const texts = await textsFor(org.groupRegion(g.region));
-      await services.db.transaction().execute((tx) =>
-        enqueueOutbox(tx, texts.map((text) => ({ platform: g.platform, kind: 'digest' as const, target: { kind: 'group' as const, chatId: g.chatId }, payload: textPayload(text), groupId: g.id })), now),
-      );
+      const items = texts.map((text) => ({ platform: g.platform, kind: 'digest' as const, target: { kind: 'group' as const, chatId: g.chatId }, payload: textPayload(text), groupId: g.id }));
+      if (!(await claimAndEnqueue(services, key, now, items))) continue;
       posted.push(key);
     }
   }
