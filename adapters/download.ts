@@ -30,8 +30,31 @@ export function checkDownloadUrl(url: string, plainHttpHosts: string[]): URL {
   } catch {
     throw new PhotoFetchError('refused_host', 'not a URL');
   }
-  if (u.protocol === 'https:' || (u.protocol === 'http:' && plainHttpHosts.includes(u.host))) return u;
+  const configured = plainHttpHosts.includes(u.host);
+  if (!configured && isInternalHost(u.hostname)) throw new PhotoFetchError('refused_host', `${u.host} is an internal address`);
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && configured)) return u;
   throw new PhotoFetchError('refused_host', `${u.protocol}//${u.host} is neither https nor a configured platform host`);
+}
+
+/**
+ * Loopback, private, link-local and unique-local addresses written as such (and localhost):
+ * the platforms' file hosts are public, so a URL naming one of these is refused. (A public
+ * name that resolves inward is not caught here; the server's egress rules are the backstop.)
+ */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h)?.slice(1).map(Number);
+  if (v4) {
+    const [a, b] = v4 as [number, number];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (h.includes(':')) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    if (mapped) return isInternalHost(mapped[1]!);
+    return h === '::' || h === '::1' || /^f[cd][0-9a-f]{2}:/.test(h) || /^fe[89ab][0-9a-f]:/.test(h) || /^::ffff:/.test(h);
+  }
+  return false;
 }
 
 /** GET with a size cap, a deadline (the caller's signal) and no redirects to elsewhere unchecked. */
