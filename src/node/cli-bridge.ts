@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { cliWriteSchema, runCliWrite } from '../cli/writes';
 import type { Services } from '../services';
@@ -23,6 +24,22 @@ export function createCliBridge(services: Services, token: string): Hono {
   });
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   return app;
+}
+
+/** What @hono/node-server passes a fetch handler beside the request. */
+export interface NodeBindings {
+  incoming: IncomingMessage;
+}
+
+/**
+ * The CLI runs on this machine: the bridge answers only a loopback peer that no proxy spoke for
+ * (nginx on the same host also connects from 127.0.0.1, but adds forwarding headers). Anyone else
+ * gets the public app, where the path does not exist.
+ */
+export function isLocalCaller(remoteAddress: string | undefined, headers: Headers): boolean {
+  if (!remoteAddress) return false;
+  const loopback = remoteAddress === '::1' || /^(?:::ffff:)?127\./.test(remoteAddress);
+  return loopback && !headers.has('x-forwarded-for') && !headers.has('forwarded') && !headers.has('x-real-ip');
 }
 
 /** Where the CLI reaches a server that listens on `host` (a wildcard address is reached on loopback). */

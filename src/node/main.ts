@@ -7,7 +7,7 @@ import { startPlatformConnections } from './platform-connections';
 import { runScheduledWork } from '../jobs/digests';
 import { acquireDataDirLock, DataDirBusyError, liveHolder, type DataDirLock } from '../db/data-dir-lock';
 import { portProblem, probePort } from './port-check';
-import { CLI_BRIDGE_PATH, createCliBridge } from './cli-bridge';
+import { CLI_BRIDGE_PATH, createCliBridge, isLocalCaller, type NodeBindings } from './cli-bridge';
 
 /** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
 const DRAIN_MS = 10_000;
@@ -48,7 +48,10 @@ try {
   const bridge = lock?.holder.token ? createCliBridge(runtime.services, lock.holder.token) : null;
   const server = serve(
     {
-      fetch: (req, ...rest) => (bridge && new URL(req.url).pathname.startsWith(`${CLI_BRIDGE_PATH}/`) ? bridge.fetch(req) : runtime.app.fetch(req, ...rest)),
+      fetch: (req, ...rest) =>
+        bridge && new URL(req.url).pathname.startsWith(`${CLI_BRIDGE_PATH}/`) && isLocalCaller((rest[0] as NodeBindings | undefined)?.incoming.socket.remoteAddress, req.headers)
+          ? bridge.fetch(req)
+          : runtime.app.fetch(req, ...rest),
       port: env.PORT,
       hostname: env.HOST,
     },
