@@ -1,22 +1,30 @@
 // Public group posts must not leak personal data; the ticket keeps the full text.
 
 /**
- * A number as people type it: ASCII, full-width or Chinese-numeral digits (一三八…, as some
- * people write a phone to get it past filters), grouped by spaces, dashes, dots, slashes,
- * underscores, brackets or invisible zero-width characters (138 0013 8000, +86-138…,
- * (0571)88886666, 110105 19491001 002X). Separators never match a digit, so the expression
- * cannot backtrack over a run; the whole scan is linear.
+ * A number as people type it: ASCII, full-width, circled or Chinese-numeral digits (一三八…,
+ * 壹叁捌…, as some people write a phone to get it past filters, even mixed: 1三8零…), grouped by
+ * spaces (also no-break and tabs), dashes, dots, slashes, underscores, brackets, Chinese commas
+ * and 、, tildes or invisible zero-width characters (138 0013 8000, +86-138…, (0571)88886666,
+ * 110105 19491001 002X). Separators never match a digit, so the expression cannot backtrack
+ * over a run; the whole scan is linear.
  */
 const D = '0-9０-９';
-const CD = '零〇一二三四五六七八九幺';
-const SEP = ' \\u3000\\-－–—.．()（）_＿/／\\u200b-\\u200d\\u2060\\ufeff';
-const NUMBER_RUN = new RegExp(`[+＋]?[${D}](?:[${SEP}]{0,3}[${D}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
-/** Chinese numerals form runs of their own: 张三 13800138000 is a name and a phone, not one number. */
-const CHINESE_RUN = new RegExp(`[${CD}](?:[${SEP}]{0,3}[${CD}]){6,}`, 'g');
+const CD = '零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖①-⑨⓪';
+const SEP = ' \\u3000\\u00a0\\t\\-－–—.．()（）_＿/／，、~～\\u200b-\\u200d\\u2060\\ufeff';
+const NUMBER_RUN = new RegExp(`[+＋]?[${D}${CD}](?:[${SEP}]{0,3}[${D}${CD}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+/** ASCII and full-width digits alone: what is left of a mixed run that is not one number (张三 13800138000). */
+const DIGIT_RUN = new RegExp(`[+＋]?[${D}](?:[${SEP}]{0,3}[${D}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`);
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
 const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
 
-const CHINESE_DIGITS: Record<string, string> = { 零: '0', 〇: '0', 一: '1', 幺: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const CHINESE_DIGITS: Record<string, string> = {
+  ...Object.fromEntries([...'零一二三四五六七八九'].map((c, i) => [c, String(i)])),
+  ...Object.fromEntries([...'零壹贰叁肆伍陆柒捌玖'].map((c, i) => [c, String(i)])),
+  ...Object.fromEntries([...'⓪①②③④⑤⑥⑦⑧⑨'].map((c, i) => [c, String(i)])),
+  〇: '0',
+  幺: '1',
+};
 const isDigit = (ch: string) => (ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９') || ch in CHINESE_DIGITS;
 const asciiDigit = (ch: string) => CHINESE_DIGITS[ch] ?? ch.normalize('NFKC');
 
@@ -29,12 +37,13 @@ const LEADING_DATE = /^(?:19|20)\d{2}([-/.．／])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]
 function visibleDigits(run: string, digits: string, cued: boolean): { head: number; tail: number } | null {
   const n = digits.length;
   // In Chinese numerals only the unmistakable shapes count: 一二三四五六七八九 alone is not a number.
-  const chinese = /[零〇一二三四五六七八九幺]/.test(run);
+  const chinese = HAS_CHINESE_DIGIT.test(run);
   const prefixed = /^(?:0086|86)1[3-9]\d{9}$/.exec(digits);
   if (prefixed) return { head: n - 11 + 3, tail: 4 };
   if (n === 11 && /^1[3-9]/.test(digits)) return { head: 3, tail: 4 };
   const idCheck = /[XxＸｘ]$/.test(run);
   if (/^[1-9]/.test(digits) && (n === 18 || (n === 17 && idCheck) || n === 15)) return { head: 6, tail: idCheck ? 0 : 1 };
+  if (chinese && !/^0[1-9]\d{8,10}$/.test(digits)) return null;
   if (/^0[1-9]\d{8,10}$/.test(digits)) {
     // The area code is what the writer set apart ((0571), 0571-), else what its length must be.
     const written = /^[+＋]?([0-9０-９]{3,4})[^0-9０-９]/.exec(run);
@@ -62,7 +71,11 @@ function maskRun(run: string, offset: number, text: string): string {
   const digits = Array.from(run).filter(isDigit).map(asciiDigit).join('');
   const cued = PHONE_CUE.test(text.slice(Math.max(0, offset - 12), offset));
   const keep = visibleDigits(run, digits, cued);
-  if (!keep) return run;
+  if (!keep) {
+    // 张三 13800138000: the name's 三 ran into the phone; the ASCII digits are masked on their own.
+    if (HAS_CHINESE_DIGIT.test(run) && /[0-9０-９]/.test(run)) return run.replace(DIGIT_RUN, (r: string, at: number) => maskRun(r, offset + at, text));
+    return run;
+  }
   let i = 0;
   let out = '';
   for (const ch of run) {
@@ -78,7 +91,7 @@ function maskRun(run: string, offset: number, text: string): string {
 
 /** Masks phones, landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
-  return text.replace(NUMBER_RUN, maskRun).replace(CHINESE_RUN, maskRun).replace(EMAIL, '$1***$2');
+  return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2');
 }
 
 const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`);

@@ -94,6 +94,28 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData('一二三四五六七八九，大家一起来')).toBe('一二三四五六七八九，大家一起来');
   });
 
+  // Found by review: each is a phone 13800138000, an ID 110105194910010021 or a card 6222021234567890123.
+  it.each([
+    '电话：壹叁捌零零壹叁捌零零零',
+    '电话：1三8零0一3八0零0',
+    '手机 1 3 8 0 0 1 3 8 0 0 0',
+    '手机 138，0013，8000',
+    '手机 138、0013、8000',
+    '手机 138~0013~8000',
+    '手机 138 . 0013 . 8000',
+    '手机 138\u00a00013\u00a08000',
+    '手机 138\t0013\t8000',
+    '手机①③⑧⓪⓪①③⑧⓪⓪⓪',
+    '手机：一 三 八 零 零 一 三 八 零 零 零',
+    '手机：138 零零一三 8000',
+    '身份证 110105 一九四九1001 0021',
+  ])('masks %s', (text) => {
+    for (const out of [maskPersonalData(text), maskedExcerpt(text, 80)]) {
+      const visible = Array.from(out).filter((ch) => /[0-9０-９零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖①-⑨⓪]/.test(ch)).length;
+      expect(visible, out).toBeLessThanOrEqual(8);
+    }
+  });
+
   it('masks a landline written without its area code after a phone word, not other short numbers', () => {
     expect(maskPersonalData('联系电话 8888 6666')).toBe('联系电话 **** 6666');
     expect(maskPersonalData('座机：5512345')).toBe('座机：***2345');
