@@ -110,6 +110,13 @@ describeOnDatabases('a city and its counties', (database) => {
     expect((await api(`/v1/tickets/${numbers.hexi}`, 'wang-qs')).status).toBe(404);
   });
 
+  it('keeps a county’s 营商办 from sending its ticket to another county’s department', async () => {
+    const refused = await say('hexi', 'zhao-hx', `/转派 ${numbers.hexi} 国网青山县供电公司 试试`);
+    expect(refused.posts.map((p) => p.text).join('\n')).toMatch(/没有找到部门/);
+    const row = await rt.services.db.selectFrom('tickets').select('department_id').where('number', '=', numbers.hexi).executeTakeFirstOrThrow();
+    expect(row.department_id).toBe('hx-power');
+  });
+
   it('lets a city department follow its county counterparts’ tickets read-only', async () => {
     const status = await say('city', 'dian-city', `/进度 ${numbers.hexi}`);
     expect(status.posts.map((p) => p.text).join('\n')).toContain(numbers.hexi);

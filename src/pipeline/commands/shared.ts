@@ -68,9 +68,15 @@ export async function announceOrReply(ctx: MessageContext, row: TicketRow, text:
   if (!(await announce(ctx, row, text, { mentions }))) reply(ctx, text, { ticketId: row.id });
 }
 
+/**
+ * The department a staff member names. A county's 营商办 sends tickets only to departments of its
+ * county and below (lifting one to the city is /提级); another county's department reads as unknown.
+ */
 export function findDepartment(ctx: MessageContext, departments: DepartmentRecord[], name: string): DepartmentRecord | null {
-  const d = matchDepartment(departments, name);
-  if (!d) reply(ctx, templates.unknownDepartment(name, suggestDepartments(departments, name).map((x) => x.name)));
+  const scope = ctx.staff ? ctx.deps.directory.scopeOf(ctx.staff) : null;
+  const reachable = scope?.kind === 'regions' ? departments.filter((d) => scope.departmentIds.includes(d.id)) : departments;
+  const d = matchDepartment(reachable, name);
+  if (!d) reply(ctx, templates.unknownDepartment(name, suggestDepartments(reachable, name).map((x) => x.name)));
   return d;
 }
 
