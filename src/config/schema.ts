@@ -246,6 +246,8 @@ export const configSchema = z
         sendOnDay: z.number().int().min(1).max(28).default(2),
         remindAfterDays: z.number().int().min(1).max(30).default(5),
         closeAfterDays: z.number().int().min(2).max(60).default(10),
+        /** Fewest answers behind a published average (at least 3): see publishSurveyFigures. */
+        minAnswers: z.number().int().min(3).max(100).default(5),
       })
       .optional(),
     /** Contacts sync from WeCom / DingTalk into the directory (src/directory/sync.ts), daily at `dailyAt` (Asia/Shanghai). */

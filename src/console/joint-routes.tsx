@@ -1,14 +1,16 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
+import { maskPersonalData } from '../domain/mask';
+import { scopeAllows } from '../domain/regions';
 import { visibleDepartment } from '../domain/roles';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { readFlash, writeFlash } from '../http/flash';
-import { openSurvey, surveyResults, type SurveyResults } from '../jobs/survey';
+import { openSurvey, surveyResults, surveyScoreText, type SurveyResults } from '../jobs/survey';
 import { refreshTopics } from '../jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase, type JointCaseSummary } from '../pipeline/joint-cases';
 import type { StaffMember } from '../repo/directory';
-import { decideTopic, listTopicSummaries, mergeTopics, splitTopic, topicMembers, type TopicSummary } from '../repo/topics';
+import { decideTopic, listTopicSummaries, mergeTopics, splitTopic, topicInScope, topicMembers, type TopicSummary } from '../repo/topics';
 import { monthPeriod } from '../reports/queries';
 import type { Services } from '../services';
 import { Flash, Page } from './layout';
@@ -39,7 +41,7 @@ function TopicCard(props: { t: TopicSummary; office: boolean; departments: Array
         {CATEGORY_NAMES[t.category as Category] ?? t.category}｜<b>{t.enterprises}</b> 家企业 {t.tickets} 件（在办 {t.openTickets}）｜{chinaDate(t.firstAt)} 至 {chinaDate(t.lastAt)}
         <span class="muted">（最早约 {Math.max(0, days)} 天前）</span>
       </p>
-      <p class="muted">群：{t.groups.join('、')}；承办：{t.departments.join('、')}；关键词：{t.terms.join(' ')}</p>
+      <p class="muted">群：{[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；承办：{t.departments.join('、')}；关键词：{t.terms.join(' ')}</p>
       <ul>
         {t.samples.map((s) => (
           <li>{s}</li>
@@ -153,9 +155,9 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
       {r ? (
         <>
           <p>
-            {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {pct(r.responseRate)}</b>；{r.campaign.closed ? '已截止' : `${chinaDate(r.campaign.closesAt)} 截止`}。回答匿名：少于 3 家回答的单位不显示平均分。
+            {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {pct(r.responseRate)}</b>；{r.campaign.closed ? '已截止' : `${chinaDate(r.campaign.closesAt)} 截止，截止后公布各单位结果`}。回答匿名：回答太少、或与其他单位的样本只差几家的平均分不公布。
           </p>
-          {([['承办单位', r.byDepartment], ['地区', r.byRegion]] as const).map(([label, rows]) => (
+          {(r.campaign.closed ? ([['承办单位', r.byDepartment], ['地区', r.byRegion]] as const) : []).map(([label, rows]) => (
             <table>
               <tr>
                 <th>{label}</th>
@@ -171,7 +173,7 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
                   {r.campaign.questions.map((q) => (
                     <td>{f.averages ? f.averages[q.id]!.toFixed(2) : '—'}</td>
                   ))}
-                  <td>{f.overall === null ? '样本不足' : f.overall.toFixed(2)}</td>
+                  <td>{f.overall === null ? surveyScoreText(f) : f.overall.toFixed(2)}</td>
                   <td>
                     {f.answered}/{f.invited}（{pct(f.responseRate)}）
                   </td>
@@ -205,6 +207,15 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
   const { db, config, directory } = services;
   const deployment = config.deployment.name;
   const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
+  // Everything below is limited by ticketScope (directory.scopeOf): a topic is a person's only if
+  // EVERY member ticket is in their scope — a county's 营商办 sees and acts on its county's topics and
+  // cases, the city's on all (cross-county topics included). Showing the in-scope part of a mixed
+  // topic would still expose the cross-county title and counts, so a mixed topic is the level above's.
+  const scopeOf = (c: Context<ConsoleEnv>) => directory.scopeOf(c.get('user'));
+  const departmentsFor = (c: Context<ConsoleEnv>) => {
+    const scope = scopeOf(c);
+    return departments.filter((d) => scopeAllows(scope, { region_id: null, department_id: d.id, co_department_ids: [] }, 'act'));
+  };
   const names = (id: string) => directory.departmentName(id) ?? id;
   const back = (c: Parameters<typeof writeFlash>[0], r: { ok: boolean; messages: string[] }, to = '/console/topics') => {
     writeFlash(c, FLASH, '/console', r);
@@ -216,7 +227,8 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     const scope = visibleDepartment(user);
     const now = services.now();
     const flash = readFlash(c, FLASH, '/console');
-    const allCases = await jointCaseSummaries(db, null, names);
+    const reach = directory.scopeOf(user);
+    const allCases = await jointCaseSummaries(db, null, names, scope ? {} : { scope: reach });
     const caseRows = await db.selectFrom('joint_cases').select(['id', 'number', 'lead_department_id', 'co_department_ids']).execute();
     const ids = new Map(caseRows.map((k) => [k.number, k.id]));
     const mine = (cs: JointCaseSummary) => {
@@ -224,8 +236,8 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
       return !scope || row.lead_department_id === scope || row.co_department_ids.includes(scope);
     };
     const canResolve = (cs: JointCaseSummary) => isOffice(user) || caseRows.find((k) => k.number === cs.number)!.lead_department_id === user.departmentId;
-    const topics = scope ? [] : await listTopicSummaries(db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 50 });
-    const results = await surveyResults(services);
+    const topics = scope ? [] : await listTopicSummaries(db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 50, scope: reach });
+    const results = await surveyResults(services, { scope: reach });
     const refresh = await db.selectFrom('topic_refreshes').selectAll().where('id', '=', 1).executeTakeFirst();
     const today = chinaDate(now);
     return c.html(
@@ -243,7 +255,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
                 <button class="plain" type="submit">立即刷新</button>
               </form>
             ) : null}
-            {topics.length ? topics.map((t) => <TopicCard t={t} office={isOffice(user)} departments={departments} others={topics.filter((o) => o.id !== t.id && o.status !== 'promoted')} today={today} now={now} />) : <p class="muted">暂无面上问题。</p>}
+            {topics.length ? topics.map((t) => <TopicCard t={t} office={isOffice(user)} departments={departmentsFor(c)} others={topics.filter((o) => o.id !== t.id && o.status !== 'promoted')} today={today} now={now} />) : <p class="muted">暂无面上问题。</p>}
           </>
         ) : null}
         <h2>协同办</h2>
@@ -258,7 +270,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
   app.get('/topics/:id{[0-9]+}', async (c) => {
     const user = c.get('user');
     if (visibleDepartment(user)) return c.text('仅营商办、管理员和监督人员可查看面上问题', 403);
-    const [t] = await listTopicSummaries(db, { ids: [Number(c.req.param('id'))] });
+    const [t] = await listTopicSummaries(db, { ids: [Number(c.req.param('id'))], scope: scopeOf(c) });
     if (!t) return c.text('没有这个面上问题', 404);
     const members = await topicMembers(db, t.id);
     return c.html(
@@ -287,7 +299,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
                 <td>{chinaDate(m.received_at)}</td>
                 <td>{m.group_name ?? '一对一'}</td>
                 <td>{m.department_name ?? '待分派'}</td>
-                <td class="content">{m.content.slice(0, 120)}</td>
+                <td class="content">{maskPersonalData(m.content).slice(0, 120)}</td>
               </tr>
             ))}
           </table>
@@ -301,6 +313,13 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
   });
 
   const office = async (c: Context<ConsoleEnv>) => (isOffice(c.get('user')) ? null : c.text('仅营商办派单员和管理员可以操作', 403));
+  /** An office action on topic `id`: refused (404, as if absent) when a member ticket is outside the actor's scope. */
+  const officeOn = async (c: Context<ConsoleEnv>, ...ids: number[]) => {
+    const denied = await office(c);
+    if (denied) return denied;
+    for (const id of ids) if (!(await topicInScope(db, id, scopeOf(c)))) return c.text('没有这个面上问题', 404);
+    return null;
+  };
 
   app.post('/topics/refresh', async (c) => {
     const denied = await office(c);
@@ -309,28 +328,28 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     return back(c, { ok: true, messages: [`已刷新：${r.tickets} 件工单，${r.topics} 个面上问题`] });
   });
   app.post('/topics/:id{[0-9]+}/:decision{confirm|dismiss}', async (c) => {
-    const denied = await office(c);
+    const denied = await officeOn(c, Number(c.req.param('id')));
     if (denied) return denied;
     const status = c.req.param('decision') === 'confirm' ? 'confirmed' : 'dismissed';
     const ok = await db.transaction().execute((tx) => decideTopic(tx, Number(c.req.param('id')), status, c.get('user').id, services.now()));
     return back(c, { ok, messages: [ok ? (status === 'confirmed' ? '已确认为面上问题' : '已标为非面上问题，刷新时不再作为候选') : '该问题已提级或不存在'] });
   });
   app.post('/topics/:id{[0-9]+}/merge', async (c) => {
-    const denied = await office(c);
-    if (denied) return denied;
     const from = Number((await c.req.parseBody()).from);
+    const denied = await officeOn(c, Number(c.req.param('id')), ...(Number.isInteger(from) ? [from] : []));
+    if (denied) return denied;
     const ok = Number.isInteger(from) && (await db.transaction().execute((tx) => mergeTopics(tx, Number(c.req.param('id')), from, c.get('user').id, services.now())));
     return back(c, { ok, messages: [ok ? '已合并' : '不能合并（已提级的问题不能合并）'] });
   });
   app.post('/topics/:id{[0-9]+}/split', async (c) => {
-    const denied = await office(c);
+    const denied = await officeOn(c, Number(c.req.param('id')));
     if (denied) return denied;
     const picked = idList.safeParse((await c.req.parseBody({ all: true })).tickets ?? []);
     const id = picked.success ? await db.transaction().execute((tx) => splitTopic(tx, Number(c.req.param('id')), picked.data, c.get('user').id, services.now())) : null;
     return back(c, { ok: id !== null, messages: [id !== null ? `已拆分为面上问题 #${id}` : '请勾选部分（不是全部）工单'] }, id !== null ? `/console/topics/${id}` : `/console/topics/${c.req.param('id')}`);
   });
   app.post('/topics/:id{[0-9]+}/promote', async (c) => {
-    const denied = await office(c);
+    const denied = await officeOn(c, Number(c.req.param('id')));
     if (denied) return denied;
     const form = promoteForm.safeParse(await c.req.parseBody({ all: true }));
     if (!form.success) return back(c, { ok: false, messages: [form.error.issues.map((i) => i.message).join('；')] });

@@ -5,8 +5,9 @@ export interface SurveyQuestion {
   text: string;
 }
 
-/** Below this many answers a figure is not shown: one enterprise's scores must not be readable. */
-export const MIN_ANSWERS_SHOWN = 3;
+/** Below this many answers a figure is not shown (config `survey.minAnswers`, at least MIN_ANSWERS_FLOOR). */
+export const MIN_ANSWERS_SHOWN = 5;
+export const MIN_ANSWERS_FLOOR = 3;
 
 export const SCALE_NAMES: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
 
@@ -36,48 +37,100 @@ export interface SurveyFigure {
   answered: number;
   /** answered / invited. */
   responseRate: number;
-  /** Per question and overall; null while fewer than MIN_ANSWERS_SHOWN answered. */
+  /** Per question and overall; null when withheld. */
   averages: Record<string, number> | null;
   overall: number | null;
+  /** Why no average is shown: too few answers, or publishing it would let one be computed from another figure. */
+  withheld: 'few' | 'overlap' | null;
+}
+
+export interface SurveyDimension {
+  /** Per invitation, the keys (departments or regions) it counts for. */
+  invitations: Array<{ keys: string[]; answered: boolean }>;
+  /** Per response, in the same order in every dimension (response i is one enterprise's answer). */
+  responseKeys: string[][];
+  name: (key: string) => string;
+}
+
+/**
+ * Figures for several dimensions at once (departments and regions), published so that no
+ * enterprise's answer can be computed from them:
+ * - a figure needs at least `minAnswers` answers;
+ * - differencing: two averages over answer sets S and P give sum(S∖P) − sum(P∖S). When one of
+ *   those differences is a single answer (4·avg(A) − 3·avg(B) in the review's case), or a handful,
+ *   it is read off exactly or nearly. So a figure is published only if, against EVERY figure
+ *   already published (in any dimension), each one-sided difference is empty or holds at least
+ *   `minAnswers` answers. Figures are taken largest first, so the broad figures survive and the
+ *   near-duplicates are withheld (complementary suppression). Identical sets publish both.
+ * Combinations of three or more figures are not checked; with every pairwise difference at least
+ * `minAnswers` answers wide they give sums over groups, not single answers, for ordinary data.
+ * The caller shows results only after the campaign closes, so a figure never moves with one answer.
+ */
+export function publishSurveyFigures(questions: SurveyQuestion[], scores: Array<Record<string, number>>, dims: SurveyDimension[], minAnswers: number = MIN_ANSWERS_SHOWN): SurveyFigure[][] {
+  const min = Math.max(MIN_ANSWERS_FLOOR, minAnswers);
+  const sets = dims.map((d) => {
+    const by = new Map<string, Set<number>>();
+    d.responseKeys.forEach((keys, i) => {
+      for (const k of keys) by.set(k, (by.get(k) ?? new Set()).add(i));
+    });
+    return by;
+  });
+  const candidates = dims
+    .flatMap((_, di) => [...sets[di]!.entries()].filter(([, s]) => s.size >= min).map(([key, s]) => ({ di, key, s })))
+    .sort((a, b) => b.s.size - a.s.size || a.di - b.di || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const published: Array<Set<number>> = [];
+  const shown = new Set<string>();
+  const minus = (a: Set<number>, b: Set<number>) => [...a].filter((x) => !b.has(x)).length;
+  for (const c of candidates) {
+    const safe = published.every((p) => {
+      const x = minus(c.s, p);
+      const y = minus(p, c.s);
+      return (x === 0 || x >= min) && (y === 0 || y >= min);
+    });
+    if (!safe) continue;
+    published.push(c.s);
+    shown.add(`${c.di}\u0000${c.key}`);
+  }
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return dims.map((d, di) => {
+    const invited = new Map<string, { invited: number; answered: number }>();
+    for (const i of d.invitations) {
+      for (const k of new Set(i.keys)) {
+        const f = invited.get(k) ?? { invited: 0, answered: 0 };
+        f.invited++;
+        if (i.answered) f.answered++;
+        invited.set(k, f);
+      }
+    }
+    return [...invited.entries()]
+      .map(([key, f]): SurveyFigure => {
+        const s = sets[di]!.get(key);
+        const show = s !== undefined && shown.has(`${di}\u0000${key}`);
+        const averages = show ? Object.fromEntries(questions.map((q) => [q.id, round([...s].reduce((a, i) => a + (scores[i]![q.id] ?? 0), 0) / s.size)])) : null;
+        const overall = averages ? round(questions.reduce((a, q) => a + averages[q.id]!, 0) / questions.length) : null;
+        const withheld = show ? null : (s?.size ?? 0) >= min ? 'overlap' : 'few';
+        return { key, name: d.name(key), invited: f.invited, answered: f.answered, responseRate: f.invited ? f.answered / f.invited : 0, averages, overall, withheld };
+      })
+      .sort((a, b) => (b.overall ?? -1) - (a.overall ?? -1) || b.responseRate - a.responseRate || a.name.localeCompare(b.name, 'zh'));
+  });
 }
 
 /**
  * Figures per department or region: an enterprise counts for every department that handled its
  * tickets in the period and every region they came from. Responses carry no enterprise, so a
- * figure is an average over answers, never an answer.
+ * figure is an average over answers, never an answer (see publishSurveyFigures).
  */
 export function surveyFigures(
   questions: SurveyQuestion[],
   invitations: Array<{ keys: string[]; answered: boolean }>,
   responses: Array<{ keys: string[]; scores: Record<string, number> }>,
   name: (key: string) => string,
+  opts: { minAnswers?: number } = {},
 ): SurveyFigure[] {
-  const invited = new Map<string, { invited: number; answered: number }>();
-  for (const i of invitations) {
-    for (const k of new Set(i.keys)) {
-      const f = invited.get(k) ?? { invited: 0, answered: 0 };
-      f.invited++;
-      if (i.answered) f.answered++;
-      invited.set(k, f);
-    }
-  }
-  const sums = new Map<string, { n: number; by: Record<string, number> }>();
-  for (const r of responses) {
-    for (const k of new Set(r.keys)) {
-      const s = sums.get(k) ?? { n: 0, by: {} };
-      s.n++;
-      for (const q of questions) s.by[q.id] = (s.by[q.id] ?? 0) + (r.scores[q.id] ?? 0);
-      sums.set(k, s);
-    }
-  }
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return [...invited.entries()]
-    .map(([key, f]) => {
-      const s = sums.get(key);
-      const show = s && s.n >= MIN_ANSWERS_SHOWN;
-      const averages = show ? Object.fromEntries(questions.map((q) => [q.id, round(s.by[q.id]! / s.n)])) : null;
-      const overall = averages ? round(questions.reduce((a, q) => a + averages[q.id]!, 0) / questions.length) : null;
-      return { key, name: name(key), invited: f.invited, answered: f.answered, responseRate: f.invited ? f.answered / f.invited : 0, averages, overall };
-    })
-    .sort((a, b) => (b.overall ?? -1) - (a.overall ?? -1) || b.responseRate - a.responseRate || a.name.localeCompare(b.name, 'zh'));
+  return publishSurveyFigures(
+    questions,
+    responses.map((r) => r.scores),
+    [{ invitations, responseKeys: responses.map((r) => [...new Set(r.keys)]), name }],
+    opts.minAnswers,
+  )[0]!;
 }

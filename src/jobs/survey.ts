@@ -4,7 +4,8 @@ import { publicBase } from '../config/public-url';
 import type { Db } from '../db/database';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
-import { answersSchema, previousSurveyPeriod, surveyFigures, type SurveyFigure, type SurveyQuestion } from '../domain/survey';
+import { scopeAllows, type TicketScope } from '../domain/regions';
+import { answersSchema, MIN_ANSWERS_SHOWN, previousSurveyPeriod, publishSurveyFigures, type SurveyFigure, type SurveyQuestion } from '../domain/survey';
 import { textPayload } from '../pipeline/notify';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import type { Services } from '../services';
@@ -187,44 +188,60 @@ export interface SurveyResults {
   byRegion: SurveyFigure[];
 }
 
-/** Results of one campaign (the newest, or the newest closed by `closedBy`): per department and per region. */
-export async function surveyResults(services: Services, opts: { campaignId?: number; closedBy?: Date } = {}): Promise<SurveyResults | null> {
+/**
+ * Results of one campaign (the newest, or the newest closed by `closedBy`): per department and per
+ * region. While the campaign is open only the totals are given — a figure that moves as answers
+ * arrive tells whoever watches it what the newest answer was. Figures are published for the whole
+ * deployment at once (publishSurveyFigures: at least `survey.minAnswers` answers, no two published
+ * figures a few answers apart); `scope` (ticketScope) then only picks which of those rows and
+ * invitations a reader sees, so every reader sees the same numbers and none can be differenced.
+ */
+export async function surveyResults(services: Services, opts: { campaignId?: number; closedBy?: Date; scope?: TicketScope } = {}): Promise<SurveyResults | null> {
   const { db, directory, config } = services;
   let q = db.selectFrom('survey_campaigns').selectAll().orderBy('opened_at', 'desc').limit(1);
   if (opts.campaignId) q = q.where('id', '=', opts.campaignId);
   if (opts.closedBy) q = q.where('closes_at', '<=', opts.closedBy);
   const c = await q.executeTakeFirst();
   if (!c) return null;
+  const closed = c.closed || c.closes_at <= services.now();
+  const scope = opts.scope ?? { kind: 'all' as const };
+  const deptIn = (d: string) => scopeAllows(scope, { region_id: null, department_id: d, co_department_ids: [] }, 'read');
+  const regionIn = (r: string) => scope.kind === 'all' || (r !== '' && scopeAllows(scope, { region_id: r, department_id: null, co_department_ids: [] }, 'read'));
   const invitations = await db.selectFrom('survey_invitations').select(['department_ids', 'regions', 'answered']).where('campaign_id', '=', c.id).execute();
-  const responses = await db.selectFrom('survey_responses').select(['department_ids', 'regions', 'scores']).where('campaign_id', '=', c.id).execute();
+  const responses = closed ? await db.selectFrom('survey_responses').select(['department_ids', 'regions', 'scores']).where('campaign_id', '=', c.id).execute() : [];
   const regionName = (id: string) => (id ? (config.regions.find((r) => r.id === id)?.name ?? id) : config.deployment.name);
-  const answered = invitations.filter((i) => i.answered).length;
+  const mine = invitations.filter((i) => i.department_ids.some(deptIn) || i.regions.some(regionIn));
+  const answered = mine.filter((i) => i.answered).length;
+  const [byDepartment, byRegion] = closed
+    ? publishSurveyFigures(
+        c.questions,
+        responses.map((r) => r.scores),
+        [
+          { invitations: invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })), responseKeys: responses.map((r) => r.department_ids), name: (id) => directory.departmentName(id) ?? id },
+          { invitations: invitations.map((i) => ({ keys: i.regions, answered: i.answered })), responseKeys: responses.map((r) => r.regions), name: regionName },
+        ],
+        config.survey?.minAnswers ?? MIN_ANSWERS_SHOWN,
+      )
+    : [[], []];
   return {
-    campaign: { id: c.id, key: c.key, title: c.title, openedAt: c.opened_at, closesAt: c.closes_at, closed: c.closed || c.closes_at <= services.now(), questions: c.questions },
-    invited: invitations.length,
+    campaign: { id: c.id, key: c.key, title: c.title, openedAt: c.opened_at, closesAt: c.closes_at, closed, questions: c.questions },
+    invited: mine.length,
     answered,
-    responseRate: invitations.length ? answered / invitations.length : 0,
-    byDepartment: surveyFigures(
-      c.questions,
-      invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })),
-      responses.map((r) => ({ keys: r.department_ids, scores: r.scores })),
-      (id) => directory.departmentName(id) ?? id,
-    ),
-    byRegion: surveyFigures(
-      c.questions,
-      invitations.map((i) => ({ keys: i.regions, answered: i.answered })),
-      responses.map((r) => ({ keys: r.regions, scores: r.scores })),
-      regionName,
-    ),
+    responseRate: mine.length ? answered / mine.length : 0,
+    byDepartment: byDepartment!.filter((f) => deptIn(f.key)),
+    byRegion: byRegion!.filter((f) => regionIn(f.key)),
   };
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+/** A figure's score, or why it is withheld (too few answers; or it would give away another figure's answers). */
+export const surveyScoreText = (f: SurveyFigure) => (f.overall !== null ? `${f.overall.toFixed(2)} 分` : f.withheld === 'overlap' ? '不单列（与其他单位样本重合）' : '样本不足');
+
 /** The survey's separate figure in the monthly 通报 (never mixed into the ticket-rating score). */
 export function surveyReportText(r: SurveyResults): string {
   const lines = [`【满意度测评】${r.campaign.title}：邀请 ${r.invited} 家，回收 ${r.answered} 家（回收率 ${pct(r.responseRate)}）`];
-  for (const f of r.byDepartment.slice(0, 20)) lines.push(`${f.name}：${f.overall === null ? '样本不足' : `${f.overall.toFixed(2)} 分`}｜回收 ${f.answered}/${f.invited}（${pct(f.responseRate)}）`);
-  if (r.byRegion.length > 1) for (const f of r.byRegion) lines.push(`〔${f.name}〕${f.overall === null ? '样本不足' : `${f.overall.toFixed(2)} 分`}｜回收率 ${pct(f.responseRate)}`);
+  for (const f of r.byDepartment.slice(0, 20)) lines.push(`${f.name}：${surveyScoreText(f)}｜回收 ${f.answered}/${f.invited}（${pct(f.responseRate)}）`);
+  if (r.byRegion.length > 1) for (const f of r.byRegion) lines.push(`〔${f.name}〕${surveyScoreText(f)}｜回收率 ${pct(f.responseRate)}`);
   return lines.join('\n');
 }

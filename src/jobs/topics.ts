@@ -2,8 +2,9 @@ import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
 import { createTopicIndex, reconcileTopics, type TopicIndex } from '../domain/topics';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
-import { roleDirectPosts } from '../pipeline/notify';
-import { enqueueOutbox } from '../repo/outbox';
+import { ticketScope } from '../domain/regions';
+import { textPayload } from '../pipeline/notify';
+import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { applyTopicPlan, listTopicSummaries, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
 import type { Services } from '../services';
 import { claimRun } from './digests';
@@ -59,7 +60,7 @@ export function weeklyTopicsText(topics: TopicSummary[], now: Date): string {
   topics.forEach((t, i) => {
     lines.push(
       `${i + 1}. ${CATEGORY_NAMES[t.category as Category] ?? t.category}｜${t.enterprises} 家企业 ${t.tickets} 件（在办 ${t.openTickets}）｜最早 ${days(t.firstAt, now)} 天前`,
-      `   群：${t.groups.join('、')}；承办：${t.departments.join('、')}`,
+      `   群：${[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；承办：${t.departments.join('、')}`,
       ...t.samples.slice(0, 2).map((s) => `   · ${s}`),
     );
   });
@@ -70,7 +71,8 @@ const PLATFORMS: Platform[] = ['wecom', 'dingtalk', 'local'];
 
 /**
  * The scheduler's topic work: a refresh every `topics.refreshMinutes`, and on Monday after the
- * daily digest time the top candidates one-to-one to every dispatcher (once, whatever the instances).
+ * daily digest time the top candidates one-to-one to every dispatcher, each the topics of their own
+ * region (once, whatever the instances).
  */
 export async function runTopicJobs(services: Services, now: Date = services.now()): Promise<{ refresh: TopicRefresh | null; weekly: boolean }> {
   const { db, config } = services;
@@ -82,11 +84,20 @@ export async function runTopicJobs(services: Services, now: Date = services.now(
   let weekly = false;
   if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1 && now >= dueAt && (await claimRun(services, `topics:weekly:${today}`, now))) {
     if (!due) await refreshTopics(services, now);
-    const top = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed'], limit: config.topics.weeklyTop });
-    // A quiet week sends nothing: 营商办 gets enough messages.
-    if (top.length) {
+    // Each 营商办 gets the topics of its own scope (ticketScope: a county's own, the city's all).
+    const { directory } = services;
+    const posts: OutboxEntry[] = [];
+    for (const region of directory.org.regions) {
+      const accounts = PLATFORMS.map((p) => [p, directory.roleAccountsIn('dispatcher', region.id, p)] as const).filter(([, a]) => a.length);
+      if (!accounts.length) continue;
+      const scope = ticketScope({ role: 'dispatcher', departmentId: null, regionId: region.id }, directory.org);
+      const top = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed'], limit: config.topics.weeklyTop, scope });
+      // A quiet week sends nothing: 营商办 gets enough messages.
+      if (!top.length) continue;
       const text = weeklyTopicsText(top, now);
-      const posts = PLATFORMS.flatMap((p) => roleDirectPosts(services.directory, 'dispatcher', p, text, null, 'digest'));
+      for (const [platform, users] of accounts) for (const userId of users) posts.push({ platform, kind: 'digest', target: { kind: 'direct', userId }, payload: textPayload(text), ticketId: null, groupId: null });
+    }
+    if (posts.length) {
       await db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
       services.defer(services.drainer.drainOnce());
       weekly = true;

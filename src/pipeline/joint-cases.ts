@@ -2,6 +2,7 @@ import type { Tx } from '../db/database';
 import type { TicketRow } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import type { Platform } from '../domain/message';
+import { scopeAllows, type TicketScope } from '../domain/regions';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 import { templates } from '../domain/templates';
 import type { Actor, TicketAction, TicketEventDraft, TicketState } from '../domain/ticket';
@@ -77,6 +78,11 @@ export async function promoteTopic(deps: PipelineDeps, input: PromoteInput): Pro
   if (!known.has(input.leadDepartmentId)) return { ok: false, messages: ['请选择牵头单位'] };
   const co = [...new Set(input.coDepartmentIds)].filter((d) => d !== input.leadDepartmentId);
   if (co.some((d) => !known.has(d))) return { ok: false, messages: ['协办单位不在单位名录中'] };
+  // A county's 营商办 acts within its county: the handling departments and every member ticket
+  // must lie in its scope (ticketScope, the one place scope is computed).
+  const scope = deps.directory.scopeOf(staff);
+  const inScope = (d: string) => scopeAllows(scope, { region_id: null, department_id: d, co_department_ids: [] }, 'act');
+  if (![input.leadDepartmentId, ...co].every(inScope)) return { ok: false, messages: ['牵头和协办单位须在本级管辖范围内'] };
   const now = deps.now();
   if (input.dueAt <= now) return { ok: false, messages: ['办结时限须晚于现在'] };
   const actor: Actor = { kind: 'staff', id: staff.id, name: staff.name };
@@ -85,6 +91,8 @@ export async function promoteTopic(deps: PipelineDeps, input: PromoteInput): Pro
     const topic = await tx.selectFrom('topics').selectAll().where('id', '=', input.topicId).forUpdate().executeTakeFirst();
     if (!topic) return { ok: false, messages: ['没有这个面上问题'] };
     if (topic.status === 'promoted' || topic.status === 'dismissed') return { ok: false, messages: [topic.status === 'promoted' ? '该问题已提级为协同办' : '该问题已标为非面上问题'] };
+    const all = await tx.selectFrom('topic_tickets as m').innerJoin('tickets as t', 't.id', 'm.ticket_id').select(['t.region_id', 't.department_id', 't.co_department_ids']).where('m.topic_id', '=', topic.id).execute();
+    if (!all.every((t) => scopeAllows(scope, t, 'act'))) return { ok: false, messages: ['没有这个面上问题'] };
     const members = await tx
       .selectFrom('topic_tickets as m')
       .innerJoin('tickets as t', 't.id', 'm.ticket_id')
@@ -170,6 +178,12 @@ export async function resolveJointCase(deps: PipelineDeps, input: ResolveInput):
     if (!kase) return { ok: false, messages: ['没有这个协同办件'] };
     const office = staff?.role === 'dispatcher' || staff?.role === 'admin';
     if (!staff || !(office || (staff.role === 'staff' && staff.departmentId === kase.lead_department_id))) return { ok: false, messages: ['只有牵头单位和营商办可以办结协同办件'] };
+    if (office) {
+      // 营商办 resolves only a case whose every ticket is in its scope (a county never closes another county's).
+      const scope = deps.directory.scopeOf(staff);
+      const rows = await tx.selectFrom('joint_case_tickets as l').innerJoin('tickets as t', 't.id', 'l.ticket_id').select(['t.region_id', 't.department_id', 't.co_department_ids']).where('l.case_id', '=', kase.id).execute();
+      if (!rows.every((t) => scopeAllows(scope, t, 'act'))) return { ok: false, messages: ['没有这个协同办件'] };
+    }
     if (kase.status !== 'open') return { ok: false, messages: [`${kase.number} 已办结`] };
     const actor: Actor = { kind: 'staff', id: staff.id, name: staff.name };
     const links = await tx.selectFrom('joint_case_tickets').select('ticket_id').where('case_id', '=', kase.id).orderBy('ticket_id').execute();
@@ -208,6 +222,8 @@ export async function resolveJointCase(deps: PipelineDeps, input: ResolveInput):
 
 export interface JointCaseSummary {
   number: string;
+  /** The topic's category (group posts name a case by category, never by enterprise text). */
+  category: string | null;
   title: string;
   lead: string;
   co: string[];
@@ -220,22 +236,29 @@ export interface JointCaseSummary {
   satisfied: number;
 }
 
-/** Joint cases opened or resolved in a period (the monthly 通报, the ledger, the console). */
-export async function jointCaseSummaries(db: PipelineDeps['db'], period: { from: Date; to: Date } | null, names: (id: string) => string): Promise<JointCaseSummary[]> {
-  let q = db.selectFrom('joint_cases').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
-  if (period) q = q.where((eb) => eb.or([eb.and([eb('created_at', '>=', period.from), eb('created_at', '<', period.to)]), eb.and([eb('resolved_at', '>=', period.from), eb('resolved_at', '<', period.to)])]));
-  const cases = await q.execute();
-  if (!cases.length) return [];
+/**
+ * Joint cases opened or resolved in a period (the monthly 通报, the ledger, the console). With
+ * `scope` (ticketScope), only cases whose every member ticket lies in it: a county never sees
+ * another county's case, the city sees them all.
+ */
+export async function jointCaseSummaries(db: PipelineDeps['db'], period: { from: Date; to: Date } | null, names: (id: string) => string, opts: { scope?: TicketScope } = {}): Promise<JointCaseSummary[]> {
+  let q = db.selectFrom('joint_cases as c').leftJoin('topics as p', 'p.id', 'c.topic_id').selectAll('c').select('p.category').orderBy('c.created_at', 'desc').orderBy('c.id', 'desc');
+  if (period) q = q.where((eb) => eb.or([eb.and([eb('c.created_at', '>=', period.from), eb('c.created_at', '<', period.to)]), eb.and([eb('c.resolved_at', '>=', period.from), eb('c.resolved_at', '<', period.to)])]));
+  const all = await q.execute();
+  if (!all.length) return [];
   const members = await db
     .selectFrom('joint_case_tickets as l')
     .innerJoin('tickets as t', 't.id', 'l.ticket_id')
-    .select(['l.case_id', 't.requester_id', 't.rating'])
-    .where('l.case_id', 'in', cases.map((c) => c.id))
+    .select(['l.case_id', 't.requester_id', 't.rating', 't.region_id', 't.department_id', 't.co_department_ids'])
+    .where('l.case_id', 'in', all.map((c) => c.id))
     .execute();
+  const scope = opts.scope;
+  const cases = scope ? all.filter((c) => members.filter((m) => m.case_id === c.id).every((m) => scopeAllows(scope, m, 'read'))) : all;
   return cases.map((c) => {
     const mine = members.filter((m) => m.case_id === c.id);
     return {
       number: c.number,
+      category: c.category ?? null,
       title: c.title,
       lead: names(c.lead_department_id),
       co: c.co_department_ids.map(names),

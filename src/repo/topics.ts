@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
 import { maskedExcerpt } from '../domain/mask';
+import type { TicketScope } from '../domain/regions';
+import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import type { StoredTopic, TopicCluster, TopicPlan, TopicStatus } from '../domain/topics';
+import { scopeCondition } from './scope';
 
 const enterpriseKey = sql<string>`coalesce(nullif(t.reporter_enterprise, ''), nullif(r.enterprise, ''), 'r' || t.requester_id::text)`;
 
@@ -38,10 +41,21 @@ export async function storedTopics(db: Db | Tx): Promise<StoredTopic[]> {
   return [...by.values()];
 }
 
-async function titleFor(tx: Tx, c: TopicCluster): Promise<string> {
-  const rep = await tx.selectFrom('tickets').select('content').where('id', '=', c.representativeId).executeTakeFirst();
-  return maskedExcerpt(rep?.content ?? c.terms.join(' '), 60);
+/**
+ * A topic's title: a masked excerpt of a PUBLIC member (the representative if it is public, else
+ * the earliest public one). A private (one-to-one) report's words never become a title, because
+ * titles reach other people (console lists, joint-case briefs); a topic of private reports only is
+ * named by its category and count.
+ */
+async function titleFrom(tx: Tx, ticketIds: number[], preferred: number | null, category: string): Promise<string> {
+  const rows = ticketIds.length ? await tx.selectFrom('tickets').select(['id', 'content', 'is_private']).where('id', 'in', ticketIds).orderBy('received_at').orderBy('id').execute() : [];
+  const pub = rows.filter((r) => !r.is_private);
+  const rep = pub.find((r) => r.id === preferred) ?? pub[0];
+  if (rep) return maskedExcerpt(rep.content, 60);
+  return `${CATEGORY_NAMES[category as Category] ?? category}类共性问题（${rows.length} 件一对一反映）`;
 }
+
+const titleFor = (tx: Tx, c: TopicCluster) => titleFrom(tx, c.ticketIds, c.representativeId, c.category);
 
 /** Writes a reconcile plan: one transaction, so the console never sees half a refresh. */
 export async function applyTopicPlan(tx: Tx, plan: TopicPlan, now: Date): Promise<void> {
@@ -60,7 +74,9 @@ export async function applyTopicPlan(tx: Tx, plan: TopicPlan, now: Date): Promis
     await insertMembers(u.id, u.ticketIds);
     await tx
       .updateTable('topics')
-      .set({ terms: JSON.stringify(u.cluster.terms), first_at: new Date(u.cluster.firstAt), last_at: new Date(u.cluster.lastAt), updated_at: now })
+      // The title follows the membership, so a title taken from a member before it turned out
+      // private (or from an older release that took private text) is replaced.
+      .set({ title: await titleFrom(tx, u.ticketIds, u.cluster.representativeId, u.cluster.category), terms: JSON.stringify(u.cluster.terms), first_at: new Date(u.cluster.firstAt), last_at: new Date(u.cluster.lastAt), updated_at: now })
       .where('id', '=', u.id)
       .execute();
   }
@@ -91,17 +107,29 @@ export interface TopicSummary {
   tickets: number;
   enterprises: number;
   openTickets: number;
+  /** Names of the groups members came from (one-to-one reports have none). */
   groups: string[];
+  /** Members reported one-to-one. */
+  privateTickets: number;
   departments: string[];
   firstAt: Date;
   lastAt: Date;
-  /** Masked excerpts of a few member reports. */
+  /** Masked excerpts of a few PUBLIC member reports (never a one-to-one one). */
   samples: string[];
   jointCase: string | null;
 }
 
 /** Topics with their figures, most enterprises first. */
-export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicStatus[]; ids?: number[]; limit?: number } = {}): Promise<TopicSummary[]> {
+/**
+ * Whether every member ticket of topic `p` lies in the scope (ticketScope → its SQL form): a topic
+ * that reaches one ticket outside a person's region is not theirs to read or act on (a county sees
+ * its own shared problems; the city, which holds every county, sees the cross-county ones).
+ */
+export const topicWithinScope = (scope: TicketScope) =>
+  sql<boolean>`not exists (select 1 from topic_tickets as sm inner join tickets as st on st.id = sm.ticket_id where sm.topic_id = p.id and not coalesce(${scopeCondition(scope, 'st')}, false))`;
+
+/** Topics with their figures, most enterprises first; with `scope`, only topics wholly inside it. */
+export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicStatus[]; ids?: number[]; limit?: number; scope?: TicketScope } = {}): Promise<TopicSummary[]> {
   let q = db
     .selectFrom('topics as p')
     .innerJoin('topic_tickets as m', 'm.topic_id', 'p.id')
@@ -122,6 +150,7 @@ export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicSt
     .groupBy(['p.id', 'p.status', 'p.category', 'p.title', 'p.terms', 'p.first_at', 'p.last_at']);
   if (opts.statuses?.length) q = q.where('p.status', 'in', opts.statuses);
   if (opts.ids?.length) q = q.where('p.id', 'in', opts.ids);
+  if (opts.scope && opts.scope.kind !== 'all') q = q.where(topicWithinScope(opts.scope));
   const rows = await q.orderBy(sql`count(distinct ${enterpriseKey})`, 'desc').orderBy('p.last_at', 'desc').orderBy('p.id').limit(opts.limit ?? 100).execute();
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
@@ -130,7 +159,7 @@ export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicSt
     .innerJoin('tickets as t', 't.id', 'm.ticket_id')
     .leftJoin('groups as g', 'g.id', 't.group_id')
     .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select(['m.topic_id', 't.content', 'g.name as group_name', 'd.name as department_name', 't.received_at'])
+    .select(['m.topic_id', 't.content', 't.is_private', 'g.name as group_name', 'd.name as department_name', 't.received_at'])
     .where('m.topic_id', 'in', ids)
     .orderBy('t.received_at', 'desc')
     .execute();
@@ -146,14 +175,24 @@ export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicSt
       tickets: Number(r.tickets),
       enterprises: Number(r.enterprises),
       openTickets: Number(r.open),
-      groups: [...new Set(mine.map((m) => m.group_name ?? '一对一'))],
+      // Real groups only: a one-to-one report has none (it is counted in tickets, not here).
+      groups: [...new Set(mine.flatMap((m) => (m.group_name ? [m.group_name] : [])))],
+      privateTickets: mine.filter((m) => m.is_private).length,
       departments: [...new Set(mine.map((m) => m.department_name ?? '待分派'))],
       firstAt: r.first_at,
       lastAt: r.last_at,
-      samples: mine.slice(0, 3).map((m) => maskedExcerpt(m.content, 80)),
+      // Public members only: a one-to-one report's words never leave the ticket.
+      samples: mine.filter((m) => !m.is_private).slice(0, 3).map((m) => maskedExcerpt(m.content, 80)),
       jointCase: cases.find((c) => c.topic_id === r.id)?.number ?? null,
     };
   });
+}
+
+/** Whether the topic exists and every member ticket is in the scope (console detail and actions). */
+export async function topicInScope(db: Db | Tx, topicId: number, scope: TicketScope): Promise<boolean> {
+  let q = db.selectFrom('topics as p').select('p.id').where('p.id', '=', topicId);
+  if (scope.kind !== 'all') q = q.where(topicWithinScope(scope));
+  return (await q.executeTakeFirst()) !== undefined;
 }
 
 export async function topicMembers(db: Db | Tx, topicId: number) {
@@ -194,13 +233,13 @@ export async function splitTopic(tx: Tx, topicId: number, ticketIds: number[], s
   const members = await tx.selectFrom('topic_tickets').select('ticket_id').where('topic_id', '=', topicId).execute();
   const moving = ticketIds.filter((id) => members.some((m) => m.ticket_id === id));
   if (moving.length === 0 || moving.length === members.length) return null;
-  const first = await tx.selectFrom('tickets').select(['content', 'received_at']).where('id', 'in', moving).orderBy('received_at').execute();
+  const first = await tx.selectFrom('tickets').select(['received_at']).where('id', 'in', moving).orderBy('received_at').execute();
   const row = await tx
     .insertInto('topics')
     .values({
       status: 'confirmed',
       category: topic.category,
-      title: maskedExcerpt(first[0]!.content, 60),
+      title: await titleFrom(tx, moving, null, topic.category),
       first_at: first[0]!.received_at,
       last_at: first.at(-1)!.received_at,
       created_at: now,

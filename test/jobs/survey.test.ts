@@ -3,8 +3,9 @@ import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
 import { runScheduledWork } from '../../src/jobs/digests';
 import { surveyResults } from '../../src/jobs/survey';
+import { loadConfigFile } from '../../src/config/load';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+import { createTestClock, createTestRuntime, EXAMPLE, localMessage } from '../helpers/runtime';
 
 const china = (s: string) => new Date(`${s}+08:00`).toISOString();
 
@@ -15,7 +16,9 @@ describeOnDatabases('满意度测评: a monthly survey campaign end to end', (da
 
   beforeAll(async () => {
     h = database();
-    rt = await createTestRuntime(h, { now: clock.now });
+    // The smallest minimum a deployment may choose (3), so four invited enterprises can give a figure.
+    const config = await loadConfigFile(EXAMPLE);
+    rt = await createTestRuntime(h, { now: clock.now, config: { ...config, survey: { ...config.survey!, minAnswers: 3 } } });
   });
   afterAll(async () => rt?.close());
 
@@ -72,10 +75,9 @@ describeOnDatabases('满意度测评: a monthly survey campaign end to end', (da
     expect((await answer(tokens[1]!, { efficiency: '3', attitude: '4', resolution: '2', policy: '3' })).status).toBe(200);
     expect((await answer('s_' + 'x'.repeat(43), ALL5)).status).toBe(404);
 
-    // Two answers: the power company's averages are not shown yet (one answer could be read back).
+    // While the campaign is open only the totals show: a figure moving with each answer would give the answer away.
     let r = (await surveyResults(rt.services))!;
-    expect(r).toMatchObject({ invited: 4, answered: 2, responseRate: 0.5 });
-    expect(r.byDepartment[0]).toMatchObject({ key: 'power', invited: 4, answered: 2, averages: null, overall: null });
+    expect(r).toMatchObject({ invited: 4, answered: 2, responseRate: 0.5, byDepartment: [], byRegion: [] });
 
     // 7 December: one reminder, with a fresh link, to those who have not answered.
     clock.set(china('2026-12-07T10:30:00'));
@@ -90,12 +92,18 @@ describeOnDatabases('满意度测评: a monthly survey campaign end to end', (da
 
     r = (await surveyResults(rt.services))!;
     expect(r.responseRate).toBe(0.75);
-    expect(r.byDepartment[0]!.averages).toEqual({ efficiency: 4, attitude: 4.33, resolution: 3.33, policy: 4 });
-    expect(r.byRegion.map((f) => f.name)).toEqual(expect.arrayContaining(['青山县', '经济开发区']));
+    expect(r.byDepartment).toEqual([]);
 
-    // 12 December: closed; a late answer is refused.
+    // 12 December: closed; a late answer is refused; the results are published.
     clock.set(china('2026-12-12T11:00:00'));
     expect((await runScheduledWork(rt.services, clock.now())).survey.closed).toBe(1);
+    r = (await surveyResults(rt.services))!;
+    expect(r.byDepartment[0]).toMatchObject({ key: 'power', invited: 4, answered: 3, withheld: null });
+    expect(r.byDepartment[0]!.averages).toEqual({ efficiency: 4, attitude: 4.33, resolution: 3.33, policy: 4 });
+    // Each region holds fewer than 3 of the answers: its average is withheld (it would also lie a
+    // single answer or two away from the power company's).
+    expect(r.byRegion.map((f) => f.name)).toEqual(expect.arrayContaining(['青山县', '经济开发区']));
+    expect(r.byRegion.every((f) => f.overall === null)).toBe(true);
     const ent4 = dms('ent-4').find((m) => m.includes('提醒'))!;
     expect((await answer(linkIn(ent4)!, ALL5)).status).toBe(410);
 
