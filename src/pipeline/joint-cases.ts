@@ -273,17 +273,25 @@ export async function jointCaseSummaries(db: PipelineDeps['db'], period: { from:
   });
 }
 
-/** The 台账's 协同办 section: each case opened or resolved in the month, with its member tickets. */
-export async function jointCaseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }): Promise<Array<Array<string | Date | null>>> {
-  const cases = await db
+/** The 台账's 协同办 section: each case opened or resolved in the month, with its member tickets (with `scope`, only cases wholly inside it, as jointCaseSummaries). */
+export async function jointCaseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | Date | null>>> {
+  const all = await db
     .selectFrom('joint_cases as c')
     .leftJoin('departments as d', 'd.id', 'c.lead_department_id')
     .select(['c.id', 'c.number', 'c.title', 'c.status', 'c.due_at', 'c.resolved_at', 'c.result', 'c.co_department_ids', 'd.name as lead'])
     .where((eb) => eb.or([eb.and([eb('c.created_at', '>=', period.from), eb('c.created_at', '<', period.to)]), eb.and([eb('c.resolved_at', '>=', period.from), eb('c.resolved_at', '<', period.to)])]))
     .orderBy('c.id')
     .execute();
+  if (!all.length) return [];
+  const members = await db
+    .selectFrom('joint_case_tickets as l')
+    .innerJoin('tickets as t', 't.id', 'l.ticket_id')
+    .select(['l.case_id', 't.number', 't.region_id', 't.department_id', 't.co_department_ids'])
+    .where('l.case_id', 'in', all.map((c) => c.id))
+    .orderBy('t.id')
+    .execute();
+  const cases = scope ? all.filter((c) => members.filter((m) => m.case_id === c.id).every((m) => scopeAllows(scope, m, 'read'))) : all;
   if (!cases.length) return [];
-  const members = await db.selectFrom('joint_case_tickets as l').innerJoin('tickets as t', 't.id', 'l.ticket_id').select(['l.case_id', 't.number']).where('l.case_id', 'in', cases.map((c) => c.id)).orderBy('t.id').execute();
   const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
   return [
     [],

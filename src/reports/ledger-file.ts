@@ -25,7 +25,7 @@ export async function ledgerFile(
   // The month's audit checkpoints close the file, so the commission's copy carries what it
   // needs to verify next month's history (src/audit/canonical.ts).
   const tickets = await ledgerRows(db, monthPeriod(month), region?.scope);
-  const rows = [...tickets, ...(await jointCaseLedgerSection(db, monthPeriod(month))), ...(await checkpointSection(db, month))];
+  const rows = [...tickets, ...(await jointCaseLedgerSection(db, monthPeriod(month), region?.scope)), ...(await checkpointSection(db, month))];
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(`台账-${region ? `${region.name}-` : ''}${month}.${format}`)}`;
   if (format === 'csv') return { body: writeCsv(LEDGER_HEADER, rows.map((r) => r.map(inertCell))), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': disposition }, tickets: tickets.length };
   return {

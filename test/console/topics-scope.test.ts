@@ -5,6 +5,7 @@ import { postDueDigests } from '../../src/jobs/digests';
 import { refreshTopics } from '../../src/jobs/topics';
 import { listTopicSummaries } from '../../src/repo/topics';
 import { setConsolePassword } from '../../src/repo/console-accounts';
+import { ledgerFile } from '../../src/reports/ledger-file';
 import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 
@@ -67,6 +68,10 @@ describeOnDatabases('topics across counties', (database) => {
     if (/纬三路|XT-/.test(list)) failures.push('/console/topics lists 河西县 topic or case to 青山县 dispatcher');
     const hxList = await (await rt.app.request('/console/topics', { headers: { cookie: cookies['zhao-hx']! } })).text();
     expect(hxList).toMatch(/XT-/);
+    // The 台账 of 青山县 (a county's download) has no 河西县 case; 河西县's has it.
+    const ledger = async (who: string) => String((await ledgerFile(rt.services.db, '2026-11', 'csv', { scope: rt.services.directory.scopeOf(rt.services.directory.staffById(who)!), name: who })).body);
+    if ((await ledger('wang-qs')).includes('XT-')) failures.push('青山县 台账 lists the 河西县 joint case');
+    expect(await ledger('zhao-hx')).toContain('XT-');
     // Resolve: 青山县's dispatcher closes the 河西县 joint case (every member ticket resolved).
     const kase = await rt.services.db.selectFrom('joint_cases').select('id').executeTakeFirst();
     if (kase) {
