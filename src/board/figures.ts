@@ -2,7 +2,7 @@ import type { BoardConfig, BoardFigure } from '../config/schema';
 import type { Db } from '../db/database';
 import { chinaDate } from '../domain/china-time';
 import type { Org } from '../domain/regions';
-import { figuresFromCounts, rankFigures, type DepartmentCounts } from '../domain/report';
+import { figuresFromCounts, rankFigures, sumCounts, type DepartmentCounts } from '../domain/report';
 import { departmentCounts, monthPeriod } from '../reports/queries';
 import { regionCounts } from '../reports/regions';
 
@@ -83,22 +83,6 @@ function ranked(counts: DepartmentCounts[]): DepartmentCounts[] {
   return order.map((id) => byId.get(id)!);
 }
 
-const sum = (id: string, counts: readonly DepartmentCounts[]): DepartmentCounts =>
-  counts.reduce(
-    (a, c) => ({
-      departmentId: id,
-      tickets: a.tickets + c.tickets,
-      dispatched: a.dispatched + c.dispatched,
-      signedOnTime: a.signedOnTime + c.signedOnTime,
-      resolved: a.resolved + c.resolved,
-      onTime: a.onTime + c.onTime,
-      rated: a.rated + c.rated,
-      satisfied: a.satisfied + c.satisfied,
-      reopened: a.reopened + c.reopened,
-      escalations: a.escalations + c.escalations,
-    }),
-    { departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 },
-  );
 
 /** One database aggregate per month (the department counts), run side by side; regions and totals are added up from them. */
 export async function boardData(db: Db, org: Org, board: BoardConfig, names: { deployment: string; department(id: string): string | null }, now: Date): Promise<BoardData> {
@@ -109,7 +93,7 @@ export async function boardData(db: Db, org: Org, board: BoardConfig, names: { d
   const perMonth = await Promise.all(periods.map((m) => departmentCounts(db, monthPeriod(m.month))));
   for (const [i, m] of periods.entries()) {
     const counts = perMonth[i]!;
-    const month: BoardMonth = { month: m.month, final: m.final, totals: row(sum(org.root.id, counts), org.declared ? org.root.name : names.deployment, figures) };
+    const month: BoardMonth = { month: m.month, final: m.final, totals: row(sumCounts(org.root.id, counts), org.declared ? org.root.name : names.deployment, figures) };
     if (figures.has('departments')) {
       month.departments = ranked(counts).map((c) => row(c, names.department(c.departmentId) ?? c.departmentId, figures, org.declared ? org.region(org.departmentRegion(c.departmentId))?.name : undefined));
     }

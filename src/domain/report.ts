@@ -47,6 +47,15 @@ export interface DepartmentCounts {
   escalations: number;
 }
 
+const COUNT_KEYS = ['tickets', 'dispatched', 'signedOnTime', 'resolved', 'onTime', 'rated', 'satisfied', 'reopened', 'escalations'] as const;
+
+/** Several departments' counts as one row (a county's, the whole city's), under `id`. */
+export function sumCounts(id: string, counts: readonly DepartmentCounts[]): DepartmentCounts {
+  const total: DepartmentCounts = { departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 };
+  for (const c of counts) for (const k of COUNT_KEYS) total[k] += c[k];
+  return total;
+}
+
 export function countFacts(departmentId: string, tickets: readonly TicketFacts[]): DepartmentCounts {
   const resolved = tickets.filter((t) => t.resolvedAt && RESOLVED.has(t.status));
   return {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { scopeRegion, ticketScope, type Org, type TicketScope, type Viewer } from '../domain/regions';
-import { figuresFromCounts, rankFigures, type DepartmentCounts } from '../domain/report';
+import { figuresFromCounts, rankFigures, sumCounts, type DepartmentCounts } from '../domain/report';
 import type { RankingRow } from '../domain/templates';
 import { OPEN_STATUSES } from '../domain/ticket';
 import { overdueCondition } from '../repo/tickets';
@@ -9,23 +9,6 @@ import { departmentCounts, departmentRanking, type Period } from './queries';
 
 // Rankings at both levels (issue 19): departments within a region, and the regions under one
 // (counties and zones under the city) compared by the very same rates, from the same counts.
-
-const zero = (id: string): DepartmentCounts => ({ departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 });
-
-function add(a: DepartmentCounts, b: DepartmentCounts): DepartmentCounts {
-  return {
-    departmentId: a.departmentId,
-    tickets: a.tickets + b.tickets,
-    dispatched: a.dispatched + b.dispatched,
-    signedOnTime: a.signedOnTime + b.signedOnTime,
-    resolved: a.resolved + b.resolved,
-    onTime: a.onTime + b.onTime,
-    rated: a.rated + b.rated,
-    satisfied: a.satisfied + b.satisfied,
-    reopened: a.reopened + b.reopened,
-    escalations: a.escalations + b.escalations,
-  };
-}
 
 /** A region's row: `departmentId` carries the region's id, so the ranking template and charts serve both. */
 export type RegionRankingRow = RankingRow;
@@ -42,12 +25,12 @@ export async function regionRanking(db: Db, period: Period, org: Org, under: str
 
 /** Department counts added up per region directly under `under` (every such region, with none too). */
 export function regionCounts(counts: readonly DepartmentCounts[], org: Org, under: string): DepartmentCounts[] {
-  const totals = new Map(org.children(under).map((r) => [r.id, zero(r.id)]));
+  const members = new Map(org.children(under).map((r) => [r.id, [] as DepartmentCounts[]]));
   for (const c of counts) {
     const child = org.childContaining(under, org.departmentRegion(c.departmentId));
-    if (child) totals.set(child.id, add(totals.get(child.id)!, c));
+    if (child) members.get(child.id)!.push(c);
   }
-  return [...totals.values()];
+  return [...members].map(([id, list]) => sumCounts(id, list));
 }
 
 export const rankRegions = (counts: readonly DepartmentCounts[], org: Org): RegionRankingRow[] =>
