@@ -38,6 +38,18 @@ const Ticket = z
     resolvedAt: z.string().nullable(),
   })
   .openapi('Ticket');
+/** One row of a ranking, a department's or a region's: the same rates either way. */
+const rankingFigures = {
+  name: z.string(),
+  tickets: z.number(),
+  responseRate: z.number().nullable(),
+  onTimeRate: z.number().nullable(),
+  resolutionRate: z.number().nullable(),
+  satisfactionRate: z.number().nullable(),
+  reopened: z.number(),
+  escalations: z.number().openapi({ description: '三单一函 documents received (提醒单 not counted)' }),
+  score: z.number(),
+};
 const Month = z.string().regex(/^\d{4}-\d{2}$/).openapi({ example: '2026-11' });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -185,18 +197,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
               schema: z.object({
                 month: z.string(),
                 departments: z.array(
-                  z.object({
-                    departmentId: z.string(),
-                    name: z.string(),
-                    tickets: z.number(),
-                    responseRate: z.number().nullable(),
-                    onTimeRate: z.number().nullable(),
-                    resolutionRate: z.number().nullable(),
-                    satisfactionRate: z.number().nullable(),
-                    reopened: z.number(),
-                    escalations: z.number(),
-                    score: z.number(),
-                  }),
+                  z.object({ departmentId: z.string(), ...rankingFigures }),
                 ),
               }),
             },
@@ -231,18 +232,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
                 month: z.string(),
                 region: z.object({ id: z.string(), name: z.string() }),
                 regions: z.array(
-                  z.object({
-                    regionId: z.string(),
-                    name: z.string(),
-                    tickets: z.number(),
-                    responseRate: z.number().nullable(),
-                    onTimeRate: z.number().nullable(),
-                    resolutionRate: z.number().nullable(),
-                    satisfactionRate: z.number().nullable(),
-                    reopened: z.number(),
-                    escalations: z.number().openapi({ description: '三单一函 documents received' }),
-                    score: z.number(),
-                  }),
+                  z.object({ regionId: z.string(), ...rankingFigures }),
                 ),
               }),
             },

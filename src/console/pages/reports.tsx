@@ -12,6 +12,22 @@ export interface RegionsSection {
   chart: string;
 }
 
+/** The rates of one ranking row, a department's or a region's, in the table's column order. */
+function FigureCells({ r }: { r: RankingRow }) {
+  return (
+    <>
+      <td>{r.tickets}</td>
+      <td>{percent(r.responseRate)}</td>
+      <td>{percent(r.onTimeRate)}</td>
+      <td>{percent(r.resolutionRate)}</td>
+      <td>{percent(r.satisfactionRate)}</td>
+      <td>{r.reopened}</td>
+      <td>{r.escalations}</td>
+      <td>{Math.round(r.score * 1000) / 10}</td>
+    </>
+  );
+}
+
 export function ReportsPage(props: {
   deployment: string;
   user: StaffMember;
@@ -67,14 +83,7 @@ export function ReportsPage(props: {
               <tr>
                 <td>{places[i]}</td>
                 <td>{r.name}</td>
-                <td>{r.tickets}</td>
-                <td>{percent(r.responseRate)}</td>
-                <td>{percent(r.onTimeRate)}</td>
-                <td>{percent(r.resolutionRate)}</td>
-                <td>{percent(r.satisfactionRate)}</td>
-                <td>{r.reopened}</td>
-                <td>{r.escalations}</td>
-                <td>{Math.round(r.score * 1000) / 10}</td>
+                <FigureCells r={r} />
               </tr>
             ))}
           </tbody>
@@ -110,14 +119,7 @@ export function ReportsPage(props: {
                   <tr>
                     <td>{regionPlaces[i]}</td>
                     <td>{r.name}</td>
-                    <td>{r.tickets}</td>
-                    <td>{percent(r.responseRate)}</td>
-                    <td>{percent(r.onTimeRate)}</td>
-                    <td>{percent(r.resolutionRate)}</td>
-                    <td>{percent(r.satisfactionRate)}</td>
-                    <td>{r.reopened}</td>
-                    <td>{r.escalations}</td>
-                    <td>{Math.round(r.score * 1000) / 10}</td>
+                    <FigureCells r={r} />
                     {props.canExport ? (
                       <td>
                         <a href={`/console/ledger?month=${props.month}&format=xlsx&region=${r.departmentId}`}>Excel</a>
