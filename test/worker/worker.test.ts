@@ -97,7 +97,7 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     // Make the ticket's sign deadline close, as if it had been waiting since yesterday.
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    await c.query(`update ${schema}.tickets set sign_due_at = now() + interval '1 hour', resolve_due_at = now() + interval '5 days'`);
+    await c.query(`update ${schema}.tickets set dispatched_at = now() - interval '23 hours', sign_due_at = now() + interval '1 hour', resolve_due_at = now() + interval '5 days'`);
     const worker = await mf.getWorker();
     await (worker as unknown as { scheduled(o: { cron: string }): Promise<unknown> }).scheduled({ cron: '* * * * *' });
     let docs: Array<{ step: string }> = [];
