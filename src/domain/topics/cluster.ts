@@ -1,4 +1,4 @@
-import { cosine, countTerms, createVocabulary, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
+import { cosine, countTerms, createVocabulary, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
 
 /** One ticket as the clustering sees it. */
 export interface TopicDoc {
@@ -28,6 +28,20 @@ export interface TopicOptions {
   placeBoost: number;
   /** Both reports name the same subject: the link closes this share of its distance to 1. */
   placeAgree: number;
+  /** Two reports filed under different categories: the link is weakened by this factor. */
+  otherCategory: number;
+  /** IDF is raised to this power. */
+  idfPower: number;
+  /** A subject in more than max(subjectMinDocs, subjectDocFraction × window) reports is an area, not a subject. */
+  subjectMinDocs: number;
+  subjectDocFraction: number;
+  /** Terms in at most max(rareMinDocs, rareDocFraction × window) reports are evidence of a link. */
+  rareMinDocs: number;
+  rareDocFraction: number;
+  /** Shared rare-term evidence at or above which two reports are linked (one term only the two share weighs 1). */
+  evidence: number;
+  /** Within a topic, a report needs links to this many others (see the core trimming). */
+  minLinks: number;
 }
 
 export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
@@ -37,8 +51,16 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   linkWithinDays: 30,
   maxDocFraction: 0.01,
   placeClash: 0.55,
-  placeBoost: 3,
+  placeBoost: 2,
   placeAgree: 0.1,
+  otherCategory: 0.9,
+  idfPower: 1.5,
+  subjectMinDocs: 10,
+  subjectDocFraction: 0.002,
+  rareMinDocs: 6,
+  rareDocFraction: 0.002,
+  evidence: 2.6,
+  minLinks: 2,
 };
 
 export interface TopicCluster {
@@ -51,11 +73,6 @@ export interface TopicCluster {
   terms: string[];
   firstAt: number;
   lastAt: number;
-}
-
-interface Block {
-  docs: TopicDoc[];
-  counts: TermCounts[];
 }
 
 /**
@@ -76,7 +93,7 @@ export function createTopicIndex(): TopicIndex {
     cluster(docs, partial = {}) {
       const opts = { ...DEFAULT_TOPIC_OPTIONS, ...partial };
       const live = new Set<number>();
-      const blocks = new Map<string, Block>();
+      const counts: TermCounts[] = [];
       for (const d of docs) {
         live.add(d.id);
         let c = cache.get(d.id);
@@ -84,16 +101,11 @@ export function createTopicIndex(): TopicIndex {
           c = { text: d.text, counts: countTerms(vocab, d.text) };
           cache.set(d.id, c);
         }
-        const b = blocks.get(d.category) ?? { docs: [], counts: [] };
-        b.docs.push(d);
-        b.counts.push(c.counts);
-        blocks.set(d.category, b);
+        counts.push(c.counts);
       }
       // Tickets that left the window need not be remembered.
       if (cache.size > live.size * 1.5) for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-      const out: TopicCluster[] = [];
-      for (const [category, block] of blocks) out.push(...clusterBlock(category, block, vocab, opts));
-      return out.sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
+      return clusterWindow(docs, counts, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
     },
   };
 }
@@ -111,27 +123,81 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
-function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
-  const n = block.docs.length;
-  if (n < opts.minEnterprises) return [];
-  // Document frequency within the category: "积水" is rare among all tickets but common in utilities.
-  const df = new Map<number, number>();
-  for (const c of block.counts) for (const id of c.ids) df.set(id, (df.get(id) ?? 0) + 1);
-  // A small window (a new deployment, a test) must not make its shared words look common: the
-  // block counts as at least 500 reports.
-  const nEff = Math.max(n, 500);
-  const idf = (id: number) => Math.log((nEff + 1) / ((df.get(id) ?? 0) + 1)) + 1;
-  const boost = (id: number) => (vocab.isPlace(id) ? opts.placeBoost : 1);
-  const vectors: SparseVector[] = block.counts.map((c) => weigh(c, idf, boost));
+/** A subject's kind word and the bigrams of its name (the part before the kind word). */
+interface SubjectInfo {
+  kind: string;
+  name: Set<string>;
+}
 
-  // Each report is indexed by its heaviest informative terms only (seen twice or more, not in
-  // every other report): two reports of one problem share at least one of those — the subject
-  // is boosted to be among them — and the exact cosine is computed only for such pairs.
+function subjectInfo(vocab: Vocabulary, id: number, memo: Map<number, SubjectInfo>): SubjectInfo {
+  let s = memo.get(id);
+  if (!s) {
+    const w = vocab.term(id).slice(1);
+    const kind = subjectKind(w);
+    const name = w.slice(0, w.length - kind.length);
+    const grams = new Set<string>();
+    for (let k = 0; k + 1 < name.length; k++) grams.add(name.slice(k, k + 2));
+    if (name.length === 1) grams.add(name);
+    s = { kind, name: grams };
+    memo.set(id, s);
+  }
+  return s;
+}
+
+/**
+ * +1: the two reports name one subject (the same subject word, or subjects whose names share a
+ * bigram: 青山工业园 / 青山县工业园区, 出口退税申报系统 / 出口退税系统); −1: both name a subject
+ * of one kind and no name is shared (工业二路 / 北环路: two roads); 0: nothing to say (a road and
+ * a system are not a clash).
+ */
+function subjectRelation(a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let sameKind = false;
+  for (const x of a) {
+    const sx = info(x);
+    for (const y of b) {
+      if (x === y) return 1;
+      const sy = info(y);
+      for (const g of sx.name) if (sy.name.has(g)) return 1;
+      if (sx.kind === sy.kind) sameKind = true;
+    }
+  }
+  return sameKind ? -1 : 0;
+}
+
+/**
+ * All reports of the window are compared with each other, whatever their category: a clerk files
+ * one problem under different categories. Document frequency is over the whole window, so a
+ * region's name (in hundreds of reports) says little and a road's or a system's name says much.
+ */
+function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
+  const n = docs.length;
+  if (n < opts.minEnterprises) return [];
+  const df = new Map<number, number>();
+  for (const c of counts) for (const id of c.ids) df.set(id, (df.get(id) ?? 0) + 1);
+  // A small window (a new deployment, a test) must not make its shared words look common: the
+  // window counts as at least 500 reports.
+  const nEff = Math.max(n, 500);
+  // Sharpened IDF: in short chat reports a rare word (限高, 审图, 诚信) is what two paraphrases share.
+  const idf = (id: number) => Math.pow(Math.log((nEff + 1) / ((df.get(id) ?? 0) + 1)) + 1, opts.idfPower);
   const cap = Math.max(40, Math.floor(n * opts.maxDocFraction));
-  const TOP = 8;
-  const MAX_SCAN = 120;
+  // A subject named in many reports of the window is an area (a county, a park everyone is in),
+  // not the subject of one problem: it is neither boosted nor evidence for or against a link.
+  const subjectCap = Math.max(opts.subjectMinDocs, Math.floor(n * opts.subjectDocFraction));
+  const specific = (id: number) => vocab.isPlace(id) && df.get(id)! <= subjectCap;
+  const boost = (id: number) => (specific(id) ? opts.placeBoost : vocab.isPlace(id) ? 0.3 : 1);
+  const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
+
+  const TOP = 10;
+  const MAX_SCAN = 150;
+  const memo = new Map<number, SubjectInfo>();
+  const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
+  const logTop = Math.log(nEff / 2);
+  const info = (id: number) => subjectInfo(vocab, id, memo);
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
-  const places: Array<Uint32Array> = block.counts.map((c) => c.ids.filter((id) => vocab.isPlace(id) && df.get(id)! <= cap));
+  const places: Array<Uint32Array> = counts.map((c) => c.ids.filter(specific));
+  // Each report is indexed by its heaviest informative terms (seen twice or more, not common);
+  // the exact cosine is computed only for pairs that share two of them.
   const tops: Uint32Array[] = vectors.map((v) => {
     const idx: number[] = [];
     for (let k = 0; k < v.ids.length; k++) {
@@ -143,17 +209,15 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
   });
   const postings = new Map<number, number[]>();
 
-  const order = block.docs.map((_, i) => i).sort((a, b) => block.docs[a]!.at - block.docs[b]!.at);
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const seen = new Int32Array(n).fill(-1);
+  const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.at - docs[b]!.at);
   const linkMs = opts.linkWithinDays * 86_400_000;
-  const sharesPlace = (a: Uint32Array, b: Uint32Array) => {
-    for (const x of a) for (const y of b) if (x === y) return true;
-    return false;
-  };
-  // Each report meets only the earlier ones (in time order): every pair is scored once.
+  const hits = new Int32Array(n);
+  const stamp = new Int32Array(n).fill(-1);
+  const edges: Array<[number, number, number]> = [];
+  const touched: number[] = [];
   for (const i of order) {
-    const at = block.docs[i]!.at;
+    const at = docs[i]!.at;
+    touched.length = 0;
     for (const id of tops[i]!) {
       const list = postings.get(id);
       if (!list) continue;
@@ -161,27 +225,55 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
       // after MAX_SCAN reports (a term in that many recent reports is not what decides a link).
       for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
         const j = list[p]!;
-        if (at - block.docs[j]!.at > linkMs) break;
-        if (seen[j] === i) continue;
-        seen[j] = i;
-        if (find(parent, i) === find(parent, j)) continue;
-        let s = cosine(vectors[i]!, vectors[j]!);
-        // A subject on one side only is weaker evidence against the link than two different subjects.
-        const pi = places[i]!.length > 0;
-        const pj = places[j]!.length > 0;
-        if (pi && pj) {
-          // The same subject in the same category within the window is strong evidence on its own.
-          if (sharesPlace(places[i]!, places[j]!)) s += (1 - s) * opts.placeAgree;
-          else s *= opts.placeClash;
-        } else if (pi || pj) s *= Math.sqrt(opts.placeClash);
-        if (s >= opts.threshold) parent[find(parent, i)] = find(parent, j);
+        if (at - docs[j]!.at > linkMs) break;
+        if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), touched.push(j);
+        hits[j]!++;
       }
+    }
+    for (const j of touched) {
+      const rel = subjectRelation(places[i]!, places[j]!, info);
+      if (hits[j]! < 2 && rel <= 0) continue;
+      if (docs[i]!.enterprise === docs[j]!.enterprise) continue;
+      // Evidence: the rare terms both reports use, each worth 1 when only these two use it and
+      // less the more reports use it. Chat paraphrases share few words, but the ones they share
+      // are specific (限高, 审图, 诚信); cosine over whole texts drowns them in the rest.
+      let s = 0;
+      const a = counts[i]!.ids;
+      const b = counts[j]!.ids;
+      for (let x = 0, y = 0; x < a.length && y < b.length; ) {
+        if (a[x] === b[y]) {
+          const f = df.get(a[x]!)!;
+          if (f <= rareCap) s += (Math.log(nEff / f) / logTop) * (vocab.isPlace(a[x]!) ? (specific(a[x]!) ? opts.placeBoost : 0) : 1);
+          x++, y++;
+        } else if (a[x]! < b[y]!) x++;
+        else y++;
+      }
+      // (A shared specific subject is already in the evidence.)
+      if (rel < 0) s *= opts.placeClash;
+      if (docs[i]!.category !== docs[j]!.category) s *= opts.otherCategory;
+      // The whole-text cosine still links reports that share many ordinary words (a long
+      // paraphrase of one complaint); weighed the same way by the subjects.
+      let cos = hits[j]! >= 2 ? cosine(vectors[i]!, vectors[j]!) : 0;
+      if (rel > 0) cos += (1 - cos) * opts.placeAgree;
+      else if (rel < 0) cos *= opts.placeClash;
+      if (docs[i]!.category !== docs[j]!.category) cos *= opts.otherCategory;
+      const score = Math.max(s / opts.evidence, cos / opts.threshold);
+      if (score >= 1) edges.push([i, j, score]);
     }
     for (const id of tops[i]!) {
       const list = postings.get(id);
       if (list) list.push(i);
       else postings.set(id, [i]);
     }
+  }
+
+  // Strongest links first (single link, Kruskal order), so the trimming below sees the cores.
+  edges.sort((a, b) => b[2] - a[2]);
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  for (const [i, j] of edges) {
+    const a = find(parent, i);
+    const b = find(parent, j);
+    if (a !== b) parent[a] = b;
   }
 
   const components = new Map<number, number[]>();
@@ -192,11 +284,28 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
     else components.set(r, [i]);
   }
 
+  // Against chaining: within a component, a report linked to only one other is let go (repeatedly),
+  // unless that would leave fewer than minEnterprises reports (a small topic is a triangle or a path).
+  const adj = new Map<number, number[]>();
+  for (const [i, j] of edges) {
+    (adj.get(i) ?? adj.set(i, []).get(i)!).push(j);
+    (adj.get(j) ?? adj.set(j, []).get(j)!).push(i);
+  }
+  const core = (members: number[]): number[] => {
+    let kept = new Set(members);
+    for (;;) {
+      const next = [...kept].filter((i) => (adj.get(i) ?? []).filter((j) => kept.has(j)).length >= opts.minLinks);
+      if (next.length === kept.size) break;
+      if (next.length < opts.minEnterprises) return [...kept];
+      kept = new Set(next);
+    }
+    return [...kept];
+  };
   const out: TopicCluster[] = [];
   for (const members of components.values()) {
     if (members.length < opts.minEnterprises) continue;
-    const kept = trimToCentroid(members, vectors, opts.centroidThreshold);
-    const enterprises = new Set(kept.map((i) => block.docs[i]!.enterprise)).size;
+    const kept = trimToCentroid(core(members), vectors, opts.centroidThreshold);
+    const enterprises = new Set(kept.map((i) => docs[i]!.enterprise)).size;
     if (enterprises < opts.minEnterprises) continue;
     const centroid = centroidOf(kept, vectors);
     let rep = kept[0]!;
@@ -207,12 +316,16 @@ function clusterBlock(category: string, block: Block, vocab: Vocabulary, opts: T
     }
     const top = [...centroid.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([id]) => vocab.term(id));
     const terms = [...top.filter((t) => t.startsWith('@')).map((t) => t.slice(1)), ...top.filter((t) => !t.startsWith('@'))].slice(0, 6);
-    const times = kept.map((i) => block.docs[i]!.at);
+    const times = kept.map((i) => docs[i]!.at);
+    // The topic's category: the one most of its reports were filed under.
+    const cats = new Map<string, number>();
+    for (const i of kept) cats.set(docs[i]!.category, (cats.get(docs[i]!.category) ?? 0) + 1);
+    const category = [...cats.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
     out.push({
-      ticketIds: kept.map((i) => block.docs[i]!.id).sort((a, b) => a - b),
+      ticketIds: kept.map((i) => docs[i]!.id).sort((a, b) => a - b),
       category,
       enterprises,
-      representativeId: block.docs[rep]!.id,
+      representativeId: docs[rep]!.id,
       terms,
       firstAt: Math.min(...times),
       lastAt: Math.max(...times),

@@ -12,11 +12,28 @@ const SUFFIX = /(?:大道|路|街|巷|园区|工业园|产业园|物流园|科�
 /** Words that end like a subject but never name one. */
 const NOT_PLACE = /^(?:道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
 
+const LEAD =
+  /^(?:我们|我司|我们的|我厂|公司|厂里|附近|这边|那边|就在|位于|请问|问一下|使用|用的|用|通过|登录|登陆|上了|上|进|说是|说|叫|找|承建的|承建|负责的|做的|给|被|跟|和|与|对|向|在|的|到|从|往|去|了|是|都|也|又|还|就)+/u;
+
+/** The kind word a subject ends with (路, 系统, 公司…), or ''. */
+export function subjectKind(w: string): string {
+  return SUFFIX.exec(w)?.[0] ?? '';
+}
+
 export function placeWords(text: string): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(PLACE)) {
     // Trim leading filler so "我们园区" and "园区" do not differ by the pronoun.
-    const w = m[0].replace(/^(?:我们|我司|我们的|我厂|公司|厂里|附近|这边|那边|就在|位于|在|的|到|从|往|去)+/u, '');
+    // Leading verbs and fillers are not part of a name: "使用出口退税申报系统", "请问出口退税那个系统",
+    // "承建的安置房项目", "说是某某公司".
+    let w = m[0].replace(LEAD, '');
+    // "那个系统" / "这家公司": a demonstrative between the name and its kind word goes.
+    w = w.replace(/(?:那个|这个|那家|这家|那条|这条|的)(?=(?:系统|平台|公司|中心|项目|路|街)$)/u, '');
+    // A year, a count or an ordinal before the name ("年老旧小区", "第二家…") is not the name.
+    w = w.replace(/^[年月日号家个条次第]+/u, '');
+    // "推荐的诚信安全评价公司": a name does not run across 的.
+    const de = w.lastIndexOf('的');
+    if (de >= 0 && w.length - de - 1 >= 3) w = w.slice(de + 1);
     if (w.length < 2 || NOT_PLACE.test(w)) continue;
     out.add(w);
     // "开发区纬三路" and "纬三路" are one road: after an area word the rest names the subject too,
@@ -34,6 +51,12 @@ const WORD_BASE = 2 ** 21; // above every code point
 const PAIR = 2 ** 22;
 const PLACE_BASE = 2 ** 44; // above every pair key
 
+const HAN_DIGITS = '〇一二三四五六七八九';
+/** 0–9 for an ASCII or full-width digit at i, else −1. */
+const digitAt = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0xff10 && c <= 0xff19 ? c - 0xff10 : -1;
+};
 const isHan = (c: number) => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x3ffff);
 
 /**
@@ -119,6 +142,23 @@ function scan(vocab: Vocabulary, text: string): { units: number[]; han: string }
       continue;
     }
     if (word) units.push(vocab.word(stem(word))), (word = '');
+    // 纬3路 and 纬三路 are one road: a run of at most 3 digits after a Han character reads as numerals
+    // (a phone number or an amount does not).
+    if (c >= 0x30 && c <= 0x39) {
+      let end = i;
+      while (end < text.length && digitAt(text, end) >= 0) end++;
+      const after = end < text.length ? text.codePointAt(end)! : 0;
+      if (end - i <= 3 && ((han.length > 0 && han[han.length - 1] !== 0x20) || isHan(after))) {
+        for (let k = i; k < end; k++) {
+          const d = HAN_DIGITS.codePointAt(digitAt(text, k))!;
+          units.push(d);
+          han.push(d);
+        }
+        i = end - 1;
+        continue;
+      }
+      i = end - 1;
+    }
     if (isHan(c)) {
       c = T2S.get(c) ?? c;
       units.push(c);
