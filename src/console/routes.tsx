@@ -67,6 +67,7 @@ const listQuery = z.object({
   category: z.enum(CATEGORIES).optional().catch(undefined),
   group: z.string().max(128).optional().catch(undefined),
   overdue: z.literal('1').optional().catch(undefined),
+  supervised: z.literal('1').optional().catch(undefined),
   cursor: z.string().max(200).optional(),
 });
 const text = (max: number) => z.string().trim().min(1, '请填写').max(max);
@@ -228,6 +229,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         ...(q.category ? { category: q.category } : {}),
         ...(q.group ? { groupId: q.group } : {}),
         ...(q.overdue ? { overdueAt: now } : {}),
+        ...(q.supervised ? { supervisedOpen: true } : {}),
       },
       decodeCursor(q.cursor),
       50,
