@@ -189,7 +189,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
   const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
 
   const TOP = 10;
-  const MAX_SCAN = 150;
+  const MAX_SCAN = 40;
   const memo = new Map<number, SubjectInfo>();
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
@@ -208,6 +208,20 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
     return Uint32Array.from(idx.slice(0, TOP), (k) => v.ids[k]!);
   });
   const postings = new Map<number, number[]>();
+  // Each term's worth as evidence, per report (aligned with its vector): 1 for a term only two
+  // reports use, less the more use it, 0 past rareCap; an area's name is worth nothing.
+  const worth = new Map<number, number>();
+  const rare: Float32Array[] = vectors.map((v) =>
+    Float32Array.from(v.ids, (id) => {
+      let w = worth.get(id);
+      if (w === undefined) {
+        const f = df.get(id)!;
+        w = f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
+        worth.set(id, w);
+      }
+      return w;
+    }),
+  );
 
   const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.at - docs[b]!.at);
   const linkMs = opts.linkWithinDays * 86_400_000;
@@ -231,19 +245,26 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
       }
     }
     for (const j of touched) {
+      if (hits[j]! < 2 && (places[i]!.length === 0 || places[j]!.length === 0)) continue;
+      if (docs[i]!.enterprise === docs[j]!.enterprise) continue;
       const rel = subjectRelation(places[i]!, places[j]!, info);
       if (hits[j]! < 2 && rel <= 0) continue;
-      if (docs[i]!.enterprise === docs[j]!.enterprise) continue;
       // Evidence: the rare terms both reports use, each worth 1 when only these two use it and
       // less the more reports use it. Chat paraphrases share few words, but the ones they share
       // are specific (限高, 审图, 诚信); cosine over whole texts drowns them in the rest.
+      // One walk over both (id-sorted) vectors gives the evidence and the cosine.
       let s = 0;
-      const a = counts[i]!.ids;
-      const b = counts[j]!.ids;
+      let dot = 0;
+      const va = vectors[i]!;
+      const vb = vectors[j]!;
+      const ra = rare[i]!;
+      const rb = rare[j]!;
+      const a = va.ids;
+      const b = vb.ids;
       for (let x = 0, y = 0; x < a.length && y < b.length; ) {
         if (a[x] === b[y]) {
-          const f = df.get(a[x]!)!;
-          if (f <= rareCap) s += (Math.log(nEff / f) / logTop) * (vocab.isPlace(a[x]!) ? (specific(a[x]!) ? opts.placeBoost : 0) : 1);
+          dot += va.weights[x]! * vb.weights[y]!;
+          s += Math.min(ra[x]!, rb[y]!);
           x++, y++;
         } else if (a[x]! < b[y]!) x++;
         else y++;
@@ -253,7 +274,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
       if (docs[i]!.category !== docs[j]!.category) s *= opts.otherCategory;
       // The whole-text cosine still links reports that share many ordinary words (a long
       // paraphrase of one complaint); weighed the same way by the subjects.
-      let cos = hits[j]! >= 2 ? cosine(vectors[i]!, vectors[j]!) : 0;
+      let cos = hits[j]! >= 2 ? dot : 0;
       if (rel > 0) cos += (1 - cos) * opts.placeAgree;
       else if (rel < 0) cos *= opts.placeClash;
       if (docs[i]!.category !== docs[j]!.category) cos *= opts.otherCategory;
