@@ -2,8 +2,9 @@
 // refresh time for 100,000 tickets. Tune with --seed 1; BENCHMARKS.md reports --seed 2.
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
-import { createTopicIndex, DEFAULT_TOPIC_OPTIONS, type TopicCluster } from '../src/domain/topics/cluster';
-import { generateStream, type StreamTicket } from './topics-stream.mts';
+import { createTopicIndex, DEFAULT_TOPIC_OPTIONS } from '../src/domain/topics/cluster';
+import { evaluateTopics } from './topics-eval.mts';
+import { generateStream } from './topics-stream.mts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,51 +20,6 @@ const placeClash = arg('clash', DEFAULT_TOPIC_OPTIONS.placeClash);
 const maxDocFraction = arg('maxdf', DEFAULT_TOPIC_OPTIONS.maxDocFraction);
 const placeAgree = arg('agree', DEFAULT_TOPIC_OPTIONS.placeAgree);
 
-const pairs = (n: number) => (n * (n - 1)) / 2;
-
-/**
- * Pairwise: precision = of the pairs of tickets put in one topic, the share planted in the same
- * topic; recall = of the pairs planted in one topic, the share put in one topic. Per topic: a
- * planted topic is found when one topic holds most of the found members of it and at least half
- * of its reports; precision per found topic = the share of its members from its main planted topic.
- */
-function evaluate(stream: StreamTicket[], clusters: TopicCluster[]) {
-  const label = new Map(stream.map((t) => [t.id, t.topic]));
-  let samePairs = 0;
-  let clusterPairs = 0;
-  let memberHits = 0;
-  let members = 0;
-  const best = new Map<number, number>();
-  for (const c of clusters) {
-    clusterPairs += pairs(c.ticketIds.length);
-    const counts = new Map<number, number>();
-    for (const id of c.ticketIds) {
-      const l = label.get(id);
-      if (l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
-    }
-    for (const n of counts.values()) samePairs += pairs(n);
-    const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-    members += c.ticketIds.length;
-    if (main) {
-      memberHits += main[1];
-      best.set(main[0], Math.max(best.get(main[0]) ?? 0, main[1]));
-    }
-  }
-  const sizes = new Map<number, number>();
-  for (const t of stream) if (t.topic !== null) sizes.set(t.topic, (sizes.get(t.topic) ?? 0) + 1);
-  let plantedPairs = 0;
-  for (const n of sizes.values()) plantedPairs += pairs(n);
-  let found = 0;
-  for (const [topic, n] of sizes) if ((best.get(topic) ?? 0) * 2 >= n) found++;
-  return {
-    pairwise: { precision: clusterPairs ? samePairs / clusterPairs : 1, recall: plantedPairs ? samePairs / plantedPairs : 1 },
-    perTopic: { precision: members ? memberHits / members : 1, recall: sizes.size ? found / sizes.size : 1 },
-    clusters: clusters.length,
-    planted: sizes.size,
-    plantedReports: [...sizes.values()].reduce((a, b) => a + b, 0),
-  };
-}
-
 const fmt = (x: number) => x.toFixed(3);
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, node ${process.version}; seed ${seed}; threshold ${threshold}, centroid ${centroid}, boost ${placeBoost}, clash ${placeClash}, maxdf ${maxDocFraction}, agree ${placeAgree}`);
 
@@ -76,7 +32,7 @@ const u0 = process.cpuUsage();
 const clusters = createTopicIndex().cluster(stream, opts);
 const ms = performance.now() - t0;
 const cpu = cpuMs(process.cpuUsage(u0));
-const e = evaluate(stream, clusters);
+const e = evaluateTopics(stream, clusters);
 console.log(`stream: ${stream.length} tickets, ${e.planted} planted topics (${e.plantedReports} reports), ${e.clusters} topics found in ${cpu.toFixed(0)} ms CPU (${ms.toFixed(0)} ms wall)`);
 console.log(`pairwise   precision ${fmt(e.pairwise.precision)}  recall ${fmt(e.pairwise.recall)}`);
 console.log(`per topic  precision ${fmt(e.perTopic.precision)}  recall ${fmt(e.perTopic.recall)}`);
