@@ -11,9 +11,11 @@
 const D = '0-9０-９';
 const CD = '零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖①-⑨⓪';
 const SEP = ' \\u3000\\u00a0\\t\\-－–—.．()（）_＿/／，、~～\\u200b-\\u200d\\u2060\\ufeff';
-const NUMBER_RUN = new RegExp(`[+＋]?[${D}${CD}](?:[${SEP}]{0,3}[${D}${CD}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+/** A run of `digits` joined by separators, with an ID card's check letter at its end. */
+const runOf = (digits: string) => new RegExp(`[+＋]?[${digits}](?:[${SEP}]{0,3}[${digits}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+const NUMBER_RUN = runOf(D + CD);
 /** ASCII and full-width digits alone: what is left of a mixed run that is not one number (张三 13800138000). */
-const DIGIT_RUN = new RegExp(`[+＋]?[${D}](?:[${SEP}]{0,3}[${D}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+const DIGIT_RUN = runOf(D);
 const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`);
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
 const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;

@@ -1,3 +1,4 @@
+import type { Db, Tx } from '../db/database';
 import { pruneRateLimits } from '../repo/rate-limits';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import { templates } from '../domain/templates';
@@ -16,7 +17,12 @@ import { runTopicJobs } from './topics';
 
 /** Claims a scheduled run; false when another instance (or an earlier sweep) already did it. */
 export async function claimRun(services: Services, key: string, now: Date): Promise<boolean> {
-  const r = await services.db.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+  return claimKey(services.db, key, now);
+}
+
+/** The claim itself, on the database or inside a caller's transaction. */
+async function claimKey(db: Db | Tx, key: string, now: Date): Promise<boolean> {
+  const r = await db.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
   return !!r;
 }
 
@@ -31,9 +37,9 @@ async function alreadyRan(services: Services, key: string): Promise<boolean> {
  */
 async function claimAndEnqueue(services: Services, key: string, now: Date, items: Parameters<typeof enqueueOutbox>[1]): Promise<boolean> {
   return services.db.transaction().execute(async (tx) => {
-    const claimed = await tx.insertInto('scheduled_runs').values({ key, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    const claimed = await claimKey(tx, key, now);
     if (claimed) await enqueueOutbox(tx, items, now);
-    return !!claimed;
+    return claimed;
   });
 }
 
