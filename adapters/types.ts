@@ -45,8 +45,19 @@ export interface InboundEndpoint {
    * For a signature that does not cover the body (DingTalk's): a key for it and how long it is
    * accepted. The webhook then accepts each key with one message id only.
    */
-  signatureKey?(req: RawRequest): { key: string; validForMs: number } | null;
+  signatureKey?(req: RawRequest): SignatureKey | null;
   ack(message: InboundMessage | null): { body: string; contentType: string };
+}
+
+export interface SignatureKey {
+  key: string;
+  validForMs: number;
+  /**
+   * A timestamp-only signature is the same for every callback sent in one millisecond, so up to
+   * `max` messages may share it, but only while it is fresh (`until`); later it vouches for the
+   * messages it already came with and nothing else, so a captured pair cannot inject new ones.
+   */
+  shared?: { max: number; until: Date };
 }
 
 /** Sign-in to the web console with a platform identity (WeCom 扫码/网页授权, DingTalk 扫码). */

@@ -17,6 +17,10 @@ export const dingtalkEnv = {
   DINGTALK_CARD_TEMPLATE_ID: z.string().min(1).optional(),
 };
 
+/** How many messages one (timestamp, sign) may bring, and for how long after its timestamp. */
+export const SAME_MS_CALLBACKS = 4;
+export const SAME_MS_WINDOW_MS = 10_000;
+
 export function createDingtalkEndpoint(secret: string): InboundEndpoint {
   return {
     platform: 'dingtalk',
@@ -30,7 +34,11 @@ export function createDingtalkEndpoint(secret: string): InboundEndpoint {
       const timestamp = req.headers.get('timestamp');
       const sign = req.headers.get('sign');
       // Either side of the window: a timestamp up to an hour ahead stays valid for two hours.
-      return timestamp && sign ? { key: `dingtalk:${timestamp}:${sign}`, validForMs: 2 * MAX_CLOCK_SKEW_MS } : null;
+      if (!timestamp || !sign) return null;
+      // The sign covers the timestamp only: callbacks DingTalk sends in the same millisecond carry
+      // the same one, so a few may share it while it is seconds old (see SignatureKey.shared).
+      const ts = Number(timestamp);
+      return { key: `dingtalk:${timestamp}:${sign}`, validForMs: 2 * MAX_CLOCK_SKEW_MS, shared: { max: SAME_MS_CALLBACKS, until: new Date(ts + SAME_MS_WINDOW_MS) } };
     },
     // Replies go through the session webhook from the outbox; the callback answer stays empty.
     ack: () => ({ body: '{}', contentType: 'application/json' }),

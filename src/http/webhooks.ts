@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import type { InboundEndpoint, RawRequest } from '../../adapters/types';
+import type { InboundEndpoint, RawRequest, SignatureKey } from '../../adapters/types';
 import { BadPayloadError } from '../../adapters/http-util';
 import { InvalidMessageError } from '../domain/message';
-import { claimCallbackSignature } from '../repo/callback-signatures';
+import { callbackSignatureHeldBy, claimCallbackSignature } from '../repo/callback-signatures';
 import type { Services } from '../services';
 
 /**
@@ -16,6 +16,23 @@ export const ACK_BUDGET_MS = 3500;
 
 async function rawRequest(c: Context): Promise<RawRequest> {
   return { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: c.req.method === 'GET' ? '' : await c.req.text() };
+}
+
+/**
+ * One signature, one message — except that a shared signature (DingTalk's, the same for callbacks
+ * in one millisecond) takes further slots `key#1`… while fresh; once stale, only a message that
+ * already holds a slot (the platform's retry) gets through.
+ */
+async function claimSignature(services: Services, sig: SignatureKey, messageId: string, now: Date): Promise<boolean> {
+  const expiresAt = new Date(now.getTime() + sig.validForMs);
+  if (await claimCallbackSignature(services.db, sig.key, messageId, expiresAt, now)) return true;
+  if (!sig.shared) return false;
+  const fresh = now.getTime() <= sig.shared.until.getTime();
+  for (let slot = 1; slot < sig.shared.max; slot++) {
+    const key = `${sig.key}#${slot}`;
+    if (fresh ? await claimCallbackSignature(services.db, key, messageId, expiresAt, now) : await callbackSignatureHeldBy(services.db, key, messageId, now)) return true;
+  }
+  return false;
 }
 
 export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, services: Services): Hono {
@@ -56,7 +73,7 @@ export function createWebhookRoutes(endpoints: Record<string, InboundEndpoint>, 
       if (message && signature) {
         let fresh: boolean;
         try {
-          fresh = await claimCallbackSignature(services.db, signature.key, message.messageId, new Date(now.getTime() + signature.validForMs), now);
+          fresh = await claimSignature(services, signature, message.messageId, now);
         } catch (e) {
           logger.error('webhook.store_failed', { endpoint: ep.name, messageId: message.messageId, error: (e as Error).message });
           return c.json({ error: 'temporarily_unavailable' }, 503);

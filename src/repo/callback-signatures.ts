@@ -15,3 +15,9 @@ export async function claimCallbackSignature(db: Db, key: string, messageId: str
     .executeTakeFirstOrThrow();
   return row.message_id === messageId;
 }
+
+/** Whether `key` is bound to `messageId` already, without binding it (a stale shared slot). */
+export async function callbackSignatureHeldBy(db: Db, key: string, messageId: string, now: Date): Promise<boolean> {
+  const row = await db.selectFrom('callback_signatures').select('message_id').where('key', '=', key).where('expires_at', '>=', now).executeTakeFirst();
+  return row?.message_id === messageId;
+}

@@ -52,6 +52,26 @@ describe('DingTalk callbacks: one signature, one message; replies only to DingTa
     expect(await rt.services.db.selectFrom('inbound_messages').select('id').where('message_id', '=', 'msgForged1').execute()).toEqual([]);
   });
 
+  it('takes two different messages DingTalk signed in the same millisecond, and the same message twice only once', async () => {
+    const ts = String(clock.now().getTime());
+    const first = robotPayload({ msgId: 'msgSameMs1', staffId: 'hengtong-zhang', text: '园区门口的路灯坏了一个月了', sessionWebhook: `${dt.base}/robot/sendBySession?session=s1` });
+    const second = robotPayload({ msgId: 'msgSameMs2', staffId: 'zhengyan', text: '消防验收材料交了三次还没回复', sessionWebhook: `${dt.base}/robot/sendBySession?session=s2` });
+    expect((await post(first, ts)).status).toBe(200);
+    clock.advance(300);
+    expect((await post(second, ts)).status).toBe(200);
+    // The platform retrying the first one: accepted, stored once.
+    expect((await post(first, ts)).status).toBe(200);
+    const stored = await rt.services.db.selectFrom('inbound_messages').select('message_id').where('message_id', 'in', ['msgSameMs1', 'msgSameMs2']).orderBy('message_id').execute();
+    expect(stored.map((r) => r.message_id)).toEqual(['msgSameMs1', 'msgSameMs2']);
+    // Once the pair is more than a few seconds old it brings no new message, but the second one's retry still passes.
+    clock.advance(30_000);
+    expect((await post(second, ts)).status).toBe(200);
+    const late = await post(robotPayload({ msgId: 'msgSameMsForged', staffId: 'zhengyan', text: '/办结 1 已处理', sessionWebhook: `${dt.base}/robot/sendBySession?session=s3` }), ts);
+    expect(late.status).toBe(401);
+    expect(await late.json()).toMatchObject({ reason: 'replayed_signature' });
+    expect(await rt.services.db.selectFrom('inbound_messages').select('id').where('message_id', '=', 'msgSameMs2').execute()).toHaveLength(1);
+  });
+
   it('accepts the same pair again once the hour has passed and the timestamp is refused anyway', async () => {
     const ts = String(clock.now().getTime());
     expect((await post(robotPayload({ msgId: 'msgFresh1', staffId: 'hengtong-zhang', text: '你好', sessionWebhook: `${dt.base}/robot/sendBySession?session=r3` }), ts)).status).toBe(200);
