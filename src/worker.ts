@@ -12,6 +12,7 @@ import { createDbTokenStore } from './repo/platform-tokens';
 import { createPhotoSources } from '../adapters/photo-sources';
 import { createJsonLogger } from './logger';
 import { createServices } from './services';
+import { createStaticDirectory, openLiveDirectory, staticFromMemo, type DirectoryMemo, type LiveDirectory } from './directory/live';
 
 /** Bindings and secrets (see wrangler.toml). */
 export interface WorkerEnv {
@@ -37,11 +38,17 @@ function configFor(env: WorkerEnv, stringEnv: Record<string, string>): GongzhiCo
 }
 
 /**
+ * The directory lives in the database (console edits, `cli config import`); an isolate keeps
+ * the last one it loaded and asks for a newer revision at most every few seconds.
+ */
+let directoryMemo: DirectoryMemo | undefined;
+
+/**
  * Workers may not share I/O objects across requests, so each invocation gets its own
  * one-connection pool (Hyperdrive does the real pooling) and closes it when the work is done.
  * Migrations never run here: `npm run -s cli -- migrate` does that before a deploy.
  */
-function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
+async function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const connectionString = env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL;
   if (!connectionString) throw new Error('No database: bind HYPERDRIVE or set the DATABASE_URL secret');
   const logger = createJsonLogger();
@@ -51,15 +58,26 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const pending: Promise<unknown>[] = [];
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFor(env, stringEnv);
+  let directory: LiveDirectory;
+  try {
+    // Seeded from the file when the database has no directory yet, as the Node server does.
+    directory = await openLiveDirectory({ db, file: config, now: () => new Date(), logger, ...(directoryMemo ? { memo: directoryMemo } : {}) });
+    directoryMemo = directory.memo();
+  } catch (e) {
+    // Verification handshakes still answer, and whatever needs the database answers 503 as before.
+    logger.warn('directory.unavailable', { error: (e as Error).message, hint: 'using the last loaded directory (or the file) read-only until the database answers' });
+    directory = directoryMemo?.file === config ? staticFromMemo(directoryMemo) : createStaticDirectory(config);
+  }
   // Clients are rebuilt per request: access tokens live in the database, not in this request's memory.
   const tokens = createDbTokenStore(db, { now: () => new Date() });
   // The AI bot's long connection is Node only: a Worker keeps the webhook, and must not hold
   // group posts back for a connection it never opens (README「长连接模式」).
   const httpEnv = Object.fromEntries(Object.entries(stringEnv).filter(([k]) => !['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_BOT_WS_URL'].includes(k)));
-  const platforms = createPlatforms(httpEnv, config, logger, undefined, tokens);
+  const platforms = createPlatforms(httpEnv, directory.config, logger, undefined, tokens);
   const services = createServices({
     db,
     config,
+    directory,
     logger,
     adapters: platforms.senders,
     photoSources: createPhotoSources(stringEnv, { tokens }),
@@ -80,7 +98,7 @@ function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    const { services, close, endpoints, logins } = runtimeFor(env, ctx);
+    const { services, close, endpoints, logins } = await runtimeFor(env, ctx);
     try {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
       const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
@@ -94,7 +112,7 @@ export default {
 
   /** Cron Trigger: the deadline sweep, due digests, then drain the outbox. */
   async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    const { services, close } = runtimeFor(env, ctx);
+    const { services, close } = await runtimeFor(env, ctx);
     ctx.waitUntil(
       runScheduledWork(services)
         .then(() => services.drainer.drainOnce())

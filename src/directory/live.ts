@@ -37,6 +37,18 @@ export interface LiveDirectory {
   catchUp(): Promise<void>;
   reload(): Promise<void>;
   write(w: DirectoryWrite): Promise<DirectoryWriteResult>;
+  /** What the next opening in a short-lived runtime (a Worker request) may start from. */
+  memo(): DirectoryMemo;
+}
+
+/**
+ * The loaded directory and when the database was last asked, kept between a Worker's requests
+ * (which may not share a connection, but may share plain data) so most requests ask nothing.
+ */
+export interface DirectoryMemo {
+  readonly file: GongzhiConfig;
+  readonly state: unknown;
+  readonly checkedAt: number;
 }
 
 interface State {
@@ -64,7 +76,13 @@ export function createStaticDirectory(config: GongzhiConfig): LiveDirectory {
     write: async () => {
       throw new Error('此运行环境的目录只读（read-only directory）');
     },
+    memo: () => ({ file: config, state, checkedAt: 0 }),
   };
+}
+
+/** A memo's directory without a database (read-only): a Worker whose database is unreachable. */
+export function staticFromMemo(memo: DirectoryMemo): LiveDirectory {
+  return createStaticDirectory((memo.state as State).config);
 }
 
 export interface LiveDirectoryOptions {
@@ -77,6 +95,11 @@ export interface LiveDirectoryOptions {
   pollMs?: number;
   /** Seed an empty database from the file (the server does; read-only tools do not). */
   seed?: boolean;
+  /**
+   * A previous opening's memo: used as it is within `pollMs` of its check, after one `max(id)`
+   * when that still matches, and ignored when the file changed.
+   */
+  memo?: DirectoryMemo;
 }
 
 /**
@@ -92,6 +115,7 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
   let state: State;
   let lastPoll = opts.now().getTime();
   let loading: Promise<void> | null = null;
+  const memo = opts.memo?.file === settings ? opts.memo : undefined;
 
   const fromRevision = (id: number, stored: DirectorySnapshot): State => {
     // Re-validated on load so defaults added by a newer version fill in; a stored directory the
@@ -117,12 +141,17 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     }
   }
 
-  let latest = await latestRevision(db);
-  if (!latest && opts.seed !== false) {
+  const known = memo ? await fromMemo(memo) : null;
+  let latest = known ? null : await latestRevision(db);
+  if (known) {
+    state = known;
+  } else if (!latest && opts.seed !== false) {
     await seed();
     latest = await latestRevision(db);
   }
-  if (latest) {
+  if (known) {
+    // Opened from the memo: nothing to load or report again.
+  } else if (latest) {
     state = fromRevision(latest.id, latest.directory);
     const fileChecked = validateDirectory(fileDirectory, settings);
     const drift = fileChecked.ok ? diffDirectory(state.snapshot, fileChecked.directory) : [];
@@ -138,6 +167,16 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     }
   } else {
     state = stateOf(settings, 0, fileDirectory);
+  }
+
+  async function fromMemo(m: DirectoryMemo): Promise<State | null> {
+    const t = opts.now().getTime();
+    const prior = m.state as State;
+    if (t - m.checkedAt < pollMs && t >= m.checkedAt) {
+      lastPoll = m.checkedAt;
+      return prior;
+    }
+    return (await currentRevisionId(db)) === prior.revision && prior.revision > 0 ? prior : null;
   }
 
   async function reload(): Promise<void> {
@@ -194,5 +233,6 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
       await reload();
       return { ok: true, revision, changes, written: true };
     },
+    memo: () => ({ file: settings, state, checkedAt: lastPoll }),
   };
 }

@@ -33,7 +33,16 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
       await migrateToLatest(h.db);
       const { syncDirectory } = await import('../../src/repo/directory');
       const { loadConfigFile } = await import('../../src/config/load');
-      await syncDirectory(h.db, await loadConfigFile('config/example.yaml'), new Date('2026-11-23T02:00:00Z'));
+      const file = await loadConfigFile('config/example.yaml');
+      await syncDirectory(h.db, file, new Date('2026-11-23T02:00:00Z'));
+      // A console edit made before the Worker runs: 投标保证金 now goes to 县财政局, not the file's 公共资源交易中心.
+      const { openLiveDirectory } = await import('../../src/directory/live');
+      const { createJsonLogger } = await import('../../src/logger');
+      const live = await openLiveDirectory({ db: h.db, file, now: () => new Date('2026-11-23T02:00:00Z'), logger: createJsonLogger(() => undefined) });
+      const routing = live.snapshot.routing as { rules: Array<{ keywords?: string[]; department: string }> };
+      const rules = routing.rules.map((r) => (r.keywords?.includes('投标保证金') ? { ...r, department: 'caizheng' } : r));
+      const edit = await live.write({ directory: { ...live.snapshot, routing: { ...routing, rules } }, base: live.revision, author: 'zhaolei', source: 'console' });
+      expect(edit).toMatchObject({ ok: true, written: true });
       await h.close();
       const u = new URL(url);
       u.searchParams.set('options', `-c search_path=${schema}`);
@@ -91,6 +100,14 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     });
     await c.end();
     expect(rows).toEqual([{ category: 'payment', content: '我们的投标保证金半年了还没退' }]);
+  });
+
+  it.runIf(url)('routes by the directory revision in the database (a console edit), not the YAML it was seeded from', async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const rows = (await c.query(`select department_id from ${schema}.tickets where origin_platform = 'dingtalk'`)).rows;
+    await c.end();
+    expect(rows).toEqual([{ department_id: 'caizheng' }]);
   });
 
   it.runIf(url)('runs the Cron Trigger: the deadline sweep issues a 提醒单 for an ignored ticket, inside workerd', async () => {
