@@ -83,7 +83,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
 
   // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
   const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
-  const platforms = createPlatforms(opts.rawEnv ?? process.env, directory.config, logger, opts.fetch, tokens, now);
+  const platforms = createPlatforms(opts.rawEnv ?? process.env, () => directory.config, logger, opts.fetch, tokens, now);
   const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
   const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };

@@ -18,9 +18,10 @@ export interface Platforms {
 
 /**
  * Builds every platform the environment and configuration switch on. Missing or partial
- * credentials fail here, at start-up, with the names of the variables to set.
+ * credentials fail here, at start-up, with the names of the variables to set. Pass the live
+ * directory's config as a getter so outbound channels follow groups added while running.
  */
-export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig, logger: Logger, fetchImpl?: typeof fetch, tokens?: TokenStore, now?: () => Date): Platforms {
+export function createPlatforms(env: Record<string, string | undefined>, config: GongzhiConfig | (() => GongzhiConfig), logger: Logger, fetchImpl?: typeof fetch, tokens?: TokenStore, now?: () => Date): Platforms {
   const wecom = createWecomPlatform(env, config, logger, fetchImpl, tokens, now);
   const dingtalk = createDingtalkPlatform(env, config, logger, fetchImpl, tokens);
   const senders: Partial<Record<Platform, OutboundAdapter>> = {};

@@ -5,6 +5,7 @@ import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
 import type { TokenStore } from '../token-store';
+import { perConfig } from '../per-config';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
 import { MAX_CLOCK_SKEW_MS, verifyDingtalkHeaders } from './sign';
@@ -55,13 +56,15 @@ export interface DingtalkPlatform {
 
 export function createDingtalkPlatform(
   env: Record<string, string | undefined>,
-  config: GongzhiConfig,
+  /** A getter follows the live directory: groups added at runtime get their outbound channel at once. */
+  config: GongzhiConfig | (() => GongzhiConfig),
   logger: Logger,
   fetchImpl?: typeof fetch,
   tokens?: TokenStore,
 ): DingtalkPlatform {
+  const current = typeof config === 'function' ? config : () => config;
   const settings = requireGroup(env, 'DingTalk (DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET)', dingtalkEnv);
-  const groups = config.groups.filter((g) => g.platform === 'dingtalk');
+  const groups = current().groups.filter((g) => g.platform === 'dingtalk');
   const customOnly = groups.every((g) => g.outbound?.kind === 'dingtalk-custom-robot');
   if (!settings && groups.length && !customOnly) {
     throw new Error('DingTalk groups are configured with the app robot: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET');
@@ -77,12 +80,16 @@ export function createDingtalkPlatform(
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
     ...(tokens ? { tokens } : {}),
   });
-  const outbound = new Map<string, DingtalkGroupOutbound>();
-  for (const g of groups) {
-    if (g.outbound?.kind === 'dingtalk-robot' || g.outbound?.kind === 'dingtalk-custom-robot') outbound.set(g.chatId, g.outbound);
-  }
-  // App-robot group posts cannot @ anyone: the sender names the staff in the text instead.
-  const names = new Map(config.staff.flatMap((s) => (s.accounts.dingtalk ? [[s.accounts.dingtalk, s.name] as const] : [])));
+  // Rebuilt only when the directory is: the sender asks for every post.
+  const channels = perConfig(current, (c) => {
+    const outbound = new Map<string, DingtalkGroupOutbound>();
+    for (const g of c.groups) {
+      if (g.platform === 'dingtalk' && (g.outbound?.kind === 'dingtalk-robot' || g.outbound?.kind === 'dingtalk-custom-robot')) outbound.set(g.chatId, g.outbound);
+    }
+    // App-robot group posts cannot @ anyone: the sender names the staff in the text instead.
+    const names = new Map(c.staff.flatMap((s) => (s.accounts.dingtalk ? [[s.accounts.dingtalk, s.name] as const] : [])));
+    return { outbound, names };
+  });
   const endpoints: Record<string, InboundEndpoint> = {};
   // The HTTP endpoint also serves in Stream mode: a deployment may switch modes without losing callbacks.
   if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET);
@@ -90,9 +97,9 @@ export function createDingtalkPlatform(
     endpoints,
     sender: createDingtalkSender({
       client,
-      outboundFor: (chatId) => outbound.get(chatId) ?? null,
+      outboundFor: (chatId) => channels().outbound.get(chatId) ?? null,
       logger,
-      nameOf: (userId) => names.get(userId) ?? null,
+      nameOf: (userId) => channels().names.get(userId) ?? null,
       replyHosts: [new URL(apiBase).host, new URL(oapiBase).host],
       // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
@@ -110,3 +117,4 @@ export function createDingtalkPlatform(
       : null,
   };
 }
+

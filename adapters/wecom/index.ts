@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requireGroup } from '../../src/config/env';
+import { perConfig } from '../per-config';
 import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
@@ -95,20 +96,22 @@ export interface WecomLongConnectionSettings {
 /** WeCom is on when its variables are set or a configured group lives on WeCom. */
 export function createWecomPlatform(
   env: Record<string, string | undefined>,
-  config: GongzhiConfig,
+  /** A getter follows the live directory: groups added at runtime get their outbound channel at once. */
+  config: GongzhiConfig | (() => GongzhiConfig),
   logger: Logger,
   fetchImpl?: typeof fetch,
   tokens?: TokenStore,
   /** The runtime's clock: a response_url's hour is counted on the same clock that stamped it. */
   now?: () => Date,
 ): WecomPlatform {
+  const current = typeof config === 'function' ? config : () => config;
   const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
   const lc = requireGroup(env, 'WeCom AI-bot long connection (WECOM_BOT_ID, WECOM_BOT_SECRET)', wecomLongConnectionEnv);
   const longConnection: WecomLongConnectionSettings | null = lc
     ? { botId: lc.WECOM_BOT_ID, secret: lc.WECOM_BOT_SECRET, ...(lc.WECOM_BOT_WS_URL ? { wsUrl: lc.WECOM_BOT_WS_URL } : {}), ...(lc.WECOM_BOT_WS_CA ? { caFile: lc.WECOM_BOT_WS_CA } : {}), channel: createAibotChannel() }
     : null;
-  const groups = config.groups.filter((g) => g.platform === 'wecom');
+  const groups = current().groups.filter((g) => g.platform === 'wecom');
   const endpoints: Record<string, InboundEndpoint> = {};
   if (bot) {
     endpoints.wecom = createAibotEndpoint({
@@ -116,7 +119,7 @@ export function createWecomPlatform(
       encodingAesKey: bot.WECOM_BOT_AES_KEY,
       receiveId: '',
       settingNames: { token: 'WECOM_BOT_TOKEN', aesKey: 'WECOM_BOT_AES_KEY' },
-    }, { welcome: () => templates.welcome(config.deployment.botName) });
+    }, { welcome: () => templates.welcome(current().deployment.botName) });
   }
   if (app) {
     endpoints['wecom-app'] = createAppEndpoint({
@@ -134,7 +137,14 @@ export function createWecomPlatform(
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
     ...(tokens ? { tokens } : {}),
   });
-  const keys = new Map(groups.flatMap((g) => (g.outbound?.kind === 'wecom-webhook' ? [[g.chatId, g.outbound.key] as const] : [])));
+  // Rebuilt only when the directory is: the sender asks for every post.
+  const channels = perConfig(current, (c) => {
+    const wecomGroups = c.groups.filter((g) => g.platform === 'wecom');
+    return {
+      keys: new Map(wecomGroups.flatMap((g) => (g.outbound?.kind === 'wecom-webhook' ? [[g.chatId, g.outbound.key] as const] : []))),
+      aibotChats: new Set(wecomGroups.filter((g) => g.outbound?.kind === 'wecom-aibot').map((g) => g.chatId)),
+    };
+  });
   const login: WebLogin | null = app
     ? {
         platform: 'wecom',
@@ -152,14 +162,13 @@ export function createWecomPlatform(
         userIdFromCode: (code) => client.loginUserId(code),
       }
     : null;
-  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });
+  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => channels().keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });
   if (!longConnection) return { endpoints, sender, login, longConnection };
-  const aibotChats = new Set(groups.filter((g) => g.outbound?.kind === 'wecom-aibot').map((g) => g.chatId));
   const aibot = createAibotSender({
     channel: longConnection.channel,
     fallback: sender,
     // A group with a webhook key keeps it; any other WeCom group is reached through the connection.
-    isAibotChat: (chatId) => aibotChats.has(chatId) || !keys.has(chatId),
+    isAibotChat: (chatId) => channels().aibotChats.has(chatId) || !channels().keys.has(chatId),
     directViaAibot: !app,
     logger,
     // Reply windows are counted on the clock that stamped the message.

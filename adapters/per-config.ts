@@ -1,0 +1,11 @@
+import type { GongzhiConfig } from '../src/config/schema';
+
+/** `build(config)`, recomputed only when the getter returns a different configuration object. */
+export function perConfig<T>(current: () => GongzhiConfig, build: (c: GongzhiConfig) => T): () => T {
+  let last: { config: GongzhiConfig; value: T } | null = null;
+  return () => {
+    const c = current();
+    if (last?.config !== c) last = { config: c, value: build(c) };
+    return last.value;
+  };
+}
