@@ -5,7 +5,7 @@ import { chinaDate } from '../domain/china-time';
 import { publicBase } from '../config/public-url';
 import type { Platform } from '../domain/message';
 import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
-import { scopeRegion } from '../domain/regions';
+import { scopeRegion, type TicketScope } from '../domain/regions';
 import { ledgerScope, regionDepartmentRanking, regionRanking } from '../reports/regions';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
@@ -96,6 +96,23 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   const deployment = config.deployment.name;
   // The directory changes while running (console edits, other instances): read it per request.
   const departmentOptions = () => services.config.departments.map((d) => ({ id: d.id, name: d.name }));
+  // Pickers and filters name only what the person's scope reaches: a county never sees another
+  // county's departments or groups, not even as options (src/domain/regions.ts ticketScope).
+  const reachRegions = (reach: TicketScope): Set<string> | null =>
+    reach.kind === 'all' ? null : new Set(reach.kind === 'regions' ? reach.regionIds : reach.kind === 'department' ? directory.org.subtree(directory.org.departmentRegion(reach.departmentId)) : []);
+  /** Departments a ticket may be dispatched or reassigned to from this scope: its region and below. */
+  const pickableDepartments = (reach: TicketScope) => {
+    const regions = reachRegions(reach);
+    if (!regions) return departmentOptions();
+    const allowed = new Set(directory.org.departmentsIn([...regions]));
+    return departmentOptions().filter((d) => allowed.has(d.id));
+  };
+  /** Departments whose tickets the list can be filtered by: those the scope reads. */
+  const filterableDepartments = (reach: TicketScope) => {
+    if (reach.kind !== 'department') return pickableDepartments(reach);
+    const allowed = new Set([reach.departmentId, ...reach.watchedIds]);
+    return departmentOptions().filter((d) => allowed.has(d.id));
+  };
 
   // Form posts must come from our own pages (Origin check); the cookie is SameSite=Lax as well.
   app.use('*', csrf());
@@ -220,6 +237,15 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const scope = reach.kind === 'all' ? null : reach;
     const q = listQuery.parse(c.req.query());
     const now = services.now();
+    const departments = filterableDepartments(reach);
+    const regions = reachRegions(reach);
+    const groups = (await db.selectFrom('groups').select(['id', 'name', 'region']).orderBy('name').execute())
+      .filter((g) => !regions || regions.has(directory.org.groupRegion(g.region)))
+      .map((g) => ({ id: g.id, name: g.name }));
+    // A filter value the page never offered (another county's department or group) is refused, not answered.
+    if ((q.department && !departments.some((d) => d.id === q.department)) || (q.group && !groups.some((g) => g.id === q.group))) {
+      return c.html(<p>这个筛选条件不在您的管辖范围内。<a href="/console/tickets">返回工单列表</a></p>, 403);
+    }
     const page = await listTicketsPage(
       db,
       {
@@ -234,7 +260,6 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
       decodeCursor(q.cursor),
       50,
     );
-    const groups = await db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute();
     const groupNames = new Map(groups.map((g) => [g.id, g.name]));
     const params = new URLSearchParams(Object.entries({ ...q, cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string'));
     if (page.next) params.set('cursor', encodeCursor(page.next));
@@ -248,7 +273,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         filters={q}
         tickets={page.tickets}
         nextHref={page.next ? `/console/tickets?${params}` : null}
-        departments={departmentOptions()}
+        departments={departments}
         groups={groups}
         names={{ department: (id) => (id ? (directory.departmentName(id) ?? id) : '待派单'), group: (id) => (id ? (groupNames.get(id) ?? id) : '一对一') }}
         scoped={scope !== null}
@@ -316,7 +341,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
           messages: messages
             .filter((m) => !directory.staffByAccount(m.platform as Platform, m.sender_id))
             .map((m) => ({ sender: m.sender_name ?? m.sender_id, text: m.text, at: m.received_at })),
-          departments: departmentOptions(),
+          departments: pickableDepartments(directory.scopeOf(user)),
           photos: photos.map((p) => p.id),
           actions: availableActions(user, row, events.map((e) => e.kind)),
         }}
@@ -342,6 +367,10 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     // The same answer as the ticket page's, so probing numbers tells nobody which tickets exist.
     if (!row || !canSeeTicket(directory.scopeOf(user), row)) return c.html(<p>没有这张工单，或它不在本单位名下。<a href="/console/tickets">返回工单列表</a></p>, 404);
     const form = actionForm.safeParse(await c.req.parseBody());
+    const picked = form.success && (form.data.action === 'dispatch' || form.data.action === 'reassign') ? form.data.department : null;
+    if (picked !== null && !pickableDepartments(directory.scopeOf(user)).some((d) => d.id === picked)) {
+      return c.html(<p>不能派给管辖范围以外的单位。<a href={`/console/tickets/${number}`}>返回工单</a></p>, 403);
+    }
     const result = form.success
       ? await services.pipeline.perform({ actor: { kind: 'staff', staffId: user.id }, ticketId: row.id, command: toCommand(form.data, (id) => directory.departmentName(id) ?? id) })
       : { ok: false, messages: [`表单有误：${form.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('；')}`] };

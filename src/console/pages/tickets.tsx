@@ -53,7 +53,7 @@ export function TicketsPage(props: {
       <h1>工单</h1>
       <form class="filters" method="get" action="/console/tickets">
         <Select name="status" label="状态" value={f.status} options={TICKET_STATUSES.map((s) => ({ id: s, name: STATUS_NAMES[s] }))} />
-        {props.scoped ? null : <Select name="department" label="承办单位" value={f.department} options={props.departments} />}
+        {props.departments.length > 1 ? <Select name="department" label="承办单位" value={f.department} options={props.departments} /> : null}
         <Select name="category" label="诉求领域" value={f.category} options={CATEGORIES.map((c) => ({ id: c, name: CATEGORY_NAMES[c] }))} />
         <Select name="group" label="来源群" value={f.group} options={props.groups} />
         <label>
