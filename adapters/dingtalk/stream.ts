@@ -1,6 +1,22 @@
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import type WebSocket from 'ws';
+import { z } from 'zod';
 import type { Logger } from '../../src/logger';
+
+/**
+ * Largest frame we accept from the gateway (ws closes the socket with 1009 above it, and the
+ * supervisor reconnects). Robot messages carry text and download codes, never the files:
+ * a few KB; the ws default of 100 MiB would let one frame take that much memory.
+ */
+export const MAX_STREAM_FRAME_BYTES = 1024 * 1024;
+
+/** The envelope every downstream frame has; anything else is logged and dropped. */
+const downstreamFrame = z.object({
+  specVersion: z.string().default('1.0'),
+  type: z.string(),
+  headers: z.looseObject({ topic: z.string(), messageId: z.string().optional() }),
+  data: z.string().default(''),
+});
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
 export const TOPIC_CARD = '/v1.0/card/instances/callback';
@@ -21,10 +37,39 @@ export class GatewayDWClient extends DWClient {
     private readonly gatewayUrl: string,
     private readonly fetchImpl: typeof fetch,
     private readonly onServerDisconnect: () => void,
+    private readonly onBadFrame: (error: string) => void = () => undefined,
   ) {
     // We supervise the connection ourselves: the SDK's own reconnect and keep-alive are off.
     super({ ...opts, keepAlive: false });
     this.config.autoReconnect = false;
+    const internals = this as unknown as { sslopts: Record<string, unknown> };
+    internals.sslopts = { ...internals.sslopts, maxPayload: MAX_STREAM_FRAME_BYTES };
+  }
+
+  /**
+   * 2.1.5 parses the frame with a bare JSON.parse inside the socket's 'message' handler: a
+   * frame that is not JSON (or JSON of another shape) threw out of the event emitter and took
+   * the process down. Here it is a log line and the socket stays in use.
+   */
+  override onDownStream(data: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      return this.onBadFrame('not JSON');
+    }
+    const frame = downstreamFrame.safeParse(json);
+    if (!frame.success) return this.onBadFrame(`not a downstream frame: ${frame.error.issues.slice(0, 3).map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const msg = frame.data as unknown as DWClientDownStream;
+    try {
+      if (msg.type === 'SYSTEM') this.onSystem(msg);
+      // A callback is acked by its messageId: without one it cannot be answered.
+      else if (msg.type === 'CALLBACK') msg.headers.messageId ? this.onCallback(msg) : this.onBadFrame('callback without messageId');
+      // EVENT frames are for subscriptions we never make; other types are newer than this client.
+      else this.onBadFrame(`unexpected frame type ${msg.type.slice(0, 40)}`);
+    } catch (e) {
+      this.onBadFrame((e as Error).message);
+    }
   }
 
   override async getEndpoint(): Promise<this> {
@@ -104,7 +149,7 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
     opts.logger.warn('dingtalk.stream.server_disconnect', { hint: 'the gateway asked us to reconnect' });
     failures = 0;
     dropSocket();
-  });
+  }, (error) => opts.logger.warn('dingtalk.stream.bad_frame', { error: error.slice(0, 200) }));
 
   client.registerCallbackListener(TOPIC_ROBOT, (msg: DWClientDownStream) => {
     // Ack first: DingTalk re-pushes unacked messages, and de-duplication handles the rest.

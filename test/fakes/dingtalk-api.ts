@@ -181,6 +181,16 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       open().at(-1)!.send(JSON.stringify(f));
       return f.headers.messageId!;
     },
+    /** Anything at all on the newest open socket (hostile-input tests): text, or a binary frame. */
+    pushRaw(data: string | Buffer, o: { binary?: boolean } = {}) {
+      open().at(-1)!.send(data, { binary: o.binary ?? typeof data !== 'string' });
+    },
+    /** A well-formed envelope around any robot-topic data (which need not be valid). */
+    pushRobotData(data: string) {
+      const f = frame('CALLBACK', '/v1.0/im/bot/messages/get', data);
+      open().at(-1)!.send(JSON.stringify(f));
+      return f.headers.messageId!;
+    },
     pushSystem(topic: 'ping' | 'disconnect', data = '{}') {
       const f = frame('SYSTEM', topic, data);
       open().at(-1)!.send(JSON.stringify(f));
