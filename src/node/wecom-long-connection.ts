@@ -33,6 +33,11 @@ export interface WecomLongConnection {
 const STORE_RETRIES_MS = [1000, 2000, 5000, 15_000, 60_000];
 const MAX_RECONNECT_MS = 30_000;
 const MAX_REPLACED_MS = 10 * 60_000;
+/**
+ * Largest frame we read (ws closes with 1009 above it; the SDK reconnects). Callbacks carry text
+ * and media URLs, never the media: a few KB. The ws default is 100 MiB per frame.
+ */
+export const MAX_AIBOT_FRAME_BYTES = 1024 * 1024;
 
 /** SDK log lines carry message bodies at debug level: only its warnings reach our log, without arguments. */
 function sdkLogger(services: Services) {
@@ -58,7 +63,7 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     botId: settings.botId,
     secret: settings.secret,
     ...(settings.wsUrl ? { wsUrl: settings.wsUrl } : {}),
-    ...(settings.caFile ? { wsOptions: { ca: readFileSync(settings.caFile) } } : {}),
+    wsOptions: { maxPayload: MAX_AIBOT_FRAME_BYTES, ...(settings.caFile ? { ca: readFileSync(settings.caFile) } : {}) },
     reconnectInterval: base,
     maxReconnectAttempts: -1,
     maxAuthFailureAttempts: -1,

@@ -113,6 +113,10 @@ export async function startFakeAibot(opts: FakeAibotOptions) {
     /** Frames answering one pushed callback (same req_id). */
     answers: (reqId: string) => frames.filter((f) => f.headers.req_id === reqId),
     pushMessage: (body: Record<string, unknown>) => push('aibot_msg_callback', body),
+    /** Anything at all on the newest subscribed socket (hostile-input tests): text, or a binary frame. */
+    pushRaw(data: string | Buffer, o: { binary?: boolean } = {}) {
+      sockets[live().at(-1)!]!.send(data, { binary: o.binary ?? typeof data !== 'string' });
+    },
     pushEvent: (body: Record<string, unknown>) => push('aibot_event_callback', body),
     /** The network drops every connection without a close frame. */
     killAll() {
