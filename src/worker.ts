@@ -89,16 +89,21 @@ async function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
     },
   });
   const close = async () => {
+    remember();
     // Background work (ack first, then process) must finish before the pool goes.
     while (pending.length) await Promise.all(pending.splice(0));
     await db.destroy();
   };
-  return { services, close, endpoints: platforms.endpoints, logins: platforms.logins };
+  // A console save in this request reloaded the directory: later requests start from that (never from an older one).
+  const remember = () => {
+    if (directory.revision > 0 && directory.revision >= (directoryMemo?.revision ?? 0)) directoryMemo = directory.memo();
+  };
+  return { services, close, remember, endpoints: platforms.endpoints, logins: platforms.logins };
 }
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    const { services, close, endpoints, logins } = await runtimeFor(env, ctx);
+    const { services, close, remember, endpoints, logins } = await runtimeFor(env, ctx);
     try {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).
       const secret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32 ? env.GONGZHI_SESSION_SECRET : null;
@@ -106,6 +111,8 @@ export default {
       const reportPage = secret ? { secret, trustProxy: 'cloudflare' as const } : null;
       return await createApp({ services, dbKind: 'postgres', webhooks: createWebhookRoutes(endpoints, services), console, reportPage }).fetch(request, env, ctx);
     } finally {
+      // Before the response leaves, so the page a console save redirects to already has the new revision.
+      remember();
       ctx.waitUntil(close());
     }
   },

@@ -47,6 +47,7 @@ export interface LiveDirectory {
  */
 export interface DirectoryMemo {
   readonly file: GongzhiConfig;
+  readonly revision: number;
   readonly state: unknown;
   readonly checkedAt: number;
 }
@@ -76,7 +77,7 @@ export function createStaticDirectory(config: GongzhiConfig): LiveDirectory {
     write: async () => {
       throw new Error('此运行环境的目录只读（read-only directory）');
     },
-    memo: () => ({ file: config, state, checkedAt: 0 }),
+    memo: () => ({ file: config, revision: 0, state, checkedAt: 0 }),
   };
 }
 
@@ -233,6 +234,6 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
       await reload();
       return { ok: true, revision, changes, written: true };
     },
-    memo: () => ({ file: settings, state, checkedAt: lastPoll }),
+    memo: () => ({ file: settings, revision: state.revision, state, checkedAt: lastPoll }),
   };
 }
