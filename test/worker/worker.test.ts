@@ -125,4 +125,30 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     await c.end();
     expect(docs).toEqual([{ step: 'reminder' }]);
   });
+
+  it.runIf(url)('picks up a later console edit within seconds, without a redeploy', async () => {
+    const { openDatabase } = await import('../../src/db/open');
+    const { openLiveDirectory } = await import('../../src/directory/live');
+    const { loadConfigFile } = await import('../../src/config/load');
+    const { createJsonLogger } = await import('../../src/logger');
+    const h = await openDatabase({ url: url!, schema });
+    const live = await openLiveDirectory({ db: h.db, file: await loadConfigFile('config/example.yaml'), now: () => new Date(), logger: createJsonLogger(() => undefined) });
+    const routing = live.snapshot.routing as { rules: Array<{ keywords?: string[]; department: string }> };
+    const rules = routing.rules.map((r) => (r.keywords?.includes('投标保证金') ? { ...r, department: 'shichang' } : r));
+    expect(await live.write({ directory: { ...live.snapshot, routing: { ...routing, rules } }, base: live.revision, author: 'zhaolei', source: 'console' })).toMatchObject({ ok: true, written: true });
+    await h.close();
+    // The isolate asks for a newer revision at most every 3 s (on its own clock, the real one).
+    await new Promise((r) => setTimeout(r, 3200));
+    const ts = String(Date.now());
+    const body = JSON.stringify(robotPayload({ msgId: `worker-late-${ts}`, staffId: 'ent-worker-2', text: '投标保证金三个月了还没退回来', sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=w2' }));
+    expect((await mf.dispatchFetch('http://localhost/webhooks/dingtalk', { method: 'POST', headers: { timestamp: ts, sign: dingtalkSign(DT.secret, ts), 'content-type': 'application/json' }, body })).status).toBe(200);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const rows = await eventually(async () => {
+      const r = await c.query(`select department_id from ${schema}.tickets where content = '投标保证金三个月了还没退回来'`);
+      return r.rows.length ? r.rows : undefined;
+    });
+    await c.end();
+    expect(rows).toEqual([{ department_id: 'shichang' }]);
+  });
 });
