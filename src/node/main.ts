@@ -8,6 +8,8 @@ import { runScheduledWork } from '../jobs/digests';
 import { acquireDataDirLock, DataDirBusyError, liveHolder, type DataDirLock } from '../db/data-dir-lock';
 import { portProblem, probePort } from './port-check';
 import { CLI_BRIDGE_PATH, createCliBridge, isLocalCaller, type NodeBindings } from './cli-bridge';
+import { createSetupLinks, SETUP_PATH } from '../auth/setup-link';
+import { publicBase } from '../config/public-url';
 
 /** How long in-flight requests may take to finish after SIGTERM before their connections are cut. */
 const DRAIN_MS = 10_000;
@@ -46,10 +48,13 @@ try {
   // DingTalk Stream and the WeCom long connection: one per bot, held by the elected instance.
   const connections = startPlatformConnections(runtime, env, process.env);
   const bridge = lock?.holder.token ? createCliBridge(runtime.services, lock.holder.token) : null;
+  const setup = createSetupLinks(runtime.services);
   const server = serve(
     {
       fetch: (req, ...rest) =>
-        bridge && new URL(req.url).pathname.startsWith(`${CLI_BRIDGE_PATH}/`) && isLocalCaller((rest[0] as NodeBindings | undefined)?.incoming.socket.remoteAddress, req.headers)
+        new URL(req.url).pathname === SETUP_PATH
+          ? setup.app.fetch(req)
+          : bridge && new URL(req.url).pathname.startsWith(`${CLI_BRIDGE_PATH}/`) && isLocalCaller((rest[0] as NodeBindings | undefined)?.incoming.socket.remoteAddress, req.headers)
           ? bridge.fetch(req)
           : runtime.app.fetch(req, ...rest),
       port: env.PORT,
@@ -58,6 +63,12 @@ try {
     (info) => {
       logger.info('server.listening', { port: info.port, database: runtime.database.kind, playground: !!runtime.local });
       if (runtime.local) console.log(`\n  共治 playground: http://localhost:${info.port}/\n`);
+      // No console account at all yet: a one-time link for the configured admin, to a terminal only —
+      // under systemd or Docker stdout is the log, and there `cli account create` is the way.
+      if (process.stdout.isTTY) void setup
+        .offer(publicBase(runtime.services.config) ?? `http://localhost:${info.port}`)
+        .then((link) => link && console.log(`\n  首次设置管理员 ${link.staffId} 的工作台密码（一次有效，${link.expiresAt.toISOString()} 前）：\n  ${link.url}\n`))
+        .catch((e) => logger.warn('console.setup_link_failed', { error: (e as Error).message }));
     },
   ) as Server;
   // Someone took the port between the check and now.
