@@ -128,7 +128,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
   if (faq) {
     events.push({ kind: 'resolved', fromStatus: 'dispatched', toStatus: 'resolved', actor: system, at: now, data: { knowledgeBase: faq.entry.id, score: Math.round(faq.score * 100) / 100 } });
   }
-  await appendEvents(tx, row.id, events);
+  await appendEvents(tx, row.id, events, { newTicket: true });
 
   const view = await ticketView(tx, row, deps.directory);
   if (faq) {

@@ -114,16 +114,55 @@ export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState
   await appendEvents(tx, row.id, events);
 }
 
+/** The chain head a transaction holds locked: read once, moved in memory, written once at its end. */
+export interface HeldChainHead {
+  seq: number;
+  hash: string;
+  lastEventId: number;
+  /** Whether anything was appended since it was read (the row needs writing). */
+  moved: boolean;
+}
+
+const heldHeads = new WeakMap<Tx, HeldChainHead>();
+
 /**
- * Appends events to the one audit chain. The head row is locked first, so concurrent
- * transactions queue here and each extends the chain the previous one committed; ids are
- * taken under that lock, which makes id order the chain order. Callers already hold the
- * ticket's row (lockTicket, or the row they just inserted), so the head comes after the ticket
- * locks in every transaction and no two wait on each other in opposite order.
+ * Locks the audit chain's head for the rest of the transaction and keeps it in memory, so each
+ * append costs no head read or write of its own; `releaseChainHead` writes it once before commit.
+ * For the pipeline's group commit, which appends for many messages in one transaction. Savepoint
+ * callers snapshot it (`chainHeadSnapshot`) and put it back after a rollback.
  */
-export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[]): Promise<void> {
+export async function holdChainHead(tx: Tx): Promise<void> {
+  const h = await tx.selectFrom('audit_chain_head').select(['seq', 'hash', 'last_event_id']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+  heldHeads.set(tx, { seq: h.seq, hash: h.hash, lastEventId: h.last_event_id, moved: false });
+}
+
+export function chainHeadSnapshot(tx: Tx): HeldChainHead | null {
+  const h = heldHeads.get(tx);
+  return h ? { ...h } : null;
+}
+
+export function restoreChainHead(tx: Tx, snapshot: HeldChainHead | null): void {
+  if (snapshot) heldHeads.set(tx, { ...snapshot });
+}
+
+export async function releaseChainHead(tx: Tx): Promise<void> {
+  const h = heldHeads.get(tx);
+  heldHeads.delete(tx);
+  if (h?.moved) await tx.updateTable('audit_chain_head').set({ seq: h.seq, hash: h.hash, last_event_id: h.lastEventId }).where('id', '=', 1).execute();
+}
+
+/**
+ * Appends events to the one audit chain. The head row is locked first (or is already held by the
+ * transaction: holdChainHead), so concurrent transactions queue here and each extends the chain the
+ * previous one committed; ids are taken under that lock, which makes id order the chain order.
+ * Callers already hold the ticket's row (lockTicket, or the row they just inserted), so the head
+ * comes after the ticket locks in every transaction and no two wait on each other in opposite order.
+ * `opts.newTicket`: the ticket was inserted in this transaction, so no card shows it yet.
+ */
+export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[], opts: { newTicket?: boolean } = {}): Promise<void> {
   if (events.length === 0) return;
-  const head = await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+  const held = heldHeads.get(tx);
+  const head = held ?? (await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow());
   const ids = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('ticket_events', 'id'))::integer as id from generate_series(1, ${events.length})`.execute(tx);
   let { seq, hash } = head;
   const rows = [];
@@ -145,9 +184,11 @@ export async function appendEvents(tx: Tx, ticketId: number, events: TicketEvent
     rows.push({ ...row, data: JSON.stringify(e.data), seq, hash });
   }
   await tx.insertInto('ticket_events').values(rows).execute();
-  await tx.updateTable('audit_chain_head').set({ seq, hash, last_event_id: rows.at(-1)!.id }).where('id', '=', 1).execute();
+  const lastEventId = rows.at(-1)!.id;
+  if (held) Object.assign(held, { seq, hash, lastEventId, moved: true });
+  else await tx.updateTable('audit_chain_head').set({ seq, hash, last_event_id: lastEventId }).where('id', '=', 1).execute();
   // Whatever changed the ticket, the cards showing it are updated (rendered when sent).
-  await enqueueCardUpdates(tx, ticketId, events.at(-1)!.at);
+  if (!opts.newTicket) await enqueueCardUpdates(tx, ticketId, events.at(-1)!.at);
 }
 
 export async function ticketEvents(db: Tx | Db, ticketId: number) {
