@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GongzhiConfig } from '../../src/config/schema';
-import { MAX_AIBOT_FRAME_BYTES, startWecomLongConnection, type WecomLongConnection } from '../../src/node/wecom-long-connection';
+import { MAX_AIBOT_FRAME_BYTES, type WecomLongConnection } from '../../src/node/wecom-long-connection';
 import { TEST_DATABASES } from '../helpers/databases';
-import { platformConfig } from '../helpers/platform-config';
 import { createTestRuntime } from '../helpers/runtime';
+import { closeLongConnection, openLongConnection } from '../helpers/wecom-long-connection';
 import { eventually } from '../helpers/serve';
 import { aibotMessage, startFakeAibot } from '../fakes/wecom-aibot-ws';
 
-const BOT = { botId: 'aibot-gongzhi', secret: 'aibot-secret-for-tests' };
 const GROUP = 'wr-county-chat';
 const TIMINGS = { reconnectBaseMs: 50, heartbeatMs: 60_000, authTimeoutMs: 2000, replacedBackoffMs: 2000 };
 
-async function longConnectionConfig(): Promise<GongzhiConfig> {
-  const cfg = await platformConfig(['wecom']);
-  return { ...cfg, groups: cfg.groups.map((g) => (g.platform === 'wecom' ? { ...g, outbound: { kind: 'wecom-aibot' as const } } : g)) };
-}
 
 /**
  * Frames nobody should send, through the official SDK on a real loopback socket: each is a log
@@ -27,20 +21,9 @@ describe.each(TEST_DATABASES.map((d) => [d.kind, d] as const))('WeCom long conne
   let lc: WecomLongConnection;
   let n = 0;
 
-  beforeAll(async () => {
-    fake = await startFakeAibot(BOT);
-    rt = await createTestRuntime(await database.open(), {
-      config: await longConnectionConfig(),
-      rawEnv: { WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret, WECOM_BOT_WS_URL: fake.wsUrl },
-    });
-    lc = startWecomLongConnection(rt.services, rt.platforms.wecomLongConnection!, TIMINGS);
-    await eventually(() => lc.state().connected);
-  }, 180_000);
-  afterAll(async () => {
-    await lc?.stop();
-    await rt?.close();
-    await fake?.close();
-  });
+  // Migrations and the classifier load first: slow on a shared machine.
+  beforeAll(async () => void ({ fake, rt, lc } = await openLongConnection(database, TIMINGS)), 180_000);
+  afterAll(() => closeLongConnection({ fake, rt, lc }));
 
   const inboundCount = async () => Number((await rt.services.db.selectFrom('inbound_messages').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const complaints = () => rt.logger.lines.filter((l) => l.event === 'wecom.aibot.sdk' || l.event === 'wecom.aibot.bad_frame' || l.event === 'wecom.aibot.frame_failed').length;

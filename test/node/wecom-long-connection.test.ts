@@ -1,24 +1,16 @@
 import { WSClient } from '@wecom/aibot-node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../src/bootstrap';
-import type { GongzhiConfig } from '../../src/config/schema';
 import { startWecomLongConnection, type WecomLongConnection } from '../../src/node/wecom-long-connection';
 import { TEST_DATABASES } from '../helpers/databases';
-import { platformConfig } from '../helpers/platform-config';
-import { createTestRuntime } from '../helpers/runtime';
+import { AIBOT, closeLongConnection, openLongConnection, type LongConnectionFixture } from '../helpers/wecom-long-connection';
 import { eventually } from '../helpers/serve';
 import { aibotEvent, aibotMessage, startFakeAibot } from '../fakes/wecom-aibot-ws';
 
-const BOT = { botId: 'aibot-gongzhi', secret: 'aibot-secret-for-tests' };
+const BOT = AIBOT;
 const GROUP = 'wr-county-chat';
 const REPORT = '@共治助手 我们厂新建的厂房申请用电报装一个月了还没接通';
 const TIMINGS = { reconnectBaseMs: 50, heartbeatMs: 150, authTimeoutMs: 300, replacedBackoffMs: 2000 };
 
-/** The example county with its WeCom group reached over the long connection (no webhook key anywhere). */
-async function longConnectionConfig(): Promise<GongzhiConfig> {
-  const cfg = await platformConfig(['wecom']);
-  return { ...cfg, groups: cfg.groups.map((g) => (g.platform === 'wecom' ? { ...g, outbound: { kind: 'wecom-aibot' as const } } : g)) };
-}
 
 type Fake = Awaited<ReturnType<typeof startFakeAibot>>;
 const templateCard = (f: Fake['frames'] extends (...a: never[]) => Array<infer F> ? F : never) =>
@@ -27,25 +19,13 @@ const row = (card: ReturnType<typeof templateCard>, name: string) => card.horizo
 
 describe.each(TEST_DATABASES.map((d) => [d.kind, d] as const))('WeCom AI bot over the long connection (official SDK against a loopback server) on %s', (_kind, database) => {
   let fake: Fake;
-  let rt: Runtime;
+  let rt: LongConnectionFixture['rt'];
   let lc: WecomLongConnection;
   const ticketsFor = (content: string) => rt.services.db.selectFrom('tickets').selectAll().where('content', '=', content).execute();
 
-  beforeAll(async () => {
-    fake = await startFakeAibot(BOT);
-    rt = await createTestRuntime(await database.open(), {
-      config: await longConnectionConfig(),
-      rawEnv: { WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret, WECOM_BOT_WS_URL: fake.wsUrl },
-    });
-    lc = startWecomLongConnection(rt.services, rt.platforms.wecomLongConnection!, TIMINGS);
-    await eventually(() => lc.state().connected);
-    // Migrations and the classifier load first: slow on a shared machine.
-  }, 180_000);
-  afterAll(async () => {
-    await lc?.stop();
-    await rt?.close();
-    await fake?.close();
-  });
+  // Migrations and the classifier load first: slow on a shared machine.
+  beforeAll(async () => void ({ fake, rt, lc } = await openLongConnection(database, TIMINGS)), 180_000);
+  afterAll(() => closeLongConnection({ fake, rt, lc }));
 
   it('subscribes with the bot id and secret', () => {
     expect(fake.frames('aibot_subscribe')[0]!.body).toEqual({ bot_id: BOT.botId, secret: BOT.secret });
