@@ -357,6 +357,8 @@ export interface SurveyCampaignsTable {
   closes_at: Timestamp;
   reminded: ColumnType<boolean, boolean | undefined, boolean>;
   closed: ColumnType<boolean, boolean | undefined, boolean>;
+  /** survey.minAnswers when the campaign opened (null: opened before it was kept). */
+  min_answers: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SurveyInvitationsTable {

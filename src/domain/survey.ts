@@ -53,18 +53,51 @@ export interface SurveyDimension {
 }
 
 /**
+ * The cells after also publishing the figure over `members`, or null when that would leave a
+ * cell (of answers in some published figure) with fewer than `min` answers.
+ */
+function splitCells(cell: readonly number[], members: ReadonlySet<number>, min: number): number[] | null {
+  const ids = new Map<string, number>();
+  const sizes: number[] = [];
+  const next = cell.map((c, i) => {
+    const inside = members.has(i);
+    if (c < 0 && !inside) return -1;
+    const key = `${c}:${inside ? 1 : 0}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = sizes.length;
+      ids.set(key, id);
+      sizes.push(0);
+    }
+    sizes[id]!++;
+    return id;
+  });
+  return sizes.every((n) => n >= min) ? next : null;
+}
+
+/**
  * Figures for several dimensions at once (departments and regions), published so that no
- * enterprise's answer can be computed from them:
- * - a figure needs at least `minAnswers` answers;
- * - differencing: two averages over answer sets S and P give sum(S∖P) − sum(P∖S). When one of
- *   those differences is a single answer (4·avg(A) − 3·avg(B) in the review's case), or a handful,
- *   it is read off exactly or nearly. So a figure is published only if, against EVERY figure
- *   already published (in any dimension), each one-sided difference is empty or holds at least
- *   `minAnswers` answers. Figures are taken largest first, so the broad figures survive and the
- *   near-duplicates are withheld (complementary suppression). Identical sets publish both.
- * Combinations of three or more figures are not checked; with every pairwise difference at least
- * `minAnswers` answers wide they give sums over groups, not single answers, for ordinary data.
- * The caller shows results only after the campaign closes, so a figure never moves with one answer.
+ * enterprise's answer — nor a sum of fewer than `minAnswers` answers — can be computed from
+ * everything published together, by any linear combination (differencing two figures, or adding
+ * and subtracting any number of them, across departments, regions and levels).
+ *
+ * Cell rule. The published figures split the answers into cells: two answers share a cell when
+ * every published figure holds both or neither. Each published sum (count × average) is a sum of
+ * whole cells, so any combination of published sums is constant on every cell: it weighs all the
+ * answers of a cell alike. A combination can therefore isolate at most a cell's total, never one
+ * answer within it. A figure is published only if, with it, every cell (of the answers any
+ * published figure holds) still has at least `minAnswers` answers. Figures are taken largest first
+ * (the broad figures survive; a figure that would split off a small cell is withheld, as
+ * complementary suppression does). Identical answer sets publish together.
+ *
+ * Pairwise checks are not enough: a county's 11 answers, 5 of them the power company's and 5 the
+ * water company's, publish three figures any two of which differ by 5 or more, while
+ * 11·avg(county) − 5·avg(power) − 5·avg(water) is the eleventh enterprise's answer.
+ *
+ * Counts (invited, answered, response rate) are published for every figure: they are about who
+ * was asked and who answered, not what anyone answered. Each campaign's answers are separate, so
+ * figures of different campaigns never combine into one answer. What averages cannot hide: a cell
+ * whose answers are all alike (an average of 5.00 says every one gave 5).
  */
 export function publishSurveyFigures(questions: SurveyQuestion[], scores: Array<Record<string, number>>, dims: SurveyDimension[], minAnswers: number = MIN_ANSWERS_SHOWN): SurveyFigure[][] {
   const min = Math.max(MIN_ANSWERS_FLOOR, minAnswers);
@@ -78,17 +111,13 @@ export function publishSurveyFigures(questions: SurveyQuestion[], scores: Array<
   const candidates = dims
     .flatMap((_, di) => [...sets[di]!.entries()].filter(([, s]) => s.size >= min).map(([key, s]) => ({ di, key, s })))
     .sort((a, b) => b.s.size - a.s.size || a.di - b.di || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const published: Array<Set<number>> = [];
   const shown = new Set<string>();
-  const minus = (a: Set<number>, b: Set<number>) => [...a].filter((x) => !b.has(x)).length;
+  // cell[i]: the cell of answer i among the published figures (-1: in none of them).
+  let cell: number[] = scores.map(() => -1);
   for (const c of candidates) {
-    const safe = published.every((p) => {
-      const x = minus(c.s, p);
-      const y = minus(p, c.s);
-      return (x === 0 || x >= min) && (y === 0 || y >= min);
-    });
-    if (!safe) continue;
-    published.push(c.s);
+    const next = splitCells(cell, c.s, min);
+    if (!next) continue;
+    cell = next;
     shown.add(`${c.di}\u0000${c.key}`);
   }
   const round = (x: number) => Math.round(x * 100) / 100;

@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
 import { scopeAllows, type TicketScope } from '../domain/regions';
-import { answersSchema, MIN_ANSWERS_SHOWN, previousSurveyPeriod, publishSurveyFigures, type SurveyFigure, type SurveyQuestion } from '../domain/survey';
+import { answersSchema, MIN_ANSWERS_FLOOR, MIN_ANSWERS_SHOWN, previousSurveyPeriod, publishSurveyFigures, type SurveyFigure, type SurveyQuestion } from '../domain/survey';
 import { textPayload } from '../pipeline/notify';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import type { Services } from '../services';
@@ -45,7 +45,7 @@ export async function openSurvey(services: Services, period: { key: string; titl
   const result = await services.db.transaction().execute(async (tx) => {
     const campaign = await tx
       .insertInto('survey_campaigns')
-      .values({ key: period.key, title: period.title, period_from: period.from, period_to: period.to, questions: JSON.stringify(cfg.questions), opened_at: now, remind_at: remindAt, closes_at: closesAt })
+      .values({ key: period.key, title: period.title, period_from: period.from, period_to: period.to, questions: JSON.stringify(cfg.questions), opened_at: now, remind_at: remindAt, closes_at: closesAt, min_answers: Math.max(MIN_ANSWERS_FLOOR, cfg.minAnswers) })
       .onConflict((oc) => oc.column('key').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -180,7 +180,7 @@ export async function submitSurvey(services: Services, token: string, form: Reco
 }
 
 export interface SurveyResults {
-  campaign: { id: number; key: string; title: string; openedAt: Date; closesAt: Date; closed: boolean; questions: SurveyQuestion[] };
+  campaign: { id: number; key: string; title: string; periodFrom: Date; periodTo: Date; openedAt: Date; closesAt: Date; closed: boolean; questions: SurveyQuestion[]; minAnswers: number };
   invited: number;
   answered: number;
   responseRate: number;
@@ -189,26 +189,38 @@ export interface SurveyResults {
 }
 
 /**
- * Results of one campaign (the newest, or the newest closed by `closedBy`): per department and per
- * region. While the campaign is open only the totals are given — a figure that moves as answers
- * arrive tells whoever watches it what the newest answer was. Figures are published for the whole
- * deployment at once (publishSurveyFigures: at least `survey.minAnswers` answers, no two published
- * figures a few answers apart); `scope` (ticketScope) then only picks which of those rows and
- * invitations a reader sees, so every reader sees the same numbers and none can be differenced.
+ * Results of one campaign (the newest; or the newest closed by `closedBy`; or the one whose period
+ * holds the instant `covering`): per department and per region, a region counting also for the
+ * regions above it (a town's answers are its county's and the city's). While the campaign is open
+ * only the totals are given — a figure that moves as answers arrive tells whoever watches it what
+ * the newest answer was. Figures are published for the whole deployment at once
+ * (publishSurveyFigures, with the minimum fixed when the campaign opened); `scope` (ticketScope)
+ * then only picks which of those rows and invitations a reader sees, so every reader sees the same
+ * numbers and no combination of them gives one answer.
  */
-export async function surveyResults(services: Services, opts: { campaignId?: number; closedBy?: Date; scope?: TicketScope } = {}): Promise<SurveyResults | null> {
+export async function surveyResults(services: Services, opts: { campaignId?: number; closedBy?: Date; covering?: Date; scope?: TicketScope } = {}): Promise<SurveyResults | null> {
   const { db, directory, config } = services;
   let q = db.selectFrom('survey_campaigns').selectAll().orderBy('opened_at', 'desc').limit(1);
   if (opts.campaignId) q = q.where('id', '=', opts.campaignId);
   if (opts.closedBy) q = q.where('closes_at', '<=', opts.closedBy);
+  if (opts.covering) q = q.where('period_from', '<=', opts.covering).where('period_to', '>', opts.covering);
   const c = await q.executeTakeFirst();
   if (!c) return null;
   const closed = c.closed || c.closes_at <= services.now();
   const scope = opts.scope ?? { kind: 'all' as const };
   const deptIn = (d: string) => scopeAllows(scope, { region_id: null, department_id: d, co_department_ids: [] }, 'read');
   const regionIn = (r: string) => scope.kind === 'all' || (r !== '' && scopeAllows(scope, { region_id: r, department_id: null, co_department_ids: [] }, 'read'));
-  const invitations = await db.selectFrom('survey_invitations').select(['department_ids', 'regions', 'answered']).where('campaign_id', '=', c.id).execute();
-  const responses = closed ? await db.selectFrom('survey_responses').select(['department_ids', 'regions', 'scores']).where('campaign_id', '=', c.id).execute() : [];
+  // A region's figure holds the answers of the regions below it too.
+  const minAnswers = Math.max(MIN_ANSWERS_FLOOR, c.min_answers ?? config.survey?.minAnswers ?? MIN_ANSWERS_SHOWN);
+  const org = directory.org;
+  const upward = (regions: string[]) => {
+    const out = new Set<string>();
+    for (const r of regions) for (let x = org.region(r); x; x = org.region(x.parentId)) out.add(x.id);
+    for (const r of regions) out.add(r);
+    return [...out];
+  };
+  const invitations = (await db.selectFrom('survey_invitations').select(['department_ids', 'regions', 'answered']).where('campaign_id', '=', c.id).execute()).map((i) => ({ ...i, regions: upward(i.regions) }));
+  const responses = closed ? (await db.selectFrom('survey_responses').select(['department_ids', 'regions', 'scores']).where('campaign_id', '=', c.id).execute()).map((r) => ({ ...r, regions: upward(r.regions) })) : [];
   const regionName = (id: string) => (id ? (config.regions.find((r) => r.id === id)?.name ?? id) : config.deployment.name);
   const mine = invitations.filter((i) => i.department_ids.some(deptIn) || i.regions.some(regionIn));
   const answered = mine.filter((i) => i.answered).length;
@@ -220,11 +232,11 @@ export async function surveyResults(services: Services, opts: { campaignId?: num
           { invitations: invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })), responseKeys: responses.map((r) => r.department_ids), name: (id) => directory.departmentName(id) ?? id },
           { invitations: invitations.map((i) => ({ keys: i.regions, answered: i.answered })), responseKeys: responses.map((r) => r.regions), name: regionName },
         ],
-        config.survey?.minAnswers ?? MIN_ANSWERS_SHOWN,
+        minAnswers,
       )
     : [[], []];
   return {
-    campaign: { id: c.id, key: c.key, title: c.title, openedAt: c.opened_at, closesAt: c.closes_at, closed, questions: c.questions },
+    campaign: { id: c.id, key: c.key, title: c.title, periodFrom: c.period_from, periodTo: c.period_to, openedAt: c.opened_at, closesAt: c.closes_at, closed, questions: c.questions, minAnswers },
     invited: mine.length,
     answered,
     responseRate: mine.length ? answered / mine.length : 0,
