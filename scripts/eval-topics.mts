@@ -1,4 +1,5 @@
-// npm run eval:topics — topic precision/recall on the blind set corpus/topics/blind-2026-12.tsv,
+// npm run eval:topics [-- --half dev|test] [-- --file PATH] — topic precision/recall on the blind set
+// corpus/topics/blind-2026-12.tsv (or PATH),
 // written by someone who never saw the clustering. Evaluation only: never tune on it.
 import { readFileSync } from 'node:fs';
 import { createTopicIndex, type TopicDoc } from '../src/domain/topics/cluster';
@@ -8,12 +9,17 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const file = arg('file') ?? new URL('../corpus/topics/blind-2026-12.tsv', import.meta.url).pathname;
+// --file PATH: another set in the same TSV format (a fresh blind set for a final check), scored
+// whole: its halves were never tuned on separately, so there is nothing to split.
+const given = arg('file');
+const file = given ?? new URL('../corpus/topics/blind-2026-12.tsv', import.meta.url).pathname;
 /**
  * The set splits in two halves by planted topic (odd T01, T03… and their singles by odd id: dev;
  * even: test). Any change to the clustering may be tried on dev; the figures reported are test's.
  */
 const half = arg('half') ?? 'all';
+if (!['all', 'dev', 'test'].includes(half)) throw new Error(`--half ${half}: dev, test or all`);
+if (given && half !== 'all') throw new Error('--file is scored whole: leave out --half');
 const inHalf = (id: number, topic: string | null) => {
   if (half === 'all') return true;
   const n = topic ? Number(topic.replace(/\D/g, '')) : id;

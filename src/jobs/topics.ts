@@ -5,12 +5,33 @@ import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { ticketScope } from '../domain/regions';
 import { textPayload } from '../pipeline/notify';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
-import { applyTopicPlan, listTopicSummaries, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
+import { applyTopicPlan, listTopicSummaries, retitleTopics, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
 import type { Services } from '../services';
 import { claimRun } from './digests';
 
 // One index per running process: a refresh tokenises only tickets it has not seen before.
 const indexes = new WeakMap<object, TopicIndex>();
+
+/** Bump when the title builder changes what it may quote: every stored title is rebuilt once. */
+export const RETITLE_KEY = 'topics:retitle:2026-12-03';
+const retitled = new WeakSet<object>();
+
+/**
+ * Titles stored before the privacy fix may quote a one-to-one report: the first scheduler tick
+ * after start-up rebuilds them all with today's masked title builder, once across instances (the
+ * claim and the rewrite commit together, so a crash in between leaves it to the next tick).
+ */
+export async function retitleStoredTopics(services: Services, now: Date = services.now()): Promise<number | null> {
+  const { db } = services;
+  if (retitled.has(db)) return null;
+  const changed = await db.transaction().execute(async (tx) => {
+    const claimed = await tx.insertInto('scheduled_runs').values({ key: RETITLE_KEY, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+    return claimed ? retitleTopics(tx) : null;
+  });
+  retitled.add(db);
+  if (changed !== null) services.logger.info('topics.retitled', { changed });
+  return changed;
+}
 
 export interface TopicRefresh {
   skipped: boolean;
@@ -76,6 +97,7 @@ const PLATFORMS: Platform[] = ['wecom', 'dingtalk', 'local'];
  */
 export async function runTopicJobs(services: Services, now: Date = services.now()): Promise<{ refresh: TopicRefresh | null; weekly: boolean }> {
   const { db, config } = services;
+  await retitleStoredTopics(services, now);
   const last = await db.selectFrom('topic_refreshes').select('ran_at').where('id', '=', 1).executeTakeFirst();
   const due = !last || now.getTime() - last.ran_at.getTime() >= config.topics.refreshMinutes * 60_000;
   const refresh = due ? await refreshTopics(services, now) : null;

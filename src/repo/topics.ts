@@ -57,6 +57,38 @@ async function titleFrom(tx: Tx, ticketIds: number[], preferred: number | null, 
 
 const titleFor = (tx: Tx, c: TopicCluster) => titleFrom(tx, c.ticketIds, c.representativeId, c.category);
 
+/**
+ * Rebuilds every stored title with today's title builder: titles written by an older release may
+ * quote a one-to-one report or an unmasked number, and a decided topic's title is otherwise never
+ * rewritten. A title that is already a masked excerpt of a public member keeps that member; a
+ * joint case still carrying its topic's old title (not one a person typed) follows it. Returns
+ * the number of titles changed.
+ */
+export async function retitleTopics(tx: Tx): Promise<number> {
+  const topics = await tx.selectFrom('topics').select(['id', 'title', 'category']).orderBy('id').execute();
+  let changed = 0;
+  for (const t of topics) {
+    const members = await tx
+      .selectFrom('topic_tickets as m')
+      .innerJoin('tickets as k', 'k.id', 'm.ticket_id')
+      .select(['k.id', 'k.content', 'k.is_private'])
+      .where('m.topic_id', '=', t.id)
+      .execute();
+    const same = members.find((m) => !m.is_private && maskedExcerpt(m.content, 60) === t.title);
+    const title = await titleFrom(
+      tx,
+      members.map((m) => m.id),
+      same?.id ?? null,
+      t.category,
+    );
+    if (title === t.title) continue;
+    await tx.updateTable('topics').set({ title }).where('id', '=', t.id).execute();
+    await tx.updateTable('joint_cases').set({ title }).where('topic_id', '=', t.id).where('title', '=', t.title).execute();
+    changed++;
+  }
+  return changed;
+}
+
 /** Writes a reconcile plan: one transaction, so the console never sees half a refresh. */
 export async function applyTopicPlan(tx: Tx, plan: TopicPlan, now: Date): Promise<void> {
   if (plan.remove.length) await tx.deleteFrom('topics').where('id', 'in', plan.remove).where('status', '=', 'candidate').execute();
