@@ -6,7 +6,8 @@ import { scopeAllows } from '../domain/regions';
 import { visibleDepartment } from '../domain/roles';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { readFlash, writeFlash } from '../http/flash';
-import { openSurvey, surveyResults, surveyScoreText, type SurveyResults } from '../jobs/survey';
+import { closeSurvey, openSurvey, surveyResults, type SurveyResults } from '../jobs/survey';
+import { SurveyTables } from './pages/reports';
 import { refreshTopics } from '../jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase, type JointCaseSummary } from '../pipeline/joint-cases';
 import type { StaffMember } from '../repo/directory';
@@ -147,7 +148,7 @@ function CasesTable(props: { cases: JointCaseSummary[]; canResolve: (c: JointCas
   );
 }
 
-export function SurveySection(props: { results: SurveyResults | null; office: boolean; month: string }) {
+export function SurveySection(props: { results: SurveyResults | null; office: boolean; canClose: boolean; month: string }) {
   const r = props.results;
   return (
     <div class="panel">
@@ -155,32 +156,14 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
       {r ? (
         <>
           <p>
-            {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {pct(r.responseRate)}</b>；{r.campaign.closed ? '已截止' : `${chinaDate(r.campaign.closesAt)} 截止，截止后公布各单位结果`}。回答匿名：回答太少、或与其他单位的样本只差几家的平均分不公布。
+            {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {pct(r.responseRate)}</b>；{r.campaign.closed ? '已截止' : `${chinaDate(r.campaign.closesAt)} 截止，截止后公布各单位结果`}。回答匿名：少于 {r.campaign.minAnswers} 份回答、或与其他数字合起来能推算出个别企业回答的平均分不公布。
           </p>
-          {(r.campaign.closed ? ([['承办单位', r.byDepartment], ['地区', r.byRegion]] as const) : []).map(([label, rows]) => (
-            <table>
-              <tr>
-                <th>{label}</th>
-                {r.campaign.questions.map((q) => (
-                  <th>{q.text}</th>
-                ))}
-                <th>综合</th>
-                <th>回收</th>
-              </tr>
-              {rows.map((f) => (
-                <tr>
-                  <td>{f.name}</td>
-                  {r.campaign.questions.map((q) => (
-                    <td>{f.averages ? f.averages[q.id]!.toFixed(2) : '—'}</td>
-                  ))}
-                  <td>{f.overall === null ? surveyScoreText(f) : f.overall.toFixed(2)}</td>
-                  <td>
-                    {f.answered}/{f.invited}（{pct(f.responseRate)}）
-                  </td>
-                </tr>
-              ))}
-            </table>
-          ))}
+          <SurveyTables results={r} />
+          {!r.campaign.closed && props.canClose ? (
+            <form method="post" action={`/console/surveys/${r.campaign.id}/close`} class="filters">
+              <button class="plain" type="submit">立即截止并公布结果</button>
+            </form>
+          ) : null}
         </>
       ) : (
         <p class="muted">还没有测评。</p>
@@ -262,7 +245,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
         <div class="panel">
           <CasesTable cases={allCases.filter(mine)} canResolve={canResolve} ids={ids} />
         </div>
-        <SurveySection results={results} office={isOffice(user)} month={chinaDate(now).slice(0, 7)} />
+        <SurveySection results={results} office={isOffice(user)} canClose={isOffice(user) && reach.kind === 'all'} month={chinaDate(now).slice(0, 7)} />
       </Page>,
     );
   });
@@ -364,6 +347,15 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     if (!result.success) return back(c, { ok: false, messages: ['请填写办理结果'] });
     const r = await resolveJointCase(jointDeps(services), { caseId: Number(c.req.param('id')), staffId: c.get('user').id, result: result.data });
     return back(c, r);
+  });
+  // A campaign covers the whole deployment, so only 营商办 of the top level may close it early
+  // (a county's would end the city's survey). Results are published from then on.
+  app.post('/surveys/:id{[0-9]+}/close', async (c) => {
+    const denied = await office(c);
+    if (denied) return denied;
+    if (scopeOf(c).kind !== 'all') return c.text('满意度测评由市级营商办统一截止', 403);
+    const ok = await closeSurvey(services, Number(c.req.param('id')), c.get('user').id);
+    return back(c, { ok, messages: [ok ? '测评已截止，结果已公布' : '该测评已截止或不存在'] });
   });
   app.post('/surveys/open', async (c) => {
     const denied = await office(c);

@@ -32,6 +32,7 @@ import { ReportsPage } from './pages/reports';
 import { TicketPage, type ConsoleAction } from './pages/ticket';
 import { TicketsPage } from './pages/tickets';
 import { mountJointConsole } from './joint-routes';
+import { surveyResults } from '../jobs/survey';
 import { MinePage, type MineItem } from './pages/mine';
 import { listTickets } from '../repo/tickets';
 import { OPEN_STATUSES } from '../domain/ticket';
@@ -386,7 +387,12 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     // Each level ranks its own departments, and a level with regions under it ranks those too.
     const org = directory.org;
     const region = scopeRegion(directory.scopeOf(user), org);
-    const [ranking, trend, regions] = await Promise.all([regionDepartmentRanking(db, period, org, region), dailyTrend(db, period), regionRanking(db, period, org, region)]);
+    const [ranking, trend, regions, survey] = await Promise.all([
+      regionDepartmentRanking(db, period, org, region),
+      dailyTrend(db, period),
+      regionRanking(db, period, org, region),
+      surveyResults(services, { covering: period.from, scope: directory.scopeOf(user) }),
+    ]);
     return c.html(
       <ReportsPage
         deployment={deployment}
@@ -397,6 +403,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
         trendChart={trendChart(trend)}
         canExport={visibleDepartment(user) === null}
         regions={regions.length ? { name: org.region(region)?.name ?? '', rows: regions, chart: regionRankingChart(regions) } : null}
+        survey={survey}
       />,
     );
   });

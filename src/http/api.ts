@@ -15,6 +15,8 @@ import { templates } from '../domain/templates';
 import { canSeeTicket, visibleDepartment } from '../domain/roles';
 import type { Services } from '../services';
 import { mountApiDocs } from './api-docs';
+import { surveyResults } from '../jobs/survey';
+import type { SurveyFigure } from '../domain/survey';
 
 type Env = { Variables: { staff: StaffMember } };
 
@@ -51,6 +53,37 @@ const rankingFigures = {
   score: z.number(),
 };
 const Month = z.string().regex(/^\d{4}-\d{2}$/).openapi({ example: '2026-11' });
+
+/** One survey figure: a department's or a region's. A withheld average is null with the reason, never 0. */
+const surveyFigure = {
+  name: z.string(),
+  invited: z.number().int(),
+  answered: z.number().int(),
+  responseRate: z.number().openapi({ description: 'answered / invited' }),
+  averages: z.record(z.string(), z.number()).nullable().openapi({ description: 'Per question id, 1–5; null when withheld' }),
+  overall: z.number().nullable(),
+  withheld: z
+    .enum(['few', 'overlap'])
+    .nullable()
+    .openapi({ description: 'Why the average is not published: few — fewer than minAnswers answers; overlap — together with the other published figures it would give away individual answers' }),
+};
+const MonthlySurvey = z
+  .object({
+    key: z.string().openapi({ example: 'monthly:2026-11' }),
+    title: z.string(),
+    periodFrom: z.string(),
+    periodTo: z.string(),
+    closesAt: z.string(),
+    closed: z.boolean().openapi({ description: 'Figures per department and region are published only after the campaign closes; before, only the totals' }),
+    minAnswers: z.number().int(),
+    questions: z.array(z.object({ id: z.string(), text: z.string() })),
+    invited: z.number().int(),
+    answered: z.number().int(),
+    responseRate: z.number(),
+    departments: z.array(z.object({ departmentId: z.string(), ...surveyFigure })),
+    regions: z.array(z.object({ regionId: z.string(), ...surveyFigure })),
+  })
+  .openapi('MonthlySurvey', { description: 'The satisfaction survey whose period holds the month: a figure of its own, not part of the ranking score. Anonymous: averages only, withheld where they would identify an answer.' });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 type TicketRow = NonNullable<Awaited<ReturnType<typeof getTicket>>>;
@@ -186,12 +219,12 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     createRoute({
       method: 'get',
       path: '/v1/reports/monthly',
-      summary: '月度通报：承办单位排名',
+      summary: '月度通报：承办单位排名与满意度测评',
       security,
       request: { query: z.object({ month: Month, group: z.string().optional() }) },
       responses: {
         200: {
-          description: 'Departments, best first',
+          description: 'Departments, best first; the month’s satisfaction survey (null when there was none)',
           content: {
             'application/json': {
               schema: z.object({
@@ -199,6 +232,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
                 departments: z.array(
                   z.object({ departmentId: z.string(), ...rankingFigures }),
                 ),
+                survey: MonthlySurvey.nullable(),
               }),
             },
           },
@@ -211,7 +245,27 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const org = services.directory.org;
       const region = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
       const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), group);
-      return c.json({ month, departments }, 200);
+      // The same rows the caller's console shows: figures published for everyone, picked by scope.
+      const r = await surveyResults(services, { covering: monthPeriod(month).from, scope: services.directory.scopeOf(c.get('staff')) });
+      const figure = (f: SurveyFigure) => ({ name: f.name, invited: f.invited, answered: f.answered, responseRate: f.responseRate, averages: f.averages, overall: f.overall, withheld: f.withheld });
+      const survey = r
+        ? {
+            key: r.campaign.key,
+            title: r.campaign.title,
+            periodFrom: r.campaign.periodFrom.toISOString(),
+            periodTo: r.campaign.periodTo.toISOString(),
+            closesAt: r.campaign.closesAt.toISOString(),
+            closed: r.campaign.closed,
+            minAnswers: r.campaign.minAnswers,
+            questions: r.campaign.questions,
+            invited: r.invited,
+            answered: r.answered,
+            responseRate: r.responseRate,
+            departments: r.byDepartment.map((f) => ({ departmentId: f.key, ...figure(f) })),
+            regions: r.byRegion.map((f) => ({ regionId: f.key, ...figure(f) })),
+          }
+        : null;
+      return c.json({ month, departments, survey }, 200);
     },
   );
 

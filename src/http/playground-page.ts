@@ -52,6 +52,7 @@ export const PLAYGROUND_HTML = /* html */ `<!doctype html>
 <main>
   <aside>
     <h2>群聊</h2><div id="groups"></div>
+    <h2>一对一</h2><div id="direct"></div>
     <h2>企业身份</h2><div id="enterprises"></div>
     <h2>工作人员身份</h2><div id="staff"></div>
   </aside>
@@ -89,12 +90,23 @@ function setPersona(p, btn) {
   state.persona = p;
   for (const b of document.querySelectorAll('#enterprises .pick, #staff .pick')) b.classList.remove('on');
   btn.classList.add('on');
+  // The one-to-one chat is the current persona's own: switching persona switches it.
+  if (state.group && state.group.direct) openDirect();
   const kind = p.role === 'enterprise' ? 'enterprise' : p.role === 'dispatcher' || p.role === 'admin' ? 'dispatcher' : 'staff';
   $('samples').innerHTML = SAMPLES[kind].map((s) => '<button type="button">' + esc(s) + '</button>').join('');
   for (const b of $('samples').querySelectorAll('button')) b.onclick = () => { $('text').value = b.textContent; $('text').focus(); };
 }
+// One-to-one with the bot as the current persona: surveys, private reports, 营商办's lists.
+function openDirect() {
+  if (!state.persona) return;
+  state.group = { id: 'direct', name: '一对一', chatId: 'direct:' + state.persona.id, direct: true };
+  state.after = 0; $('log').innerHTML = '';
+  for (const x of $('groups').children) x.classList.remove('on');
+  $('direct').firstChild.classList.add('on');
+  poll();
+}
 function linkify(text) {
-  return esc(text).replace(/([A-Z]{1,8}-\\d{8}-\\d{4,6})/g, '<span class="tn" data-n="$1">$1</span>').replace(/(@\\S+)/g, '<span class="at">$1</span>');
+  return esc(text).replace(/(https?:[/][/][^\\s]+|[/][st][/][A-Za-z0-9_-]{20,})/g, '<a href="$1" target="_blank" rel="noopener">$1</a>').replace(/([A-Z]{1,8}-\\d{8}-\\d{4,6})/g, '<span class="tn" data-n="$1">$1</span>').replace(/(@\\S+)/g, '<span class="at">$1</span>');
 }
 function render(e) {
   const mine = state.persona && e.from.kind === 'user' && e.from.id === state.persona.id;
@@ -131,6 +143,7 @@ async function pollOnce() {
   const { entries } = await r.json();
   if (state.group !== group) return; // switched groups meanwhile
   for (const e of entries) { if (e.seq <= state.after) continue; render(e); state.after = e.seq; }
+  if (group.direct) { $('list').innerHTML = '<p class="hint">一对一：机器人发给' + esc(state.persona.name) + '的消息（满意度测评、一对一反映等）。</p>'; return; }
   const t = await (await fetch('/playground/api/tickets?group=' + encodeURIComponent(state.group.id))).json();
   $('list').innerHTML = t.tickets.length ? t.tickets.map((k) =>
     '<div class="card"><span class="st ' + k.status + '">' + esc(k.statusName) + '</span><div class="no" data-n="' + k.number + '">' + k.number + '</div>' +
@@ -149,7 +162,7 @@ $('send').onsubmit = async (ev) => {
   const text = $('text').value.trim();
   if (!text || !state.persona || !state.group) return;
   $('text').value = '';
-  const body = { chat: 'group', groupId: state.group.id, userId: state.persona.id, name: state.persona.name, text };
+  const body = state.group.direct ? { chat: 'direct', userId: state.persona.id, name: state.persona.name, text } : { chat: 'group', groupId: state.group.id, userId: state.persona.id, name: state.persona.name, text };
   if (state.quote) body.quote = state.quote;
   state.quote = null; $('quote').textContent = '';
   const r = await fetch('/playground/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -160,7 +173,8 @@ $('send').onsubmit = async (ev) => {
   const setup = await (await fetch('/playground/api/setup')).json();
   state.setup = setup;
   $('title').textContent = setup.deployment.name + ' · 本地演练';
-  pick('groups', setup.groups, $('groups'), (g, b) => { state.group = g; state.after = 0; $('log').innerHTML = ''; for (const x of $('groups').children) x.classList.remove('on'); b.classList.add('on'); poll(); });
+  pick('groups', setup.groups, $('groups'), (g, b) => { state.group = g; state.after = 0; $('log').innerHTML = ''; for (const x of $('groups').children) x.classList.remove('on'); $('direct').firstChild.classList.remove('on'); b.classList.add('on'); poll(); });
+  pick('direct', [{ id: 'direct', name: '与共治助手一对一', sub: '当前身份的私聊' }], $('direct'), () => openDirect());
   pick('enterprises', setup.enterprises.map((e) => ({ ...e, role: 'enterprise' })), $('enterprises'), setPersona);
   pick('staff', setup.staff.map((s) => ({ ...s, sub: s.roleName + (s.department ? ' · ' + s.department : '') })), $('staff'), setPersona);
   $('groups').firstChild?.click();

@@ -125,6 +125,17 @@ export async function remindAndClose(services: Services, now: Date = services.no
   return { reminded, closed: Number(closed.numUpdatedRows) };
 }
 
+/**
+ * Closes a campaign before its date (营商办's decision, e.g. when enough have answered, or to try
+ * a campaign out in the playground): no answer is taken after this, and its figures are published.
+ */
+export async function closeSurvey(services: Services, campaignId: number, staffId: string, now: Date = services.now()): Promise<boolean> {
+  const r = await services.db.updateTable('survey_campaigns').set({ closed: true, closes_at: now }).where('id', '=', campaignId).where('closed', '=', false).where('closes_at', '>', now).executeTakeFirst();
+  const ok = Number(r.numUpdatedRows) > 0;
+  if (ok) services.logger.info('survey.closed_early', { campaignId, staffId });
+  return ok;
+}
+
 /** The scheduler's survey work: open the period's campaign on its day (after the daily digest time), remind, close. */
 export async function runSurveyJobs(services: Services, now: Date = services.now()) {
   const cfg = services.config.survey;
@@ -172,6 +183,10 @@ export async function submitSurvey(services: Services, token: string, form: Reco
   const parsed = answersSchema(access.questions).safeParse(form);
   if (!parsed.success) return { ok: false, status: 400, message: parsed.error.issues.map((i) => i.message).join('；') };
   return services.db.transaction().execute(async (tx) => {
+    // Under the campaign's row lock, so an answer either lands before the campaign closes (a
+    // closing UPDATE waits for it) or is refused: a published figure never moves by one late answer.
+    const open = await tx.selectFrom('survey_campaigns').select('id').where('id', '=', access.campaignId).where('closed', '=', false).where('closes_at', '>', now).forShare().executeTakeFirst();
+    if (!open) return { ok: false as const, status: 410 as const, message: '本期测评已截止' };
     const inv = await tx.updateTable('survey_invitations').set({ answered: true }).where('id', '=', access.invitationId).where('answered', '=', false).returning(['department_ids', 'regions']).executeTakeFirst();
     if (!inv) return { ok: false as const, status: 409 as const, message: '贵企业已经回答过本期测评，谢谢' };
     await tx.insertInto('survey_responses').values({ campaign_id: access.campaignId, department_ids: JSON.stringify(inv.department_ids), regions: JSON.stringify(inv.regions), scores: JSON.stringify(parsed.data) }).execute();
@@ -206,6 +221,9 @@ export async function surveyResults(services: Services, opts: { campaignId?: num
   if (opts.covering) q = q.where('period_from', '<=', opts.covering).where('period_to', '>', opts.covering);
   const c = await q.executeTakeFirst();
   if (!c) return null;
+  // Past its date but not yet marked by the scheduler: mark it first. The UPDATE waits for any
+  // answer still being stored (submitSurvey holds the row), so the figures below are final.
+  if (!c.closed && c.closes_at <= services.now()) await db.updateTable('survey_campaigns').set({ closed: true }).where('id', '=', c.id).where('closed', '=', false).execute();
   const closed = c.closed || c.closes_at <= services.now();
   const scope = opts.scope ?? { kind: 'all' as const };
   const deptIn = (d: string) => scopeAllows(scope, { region_id: null, department_id: d, co_department_ids: [] }, 'read');

@@ -170,7 +170,14 @@ export interface FollowData {
   canRate: boolean;
 }
 
-export function FollowPage(props: { data: FollowData; base: string; flash: { ok: boolean; messages: string[] } | null }) {
+/** An open satisfaction survey the enterprise has not answered yet (src/jobs/survey.ts). */
+export interface FollowSurvey {
+  title: string;
+  closesAt: Date;
+  href: string;
+}
+
+export function FollowPage(props: { data: FollowData; base: string; flash: { ok: boolean; messages: string[] } | null; survey?: FollowSurvey | null }) {
   const d = props.data;
   return (
     <Shell title={`工单 ${d.number}`}>
@@ -192,6 +199,15 @@ export function FollowPage(props: { data: FollowData; base: string; flash: { ok:
           <img src={`${props.base}/photos/${id}`} alt="照片" style="max-width:100%;border-radius:6px;margin-top:8px" />
         ))}
       </div>
+      {props.survey ? (
+        <div class="card" data-testid="survey">
+          <b>{props.survey.title}营商环境满意度测评</b>
+          <p>请对办理贵企业诉求的部门打分，约 1 分钟；回答匿名统计，{when(props.survey.closesAt)} 截止。</p>
+          <p>
+            <a href={props.survey.href}>填写满意度测评</a>
+          </p>
+        </div>
+      ) : null}
       {d.resolution ? (
         <div class="card">
           <b>办理结果</b>

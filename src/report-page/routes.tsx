@@ -13,6 +13,7 @@ import { imageResponse } from '../http/image';
 import { getGroup, type GroupRecord } from '../repo/directory';
 import { hitRateLimit, releaseRateLimit, type RateLimit } from '../repo/rate-limits';
 import type { WebCommand } from '../pipeline/perform';
+import { surveyAccess } from '../jobs/survey';
 import type { Services } from '../services';
 import { createChallenge, verifyChallenge } from './human-check';
 import { IMAGE_TYPES, MAX_PHOTO_BYTES, MAX_PHOTOS, sniffImage } from './images';
@@ -235,9 +236,13 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       canRate: own && row.status === 'resolved',
     };
     const flash = readFlash(c, FLASH, '/t');
+    // A report-page enterprise has no chat to be sent the survey in: its ticket page carries it
+    // while its campaign is open and unanswered.
+    const access = await surveyAccess(db, c.req.param('token'), services.now());
+    const survey = access.kind === 'open' ? { title: access.title, closesAt: access.closesAt, href: `/s/${c.req.param('token')}` } : null;
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
-    return c.html(<FollowPage data={data} base={`/t/${c.req.param('token')}`} flash={flash} />);
+    return c.html(<FollowPage data={data} base={`/t/${c.req.param('token')}`} flash={flash} survey={survey} />);
   });
 
   app.get('/t/:token/photos/:id', async (c) => {

@@ -4,6 +4,9 @@ import type { StaffMember } from '../../repo/directory';
 import { percent } from '../format';
 import { Page } from '../layout';
 import { rankPlaces } from '../../domain/report';
+import { chinaDate } from '../../domain/china-time';
+import type { SurveyFigure } from '../../domain/survey';
+import { surveyScoreText, type SurveyResults } from '../../jobs/survey';
 
 export interface RegionsSection {
   /** The level whose regions are compared (the city). */
@@ -28,6 +31,72 @@ function FigureCells({ r }: { r: RankingRow }) {
   );
 }
 
+/**
+ * One campaign's figures per department and per region: averages per question, the overall
+ * score and the response rate. A withheld average says why (too few answers, or it would give
+ * away another figure's answers), never 0.
+ */
+export function SurveyTables(props: { results: SurveyResults }) {
+  const r = props.results;
+  if (!r.campaign.closed) return null;
+  return (
+    <>
+      {([['承办单位', 'survey-departments', r.byDepartment], ['地区', 'survey-regions', r.byRegion]] as const).map(([label, id, rows]: readonly [string, string, SurveyFigure[]]) => (
+        <table data-testid={id}>
+          <thead>
+            <tr>
+              <th>{label}</th>
+              {r.campaign.questions.map((q) => (
+                <th>{q.text}</th>
+              ))}
+              <th>综合</th>
+              <th>回收</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((f) => (
+              <tr data-withheld={f.withheld ?? undefined}>
+                <td>{f.name}</td>
+                {r.campaign.questions.map((q) => (
+                  <td>{f.averages ? f.averages[q.id]!.toFixed(2) : '—'}</td>
+                ))}
+                <td>{f.overall === null ? surveyScoreText(f) : f.overall.toFixed(2)}</td>
+                <td>
+                  {f.answered}/{f.invited}（{percent(f.responseRate)}）
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+    </>
+  );
+}
+
+/** The month's survey beside the ranking: a figure of its own, never part of the composite score. */
+function SurveyPanel(props: { results: SurveyResults | null; month: string }) {
+  const r = props.results;
+  return (
+    <>
+      <h2>满意度测评（{props.month}，单列，不计入综合得分）</h2>
+      <div class="panel" data-testid="survey">
+        {r ? (
+          <>
+            <p>
+              {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {percent(r.responseRate)}</b>；
+              {r.campaign.closed ? '已截止。' : `${chinaDate(r.campaign.closesAt)} 截止，截止后公布各单位、各地区结果。`}
+              回答匿名：少于 {r.campaign.minAnswers} 份回答、或与其他数字合起来能推算出个别企业回答的平均分不公布。
+            </p>
+            <SurveyTables results={r} />
+          </>
+        ) : (
+          <p class="muted">该月没有满意度测评。</p>
+        )}
+      </div>
+    </>
+  );
+}
+
 export function ReportsPage(props: {
   deployment: string;
   user: StaffMember;
@@ -37,6 +106,8 @@ export function ReportsPage(props: {
   trendChart: string;
   canExport: boolean;
   regions?: RegionsSection | null;
+  /** The survey of the month (its period holds the month), if there was one. */
+  survey?: SurveyResults | null;
 }) {
   const places = rankPlaces(props.ranking);
   const regionPlaces = rankPlaces(props.regions?.rows ?? []);
@@ -132,6 +203,7 @@ export function ReportsPage(props: {
           </div>
         </>
       ) : null}
+      <SurveyPanel results={props.survey ?? null} month={props.month} />
       <h2>受理与办结趋势</h2>
       <div class="panel chart" data-testid="trend-chart">
         {raw(props.trendChart)}
