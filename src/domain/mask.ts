@@ -8,15 +8,18 @@
  * 110105 19491001 002X). Separators never match a digit, so the expression cannot backtrack
  * over a run; the whole scan is linear.
  */
-const D = '0-9０-９';
+/** Every decimal digit Unicode knows (ASCII, full-width, 𝟏𝟑𝟖, ١٣٨, १३८…): a phone in any script is a phone. */
+const D = '\\p{Nd}';
 const CD = '零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖①-⑨⓪';
-const SEP = ' \\u3000\\u00a0\\t\\-－–—.．()（）_＿/／，、~～\\u200b-\\u200d\\u2060\\ufeff';
+const SEP = ' \\u3000\\u00a0\\t\\n\\r\\-－–—.．()（）_＿/／，、~～\\u200b-\\u200d\\u2060\\ufeff';
 /** A run of `digits` joined by separators, with an ID card's check letter at its end. */
-const runOf = (digits: string) => new RegExp(`[+＋]?[${digits}](?:[${SEP}]{0,3}[${digits}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'g');
+const runOf = (digits: string) => new RegExp(`[+＋]?[${digits}](?:[${SEP}]{0,4}[${digits}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'gu');
 const NUMBER_RUN = runOf(D + CD);
 /** ASCII and full-width digits alone: what is left of a mixed run that is not one number (张三 13800138000). */
 const DIGIT_RUN = runOf(D);
-const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`);
+const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`, 'u');
+const HAS_PLAIN_DIGIT = new RegExp(`[${D}]`, 'u');
+const ONE_DIGIT = new RegExp(`^[${D}]$`, 'u');
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
 const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
 
@@ -27,16 +30,31 @@ const CHINESE_DIGITS: Record<string, string> = {
   〇: '0',
   幺: '1',
 };
-const isDigit = (ch: string) => (ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９') || ch in CHINESE_DIGITS;
-const asciiDigit = (ch: string) => CHINESE_DIGITS[ch] ?? ch.normalize('NFKC');
+const isDigit = (ch: string) => ONE_DIGIT.test(ch) || ch in CHINESE_DIGITS;
+/** A digit's value: Unicode lays each script's digits out as 0…9 in a row, so count back to its zero. */
+function asciiDigit(ch: string): string {
+  const mapped = CHINESE_DIGITS[ch];
+  if (mapped) return mapped;
+  const nfkc = ch.normalize('NFKC');
+  if (nfkc >= '0' && nfkc <= '9') return nfkc;
+  let cp = ch.codePointAt(0)!;
+  let below = 0;
+  while (below < 9 && ONE_DIGIT.test(String.fromCodePoint(cp - 1))) {
+    cp--;
+    below++;
+  }
+  return String(below % 10);
+}
 
 /** A phone word just before a short number: 电话 8888 6666 is a landline without its area code. */
 const PHONE_CUE = /(?:电话|座机|手机|联系|致电|拨打|热线|tel|phone|call)[^0-9０-９]{0,6}$/i;
+/** A bank word just before a long number: 卡号 六二二二… is a card even in Chinese numerals. */
+const BANK_CUE = /(?:卡号|账号|帐号|银行卡|账户|帐户|card|account)[^0-9０-９]{0,6}$/i;
 /** 2026-11-30 (or 2026/11/30, 2026.11.30) at the start of a run: a date, whatever digits follow it. */
 const LEADING_DATE = /^(?:19|20)\d{2}([-/.．／])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![0-9])/;
 
 /** Which digits (by index among the run's digits) stay visible; null: not personal data. */
-function visibleDigits(run: string, digits: string, cued: boolean): { head: number; tail: number } | null {
+function visibleDigits(run: string, digits: string, cued: boolean, bankCued: boolean): { head: number; tail: number } | null {
   const n = digits.length;
   // In Chinese numerals only the unmistakable shapes count: 一二三四五六七八九 alone is not a number.
   const chinese = HAS_CHINESE_DIGIT.test(run);
@@ -45,6 +63,7 @@ function visibleDigits(run: string, digits: string, cued: boolean): { head: numb
   if (n === 11 && /^1[3-9]/.test(digits)) return { head: 3, tail: 4 };
   const idCheck = /[XxＸｘ]$/.test(run);
   if (/^[1-9]/.test(digits) && (n === 18 || (n === 17 && idCheck) || n === 15)) return { head: 6, tail: idCheck ? 0 : 1 };
+  if (chinese && bankCued && n >= 16 && n <= 19) return { head: 4, tail: 4 };
   if (chinese && !/^0[1-9]\d{8,10}$/.test(digits)) return null;
   if (/^0[1-9]\d{8,10}$/.test(digits)) {
     // The area code is what the writer set apart ((0571), 0571-), else what its length must be.
@@ -62,20 +81,25 @@ function visibleDigits(run: string, digits: string, cued: boolean): { head: numb
 /** GZ-20261123-0007: our own ticket numbers are quoted in posts and are nobody's data. */
 const isTicketNumber = (run: string, offset: number, text: string) => /^\d{8}-\d{4,}$/.test(run) && /[A-Za-z]-$/.test(text.slice(Math.max(0, offset - 2), offset));
 
-function maskRun(run: string, offset: number, text: string): string {
+function maskRun(run: string, offset: number, text: string, split = true): string {
   if (isTicketNumber(run, offset, text)) return run;
   const date = LEADING_DATE.exec(run.normalize('NFKC'));
   if (date && date[0].length < run.length) {
     // "2026-11-30 10 点" is a date and an hour; only what follows the date can be someone's number.
     const cut = date[0].length;
-    return run.slice(0, cut) + maskRun(run.slice(cut), offset + cut, text);
+    return run.slice(0, cut) + maskRun(run.slice(cut), offset + cut, text, split);
   }
   const digits = Array.from(run).filter(isDigit).map(asciiDigit).join('');
   const cued = PHONE_CUE.test(text.slice(Math.max(0, offset - 12), offset));
-  const keep = visibleDigits(run, digits, cued);
+  const bankCued = BANK_CUE.test(text.slice(Math.max(0, offset - 12), offset));
+  const keep = visibleDigits(run, digits, cued, bankCued);
   if (!keep) {
-    // 张三 13800138000: the name's 三 ran into the phone; the ASCII digits are masked on their own.
-    if (HAS_CHINESE_DIGIT.test(run) && /[0-9０-９]/.test(run)) return run.replace(DIGIT_RUN, (r: string, at: number) => maskRun(r, offset + at, text));
+    if (HAS_CHINESE_DIGIT.test(run)) {
+      // 张三 13800138000: the name's 三 ran into the phone; the other digits are masked on their own.
+      if (HAS_PLAIN_DIGIT.test(run)) return run.replace(DIGIT_RUN, (r: string, at: number) => maskRun(r, offset + at, text));
+      // 一三八…五六七八，五天了 / two phones in a row: the run took in more than one number.
+      return split ? maskParts(run, offset, text) : run;
+    }
     return run;
   }
   let i = 0;
@@ -91,12 +115,56 @@ function maskRun(run: string, offset: number, text: string): string {
   return out;
 }
 
+/** A number is at most this many digits (0086 + an 18-digit ID is not one). */
+const MAX_DIGITS = 22;
+
+/**
+ * A Chinese-numeral run that is no number as a whole, split at its separators: from each part on,
+ * the longest span of parts that is a number is masked. Spans stop at MAX_DIGITS, so the work
+ * stays linear in the run.
+ */
+function maskParts(run: string, offset: number, text: string): string {
+  const parts: Array<{ at: number; end: number }> = [];
+  const sep = new RegExp(`[${SEP}]+`, 'gu');
+  let last = 0;
+  for (const m of run.matchAll(sep)) {
+    if (m.index! > last) parts.push({ at: last, end: m.index! });
+    last = m.index! + m[0].length;
+  }
+  if (last < run.length) parts.push({ at: last, end: run.length });
+  if (parts.length < 2) return run;
+  const counts = parts.map((p) => Array.from(run.slice(p.at, p.end)).filter(isDigit).length);
+  let out = '';
+  let done = 0;
+  for (let i = 0; i < parts.length; i++) {
+    // Chinese numerals count only in the shapes of a phone, landline, ID or card (10+ digits), and
+    // people group them in threes and fours: a lone 一 starts no number.
+    if (counts[i]! < 3) continue;
+    let best: { j: number; masked: string } | null = null;
+    let n = 0;
+    for (let j = i; j < parts.length; j++) {
+      n += counts[j]!;
+      if (n > MAX_DIGITS) break;
+      if (n < 10) continue;
+      const span = run.slice(parts[i]!.at, parts[j]!.end);
+      const masked = maskRun(span, offset + parts[i]!.at, text, false);
+      if (masked !== span) best = { j, masked };
+    }
+    if (best) {
+      out += run.slice(done, parts[i]!.at) + best.masked;
+      done = parts[best.j]!.end;
+      i = best.j;
+    }
+  }
+  return out + run.slice(done);
+}
+
 /** Masks phones, landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
   return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2');
 }
 
-const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`);
+const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`, 'u');
 
 /**
  * The first `max` characters of a user's text, whitespace collapsed, masked. The text is cut

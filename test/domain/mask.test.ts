@@ -144,7 +144,26 @@ describe('masking personal data in group posts', () => {
     expect(maskedExcerpt('  短的\n反映  ', 120)).toBe('短的 反映');
   });
 
+  it('masks a Chinese-numeral number that runs into the next words or the next number (outside review)', () => {
+    expect(maskPersonalData('联系电话一三八一二三四五六七八，五天了')).toBe('联系电话一三八****五六七八，五天了');
+    expect(maskPersonalData('电话一三八一二三四五六七八，一三九一二三四五六七八')).toBe('电话一三八****五六七八，一三九****五六七八');
+    expect(maskPersonalData('身份证一一〇一〇一一九九〇〇三〇七一二三四，一三八一二三四五六七八')).toBe('身份证一一〇一〇一***********四，一三八****五六七八');
+    // A card in Chinese numerals is read as one after a bank word; plain counting stays as written.
+    expect(maskPersonalData('卡号六二二二〇二一二三四五六七八九〇一二三')).toBe('卡号六二二二***********〇一二三');
+    expect(maskPersonalData('第一二三批，三四五个')).toBe('第一二三批，三四五个');
+  });
+
+  it('masks digits of any script, and numbers spread over lines or wide gaps (outside review)', () => {
+    expect(maskPersonalData('电话𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖 身份证𝟏𝟏𝟎𝟏𝟎𝟏𝟏𝟗𝟗𝟎𝟎𝟑𝟎𝟕𝟏𝟐𝟑𝟒')).toBe('电话𝟏𝟑𝟖****𝟓𝟔𝟕𝟖 身份证𝟏𝟏𝟎𝟏𝟎𝟏***********𝟒');
+    expect(maskPersonalData('电话١٣٨١٢٣٤٥٦٧٨')).toBe('电话١٣٨****٥٦٧٨');
+    expect(maskPersonalData('电话१३८१२३४५६७८')).toBe('电话१३८****५६७८');
+    expect(maskPersonalData('电话138    1234    5678')).toBe('电话138    ****    5678');
+    expect(maskPersonalData('电话138\n1234\n5678')).toBe('电话138\n****\n5678');
+  });
+
   it('gets through megabytes of digits, separators and e-mail-like text', () => {
+    maskPersonalData('一，'.repeat(500_000));
+    maskPersonalData('一二三，'.repeat(250_000));
     maskPersonalData('1 '.repeat(500_000));
     maskPersonalData('a.'.repeat(500_000));
     maskPersonalData(`${'9'.repeat(1_000_000)}X`);
