@@ -25,7 +25,8 @@ export async function monthlyExtras(services: Services, period: Period, now: Dat
   const scope = ticketScope({ role: 'dispatcher', departmentId: null, regionId }, org);
   const names = (id: string) => services.directory.departmentName(id) ?? id;
   const cases = await jointCaseSummaries(services.db, period, names, { scope });
-  const topics = await listTopicSummaries(services.db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 5, scope });
+  // The month's topics: those with a member reported in it (most enterprises first).
+  const topics = (await listTopicSummaries(services.db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 100, scope })).filter((t) => t.lastAt >= period.from && t.firstAt < period.to).slice(0, 5);
   if (cases.length || topics.length) {
     const lines = ['【会商会办】'];
     for (const c of cases) {

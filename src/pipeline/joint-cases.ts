@@ -3,12 +3,13 @@ import type { TicketRow } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import type { Platform } from '../domain/message';
 import { scopeAllows, type TicketScope } from '../domain/regions';
-import type { Category, IssueType, Urgency } from '../domain/taxonomy';
+import { CATEGORY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import { templates } from '../domain/templates';
 import type { Actor, TicketAction, TicketEventDraft, TicketState } from '../domain/ticket';
 import { applyTicketAction } from '../domain/ticket-machine';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { lockTicket, nextCounter, rowToState, saveTicketState, ticketView } from '../repo/tickets';
+import { listTopicSummaries, topicMembers } from '../repo/topics';
 import type { Services } from '../services';
 import type { PipelineDeps } from './context';
 import { groupPostFor, staffDirectPosts, textPayload } from './notify';
@@ -273,8 +274,43 @@ export async function jointCaseSummaries(db: PipelineDeps['db'], period: { from:
   });
 }
 
-/** The 台账's 协同办 section: each case opened or resolved in the month, with its member tickets (with `scope`, only cases wholly inside it, as jointCaseSummaries). */
-export async function jointCaseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | Date | null>>> {
+const TOPIC_STATUS: Record<string, string> = { candidate: '候选', confirmed: '已确认', promoted: '已提级协同办' };
+
+/**
+ * The 台账's 面上问题 section: the topics (not dismissed) with a member reported in the month,
+ * with their member tickets. With `scope`, only topics wholly inside it (as the console).
+ */
+async function topicLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | number | Date | null>>> {
+  const topics = (await listTopicSummaries(db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 500, ...(scope ? { scope } : {}) })).filter((t) => t.lastAt >= period.from && t.firstAt < period.to);
+  if (!topics.length) return [];
+  const rows: Array<Array<string | number | Date | null>> = [[], ['面上问题 (topics)'], ['编号', '问题', '类别', '状态', '企业数', '工单数', '首次反映', '最近反映', '成员工单']];
+  for (const t of topics.sort((a, b) => a.id - b.id)) {
+    const members = await topicMembers(db, t.id);
+    rows.push([
+      `#${t.id}`,
+      t.title,
+      CATEGORY_NAMES[t.category as Category] ?? t.category,
+      `${TOPIC_STATUS[t.status] ?? t.status}${t.jointCase ? ` ${t.jointCase}` : ''}`,
+      t.enterprises,
+      t.tickets,
+      t.firstAt,
+      t.lastAt,
+      members.map((m) => m.number).join('、'),
+    ]);
+  }
+  return rows;
+}
+
+/**
+ * The 台账's 会商会办 part: the month's 面上问题, then each 协同办 case opened or resolved in the
+ * month with its member tickets (with `scope`, only topics and cases wholly inside it, as
+ * jointCaseSummaries).
+ */
+export async function jointCaseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | number | Date | null>>> {
+  return [...(await topicLedgerSection(db, period, scope)), ...(await caseLedgerSection(db, period, scope))];
+}
+
+async function caseLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | Date | null>>> {
   const all = await db
     .selectFrom('joint_cases as c')
     .leftJoin('departments as d', 'd.id', 'c.lead_department_id')
