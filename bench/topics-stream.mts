@@ -12,6 +12,12 @@ export interface StreamTicket extends TopicDoc {
   topic: number | null;
 }
 
+/** The stream's areas (counties, parks), each with a name reports may use; groups belong to areas. */
+export interface StreamArea {
+  id: string;
+  name: string;
+}
+
 function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -29,7 +35,7 @@ interface Frame {
   impacts: string[];
   asks: string[];
   /** Builds the specific thing a topic is about: a place, a system, a project, an agency. */
-  subject: (r: () => number) => { forms: string[] };
+  subject: (r: () => number) => Subject;
 }
 
 const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -37,27 +43,41 @@ const HAN = '东西南北中新青山河湖桥港纬经兴华安康平和金银�
 const name2 = (r: () => number) => pick(r, [...HAN]) + pick(r, [...HAN]);
 const NUMS = ['一', '二', '三', '四', '五', '六', '七', '八', '九'];
 
-const road = (r: () => number) => {
+/** How reports name a subject, and what makes it that subject (a road's name, a system). */
+interface Subject {
+  forms: string[];
+  key: string;
+}
+
+const road = (r: () => number): Subject => {
   const n = r() < 0.5 ? `${pick(r, ['纬', '经'])}${pick(r, NUMS)}路` : `${name2(r)}${pick(r, ['路', '大道', '街'])}`;
   const area = pick(r, ['开发区', '工业园', '高新区', '老城区', '东区', '西区']);
-  return { forms: [n, `${area}${n}`, `${n}一带`, `${n}这段`, `${n}附近`] };
+  return { forms: [n, `${area}${n}`, `${n}一带`, `${n}这段`, `${n}附近`], key: n.replace(/(?:路|大道|街)$/u, '') };
 };
-const park = (r: () => number) => {
-  const n = `${name2(r)}${pick(r, ['工业园', '产业园', '物流园', '科技园'])}`;
-  return { forms: [n, `${n}里`, `${n}这边`, `我们${n}`] };
+const park = (r: () => number): Subject => {
+  const root = name2(r);
+  const n = `${root}${pick(r, ['工业园', '产业园', '物流园', '科技园'])}`;
+  return { forms: [n, `${n}里`, `${n}这边`, `我们${n}`], key: root };
 };
-const system = (r: () => number) => {
-  const s = pick(r, ['电子税务局', '出口退税申报系统', '增值税发票平台', '社保缴费系统', '公积金网厅', '一网通办平台', '工程建设审批系统', '不动产登记系统', '医保结算系统', '政府采购平台']);
+const SYSTEMS = [
+  '电子税务局', '出口退税申报系统', '增值税发票平台', '社保缴费系统', '公积金网厅', '一网通办平台', '工程建设审批系统', '不动产登记系统', '医保结算系统', '政府采购平台',
+  '公共资源交易平台', '企业开办平台', '排污许可管理平台', '国际贸易单一窗口', '用电报装系统', '惠企政策申报平台', '人才认定系统', '施工许可审批系统', '水电气报装平台', '电子招投标系统',
+  '安全生产信息平台', '食品经营许可系统', '特种设备登记系统', '劳动用工备案系统',
+];
+const system = (r: () => number): Subject => {
+  const s = pick(r, SYSTEMS);
   const part = pick(r, ['登录页面', '申报模块', '上传附件环节', '扫码认证', '缴款环节', '提交按钮', '电子签章', '材料预审']);
-  return { forms: [`${s}${part}`, `${s}的${part}`, `${s}上${part}`] };
+  return { forms: [`${s}${part}`, `${s}的${part}`, `${s}上${part}`], key: s };
 };
-const agency = (r: () => number) => {
-  const n = `${name2(r)}${pick(r, ['评估', '检测', '咨询', '代办', '测绘'])}${pick(r, ['公司', '中心', '事务所'])}`;
-  return { forms: [n, `一家叫${n}的机构`, `${n}这家中介`] };
+const agency = (r: () => number): Subject => {
+  const root = name2(r);
+  const n = `${root}${pick(r, ['评估', '检测', '咨询', '代办', '测绘'])}${pick(r, ['公司', '中心', '事务所'])}`;
+  return { forms: [n, `一家叫${n}的机构`, `${n}这家中介`], key: root };
 };
-const project = (r: () => number) => {
-  const n = `${name2(r)}${pick(r, ['安置房', '道路改造', '污水管网', '学校', '产业园'])}项目`;
-  return { forms: [n, `${n}的工程`, `政府投资的${n}`] };
+const project = (r: () => number): Subject => {
+  const root = name2(r);
+  const n = `${root}${pick(r, ['安置房', '道路改造', '污水管网', '学校', '产业园'])}项目`;
+  return { forms: [n, `${n}的工程`, `政府投资的${n}`], key: root };
 };
 
 const FRAMES: Frame[] = [
@@ -156,7 +176,7 @@ function fragment(r: () => number, corpus: string[]): string {
   return list.pop() ?? '';
 }
 
-function plantedReport(r: () => number, frame: Frame, subject: { forms: string[] }, cores: string[], corpus: string[]): string {
+function plantedReport(r: () => number, frame: Frame, subject: Subject, cores: string[], corpus: string[]): { text: string; place: string } {
   const place = pick(r, subject.forms);
   const core = pick(r, cores);
   const clauses = [`${place}${core}`];
@@ -165,7 +185,7 @@ function plantedReport(r: () => number, frame: Frame, subject: { forms: string[]
   if (r() < 0.35) clauses.push(fragment(r, corpus));
   // Word order differs between writers: sometimes the impact comes first.
   if (r() < 0.3 && clauses.length > 1) clauses.reverse();
-  return `${pick(r, OPENERS)}${clauses.filter(Boolean).join(pick(r, ['，', '，', '。', ' ', '；']))}${pick(r, TAILS)}`;
+  return { text: `${pick(r, OPENERS)}${clauses.filter(Boolean).join(pick(r, ['，', '，', '。', ' ', '；']))}${pick(r, TAILS)}`, place };
 }
 
 export interface StreamOptions {
@@ -177,6 +197,18 @@ export interface StreamOptions {
   days: number;
   groups: number;
 }
+
+/** Two groups per area (a county's or a park's co-governance groups). */
+export const areaCount = (groups: number) => Math.max(2, Math.round(groups / 2));
+
+/** The areas of a stream of `groups` groups; group gK belongs to area a(K mod areas). */
+export function streamAreas(opts: Pick<StreamOptions, 'seed' | 'groups'>): StreamArea[] {
+  const r = rng(opts.seed * 7919 + 17);
+  const names = new Set<string>();
+  while (names.size < areaCount(opts.groups)) names.add(`${name2(r)}${pick(r, ['县', '区', '开发区', '高新区', '镇', '工业园'])}`);
+  return [...names].map((name, k) => ({ id: `a${k}`, name }));
+}
+const stemOf = (name: string) => name.replace(/(?:开发区|高新区|工业园|县|区|镇)$/u, '');
 
 /**
  * The stream, oldest first, spread over `days`. Planted topics span 1–20 days and 2–6 groups;
@@ -193,37 +225,69 @@ export function generateStream(opts: StreamOptions): StreamTicket[] {
   const start = Date.UTC(2026, 8, 1);
   let enterprise = 0;
   let id = 0;
-  const group = () => `g${Math.floor(r() * opts.groups)}`;
+  const areas = streamAreas(opts);
+  const areaOf = (g: number) => areas[g % areas.length]!;
+  const gi = () => Math.floor(r() * opts.groups);
+  /** A group of the area (groups k, k + areas, k + 2·areas… belong to area k). */
+  const groupIn = (a: number) => {
+    const choices = Array.from({ length: Math.ceil((opts.groups - a) / areas.length) }, (_, k) => a + k * areas.length);
+    return pick(r, choices);
+  };
+  /**
+   * Where a report names its area: some writers say where they are (青山县纬三路…), and a company
+   * reporting from another area's group nearly always does (我们在青山也有厂…), or nobody would know.
+   */
+  const located = (text: string, place: string, home: StreamArea, away: boolean) => {
+    if (!(away ? r() < 0.7 : r() < 0.15)) return text;
+    const where = pick(r, [home.name, stemOf(home.name)]);
+    return r() < 0.5 ? text.replace(place, `${where}${place}`) : `${pick(r, ['我们在', '', '我们是'])}${where}的，${text}`;
+  };
   // A place or system reported by several enterprises IS a shared problem: distractors never reuse one.
   const used = new Set<string>();
-  const freshSubject = (frame: Frame) => {
-    for (let tries = 0; tries < 20; tries++) {
+  // Nor do two planted topics share a name or a system (北富路 and 北富工业园, or two faults of one
+  // system at once, are one problem to anyone reading them), and no one-off names a planted topic's
+  // subject with the same kind of problem (北富科技园停电 beside planted 北富工业园停电).
+  const planted = new Set<string>();
+  const plantedIn = new Set<string>();
+  const freshSubject = (frame: Frame, topic: boolean) => {
+    for (let tries = 0; tries < 40; tries++) {
       const s = frame.subject(r);
-      if (!used.has(s.forms[0]!)) return used.add(s.forms[0]!), s;
+      if (used.has(s.forms[0]!) || plantedIn.has(`${FRAMES.indexOf(frame)}|${s.key}`) || (topic && planted.has(s.key))) continue;
+      used.add(s.forms[0]!);
+      if (topic) planted.add(s.key), plantedIn.add(`${FRAMES.indexOf(frame)}|${s.key}`);
+      return s;
     }
     return null;
   };
   for (let t = 0; t < opts.topics; t++) {
     const frame = FRAMES[t % FRAMES.length]!;
-    const subject = freshSubject(frame) ?? frame.subject(r);
+    const subject = freshSubject(frame, true) ?? frame.subject(r);
     // Each topic's writers draw on 3 of the frame's wordings: paraphrases, not one sentence.
     const cores = [...frame.cores].sort(() => r() - 0.5).slice(0, 3);
     const size = 3 + Math.floor(Math.pow(r(), 2) * (opts.maxSize - 2));
     const begin = start + Math.floor(r() * (opts.days - 20)) * dayMs;
     const span = (1 + Math.floor(r() * 20)) * dayMs;
-    const groups = Array.from({ length: 2 + Math.floor(r() * 5) }, group);
+    // An online system serves the whole city: its users are in any group. A place (a road, a
+    // park, a project) is in one area: most reports come from that area's groups, a few from
+    // companies elsewhere (a second site, a supplier), which then say where.
+    const cityWide = frame.subject === system;
+    const home = Math.floor(r() * areas.length);
+    const groups = Array.from({ length: 2 + Math.floor(r() * 5) }, gi);
     const reporters: string[] = [];
     for (let k = 0; k < size; k++) {
       const again = reporters.length >= 3 && r() < 0.1;
       const ent = again ? pick(r, reporters) : `e${++enterprise}`;
       reporters.push(ent);
+      const g = cityWide ? pick(r, groups) : r() < 0.85 ? groupIn(home) : gi();
+      const report = plantedReport(r, frame, subject, cores, corpus.get(frame.category) ?? []);
       out.push({
         id: ++id,
-        text: plantedReport(r, frame, subject, cores, corpus.get(frame.category) ?? []),
+        text: cityWide ? report.text : located(report.text, report.place, areas[home]!, areaOf(g) !== areas[home]),
         category: r() < 0.08 ? pick(r, cats) : frame.category,
         enterprise: ent,
         at: begin + Math.floor(r() * span),
-        group: pick(r, groups),
+        group: `g${g}`,
+        area: areaOf(g).id,
         topic: t,
       });
     }
@@ -236,11 +300,13 @@ export function generateStream(opts: StreamOptions): StreamTicket[] {
     const at = start + Math.floor(r() * opts.days * dayMs);
     let text: string;
     let category: string;
+    const g = gi();
     // Systems are few: a one-off report about one would soon be a shared problem, so one-offs name places.
     const frame = pick(r, FRAMES.filter((f) => f.subject !== system));
-    const subject = r() < 0.5 || pool.length === 0 ? freshSubject(frame) : null;
+    const subject = r() < 0.5 || pool.length === 0 ? freshSubject(frame, false) : null;
     if (subject) {
-      text = plantedReport(r, frame, subject, frame.cores, corpus.get(frame.category) ?? []);
+      const report = plantedReport(r, frame, subject, frame.cores, corpus.get(frame.category) ?? []);
+      text = located(report.text, report.place, areaOf(g), false);
       category = frame.category;
     } else if (pool.length) {
       const p = pool.pop()!;
@@ -251,7 +317,7 @@ export function generateStream(opts: StreamOptions): StreamTicket[] {
       text = `${pick(r, OPENERS)}${Array.from({ length: 6 + Math.floor(r() * 10) }, () => name2(r)).join('')}`;
       category = frame.category;
     }
-    out.push({ id: ++id, text, category, enterprise: `e${++enterprise}`, at, group: group(), topic: null });
+    out.push({ id: ++id, text, category, enterprise: `e${++enterprise}`, at, group: `g${g}`, area: areaOf(g).id, topic: null });
   }
   return out.sort((a, b) => a.at - b.at);
 }

@@ -1,8 +1,8 @@
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
-import { createTopicIndex, reconcileTopics, type TopicIndex } from '../domain/topics';
+import { createTopicIndex, reconcileTopics, type AreaName, type TopicIndex } from '../domain/topics';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
-import { ticketScope } from '../domain/regions';
+import { ticketScope, type Org } from '../domain/regions';
 import { textPayload } from '../pipeline/notify';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { applyTopicPlan, listTopicSummaries, retitleTopics, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
@@ -10,7 +10,29 @@ import type { Services } from '../services';
 import { claimRun } from './digests';
 
 // One index per running process: a refresh tokenises only tickets it has not seen before.
-const indexes = new WeakMap<object, TopicIndex>();
+const indexes = new WeakMap<object, { names: string; index: TopicIndex }>();
+
+/**
+ * Where a ticket comes from, for the topics: the county-level region (the city's child) of its
+ * group, or for a one-to-one report of the department handling it; null at the city level or in
+ * a single-county deployment. Every region's name (towns and parks too) names its county-level area.
+ */
+export function topicAreas(org: Org): { names: AreaName[]; key: string; of: (groupRegion: string | null | undefined, departmentId: string | null | undefined) => string | null } {
+  const county = (id: string | null | undefined): string | null => {
+    const r = org.region(id);
+    if (!org.declared || !r || r.id === org.root.id) return null;
+    return (org.childContaining(org.root.id, r.id) ?? r).id;
+  };
+  const names = org.regions.flatMap((r) => {
+    const id = county(r.id);
+    return id ? [{ id, name: r.name }] : [];
+  });
+  return {
+    names,
+    key: names.map((a) => `${a.id}=${a.name}`).join(','),
+    of: (groupRegion, departmentId) => (groupRegion ? county(org.groupRegion(groupRegion)) : county(org.departmentRegion(departmentId))),
+  };
+}
 
 /** Bump when the title builder changes what it may quote: every stored title is rebuilt once. */
 export const RETITLE_KEY = 'topics:retitle:2026-12-03';
@@ -53,10 +75,12 @@ export async function refreshTopics(services: Services, now: Date = services.now
   if (!opts.force && last?.watermark === watermark) return { skipped: true, tickets: last.tickets, topics: last.topics, millis: 0 };
   const started = Date.now();
   const tickets = await topicSourceTickets(db, since);
-  let index = indexes.get(db);
-  if (!index) indexes.set(db, (index = createTopicIndex()));
-  const clusters = index.cluster(
-    tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime() })),
+  const areas = topicAreas(services.directory.org);
+  let entry = indexes.get(db);
+  // A new directory revision may rename or add areas: the index starts again with the new names.
+  if (!entry || entry.names !== areas.key) indexes.set(db, (entry = { names: areas.key, index: createTopicIndex({ areas: areas.names }) }));
+  const clusters = entry.index.cluster(
+    tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime(), area: areas.of(t.group_region, t.department_id) })),
     { minEnterprises: config.topics.minEnterprises },
   );
   await db.transaction().execute(async (tx) => {

@@ -13,7 +13,8 @@ export async function topicSourceTickets(db: Db, since: Date) {
   return db
     .selectFrom('tickets as t')
     .leftJoin('requesters as r', 'r.id', 't.requester_id')
-    .select(['t.id', 't.content', 't.category', 't.received_at', enterpriseKey.as('enterprise')])
+    .leftJoin('groups as g', 'g.id', 't.group_id')
+    .select(['t.id', 't.content', 't.category', 't.received_at', 't.department_id', 'g.region as group_region', enterpriseKey.as('enterprise')])
     .where('t.received_at', '>=', since)
     .where('t.status', '!=', 'merged')
     .execute();

@@ -1,4 +1,5 @@
-import { cosine, countTerms, createVocabulary, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
+import { createAreaMatcher, ONLINE_KIND, type AreaName } from './kinds';
+import { cosine, countTerms, createVocabulary, subjectClass, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
 
 /** One ticket as the clustering sees it. */
 export interface TopicDoc {
@@ -9,6 +10,8 @@ export interface TopicDoc {
   enterprise: string;
   /** Received at, epoch milliseconds. */
   at: number;
+  /** Where it comes from: the area (region) of the group it was reported in, if known. */
+  area?: string | null | undefined;
 }
 
 export interface TopicOptions {
@@ -42,6 +45,20 @@ export interface TopicOptions {
   evidence: number;
   /** Within a topic, a report needs links to this many others (see the core trimming). */
   minLinks: number;
+  /** Problem-kind terms (积水, 停电…) weigh this many times an ordinary term in the cosine. */
+  kindBoost: number;
+  /**
+   * Evidence a shared kind-in-an-area (积水@北山) is worth when that kind is concentrated in that
+   * area: at least `contextLift` times the reports of the kind the area would have by its share of
+   * the window.
+   */
+  contextEvidence: number;
+  contextLift: number;
+  /** Both reports come from known areas and share none: the link is weakened by this factor. */
+  areaClash: number;
+  /** A name bigram in more than max(nameGramMinSubjects, nameGramFraction × window) subjects' names does not make two subjects one. */
+  nameGramMinSubjects: number;
+  nameGramFraction: number;
 }
 
 export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
@@ -50,17 +67,23 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   centroidThreshold: 0.38,
   linkWithinDays: 30,
   maxDocFraction: 0.01,
-  placeClash: 0.55,
+  placeClash: 0.3,
   placeBoost: 2,
   placeAgree: 0.1,
   otherCategory: 0.9,
   idfPower: 1.5,
   subjectMinDocs: 10,
-  subjectDocFraction: 0.002,
+  subjectDocFraction: 0.01,
   rareMinDocs: 6,
   rareDocFraction: 0.002,
   evidence: 2.6,
   minLinks: 2,
+  kindBoost: 0,
+  contextEvidence: 1.5,
+  contextLift: 3,
+  areaClash: 0.5,
+  nameGramMinSubjects: 4,
+  nameGramFraction: 0.0002,
 };
 
 export interface TopicCluster {
@@ -85,27 +108,36 @@ export interface TopicIndex {
   size(): number;
 }
 
-export function createTopicIndex(): TopicIndex {
+/**
+ * `areas`: the deployment's areas (regions) by name, so a report that names one (我们在河西也有车间)
+ * counts in that area as well as its group's.
+ */
+export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): TopicIndex {
   const vocab: Vocabulary = createVocabulary();
-  const cache = new Map<number, { text: string; counts: TermCounts }>();
+  const named = createAreaMatcher(setup.areas ?? []);
+  const cache = new Map<number, { text: string; area: string | null; areas: string[]; counts: TermCounts }>();
   return {
     size: () => cache.size,
     cluster(docs, partial = {}) {
       const opts = { ...DEFAULT_TOPIC_OPTIONS, ...partial };
       const live = new Set<number>();
       const counts: TermCounts[] = [];
+      const areas: string[][] = [];
       for (const d of docs) {
         live.add(d.id);
+        const area = d.area ?? null;
         let c = cache.get(d.id);
-        if (!c || c.text !== d.text) {
-          c = { text: d.text, counts: countTerms(vocab, d.text) };
+        if (!c || c.text !== d.text || c.area !== area) {
+          const where = [...new Set([...(area === null ? [] : [area]), ...named(d.text)])];
+          c = { text: d.text, area, areas: where, counts: countTerms(vocab, d.text, where) };
           cache.set(d.id, c);
         }
         counts.push(c.counts);
+        areas.push(c.areas);
       }
       // Tickets that left the window need not be remembered.
       if (cache.size > live.size * 1.5) for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-      return clusterWindow(docs, counts, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
+      return clusterWindow(docs, counts, areas, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
     },
   };
 }
@@ -115,6 +147,8 @@ export function clusterTopics(docs: TopicDoc[], opts: Partial<TopicOptions> = {}
   return createTopicIndex().cluster(docs, opts);
 }
 
+const EMPTY = new Uint32Array(0);
+
 function find(parent: Int32Array, i: number): number {
   while (parent[i] !== i) {
     parent[i] = parent[parent[i]!]!;
@@ -123,46 +157,62 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
-/** A subject's kind word and the bigrams of its name (the part before the kind word). */
+/** A subject's class (road, park, online system…) and the bigrams of its name (before the kind word). */
 interface SubjectInfo {
   kind: string;
-  name: Set<string>;
+  online: boolean;
+  /** Name bigrams that tell subjects apart (咨询 in 湖阳咨询公司 and 柏云咨询公司 does not). */
+  grams: string[];
 }
 
-function subjectInfo(vocab: Vocabulary, id: number, memo: Map<number, SubjectInfo>): SubjectInfo {
-  let s = memo.get(id);
-  if (!s) {
-    const w = vocab.term(id).slice(1);
-    const kind = subjectKind(w);
-    const name = w.slice(0, w.length - kind.length);
-    const grams = new Set<string>();
-    for (let k = 0; k + 1 < name.length; k++) grams.add(name.slice(k, k + 2));
-    if (name.length === 1) grams.add(name);
-    s = { kind, name: grams };
-    memo.set(id, s);
-  }
-  return s;
+function nameGrams(w: string): string[] {
+  const name = w.slice(0, w.length - subjectKind(w).length);
+  if (name.length === 1) return [name];
+  const grams = new Set<string>();
+  for (let k = 0; k + 1 < name.length; k++) grams.add(name.slice(k, k + 2));
+  return [...grams];
 }
+
+const sameSubject = (x: number, y: number, sx: SubjectInfo, sy: SubjectInfo) => x === y || sx.grams.some((g) => sy.grams.includes(g));
 
 /**
- * +1: the two reports name one subject (the same subject word, or subjects whose names share a
- * bigram: 青山工业园 / 青山县工业园区, 出口退税申报系统 / 出口退税系统); −1: both name a subject
- * of one kind and no name is shared (工业二路 / 北环路: two roads); 0: nothing to say (a road and
- * a system are not a clash).
+ * −1: for some class of subject both reports name, no name is shared (工业二路 / 北环路: two roads,
+ * even when both also name 青山工业园: two roads in one park are two problems); +1: otherwise, they
+ * name one subject (the same subject word, or names sharing a telling bigram: 青山工业园 /
+ * 青山县工业园区, 出口退税申报系统 / 出口退税系统); 0: nothing to say (a road and a system are not a
+ * clash). Reports from different areas (`apart`) name one place only by chance (every county has a
+ * 水务公司 and maybe a 纬三路): only an online system is one subject everywhere.
  */
-function subjectRelation(a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo): number {
+function subjectRelation(a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo, apart: boolean): number {
   if (a.length === 0 || b.length === 0) return 0;
-  let sameKind = false;
+  let shared = false;
   for (const x of a) {
     const sx = info(x);
+    let met = false;
+    let agreed = false;
     for (const y of b) {
-      if (x === y) return 1;
       const sy = info(y);
-      for (const g of sx.name) if (sy.name.has(g)) return 1;
-      if (sx.kind === sy.kind) sameKind = true;
+      if (sx.kind !== sy.kind) continue;
+      met = true;
+      if (sameSubject(x, y, sx, sy)) {
+        agreed = true;
+        break;
+      }
     }
+    // Another subject of this class in `a` may be the one `b` names (a report names two roads).
+    if (met && !agreed && !classAgrees(sx.kind, a, b, info)) return -1;
+    if (agreed && (!apart || sx.online)) shared = true;
   }
-  return sameKind ? -1 : 0;
+  return shared ? 1 : 0;
+}
+
+function classAgrees(kind: string, a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo): boolean {
+  for (const x of a) {
+    const sx = info(x);
+    if (sx.kind !== kind) continue;
+    for (const y of b) if (info(y).kind === kind && sameSubject(x, y, sx, info(y))) return true;
+  }
+  return false;
 }
 
 /**
@@ -170,7 +220,7 @@ function subjectRelation(a: Uint32Array, b: Uint32Array, info: (id: number) => S
  * one problem under different categories. Document frequency is over the whole window, so a
  * region's name (in hundreds of reports) says little and a road's or a system's name says much.
  */
-function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
+function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
   const n = docs.length;
   if (n < opts.minEnterprises) return [];
   const df = new Map<number, number>();
@@ -185,15 +235,28 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
   // not the subject of one problem: it is neither boosted nor evidence for or against a link.
   const subjectCap = Math.max(opts.subjectMinDocs, Math.floor(n * opts.subjectDocFraction));
   const specific = (id: number) => vocab.isPlace(id) && df.get(id)! <= subjectCap;
-  const boost = (id: number) => (specific(id) ? opts.placeBoost : vocab.isPlace(id) ? 0.3 : 1);
+  const boost = (id: number) => (specific(id) ? opts.placeBoost : vocab.isPlace(id) ? 0.3 : vocab.isKind(id) ? opts.kindBoost : 1);
   const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
 
   const TOP = 10;
   const MAX_SCAN = 40;
+  // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
+  const gramSubjects = new Map<string, number>();
+  for (const [id] of df) if (specific(id)) for (const g of nameGrams(vocab.term(id).slice(1))) gramSubjects.set(g, (gramSubjects.get(g) ?? 0) + 1);
+  const gramCap = Math.max(opts.nameGramMinSubjects, Math.floor(n * opts.nameGramFraction));
   const memo = new Map<number, SubjectInfo>();
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
-  const info = (id: number) => subjectInfo(vocab, id, memo);
+  const info = (id: number): SubjectInfo => {
+    let si = memo.get(id);
+    if (!si) {
+      const w = vocab.term(id).slice(1);
+      const kind = subjectClass(subjectKind(w));
+      si = { kind, online: kind === 'online', grams: nameGrams(w).filter((g) => gramSubjects.get(g)! <= gramCap) };
+      memo.set(id, si);
+    }
+    return si;
+  };
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
   const places: Array<Uint32Array> = counts.map((c) => c.ids.filter(specific));
   // Each report is indexed by its heaviest informative terms (seen twice or more, not common);
@@ -211,21 +274,48 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
   // Each term's worth as evidence, per report (aligned with its vector): 1 for a term only two
   // reports use, less the more use it, 0 past rareCap; an area's name is worth nothing.
   const worth = new Map<number, number>();
+  // A kind in an area (积水@北山) is evidence when the area has several times the reports of that
+  // kind its share of the window would give it: a burst of one problem, not the usual background.
+  const areaDocs = new Map<string, number>();
+  for (const list of areas) for (const a of list) areaDocs.set(a, (areaDocs.get(a) ?? 0) + 1);
+  const contextWorth = (id: number) => {
+    if (opts.contextEvidence === 0) return 0;
+    const t = vocab.term(id);
+    const at = t.indexOf('@');
+    if (at < 0) return 0;
+    const kindDocs = df.get(vocab.id(vocab.kind(t.slice(1, at)))) ?? 0;
+    const expected = (kindDocs * (areaDocs.get(t.slice(at + 1)) ?? 0)) / n;
+    const c = df.get(id)!;
+    return c >= opts.minEnterprises && expected > 0 && c / expected >= opts.contextLift ? opts.contextEvidence : 0;
+  };
   const rare: Float32Array[] = vectors.map((v) =>
     Float32Array.from(v.ids, (id) => {
       let w = worth.get(id);
       if (w === undefined) {
         const f = df.get(id)!;
-        w = f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
+        // (A kind's worth is stored negative: a pair counts its best one once, see the walk.)
+        w = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
         worth.set(id, w);
       }
       return w;
     }),
   );
+  // A report's bursty kinds-in-an-area: two reports sharing one are compared whatever words they use.
+  const contexts: Uint32Array[] = counts.map((c) => (opts.contextEvidence === 0 ? EMPTY : c.ids.filter((id) => worth.get(id)! < 0)));
+  const onlineKind = vocab.id(vocab.kind(ONLINE_KIND));
+  const online: boolean[] = counts.map((c) => c.ids.includes(onlineKind));
+  const areaClash = (i: number, j: number) => {
+    const a = areas[i]!;
+    const b = areas[j]!;
+    if (a.length === 0 || b.length === 0) return false;
+    for (const x of a) if (b.includes(x)) return false;
+    return true;
+  };
 
   const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.at - docs[b]!.at);
   const linkMs = opts.linkWithinDays * 86_400_000;
   const hits = new Int32Array(n);
+  const viaContext = new Uint8Array(n);
   const stamp = new Int32Array(n).fill(-1);
   const edges: Array<[number, number, number]> = [];
   const touched: number[] = [];
@@ -240,48 +330,75 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], vocab: Vocabulary
       for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
         const j = list[p]!;
         if (at - docs[j]!.at > linkMs) break;
-        if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), touched.push(j);
+        if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), (viaContext[j] = 0), touched.push(j);
         hits[j]!++;
       }
     }
+    for (const id of contexts[i]!) {
+      const list = postings.get(id);
+      if (!list) continue;
+      for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
+        const j = list[p]!;
+        if (at - docs[j]!.at > linkMs) break;
+        if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), touched.push(j);
+        viaContext[j] = 1;
+      }
+    }
     for (const j of touched) {
-      if (hits[j]! < 2 && (places[i]!.length === 0 || places[j]!.length === 0)) continue;
+      const near = hits[j]! >= 2 || viaContext[j] === 1;
+      if (!near && (places[i]!.length === 0 || places[j]!.length === 0)) continue;
       if (docs[i]!.enterprise === docs[j]!.enterprise) continue;
-      const rel = subjectRelation(places[i]!, places[j]!, info);
-      if (hits[j]! < 2 && rel <= 0) continue;
+      const apart = areaClash(i, j);
+      const rel = subjectRelation(places[i]!, places[j]!, info, apart);
+      if (!near && rel <= 0) continue;
       // Evidence: the rare terms both reports use, each worth 1 when only these two use it and
       // less the more reports use it. Chat paraphrases share few words, but the ones they share
       // are specific (限高, 审图, 诚信); cosine over whole texts drowns them in the rest.
       // One walk over both (id-sorted) vectors gives the evidence and the cosine.
       let s = 0;
+      let ctx = 0;
       let dot = 0;
       const va = vectors[i]!;
       const vb = vectors[j]!;
       const ra = rare[i]!;
-      const rb = rare[j]!;
       const a = va.ids;
       const b = vb.ids;
       for (let x = 0, y = 0; x < a.length && y < b.length; ) {
         if (a[x] === b[y]) {
           dot += va.weights[x]! * vb.weights[y]!;
-          s += Math.min(ra[x]!, rb[y]!);
+          // One term, one worth: ra[x] === rb[y].
+          const w = ra[x]!;
+          if (w >= 0) s += w;
+          else if (-w > ctx) ctx = -w;
           x++, y++;
         } else if (a[x]! < b[y]!) x++;
         else y++;
       }
+      // Several kinds in one area (a long letter names many) are still one coincidence of place.
+      s += ctx;
       // (A shared specific subject is already in the evidence.)
       if (rel < 0) s *= opts.placeClash;
+      // Places belong to an area, online systems to everyone: one subject named by both, or an
+      // online system both report trouble with, is one problem wherever its reporters are.
+      const away = apart && rel <= 0 && !(online[i] && online[j]);
+      if (away) s *= opts.areaClash;
       if (docs[i]!.category !== docs[j]!.category) s *= opts.otherCategory;
       // The whole-text cosine still links reports that share many ordinary words (a long
       // paraphrase of one complaint); weighed the same way by the subjects.
-      let cos = hits[j]! >= 2 ? dot : 0;
+      let cos = near ? dot : 0;
       if (rel > 0) cos += (1 - cos) * opts.placeAgree;
       else if (rel < 0) cos *= opts.placeClash;
+      if (away) cos *= opts.areaClash;
       if (docs[i]!.category !== docs[j]!.category) cos *= opts.otherCategory;
       const score = Math.max(s / opts.evidence, cos / opts.threshold);
       if (score >= 1) edges.push([i, j, score]);
     }
     for (const id of tops[i]!) {
+      const list = postings.get(id);
+      if (list) list.push(i);
+      else postings.set(id, [i]);
+    }
+    for (const id of contexts[i]!) {
       const list = postings.get(id);
       if (list) list.push(i);
       else postings.set(id, [i]);

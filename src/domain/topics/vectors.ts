@@ -1,5 +1,6 @@
 import { stem } from '../classifier/features';
 import { T2S_PAIRS } from '../classifier/t2s-chars';
+import { problemKinds } from './kinds';
 
 /**
  * Subject words: what a report is about — a place (纬三路, 东区工业园, 青山镇), a system
@@ -7,18 +8,39 @@ import { T2S_PAIRS } from '../classifier/t2s-chars';
  * reports of flooding on different roads are two problems, so subjects are features of their
  * own and a clash of subjects weighs against a link (see TopicOptions.placeClash).
  */
-const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子上边])/gu;
+const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子])/gu;
 const SUFFIX = /(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)$/u;
 /** Words that end like a subject but never name one. */
-const NOT_PLACE = /^(?:道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
+const NOT_PLACE = /^(?:我公司|本公司|贵公司|该公司|你公司|我单位|本单位|修路|道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
 
 const LEAD =
-  /^(?:我们|我司|我们的|我厂|公司|厂里|附近|这边|那边|就在|位于|请问|问一下|使用|用的|用|通过|登录|登陆|上了|上|进|说是|说|叫|找|承建的|承建|负责的|做的|给|被|跟|和|与|对|向|在|的|到|从|往|去|了|是|都|也|又|还|就)+/u;
+  /^(?:我们|我司|我们的|我厂|公司|厂里|附近|一带|这段|那段|周边|这边|那边|就在|位于|请问|问一下|查一下|请|麻烦|希望|要求|让|使用|用的|用|通过|登录|登陆|上了|上|进|说是|说|叫|找|承建的|承建|负责的|做的|给|被|跟|和|与|对|向|在|的|到|从|往|去|了|是|都|也|又|还|就)+/u;
 
 /** The kind word a subject ends with (路, 系统, 公司…), or ''. */
 export function subjectKind(w: string): string {
   return SUFFIX.exec(w)?.[0] ?? '';
 }
+
+/**
+ * Kind words that name one sort of subject: two roads clash whether 路 or 大道, two parks whether
+ * 工业园 or 产业园, two online systems whether 系统, 平台 or 电子税务局.
+ */
+const KIND_CLASS: Record<string, string> = Object.fromEntries(
+  Object.entries({
+    road: ['大道', '路', '街', '巷', '大桥', '隧道'],
+    park: ['园区', '工业园', '产业园', '物流园', '科技园', '开发区', '高新区', '片区'],
+    settlement: ['镇', '乡', '村', '社区', '小区'],
+    building: ['大厦', '广场', '码头', '车站'],
+    online: ['系统', '平台', '网厅', '税务局'],
+    organisation: ['公司', '中心', '事务所'],
+    project: ['项目'],
+  }).flatMap(([c, words]) => words.map((w) => [w, c])),
+);
+export const subjectClass = (kind: string) => KIND_CLASS[kind] ?? kind;
+
+/** An organisation asked to act (请供电公司查一下, 麻烦政务服务中心协调) handles the problem; it is not its subject. */
+const ADDRESSEE = /(?:请(?!问)|麻烦|希望|盼)$/u;
+const HANDLER_KIND = /(?:公司|中心|税务局|事务所)$/u;
 
 export function placeWords(text: string): string[] {
   const out = new Set<string>();
@@ -27,6 +49,8 @@ export function placeWords(text: string): string[] {
     // Leading verbs and fillers are not part of a name: "使用出口退税申报系统", "请问出口退税那个系统",
     // "承建的安置房项目", "说是某某公司".
     let w = m[0].replace(LEAD, '');
+    const lead = text.slice(Math.max(0, m.index - 2), m.index) + m[0].slice(0, m[0].length - w.length);
+    if (HANDLER_KIND.test(w) && ADDRESSEE.test(lead.replace(/(?:尽快|赶紧|马上)$/u, ''))) continue;
     // "那个系统" / "这家公司": a demonstrative between the name and its kind word goes.
     w = w.replace(/(?:那个|这个|那家|这家|那条|这条|的)(?=(?:系统|平台|公司|中心|项目|路|街)$)/u, '');
     // A year, a count or an ordinal before the name ("年老旧小区", "第二家…") is not the name.
@@ -34,6 +58,9 @@ export function placeWords(text: string): string[] {
     // "推荐的诚信安全评价公司": a name does not run across 的.
     const de = w.lastIndexOf('的');
     if (de >= 0 && w.length - de - 1 >= 3) w = w.slice(de + 1);
+    // Nor across a conjunction: "区政府与我公司" (和 is left alone: 平和路, 永和工业园).
+    const conj = Math.max(w.lastIndexOf('与'), w.lastIndexOf('跟'), w.lastIndexOf('及'));
+    if (conj > 0 && w.length - conj - 1 >= 2) w = w.slice(conj + 1);
     if (w.length < 2 || NOT_PLACE.test(w)) continue;
     out.add(w);
     // "开发区纬三路" and "纬三路" are one road: after an area word the rest names the subject too,
@@ -50,6 +77,7 @@ const FILLER = ['你好', '您好', '请问', '谢谢', '麻烦', '帮忙', '一
 const WORD_BASE = 2 ** 21; // above every code point
 const PAIR = 2 ** 22;
 const PLACE_BASE = 2 ** 44; // above every pair key
+const KIND_BASE = 2 ** 50; // above every place key
 
 const HAN_DIGITS = '〇一二三四五六七八九';
 /** 0–9 for an ASCII or full-width digit at i, else −1. */
@@ -67,8 +95,11 @@ export interface Vocabulary {
   id(key: number): number;
   word(w: string): number;
   place(p: string): number;
+  /** A problem kind (积水), or a kind in an area (积水@青山县): see kinds.ts. */
+  kind(k: string): number;
   term(id: number): string;
   isPlace(id: number): boolean;
+  isKind(id: number): boolean;
   size(): number;
 }
 
@@ -79,6 +110,8 @@ export function createVocabulary(): Vocabulary {
   const wordList: string[] = [];
   const places = new Map<string, number>();
   const placeList: string[] = [];
+  const kinds = new Map<string, number>();
+  const kindList: string[] = [];
   const unitText = (u: number) => (u < WORD_BASE ? String.fromCodePoint(u) : `${wordList[u - WORD_BASE]} `);
   return {
     id(key) {
@@ -100,12 +133,19 @@ export function createVocabulary(): Vocabulary {
       if (i === undefined) (i = placeList.length), places.set(p, i), placeList.push(p);
       return PLACE_BASE + i;
     },
+    kind(k) {
+      let i = kinds.get(k);
+      if (i === undefined) (i = kindList.length), kinds.set(k, i), kindList.push(k);
+      return KIND_BASE + i;
+    },
     term(id) {
       const k = keys[id]!;
+      if (k >= KIND_BASE) return `#${kindList[k - KIND_BASE]}`;
       if (k >= PLACE_BASE) return `@${placeList[k - PLACE_BASE]}`;
       return unitText(Math.floor(k / PAIR)) + unitText(k % PAIR);
     },
-    isPlace: (id) => keys[id]! >= PLACE_BASE,
+    isPlace: (id) => keys[id]! >= PLACE_BASE && keys[id]! < KIND_BASE,
+    isKind: (id) => keys[id]! >= KIND_BASE,
     size: () => keys.length,
   };
 }
@@ -180,7 +220,11 @@ export interface TermCounts {
   counts: Uint16Array;
 }
 
-export function countTerms(vocab: Vocabulary, text: string): TermCounts {
+/**
+ * `areas`: where the report comes from (its group's area and the areas it names); each problem
+ * kind is also counted once per area, so two reports of one kind in one area share a term.
+ */
+export function countTerms(vocab: Vocabulary, text: string, areas: readonly string[] = []): TermCounts {
   const { units: u, han } = scan(vocab, text);
   const raw: number[] = [];
   for (let i = 0; i + 1 < u.length; i++) {
@@ -189,6 +233,10 @@ export function countTerms(vocab: Vocabulary, text: string): TermCounts {
     if (!fillerKeys.has(key)) raw.push(vocab.id(key));
   }
   for (const p of placeWords(han)) raw.push(vocab.id(vocab.place(p)));
+  for (const k of problemKinds(han)) {
+    raw.push(vocab.id(vocab.kind(k)));
+    for (const a of areas) raw.push(vocab.id(vocab.kind(`${k}@${a}`)));
+  }
   const sorted = Uint32Array.from(raw).sort();
   let distinct = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
