@@ -52,27 +52,84 @@ export interface SurveyDimension {
   name: (key: string) => string;
 }
 
-/**
- * The cells after also publishing the figure over `members`, or null when that would leave a
- * cell (of answers in some published figure) with fewer than `min` answers.
- */
-function splitCells(cell: readonly number[], members: ReadonlySet<number>, min: number): number[] | null {
+/** Answers grouped by which published figures hold them. */
+interface Cells {
+  /** Answer i's cell (-1: in no published figure). */
+  of: number[];
+  /** Per cell: how many answers it holds. */
+  size: number[];
+  /** Per cell: for each published figure in order, 1 if the figure holds the cell's answers. */
+  pattern: number[][];
+}
+
+/** The cells once the figure over `members` is published too. */
+function splitCells(cells: Cells, members: ReadonlySet<number>): Cells {
   const ids = new Map<string, number>();
-  const sizes: number[] = [];
-  const next = cell.map((c, i) => {
+  const size: number[] = [];
+  const pattern: number[][] = [];
+  const width = cells.pattern[0]?.length ?? 0;
+  const of = cells.of.map((c, i) => {
     const inside = members.has(i);
     if (c < 0 && !inside) return -1;
     const key = `${c}:${inside ? 1 : 0}`;
     let id = ids.get(key);
     if (id === undefined) {
-      id = sizes.length;
+      id = size.length;
       ids.set(key, id);
-      sizes.push(0);
+      size.push(0);
+      pattern.push([...(c < 0 ? new Array<number>(width).fill(0) : cells.pattern[c]!), inside ? 1 : 0]);
     }
-    sizes[id]!++;
+    size[id]!++;
     return id;
   });
-  return sizes.every((n) => n >= min) ? next : null;
+  return { of, size, pattern };
+}
+
+// Two primes below 2^26, so a product of two residues is exact in a double.
+const PRIMES = [67_108_859, 67_108_837];
+const powMod = (b: number, e: number, p: number): number => {
+  let r = 1;
+  for (let x = b % p; e > 0; e = Math.floor(e / 2), x = (x * x) % p) if (e % 2) r = (r * x) % p;
+  return r;
+};
+
+/** Whether every vector of `test` lies in the span of `basis` over GF(p). */
+function spannedModP(basis: number[][], test: number[][], p: number): boolean {
+  const rows: Array<{ pivot: number; v: Float64Array }> = [];
+  // Each kept row is zero before its pivot, so reducing by it starts there.
+  const reduce = (input: number[]) => {
+    const v = Float64Array.from(input);
+    for (const r of rows) {
+      const f = v[r.pivot]!;
+      if (f === 0) continue;
+      for (let j = r.pivot; j < v.length; j++) if (r.v[j] !== 0) v[j] = (v[j]! + (p - f) * r.v[j]!) % p;
+    }
+    return v;
+  };
+  for (const b of basis) {
+    const v = reduce(b);
+    const pivot = v.findIndex((x) => x !== 0);
+    if (pivot < 0) continue;
+    const inv = powMod(v[pivot]!, p - 2, p);
+    for (let j = pivot; j < v.length; j++) v[j] = (v[j]! * inv) % p;
+    rows.push({ pivot, v });
+  }
+  return test.every((t) => reduce(t).every((x) => x === 0));
+}
+
+/**
+ * Whether whatever the published sums determine weighs a cell of at least `min` answers: every
+ * small cell's pattern (which figures hold it) is a combination of the large cells' patterns. A
+ * combination of the published sums that gave no weight to any large cell then gives none to the
+ * small ones either: it is zero.
+ */
+function safeCells(cells: Cells, min: number): boolean {
+  const large = cells.pattern.filter((_, c) => cells.size[c]! >= min);
+  const small = cells.pattern.filter((_, c) => cells.size[c]! < min);
+  if (!small.length) return true;
+  // A pattern outside the others' span over the rationals stays outside it modulo every prime
+  // that divides none of a few minors; it is taken as spanned only if it is so modulo both.
+  return PRIMES.every((p) => spannedModP(large, small, p));
 }
 
 /**
@@ -81,14 +138,16 @@ function splitCells(cell: readonly number[], members: ReadonlySet<number>, min: 
  * everything published together, by any linear combination (differencing two figures, or adding
  * and subtracting any number of them, across departments, regions and levels).
  *
- * Cell rule. The published figures split the answers into cells: two answers share a cell when
- * every published figure holds both or neither. Each published sum (count × average) is a sum of
- * whole cells, so any combination of published sums is constant on every cell: it weighs all the
- * answers of a cell alike. A combination can therefore isolate at most a cell's total, never one
- * answer within it. A figure is published only if, with it, every cell (of the answers any
- * published figure holds) still has at least `minAnswers` answers. Figures are taken largest first
- * (the broad figures survive; a figure that would split off a small cell is withheld, as
- * complementary suppression does). Identical answer sets publish together.
+ * Cells. The published figures split the answers into cells: two answers share a cell when every
+ * published figure holds both or neither. A published sum (count × average) is a sum of whole
+ * cells, so any combination of the published sums weighs all the answers of a cell alike. A
+ * figure is published only if, with it, every combination the sums determine still weighs at
+ * least one cell of `minAnswers` answers or more (safeCells). A small cell — one answer that two
+ * departments share, say — may remain, but only where its pattern of figures is a combination of
+ * the large cells' patterns, so nothing the figures determine lies on small cells alone. Then no
+ * single answer, and no sum or difference of fewer than `minAnswers` answers, can be computed.
+ * Figures are taken largest first (the broad figures survive; a figure that would expose a small
+ * cell is withheld, as complementary suppression does). Identical answer sets publish together.
  *
  * Pairwise checks are not enough: a county's 11 answers, 5 of them the power company's and 5 the
  * water company's, publish three figures any two of which differ by 5 or more, while
@@ -112,12 +171,11 @@ export function publishSurveyFigures(questions: SurveyQuestion[], scores: Array<
     .flatMap((_, di) => [...sets[di]!.entries()].filter(([, s]) => s.size >= min).map(([key, s]) => ({ di, key, s })))
     .sort((a, b) => b.s.size - a.s.size || a.di - b.di || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const shown = new Set<string>();
-  // cell[i]: the cell of answer i among the published figures (-1: in none of them).
-  let cell: number[] = scores.map(() => -1);
+  let cells: Cells = { of: scores.map(() => -1), size: [], pattern: [] };
   for (const c of candidates) {
-    const next = splitCells(cell, c.s, min);
-    if (!next) continue;
-    cell = next;
+    const next = splitCells(cells, c.s);
+    if (!safeCells(next, min)) continue;
+    cells = next;
     shown.add(`${c.di}\u0000${c.key}`);
   }
   const round = (x: number) => Math.round(x * 100) / 100;

@@ -194,6 +194,24 @@ export async function submitSurvey(services: Services, token: string, form: Reco
   });
 }
 
+/**
+ * A closed campaign's figures never change, and choosing them is linear algebra over every
+ * figure (a few seconds for a city of 20,000 answers and 300 departments): chosen once per
+ * database and campaign, kept for the process.
+ */
+const published = new WeakMap<Db, Map<string, SurveyFigure[][]>>();
+function publishedOnce(db: Db, key: string, compute: () => SurveyFigure[][]): SurveyFigure[][] {
+  let mine = published.get(db);
+  if (!mine) published.set(db, (mine = new Map()));
+  let figures = mine.get(key);
+  if (!figures) {
+    figures = compute();
+    if (mine.size >= 24) mine.delete(mine.keys().next().value!);
+    mine.set(key, figures);
+  }
+  return figures;
+}
+
 export interface SurveyResults {
   campaign: { id: number; key: string; title: string; periodFrom: Date; periodTo: Date; openedAt: Date; closesAt: Date; closed: boolean; questions: SurveyQuestion[]; minAnswers: number };
   invited: number;
@@ -242,24 +260,25 @@ export async function surveyResults(services: Services, opts: { campaignId?: num
   const regionName = (id: string) => (id ? (config.regions.find((r) => r.id === id)?.name ?? id) : config.deployment.name);
   const mine = invitations.filter((i) => i.department_ids.some(deptIn) || i.regions.some(regionIn));
   const answered = mine.filter((i) => i.answered).length;
-  const [byDepartment, byRegion] = closed
-    ? publishSurveyFigures(
-        c.questions,
-        responses.map((r) => r.scores),
-        [
-          { invitations: invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })), responseKeys: responses.map((r) => r.department_ids), name: (id) => directory.departmentName(id) ?? id },
-          { invitations: invitations.map((i) => ({ keys: i.regions, answered: i.answered })), responseKeys: responses.map((r) => r.regions), name: regionName },
-        ],
-        minAnswers,
-      )
-    : [[], []];
+  const publish = () =>
+    publishSurveyFigures(
+      c.questions,
+      responses.map((r) => r.scores),
+      [
+        { invitations: invitations.map((i) => ({ keys: i.department_ids, answered: i.answered })), responseKeys: responses.map((r) => r.department_ids), name: (id) => directory.departmentName(id) ?? id },
+        { invitations: invitations.map((i) => ({ keys: i.regions, answered: i.answered })), responseKeys: responses.map((r) => r.regions), name: regionName },
+      ],
+      minAnswers,
+    );
+  const [byDepartment, byRegion] = closed ? publishedOnce(db, `${c.id}:${minAnswers}:${responses.length}:${invitations.length}`, publish) : [[], []];
   return {
     campaign: { id: c.id, key: c.key, title: c.title, periodFrom: c.period_from, periodTo: c.period_to, openedAt: c.opened_at, closesAt: c.closes_at, closed, questions: c.questions, minAnswers },
     invited: mine.length,
     answered,
     responseRate: mine.length ? answered / mine.length : 0,
-    byDepartment: byDepartment!.filter((f) => deptIn(f.key)),
-    byRegion: byRegion!.filter((f) => regionIn(f.key)),
+    // Names as the directory has them now (the figures may have been chosen before a rename).
+    byDepartment: byDepartment!.filter((f) => deptIn(f.key)).map((f) => ({ ...f, name: directory.departmentName(f.key) ?? f.key })),
+    byRegion: byRegion!.filter((f) => regionIn(f.key)).map((f) => ({ ...f, name: regionName(f.key) })),
   };
 }
 

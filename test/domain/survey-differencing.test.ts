@@ -50,12 +50,17 @@ function rref(rows: Frac[][], columns: number): { rows: Frac[][]; pivots: number
   return { rows: m.slice(0, r), pivots };
 }
 
-interface Recovered { answers: number[]; sums: Scores }
+interface Recovered {
+  /** The answers, each with its sign: [3, 1] is answer 3 plus answer 1, [3, -1] answer 3 minus answer 1. */
+  answers: Array<[number, 1 | -1]>;
+  sums: Scores;
+}
 
 /**
- * Every set of fewer than `below` answers whose sum the published figures determine, with the
- * recovered sums (checked against the truth by the caller). In RREF a 0/1 vector over set T is in
- * the row space exactly when the rows pivoting in T add up to it.
+ * Every sum or difference of fewer than `below` answers that the published figures determine,
+ * with its value. In reduced row echelon form a vector of the row space carries its coefficient of
+ * row r at row r's pivot, so a vector of fewer than `below` nonzero entries combines fewer than
+ * `below` rows: trying every such set of rows with every sign finds each ±1 combination.
  */
 function attack(figures: SurveyFigure[][], dims: SurveyDimension[], n: number, below: number): Recovered[] {
   const rows: Frac[][] = [];
@@ -68,25 +73,29 @@ function attack(figures: SurveyFigure[][], dims: SurveyDimension[], n: number, b
     }
   });
   if (!rows.length) return [];
-  const { rows: red, pivots } = rref(rows, n);
+  const { rows: red } = rref(rows, n);
+  const add = (a: Frac, b: Frac) => frac(a.n * b.d + b.n * a.d, a.d * b.d);
   const found: Recovered[] = [];
-  const tryset = (t: number[]) => {
-    const inT = new Set(t);
-    const use = red.filter((_, r) => inT.has(pivots[r]!));
-    if (use.length !== t.length) return;
-    for (let col = 0; col < n; col++) {
-      let v = frac(0n);
-      for (const row of use) v = frac(v.n * row[col]!.d + row[col]!.n * v.d, v.d * row[col]!.d);
-      if (v.n !== (inT.has(col) ? v.d : 0n)) return;
+  const trySigns = (picked: number[], signs: Array<1 | -1>) => {
+    const v = red[0]!.map(() => frac(0n));
+    picked.forEach((r, k) => red[r]!.forEach((x, j) => (v[j] = add(v[j]!, signs[k] === 1 ? x : frac(-x.n, x.d)))));
+    const answers: Array<[number, 1 | -1]> = [];
+    for (let j = 0; j < n; j++) {
+      const x = v[j]!;
+      if (x.n === 0n) continue;
+      if (x.d !== 1n || (x.n !== 1n && x.n !== -1n)) return;
+      answers.push([j, x.n === 1n ? 1 : -1]);
     }
-    const sums = Object.fromEntries(Q.map((q, k) => [q.id, use.reduce((a, row) => a + Number(row[n + k]!.n) / Number(row[n + k]!.d), 0)]));
-    found.push({ answers: t, sums });
+    if (answers.length && answers.length < below) found.push({ answers, sums: Object.fromEntries(Q.map((q, k) => [q.id, Number(v[n + k]!.n) / Number(v[n + k]!.d)])) });
   };
-  // Every answer of T needs a row pivoting on it, so only sets of pivot columns can be determined.
-  const choose = (from: number, t: number[]) => {
-    if (t.length) tryset(t);
-    if (t.length + 1 >= below) return;
-    for (let i = from; i < pivots.length; i++) choose(i + 1, [...t, pivots[i]!]);
+  const choose = (from: number, picked: number[]) => {
+    if (picked.length) {
+      // The first sign +1: a combination and its negative are the same finding.
+      const m = picked.length - 1;
+      for (let bits = 0; bits < 2 ** m; bits++) trySigns(picked, [1, ...Array.from({ length: m }, (_, k) => ((bits >> k) & 1 ? -1 : 1) as 1 | -1)]);
+    }
+    if (picked.length + 1 >= below) return;
+    for (let r = from; r < red.length; r++) choose(r + 1, [...picked, r]);
   };
   choose(0, []);
   return found;
@@ -125,6 +134,36 @@ describe('survey figures against differencing by any combination of published fi
     expect(byDept!.find((f) => f.key === 'tax')!.withheld).toBe('few');
     // Counts and response rates are still shown for every row.
     expect(byDept!.map((f) => [f.key, f.answered]).sort()).toEqual([['power', 5], ['tax', 1], ['water', 5]]);
+  });
+
+  it('an answer two departments share does not hide both; adding their union would, so the union waits', () => {
+    // 供电 10 answers alone, 供水 10 alone, one enterprise served by both (answer 20).
+    const scores: Scores[] = Array.from({ length: 21 }, (_, i) => ({ q1: (i % 5) + 1, q2: ((i + 2) % 5) + 1 }));
+    const dept = scores.map((_, i) => (i < 10 ? ['power'] : i < 20 ? ['water'] : ['power', 'water']));
+    // Nothing determined by 供电 and 供水 alone isolates the shared answer: both are published.
+    const two = publish(scores, dept, scores.map(() => []), 5);
+    expect(attack(two.figures, two.dims, scores.length, 5)).toEqual([]);
+    expect(two.figures[0]!.map((f) => [f.key, f.overall !== null])).toEqual(expect.arrayContaining([['power', true], ['water', true]]));
+    // A county holding all 21 would make 供电 + 供水 − 县 the shared answer: the county (largest)
+    // is published first, and then only one of the two departments.
+    const three = publish(scores, dept, scores.map(() => ['qingshan']), 5);
+    expect(attack(three.figures, three.dims, scores.length, 5)).toEqual([]);
+    expect(three.figures[1]![0]!.overall).not.toBeNull();
+    expect(three.figures[0]!.filter((f) => f.overall !== null)).toHaveLength(1);
+    expect(three.figures[0]!.find((f) => f.overall === null)!.withheld).toBe('overlap');
+  });
+
+  it('the attacker also finds differences: two figures one answer apart on each side', () => {
+    const scores: Scores[] = Array.from({ length: 12 }, (_, i) => ({ q1: (i % 5) + 1, q2: 3 }));
+    const dims: SurveyDimension[] = [{ invitations: [], responseKeys: scores.map((_, i) => (i < 10 ? ['a', 'b'] : i === 10 ? ['a'] : ['b'])), name: (k) => k }];
+    const avg = (key: string) => {
+      const ids = dims[0]!.responseKeys.flatMap((k, i) => (k.includes(key) ? [i] : []));
+      return { key, name: key, invited: ids.length, answered: ids.length, responseRate: 1, withheld: null, overall: 0, averages: Object.fromEntries(Q.map((q) => [q.id, Math.round((ids.reduce((a, i) => a + scores[i]![q.id]!, 0) / ids.length) * 100) / 100])) };
+    };
+    expect(attack([[avg('a'), avg('b')]], dims, scores.length, 5)).toEqual([{ answers: [[10, 1], [11, -1]], sums: { q1: scores[10]!.q1! - scores[11]!.q1!, q2: 0 } }]);
+    // The rule publishes one of them.
+    const f = publishSurveyFigures(Q, scores, [{ ...dims[0]!, invitations: dims[0]!.responseKeys.map((keys) => ({ keys, answered: true })) }], 5)[0]!;
+    expect(f.filter((x) => x.overall !== null)).toHaveLength(1);
   });
 
   it('three departments overlapping in a ring: no answer follows from adding and subtracting them', () => {
@@ -182,6 +221,6 @@ describe('survey figures against differencing by any combination of published fi
       return { key, name: key, invited: ids.length, answered: ids.length, responseRate: 1, withheld: null, overall: 0, averages: Object.fromEntries(Q.map((q) => [q.id, Math.round((ids.reduce((a, i) => a + scores[i]![q.id]!, 0) / ids.length) * 100) / 100])) };
     };
     const all: SurveyFigure[][] = [[avg(dept, 'power'), avg(dept, 'water')], [avg(region, 'qingshan')]];
-    expect(attack(all, dims, scores.length, 2)).toEqual([{ answers: [10], sums: { q1: 1, q2: 2 } }]);
+    expect(attack(all, dims, scores.length, 2)).toEqual([{ answers: [[10, 1]], sums: { q1: 1, q2: 2 } }]);
   });
 });
