@@ -157,12 +157,16 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
-/** A subject's class (road, park, online system…) and the bigrams of its name (before the kind word). */
-interface SubjectInfo {
-  kind: string;
+/** A subject named in a report: its class (road, park, online system…) and its telling name bigrams. */
+interface Subject {
+  id: number;
+  /** The class, as a small number. */
+  kind: number;
   online: boolean;
-  /** Name bigrams that tell subjects apart (咨询 in 湖阳咨询公司 and 柏云咨询公司 does not). */
-  grams: string[];
+  /** Name bigrams (as numbers) that tell subjects apart: 咨询 in 湖阳咨询公司 and 柏云咨询公司 does not. */
+  grams: number[];
+  /** One bit per gram (mod 32): subjects whose masks do not meet share no gram. */
+  mask: number;
 }
 
 function nameGrams(w: string): string[] {
@@ -173,7 +177,12 @@ function nameGrams(w: string): string[] {
   return [...grams];
 }
 
-const sameSubject = (x: number, y: number, sx: SubjectInfo, sy: SubjectInfo) => x === y || sx.grams.some((g) => sy.grams.includes(g));
+function sameSubject(x: Subject, y: Subject): boolean {
+  if (x.id === y.id) return true;
+  if ((x.mask & y.mask) === 0) return false;
+  for (const g of x.grams) if (y.grams.includes(g)) return true;
+  return false;
+}
 
 /**
  * −1: for some class of subject both reports name, no name is shared (工业二路 / 北环路: two roads,
@@ -183,36 +192,40 @@ const sameSubject = (x: number, y: number, sx: SubjectInfo, sy: SubjectInfo) => 
  * clash). Reports from different areas (`apart`) name one place only by chance (every county has a
  * 水务公司 and maybe a 纬三路): only an online system is one subject everywhere.
  */
-function subjectRelation(a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo, apart: boolean): number {
+function subjectRelation(a: Subject[], b: Subject[], apart: boolean): number {
   if (a.length === 0 || b.length === 0) return 0;
   let shared = false;
   for (const x of a) {
-    const sx = info(x);
     let met = false;
     let agreed = false;
     for (const y of b) {
-      const sy = info(y);
-      if (sx.kind !== sy.kind) continue;
+      if (x.kind !== y.kind) continue;
       met = true;
-      if (sameSubject(x, y, sx, sy)) {
+      if (sameSubject(x, y)) {
         agreed = true;
         break;
       }
     }
     // Another subject of this class in `a` may be the one `b` names (a report names two roads).
-    if (met && !agreed && !classAgrees(sx.kind, a, b, info)) return -1;
-    if (agreed && (!apart || sx.online)) shared = true;
+    if (met && !agreed && !classAgrees(x.kind, a, b)) return -1;
+    if (agreed && (!apart || x.online)) shared = true;
   }
   return shared ? 1 : 0;
 }
 
-function classAgrees(kind: string, a: Uint32Array, b: Uint32Array, info: (id: number) => SubjectInfo): boolean {
-  for (const x of a) {
-    const sx = info(x);
-    if (sx.kind !== kind) continue;
-    for (const y of b) if (info(y).kind === kind && sameSubject(x, y, sx, info(y))) return true;
-  }
+function classAgrees(kind: number, a: Subject[], b: Subject[]): boolean {
+  for (const x of a) if (x.kind === kind) for (const y of b) if (y.kind === kind && sameSubject(x, y)) return true;
   return false;
+}
+
+/** Small dense ids for strings (enterprises, categories, areas), so the pair loop compares numbers. */
+function interner(): (key: string) => number {
+  const ids = new Map<string, number>();
+  return (key) => {
+    let i = ids.get(key);
+    if (i === undefined) ids.set(key, (i = ids.size));
+    return i;
+  };
 }
 
 /**
@@ -223,18 +236,20 @@ function classAgrees(kind: string, a: Uint32Array, b: Uint32Array, info: (id: nu
 function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
   const n = docs.length;
   if (n < opts.minEnterprises) return [];
-  const df = new Map<number, number>();
-  for (const c of counts) for (const id of c.ids) df.set(id, (df.get(id) ?? 0) + 1);
+  // Term ids are dense: per-term figures live in typed arrays, not maps.
+  const V = vocab.size();
+  const df = new Int32Array(V);
+  for (const c of counts) for (const id of c.ids) df[id]!++;
   // A small window (a new deployment, a test) must not make its shared words look common: the
   // window counts as at least 500 reports.
   const nEff = Math.max(n, 500);
   // Sharpened IDF: in short chat reports a rare word (限高, 审图, 诚信) is what two paraphrases share.
-  const idf = (id: number) => Math.pow(Math.log((nEff + 1) / ((df.get(id) ?? 0) + 1)) + 1, opts.idfPower);
+  const idf = (id: number) => Math.pow(Math.log((nEff + 1) / (df[id]! + 1)) + 1, opts.idfPower);
   const cap = Math.max(40, Math.floor(n * opts.maxDocFraction));
   // A subject named in many reports of the window is an area (a county, a park everyone is in),
   // not the subject of one problem: it is neither boosted nor evidence for or against a link.
   const subjectCap = Math.max(opts.subjectMinDocs, Math.floor(n * opts.subjectDocFraction));
-  const specific = (id: number) => vocab.isPlace(id) && df.get(id)! <= subjectCap;
+  const specific = (id: number) => vocab.isPlace(id) && df[id]! <= subjectCap;
   const boost = (id: number) => (specific(id) ? opts.placeBoost : vocab.isPlace(id) ? 0.3 : vocab.isKind(id) ? opts.kindBoost : 1);
   const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
 
@@ -242,38 +257,43 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const MAX_SCAN = 40;
   // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
   const gramSubjects = new Map<string, number>();
-  for (const [id] of df) if (specific(id)) for (const g of nameGrams(vocab.term(id).slice(1))) gramSubjects.set(g, (gramSubjects.get(g) ?? 0) + 1);
+  const gramId = interner();
+  const subjectIds: number[] = [];
+  for (let id = 0; id < V; id++) if (df[id]! > 0 && specific(id)) subjectIds.push(id);
+  for (const id of subjectIds) for (const g of nameGrams(vocab.term(id).slice(1))) gramSubjects.set(g, (gramSubjects.get(g) ?? 0) + 1);
   const gramCap = Math.max(opts.nameGramMinSubjects, Math.floor(n * opts.nameGramFraction));
-  const memo = new Map<number, SubjectInfo>();
+  const subjects = new Map<number, Subject>();
+  const kindId = interner();
+  for (const id of subjectIds) {
+    const w = vocab.term(id).slice(1);
+    const klass = subjectClass(subjectKind(w));
+    const kind = kindId(klass);
+    const grams = nameGrams(w).flatMap((g) => (gramSubjects.get(g)! <= gramCap ? [gramId(g)] : []));
+    subjects.set(id, { id, kind, online: klass === 'online', grams, mask: grams.reduce((m, g) => m | (1 << (g & 31)), 0) });
+  }
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
-  const info = (id: number): SubjectInfo => {
-    let si = memo.get(id);
-    if (!si) {
-      const w = vocab.term(id).slice(1);
-      const kind = subjectClass(subjectKind(w));
-      si = { kind, online: kind === 'online', grams: nameGrams(w).filter((g) => gramSubjects.get(g)! <= gramCap) };
-      memo.set(id, si);
-    }
-    return si;
-  };
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
-  const places: Array<Uint32Array> = counts.map((c) => c.ids.filter(specific));
+  const places: Subject[][] = counts.map((c) => {
+    const out: Subject[] = [];
+    for (const id of c.ids) {
+      const su = subjects.get(id);
+      if (su) out.push(su);
+    }
+    return out;
+  });
   // Each report is indexed by its heaviest informative terms (seen twice or more, not common);
   // the exact cosine is computed only for pairs that share two of them.
   const tops: Uint32Array[] = vectors.map((v) => {
     const idx: number[] = [];
     for (let k = 0; k < v.ids.length; k++) {
-      const f = df.get(v.ids[k]!)!;
+      const f = df[v.ids[k]!]!;
       if (f >= 2 && f <= cap) idx.push(k);
     }
     idx.sort((x, y) => v.weights[y]! - v.weights[x]!);
     return Uint32Array.from(idx.slice(0, TOP), (k) => v.ids[k]!);
   });
   const postings = new Map<number, number[]>();
-  // Each term's worth as evidence, per report (aligned with its vector): 1 for a term only two
-  // reports use, less the more use it, 0 past rareCap; an area's name is worth nothing.
-  const worth = new Map<number, number>();
   // A kind in an area (积水@北山) is evidence when the area has several times the reports of that
   // kind its share of the window would give it: a burst of one problem, not the usual background.
   const areaDocs = new Map<string, number>();
@@ -283,36 +303,43 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
     const t = vocab.term(id);
     const at = t.indexOf('@');
     if (at < 0) return 0;
-    const kindDocs = df.get(vocab.id(vocab.kind(t.slice(1, at)))) ?? 0;
+    const kindDocs = df[vocab.id(vocab.kind(t.slice(1, at)))] ?? 0;
     const expected = (kindDocs * (areaDocs.get(t.slice(at + 1)) ?? 0)) / n;
-    const c = df.get(id)!;
+    const c = df[id]!;
     return c >= opts.minEnterprises && expected > 0 && c / expected >= opts.contextLift ? opts.contextEvidence : 0;
   };
-  const rare: Float32Array[] = vectors.map((v) =>
-    Float32Array.from(v.ids, (id) => {
-      let w = worth.get(id);
-      if (w === undefined) {
-        const f = df.get(id)!;
-        // (A kind's worth is stored negative: a pair counts its best one once, see the walk.)
-        w = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
-        worth.set(id, w);
-      }
-      return w;
-    }),
-  );
+  // Each term's worth as evidence: 1 for a term only two reports use, less the more use it, 0 past
+  // rareCap; an area's name is worth nothing. A kind's worth is stored negative: a pair counts its
+  // best one once (see the walk).
+  const worth = new Float32Array(V);
+  for (let id = 0; id < V; id++) {
+    const f = df[id]!;
+    if (f === 0) continue;
+    worth[id] = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
+  }
   // A report's bursty kinds-in-an-area: two reports sharing one are compared whatever words they use.
-  const contexts: Uint32Array[] = counts.map((c) => (opts.contextEvidence === 0 ? EMPTY : c.ids.filter((id) => worth.get(id)! < 0)));
+  const contexts: Uint32Array[] = counts.map((c) => (opts.contextEvidence === 0 ? EMPTY : c.ids.filter((id) => worth[id]! < 0)));
   const onlineKind = vocab.id(vocab.kind(ONLINE_KIND));
   const online: boolean[] = counts.map((c) => c.ids.includes(onlineKind));
+  // Areas as numbers; −1 none, and a report that names several keeps its list.
+  const areaId = interner();
+  const area1 = Int32Array.from(areas, (list) => (list.length === 0 ? -1 : areaId(list[0]!)));
+  const areaMany = areas.map((list) => (list.length > 1 ? list.map(areaId) : null));
   const areaClash = (i: number, j: number) => {
-    const a = areas[i]!;
-    const b = areas[j]!;
-    if (a.length === 0 || b.length === 0) return false;
-    for (const x of a) if (b.includes(x)) return false;
+    if (area1[i] === -1 || area1[j] === -1) return false;
+    const a = areaMany[i];
+    const b = areaMany[j];
+    if (!a && !b) return area1[i] !== area1[j];
+    for (const x of a ?? [area1[i]!]) if ((b ?? [area1[j]!]).includes(x)) return false;
     return true;
   };
+  const entId = interner();
+  const ent = Int32Array.from(docs, (d) => entId(d.enterprise));
+  const catId = interner();
+  const cat = Int32Array.from(docs, (d) => catId(d.category));
+  const times = Float64Array.from(docs, (d) => d.at);
 
-  const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.at - docs[b]!.at);
+  const order = docs.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
   const linkMs = opts.linkWithinDays * 86_400_000;
   const hits = new Int32Array(n);
   const viaContext = new Uint8Array(n);
@@ -320,7 +347,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const edges: Array<[number, number, number]> = [];
   const touched: number[] = [];
   for (const i of order) {
-    const at = docs[i]!.at;
+    const at = times[i]!;
     touched.length = 0;
     for (const id of tops[i]!) {
       const list = postings.get(id);
@@ -329,7 +356,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       // after MAX_SCAN reports (a term in that many recent reports is not what decides a link).
       for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
         const j = list[p]!;
-        if (at - docs[j]!.at > linkMs) break;
+        if (at - times[j]! > linkMs) break;
         if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), (viaContext[j] = 0), touched.push(j);
         hits[j]!++;
       }
@@ -339,17 +366,18 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       if (!list) continue;
       for (let p = list.length - 1, scanned = 0; p >= 0 && scanned < MAX_SCAN; p--, scanned++) {
         const j = list[p]!;
-        if (at - docs[j]!.at > linkMs) break;
+        if (at - times[j]! > linkMs) break;
         if (stamp[j] !== i) (stamp[j] = i), (hits[j] = 0), touched.push(j);
         viaContext[j] = 1;
       }
     }
+    const pi = places[i]!;
     for (const j of touched) {
       const near = hits[j]! >= 2 || viaContext[j] === 1;
-      if (!near && (places[i]!.length === 0 || places[j]!.length === 0)) continue;
-      if (docs[i]!.enterprise === docs[j]!.enterprise) continue;
+      if (!near && (pi.length === 0 || places[j]!.length === 0)) continue;
+      if (ent[i] === ent[j]) continue;
       const apart = areaClash(i, j);
-      const rel = subjectRelation(places[i]!, places[j]!, info, apart);
+      const rel = subjectRelation(pi, places[j]!, apart);
       if (!near && rel <= 0) continue;
       // Evidence: the rare terms both reports use, each worth 1 when only these two use it and
       // less the more reports use it. Chat paraphrases share few words, but the ones they share
@@ -360,18 +388,18 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       let dot = 0;
       const va = vectors[i]!;
       const vb = vectors[j]!;
-      const ra = rare[i]!;
       const a = va.ids;
       const b = vb.ids;
       for (let x = 0, y = 0; x < a.length && y < b.length; ) {
-        if (a[x] === b[y]) {
+        const ax = a[x]!;
+        const by = b[y]!;
+        if (ax === by) {
           dot += va.weights[x]! * vb.weights[y]!;
-          // One term, one worth: ra[x] === rb[y].
-          const w = ra[x]!;
+          const w = worth[ax]!;
           if (w >= 0) s += w;
           else if (-w > ctx) ctx = -w;
           x++, y++;
-        } else if (a[x]! < b[y]!) x++;
+        } else if (ax < by) x++;
         else y++;
       }
       // Several kinds in one area (a long letter names many) are still one coincidence of place.
@@ -382,14 +410,15 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       // online system both report trouble with, is one problem wherever its reporters are.
       const away = apart && rel <= 0 && !(online[i] && online[j]);
       if (away) s *= opts.areaClash;
-      if (docs[i]!.category !== docs[j]!.category) s *= opts.otherCategory;
+      const otherCategory = cat[i] !== cat[j];
+      if (otherCategory) s *= opts.otherCategory;
       // The whole-text cosine still links reports that share many ordinary words (a long
       // paraphrase of one complaint); weighed the same way by the subjects.
       let cos = near ? dot : 0;
       if (rel > 0) cos += (1 - cos) * opts.placeAgree;
       else if (rel < 0) cos *= opts.placeClash;
       if (away) cos *= opts.areaClash;
-      if (docs[i]!.category !== docs[j]!.category) cos *= opts.otherCategory;
+      if (otherCategory) cos *= opts.otherCategory;
       const score = Math.max(s / opts.evidence, cos / opts.threshold);
       if (score >= 1) edges.push([i, j, score]);
     }
