@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterTopics, createTopicIndex, placeWords, reconcileTopics, type TopicCluster, type TopicDoc } from '../../src/domain/topics';
+import { clusterTopics, createAreaMatcher, createTopicIndex, placeWords, problemKinds, reconcileTopics, type TopicCluster, type TopicDoc } from '../../src/domain/topics';
 
 const HOUR = 3_600_000;
 let next = 0;
@@ -79,6 +79,84 @@ describe('topics: grouping reports of one shared problem', () => {
     expect(first).toHaveLength(1);
     expect(index.cluster(docs)).toEqual(clusterTopics(docs));
     expect(index.size()).toBe(4);
+  });
+});
+
+const AREAS = [
+  { id: 'dg', name: '东港镇' },
+  { id: 'qs', name: '青山县' },
+  { id: 'hx', name: '河西区' },
+  { id: 'bs', name: '白沙县' },
+  { id: 'll', name: '柳林县' },
+];
+// Everyday reports of every kind, each once, spread over the areas: the background a burst stands out from.
+const BACKGROUND = [
+  '园区路灯坏了一个月没人修', '申请的高新技术企业认定一直没有结果', '社保补贴什么时候发放', '食堂的油烟被投诉了怎么办', '厂房租金补贴还没兑现',
+  '招工难，技术工人招不到', '银行贷款续贷要求太多', '消防验收排队要两个月', '发票领用数量不够用', '出口退税到账太慢', '环评批复要等多久',
+  '门口的路灯晚上不亮', '快递车进不了园区', '员工宿舍不够住', '政府采购款拖了半年', '税务稽查通知来得太突然', '施工许可证办了三个月',
+  '用电增容报装进度慢', '天然气价格上涨太快', '工商年报填错了怎么改', '排污许可证延续要什么材料', '医保定点申请卡住了', '公积金缴存基数怎么调',
+  '人才公寓申请条件是什么', '企业搬迁补偿标准不清楚', '商标被人抢注了', '海关查验时间太长', '危废处置价格太高', '叉车年检要去哪里',
+  '充电桩安装审批难', '夜间施工噪音影响员工休息', '供暖费收得太高', '厂区门口积水一下雨就淹', '东环路上货车乱停', '土地证换不动产证要多久',
+  '有人冒用我们公司名义招标', '劳动仲裁排期太久', '停车场收费不合理', '园区网络经常断', '残保金怎么申报减免',
+];
+// One problem in 东港镇's water supply, in each writer's own words: few words in common.
+const WATER = [
+  '东港这边的自来水这几天发黄，做豆制品的根本没法用',
+  '厂里接的自来水浑浊，放一会儿底下全是沉淀',
+  '这两天水质很差，水发黄还有铁锈味，锅炉都不敢用了',
+  '水务公司说管网老化，水质一直不行，生产线停了',
+  '镇上供水是不是出问题了，自来水黄得像茶',
+];
+
+describe('topics: the same kind of problem in the same area', () => {
+  const background = () => BACKGROUND.map((t, i) => doc(t, `b${i}`, { area: AREAS[i % AREAS.length]!.id }));
+
+  it('groups one area’s reports of one kind of problem worded differently, but not the same words from five areas', () => {
+    const inDonggang = WATER.map((t, i) => doc(t, `w${i}`, { area: 'dg' }));
+    const found = createTopicIndex({ areas: AREAS }).cluster([...background(), ...inDonggang]);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.enterprises).toBeGreaterThanOrEqual(3);
+    expect(inDonggang.map((d) => d.id)).toEqual(expect.arrayContaining(found[0]!.ticketIds));
+
+    const spread = WATER.map((t, i) => doc(t, `s${i}`, { area: AREAS[i]!.id }));
+    expect(createTopicIndex({ areas: AREAS }).cluster([...background(), ...spread])).toHaveLength(0);
+  });
+
+  it('keeps two roads in one park apart', () => {
+    const park = [
+      ['青山工业园纬三路一下雨就积水，货车进不来', '青山工业园纬三路积水好几天不退，仓库进水了', '青山工业园纬三路排水管堵了，一下雨就积水'],
+      ['青山工业园经五路一下雨就积水，货车进不来', '青山工业园经五路积水好几天不退，仓库进水了', '青山工业园经五路排水管堵了，一下雨就积水'],
+    ].map((texts, road) => texts.map((t, i) => doc(t, `r${road}-${i}`, { area: 'qs' })));
+    const topics = createTopicIndex({ areas: AREAS }).cluster(park.flat());
+    expect(topics.map((t) => t.ticketIds).sort((a, b) => a[0]! - b[0]!)).toEqual(park.map((road) => road.map((d) => d.id)));
+  });
+
+  it('one online system is one problem whichever areas its users report from', () => {
+    const sys = [
+      '一网通办平台做股东变更，电子签名那一步一直失败',
+      '通过一网通办平台办住所变更，全体股东签名完成后还是提示签名未完成',
+      '一网通办平台电子营业执照签名老是失败，换法人卡在最后一步',
+      '一网通办平台的电子签名是不是出故障了，变更登记提交不了',
+    ].map((t, i) => doc(t, `u${i}`, { area: AREAS[i]!.id, category: 'approval' }));
+    const topics = createTopicIndex({ areas: AREAS }).cluster(sys);
+    expect(topics.map((t) => t.ticketIds)).toEqual([sys.map((d) => d.id)]);
+  });
+
+  it('reads the area a report names and the kind of problem it describes', () => {
+    const areas = createAreaMatcher(AREAS);
+    expect(areas.find('我们东港的工厂水质化验不合格')).toEqual(['dg']);
+    expect(areas.find('青山县工业园区北入口')).toEqual(['qs']);
+    expect(areas.lead('青山县工业园')).toEqual({ area: 'qs', rest: '工业园' });
+    expect(problemKinds('园区东门那条路一下雨就淹')).toContain('积水');
+    expect(problemKinds('镇上水厂是不是出问题了')).toContain('供水');
+    expect(problemKinds('电子税务局一直报错提交不了')).toContain('系统故障');
+  });
+
+  it('does not take the handler asked to act, a bare kind word or a verb’s object for a subject', () => {
+    expect(placeWords('停电了，请供电公司尽快检修线路')).toEqual([]);
+    expect(placeWords('说是园区整体没验收')).toEqual([]);
+    expect(placeWords('限高架子挡住了，绕路多走二十公里')).toEqual([]);
+    expect(placeWords('我们从柳林往青山园区送货')).toEqual(['青山园区']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createAreaMatcher, ONLINE_KIND, type AreaName } from './kinds';
+import { createAreaMatcher, ONLINE_KIND, type AreaMatcher, type AreaName } from './kinds';
 import { cosine, countTerms, createVocabulary, subjectClass, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
 
 /** One ticket as the clustering sees it. */
@@ -56,6 +56,8 @@ export interface TopicOptions {
   contextLift: number;
   /** Both reports come from known areas and share none: the link is weakened by this factor. */
   areaClash: number;
+  /** Evidence two reports with some shared evidence gain from coming from one area. */
+  areaAgree: number;
   /** A name bigram in more than max(nameGramMinSubjects, nameGramFraction × window) subjects' names does not make two subjects one. */
   nameGramMinSubjects: number;
   nameGramFraction: number;
@@ -67,7 +69,7 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   centroidThreshold: 0.38,
   linkWithinDays: 30,
   maxDocFraction: 0.01,
-  placeClash: 0.3,
+  placeClash: 0.1,
   placeBoost: 2,
   placeAgree: 0.1,
   otherCategory: 0.9,
@@ -79,9 +81,10 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   evidence: 2.6,
   minLinks: 2,
   kindBoost: 0,
-  contextEvidence: 1.5,
+  contextEvidence: 2,
   contextLift: 3,
-  areaClash: 0.5,
+  areaClash: 0.4,
+  areaAgree: 0,
   nameGramMinSubjects: 4,
   nameGramFraction: 0.0002,
 };
@@ -128,7 +131,7 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): T
         const area = d.area ?? null;
         let c = cache.get(d.id);
         if (!c || c.text !== d.text || c.area !== area) {
-          const where = [...new Set([...(area === null ? [] : [area]), ...named(d.text)])];
+          const where = [...new Set([...(area === null ? [] : [area]), ...named.find(d.text)])];
           c = { text: d.text, area, areas: where, counts: countTerms(vocab, d.text, where) };
           cache.set(d.id, c);
         }
@@ -137,7 +140,7 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): T
       }
       // Tickets that left the window need not be remembered.
       if (cache.size > live.size * 1.5) for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-      return clusterWindow(docs, counts, areas, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
+      return clusterWindow(docs, counts, areas, named, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
     },
   };
 }
@@ -163,59 +166,65 @@ interface Subject {
   /** The class, as a small number. */
   kind: number;
   online: boolean;
+  /** The area its name starts with (青山县工业园), as a number; −1 none. */
+  area: number;
+  /** Nothing but the area and the kind word: 青山工业园 is the area's park. */
+  bare: boolean;
   /** Name bigrams (as numbers) that tell subjects apart: 咨询 in 湖阳咨询公司 and 柏云咨询公司 does not. */
   grams: number[];
   /** One bit per gram (mod 32): subjects whose masks do not meet share no gram. */
   mask: number;
 }
 
-function nameGrams(w: string): string[] {
-  const name = w.slice(0, w.length - subjectKind(w).length);
+/** A name's bigrams (a one-character name is its own). */
+function nameGrams(name: string): string[] {
   if (name.length === 1) return [name];
   const grams = new Set<string>();
   for (let k = 0; k + 1 < name.length; k++) grams.add(name.slice(k, k + 2));
   return [...grams];
 }
 
-function sameSubject(x: Subject, y: Subject): boolean {
-  if (x.id === y.id) return true;
-  if ((x.mask & y.mask) === 0) return false;
-  for (const g of x.grams) if (y.grams.includes(g)) return true;
-  return false;
+/** 1: one subject; −1: two subjects; 0: cannot tell (青山工业园, the area's park, and 青山创业园 in it). */
+function compareSubjects(x: Subject, y: Subject): number {
+  if (x.id === y.id) return 1;
+  if (x.area !== -1 && y.area !== -1 && x.area !== y.area) return -1;
+  if (x.bare || y.bare) return x.bare && y.bare && x.area !== -1 && x.area === y.area ? 1 : 0;
+  if ((x.mask & y.mask) !== 0) for (const g of x.grams) if (y.grams.includes(g)) return 1;
+  return -1;
 }
 
+/** Per class, the best comparison of a pair (−2: the class is not in both); reset after each use. */
+const bestOfClass = new Int8Array(64).fill(-2);
+
 /**
- * −1: for some class of subject both reports name, no name is shared (工业二路 / 北环路: two roads,
- * even when both also name 青山工业园: two roads in one park are two problems); +1: otherwise, they
- * name one subject (the same subject word, or names sharing a telling bigram: 青山工业园 /
- * 青山县工业园区, 出口退税申报系统 / 出口退税系统); 0: nothing to say (a road and a system are not a
- * clash). Reports from different areas (`apart`) name one place only by chance (every county has a
- * 水务公司 and maybe a 纬三路): only an online system is one subject everywhere.
+ * −1: for some class of subject both reports name, no two names can be one (工业二路 / 北环路: two
+ * roads, even when both also name 青山工业园: two roads in one park are two problems); +1: otherwise,
+ * they name one subject (the same subject word, or names sharing a telling bigram: 出口退税申报系统 /
+ * 出口退税系统, or one area's park: 青山工业园 / 青山县工业园); 0: nothing to say (a road and a system
+ * are not a clash). Reports from different areas (`apart`) name one place only by chance (every
+ * county has a 水务公司 and maybe a 纬三路): only an online system is one subject everywhere.
  */
 function subjectRelation(a: Subject[], b: Subject[], apart: boolean): number {
   if (a.length === 0 || b.length === 0) return 0;
-  let shared = false;
+  let met = false;
   for (const x of a) {
-    let met = false;
-    let agreed = false;
     for (const y of b) {
       if (x.kind !== y.kind) continue;
       met = true;
-      if (sameSubject(x, y)) {
-        agreed = true;
-        break;
-      }
+      const c = compareSubjects(x, y);
+      if (c > bestOfClass[x.kind]!) bestOfClass[x.kind] = c;
     }
-    // Another subject of this class in `a` may be the one `b` names (a report names two roads).
-    if (met && !agreed && !classAgrees(x.kind, a, b)) return -1;
-    if (agreed && (!apart || x.online)) shared = true;
   }
-  return shared ? 1 : 0;
-}
-
-function classAgrees(kind: number, a: Subject[], b: Subject[]): boolean {
-  for (const x of a) if (x.kind === kind) for (const y of b) if (y.kind === kind && sameSubject(x, y)) return true;
-  return false;
+  if (!met) return 0;
+  let clash = false;
+  let shared = false;
+  for (const x of a) {
+    const v = bestOfClass[x.kind]!;
+    if (v === -1) clash = true;
+    else if (v === 1 && (!apart || x.online)) shared = true;
+  }
+  for (const x of a) bestOfClass[x.kind] = -2;
+  return clash ? -1 : shared ? 1 : 0;
 }
 
 /** Small dense ids for strings (enterprises, categories, areas), so the pair loop compares numbers. */
@@ -233,7 +242,7 @@ function interner(): (key: string) => number {
  * one problem under different categories. Document frequency is over the whole window, so a
  * region's name (in hundreds of reports) says little and a road's or a system's name says much.
  */
-function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
+function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], areaNames: AreaMatcher, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
   const n = docs.length;
   if (n < opts.minEnterprises) return [];
   // Term ids are dense: per-term figures live in typed arrays, not maps.
@@ -255,21 +264,29 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
 
   const TOP = 10;
   const MAX_SCAN = 40;
+  const areaId = interner();
   // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
   const gramSubjects = new Map<string, number>();
   const gramId = interner();
   const subjectIds: number[] = [];
   for (let id = 0; id < V; id++) if (df[id]! > 0 && specific(id)) subjectIds.push(id);
-  for (const id of subjectIds) for (const g of nameGrams(vocab.term(id).slice(1))) gramSubjects.set(g, (gramSubjects.get(g) ?? 0) + 1);
+  // Names without the area they start with: 青山 in 青山工业园, 青山县创业园, 青山纬三路 is the area.
+  const named = new Map<number, { area: string | null; rest: string; word: string }>();
+  for (const id of subjectIds) {
+    const w = vocab.term(id).slice(1);
+    const word = subjectKind(w);
+    named.set(id, { ...areaNames.lead(w.slice(0, w.length - word.length)), word });
+  }
+  for (const id of subjectIds) for (const g of nameGrams(named.get(id)!.rest)) gramSubjects.set(g, (gramSubjects.get(g) ?? 0) + 1);
   const gramCap = Math.max(opts.nameGramMinSubjects, Math.floor(n * opts.nameGramFraction));
   const subjects = new Map<number, Subject>();
   const kindId = interner();
   for (const id of subjectIds) {
-    const w = vocab.term(id).slice(1);
-    const klass = subjectClass(subjectKind(w));
-    const kind = kindId(klass);
-    const grams = nameGrams(w).flatMap((g) => (gramSubjects.get(g)! <= gramCap ? [gramId(g)] : []));
-    subjects.set(id, { id, kind, online: klass === 'online', grams, mask: grams.reduce((m, g) => m | (1 << (g & 31)), 0) });
+    const { area, rest, word } = named.get(id)!;
+    const klass = subjectClass(word);
+    const grams = nameGrams(rest).flatMap((g) => (gramSubjects.get(g)! <= gramCap ? [gramId(g)] : []));
+    const mask = grams.reduce((m, g) => m | (1 << (g & 31)), 0);
+    subjects.set(id, { id, kind: kindId(klass), online: klass === 'online', area: area === null ? -1 : areaId(area), bare: rest.length === 0, grams, mask });
   }
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
@@ -312,6 +329,8 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   // rareCap; an area's name is worth nothing. A kind's worth is stored negative: a pair counts its
   // best one once (see the walk).
   const worth = new Float32Array(V);
+  const isSubject = new Uint8Array(V);
+  for (const id of subjectIds) isSubject[id] = 1;
   for (let id = 0; id < V; id++) {
     const f = df[id]!;
     if (f === 0) continue;
@@ -322,7 +341,6 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const onlineKind = vocab.id(vocab.kind(ONLINE_KIND));
   const online: boolean[] = counts.map((c) => c.ids.includes(onlineKind));
   // Areas as numbers; −1 none, and a report that names several keeps its list.
-  const areaId = interner();
   const area1 = Int32Array.from(areas, (list) => (list.length === 0 ? -1 : areaId(list[0]!)));
   const areaMany = areas.map((list) => (list.length > 1 ? list.map(areaId) : null));
   const areaClash = (i: number, j: number) => {
@@ -384,6 +402,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       // are specific (限高, 审图, 诚信); cosine over whole texts drowns them in the rest.
       // One walk over both (id-sorted) vectors gives the evidence and the cosine.
       let s = 0;
+      let sSubject = 0;
       let ctx = 0;
       let dot = 0;
       const va = vectors[i]!;
@@ -396,16 +415,20 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
         if (ax === by) {
           dot += va.weights[x]! * vb.weights[y]!;
           const w = worth[ax]!;
-          if (w >= 0) s += w;
-          else if (-w > ctx) ctx = -w;
+          if (w >= 0) {
+            s += w;
+            if (isSubject[ax] === 1) sSubject += w;
+          } else if (-w > ctx) ctx = -w;
           x++, y++;
         } else if (ax < by) x++;
         else y++;
       }
       // Several kinds in one area (a long letter names many) are still one coincidence of place.
       s += ctx;
-      // (A shared specific subject is already in the evidence.)
-      if (rel < 0) s *= opts.placeClash;
+      if (opts.areaAgree > 0 && s > 0 && area1[i] !== -1 && area1[j] !== -1 && !apart) s += opts.areaAgree;
+      // (A shared specific subject is already in the evidence; when another pair of subjects
+      // clashes, the park both roads are in says nothing for a link.)
+      if (rel < 0) s = (s - sSubject) * opts.placeClash;
       // Places belong to an area, online systems to everyone: one subject named by both, or an
       // online system both report trouble with, is one problem wherever its reporters are.
       const away = apart && rel <= 0 && !(online[i] && online[j]);

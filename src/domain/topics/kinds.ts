@@ -57,11 +57,18 @@ export interface AreaName {
   name: string;
 }
 
+export interface AreaMatcher {
+  /** The areas a text names, by full name or stem (我们在河西也有车间 → 河西区). */
+  find(text: string): string[];
+  /** A subject's name without the area it starts with: 青山县工业园 → 青山县 + 工业园, 北山经开区纬三路 → 北山经开区 + 纬三路. */
+  lead(name: string): { area: string | null; rest: string };
+}
+
 /**
- * Finds the areas a text names, by full name or stem (我们在河西也有车间 → 河西区). Longer names
- * first, so 青山县 and 青山镇 are not both read from 青山镇.
+ * Longer names first, so 青山县 and 青山镇 are not both read from 青山镇; a stem two areas share
+ * (青山县, 青山镇 in different counties) names neither for sure, so only the full names count.
  */
-export function createAreaMatcher(areas: readonly AreaName[]): (text: string) => string[] {
+export function createAreaMatcher(areas: readonly AreaName[]): AreaMatcher {
   const forms: Array<[string, string]> = [];
   for (const a of areas) {
     forms.push([a.name, a.id]);
@@ -69,18 +76,23 @@ export function createAreaMatcher(areas: readonly AreaName[]): (text: string) =>
     if (stem !== a.name) forms.push([stem, a.id]);
   }
   forms.sort((x, y) => y[0].length - x[0].length);
-  // A stem two areas share (青山县, 青山镇) names neither for sure: only the full names count.
   const owners = new Map<string, Set<string>>();
   for (const [f, id] of forms) (owners.get(f) ?? owners.set(f, new Set()).get(f)!).add(id);
   const usable = forms.filter(([f]) => owners.get(f)!.size === 1);
-  return (text) => {
-    const found = new Set<string>();
-    let rest = text;
-    for (const [f, id] of usable) {
-      if (!rest.includes(f)) continue;
-      found.add(id);
-      rest = rest.split(f).join(' ');
-    }
-    return [...found];
+  return {
+    find(text) {
+      const found = new Set<string>();
+      let rest = text;
+      for (const [f, id] of usable) {
+        if (!rest.includes(f)) continue;
+        found.add(id);
+        rest = rest.split(f).join(' ');
+      }
+      return [...found];
+    },
+    lead(name) {
+      for (const [f, id] of usable) if (name.startsWith(f)) return { area: id, rest: name.slice(f.length).replace(/^[县区市镇乡]/u, '') };
+      return { area: null, rest: name };
+    },
   };
 }

@@ -8,13 +8,18 @@ import { problemKinds } from './kinds';
  * reports of flooding on different roads are two problems, so subjects are features of their
  * own and a clash of subjects weighs against a link (see TopicOptions.placeClash).
  */
-const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子])/gu;
+const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子费])/gu;
 const SUFFIX = /(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)$/u;
 /** Words that end like a subject but never name one. */
 const NOT_PLACE = /^(?:我公司|本公司|贵公司|该公司|你公司|我单位|本单位|修路|道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
 
 const LEAD =
   /^(?:我们|我司|我们的|我厂|公司|厂里|附近|一带|这段|那段|周边|这边|那边|就在|位于|请问|问一下|查一下|请|麻烦|希望|要求|让|使用|用的|用|通过|登录|登陆|上了|上|进|说是|说|叫|找|承建的|承建|负责的|做的|给|被|跟|和|与|对|向|在|的|到|从|往|去|了|是|都|也|又|还|就)+/u;
+
+/** Characters a name does not run across. */
+const NAME_BREAK = new Set([...'与跟及往在到从向对让把被给因凭为将至由']);
+/** 绕路, 过路, 让路…: a verb and 路 is no road; nor is a 线路 (a power line, a bus route) or 电路. */
+const VERB_ROAD = /^[绕过走修上让带迷堵挡拦封开退改抄问找]路$|(?:线路|电路|管路|回路|网路|思路|出路|门路)$/u;
 
 /** The kind word a subject ends with (路, 系统, 公司…), or ''. */
 export function subjectKind(w: string): string {
@@ -58,10 +63,13 @@ export function placeWords(text: string): string[] {
     // "推荐的诚信安全评价公司": a name does not run across 的.
     const de = w.lastIndexOf('的');
     if (de >= 0 && w.length - de - 1 >= 3) w = w.slice(de + 1);
-    // Nor across a conjunction: "区政府与我公司" (和 is left alone: 平和路, 永和工业园).
-    const conj = Math.max(w.lastIndexOf('与'), w.lastIndexOf('跟'), w.lastIndexOf('及'));
-    if (conj > 0 && w.length - conj - 1 >= 2) w = w.slice(conj + 1);
-    if (w.length < 2 || NOT_PLACE.test(w)) continue;
+    // Nor across a conjunction or a preposition: "区政府与我公司", "从柳林往青山园区", "谁让在工业园"
+    // (和 is left alone: 平和路, 永和工业园).
+    let cut = -1;
+    for (let k = w.length - 2; k > 0 && cut < 0; k--) if (NAME_BREAK.has(w[k]!)) cut = k;
+    if (cut > 0) w = w.slice(cut + 1);
+    // A kind word alone ("园区", "工业园") or a verb's object ("绕路", "过路费") names nothing.
+    if (w.length < 2 || NOT_PLACE.test(w) || subjectKind(w) === w || VERB_ROAD.test(w)) continue;
     out.add(w);
     // "开发区纬三路" and "纬三路" are one road: after an area word the rest names the subject too,
     // as long as two characters of name are left (a bare "产业园" names nothing in particular).
