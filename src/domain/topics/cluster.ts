@@ -172,7 +172,7 @@ interface Subject {
   bare: boolean;
   /** Name bigrams (as numbers) that tell subjects apart: 咨询 in 湖阳咨询公司 and 柏云咨询公司 does not. */
   grams: number[];
-  /** One bit per gram (mod 32): subjects whose masks do not meet share no gram. */
+  /** One bit per gram (mod 31): subjects whose masks do not meet share no gram. */
   mask: number;
 }
 
@@ -264,6 +264,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
 
   const TOP = 10;
   const MAX_SCAN = 40;
+  const MAX_SUBJECTS = 8;
   const areaId = interner();
   // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
   const gramSubjects = new Map<string, number>();
@@ -285,20 +286,26 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
     const { area, rest, word } = named.get(id)!;
     const klass = subjectClass(word);
     const grams = nameGrams(rest).flatMap((g) => (gramSubjects.get(g)! <= gramCap ? [gramId(g)] : []));
-    const mask = grams.reduce((m, g) => m | (1 << (g & 31)), 0);
+    const mask = grams.reduce((m, g) => m | (1 << g % 31), 0);
     subjects.set(id, { id, kind: kindId(klass), online: klass === 'online', area: area === null ? -1 : areaId(area), bare: rest.length === 0, grams, mask });
   }
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
+  // A long letter may name a dozen places: its rarest few say what it is about.
   const places: Subject[][] = counts.map((c) => {
     const out: Subject[] = [];
     for (const id of c.ids) {
       const su = subjects.get(id);
       if (su) out.push(su);
     }
-    return out;
+    return out.length <= MAX_SUBJECTS ? out : out.sort((x, y) => df[x.id]! - df[y.id]! || x.id - y.id).slice(0, MAX_SUBJECTS);
   });
+  // The classes each report names, one bit each: two reports naming no class in common say nothing.
+  const classes = Int32Array.from(places, (list) => list.reduce((m, su) => m | (1 << (su.kind & 31)), 0));
+  // And their subjects and name bigrams, one bit each (mod 31; bit 31: a bare area subject): a report that
+  // shares one term with another links to it only through one subject, which needs a bit in common.
+  const nameBits = Int32Array.from(places, (list) => list.reduce((m, su) => m | su.mask | (1 << su.id % 31) | (su.bare ? 1 << 31 : 0), 0));
   // Each report is indexed by its heaviest informative terms (seen twice or more, not common);
   // the exact cosine is computed only for pairs that share two of them.
   const tops: Uint32Array[] = vectors.map((v) => {
@@ -392,10 +399,10 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
     const pi = places[i]!;
     for (const j of touched) {
       const near = hits[j]! >= 2 || viaContext[j] === 1;
-      if (!near && (pi.length === 0 || places[j]!.length === 0)) continue;
+      if (!near && (nameBits[i]! & nameBits[j]!) === 0) continue;
       if (ent[i] === ent[j]) continue;
       const apart = areaClash(i, j);
-      const rel = subjectRelation(pi, places[j]!, apart);
+      const rel = (classes[i]! & classes[j]!) === 0 ? 0 : subjectRelation(pi, places[j]!, apart);
       if (!near && rel <= 0) continue;
       // Evidence: the rare terms both reports use, each worth 1 when only these two use it and
       // less the more reports use it. Chat paraphrases share few words, but the ones they share
