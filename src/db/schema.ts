@@ -210,6 +210,46 @@ export interface EscalationDocumentsTable {
   issued_at: Timestamp;
 }
 
+/** Ranking counts per China day (of receipt) and department (migration 2026-12-03-20, src/reports/counts.ts). */
+export interface ReportDayCountsTable {
+  day: string;
+  department_id: string;
+  tickets: number;
+  dispatched: number;
+  signed_on_time: number;
+  resolved: number;
+  on_time: number;
+  rated: number;
+  satisfied: number;
+  reopened: number;
+  escalations: number;
+}
+
+/** Days whose stored counts may be stale; written by triggers in the changing transaction. */
+export interface ReportDirtyDaysTable {
+  id: Generated<string>;
+  day: string;
+}
+
+export interface ReportRollupStateTable {
+  id: number;
+  refreshed_at: Timestamp | null;
+}
+
+/** A department's responsibility as it stood when a ticket left it (trigger on tickets). */
+export interface TicketHandoversTable {
+  id: Generated<number>;
+  ticket_id: number;
+  from_department_id: string;
+  to_department_id: string | null;
+  from_dispatched_at: Timestamp | null;
+  from_sign_due_at: Timestamp | null;
+  from_claimed_at: Timestamp | null;
+  handed_at: Timestamp;
+  /** 提级办 (set by the escalated_level event of the same move). */
+  lifted: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
 export interface ScheduledRunsTable {
   key: string;
   ran_at: Timestamp;
@@ -399,6 +439,10 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   labelled_examples: LabelledExamplesTable;
   escalation_documents: EscalationDocumentsTable;
+  report_day_counts: ReportDayCountsTable;
+  report_dirty_days: ReportDirtyDaysTable;
+  report_rollup_state: ReportRollupStateTable;
+  ticket_handovers: TicketHandoversTable;
   scheduled_runs: ScheduledRunsTable;
   departments: DepartmentsTable;
   groups: GroupsTable;

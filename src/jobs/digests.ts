@@ -12,6 +12,7 @@ import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
 import { runScheduledDirectorySync } from './directory-sync';
 import { monthlyExtras } from './monthly-extras';
+import { runRollupJobs } from './rollups';
 import { runSurveyJobs } from './survey';
 import { runTopicJobs } from './topics';
 
@@ -127,6 +128,8 @@ export async function runScheduledWork(services: Services, now: Date = services.
   // Messages acknowledged but never processed (the process stopped in between) come first.
   const recovered = await services.pipeline.recoverAccepted();
   const sweep = await runSweep(services, now);
+  // Before the digests, so a ranking due now reads the days the sweep just changed from the store.
+  const rollups = await runRollupJobs(services, now);
   const digests = await postDueDigests(services, now);
   // Every tick tries; only the first of a China day writes the checkpoint (src/audit/checkpoints.ts).
   const audit = await runAuditJobs(services, now);
@@ -137,5 +140,5 @@ export async function runScheduledWork(services: Services, now: Date = services.
   // Webhook retries come due on this clock too; yesterday's rate-limit windows are of no use.
   const webhooks = await services.webhooks.deliverOnce();
   await pruneRateLimits(services.db, new Date(now.getTime() - 86_400_000));
-  return { recovered, sweep, digests, audit, webhooks, topics, survey, directorySync };
+  return { recovered, sweep, rollups, digests, audit, webhooks, topics, survey, directorySync };
 }

@@ -2,20 +2,19 @@ import { sql } from 'kysely';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Db } from '../db/database';
 import { STEP_NAMES, type EscalationStep } from '../domain/escalation';
-import { figuresFromCounts, rankFigures, type DepartmentCounts } from '../domain/report';
+import { figuresFromCounts, rankFigures } from '../domain/report';
+import { departmentCounts, type Period } from './counts';
 import type { DailyDigest, RankingRow } from '../domain/templates';
 import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import type { SlaClock } from '../domain/sla';
+import type { WorkCalendar } from '../domain/calendar';
 import { overdueCondition } from '../repo/tickets';
 import { scopeCondition } from '../repo/scope';
 import type { TicketScope } from '../domain/regions';
 import type { Cell } from './xlsx';
 
-export interface Period {
-  from: Date;
-  to: Date;
-}
+export { departmentCounts, liveDepartmentCounts, type Period } from './counts';
 
 /** A China calendar month "2026-11" → [1 Nov 00:00, 1 Dec 00:00) Beijing time. */
 export function monthPeriod(month: string): Period {
@@ -39,68 +38,6 @@ export async function departmentRanking(db: Db, period: Period, groupId?: string
   return rankFigures(counts.map(figuresFromCounts)).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
 }
 
-/**
- * The counts behind the rates, one row per department (the region ranking adds them up per
- * county). `departmentIds` keeps to those departments (a region's own).
- */
-export async function departmentCounts(db: Db, period: Period, filter: { groupId?: string; departmentIds?: readonly string[] } = {}): Promise<DepartmentCounts[]> {
-  if (filter.departmentIds && filter.departmentIds.length === 0) return [];
-  const resolvedStatuses = sql`t.status in ('resolved', 'closed', 'awaiting_confirmation') and t.resolved_at is not null`;
-  // The period's tickets, as one condition both queries below share (alias t).
-  const inPeriod = sql<boolean>`(${sql.join(
-    [
-      sql`t.received_at >= ${period.from}`,
-      sql`t.received_at < ${period.to}`,
-      sql`t.department_id is not null`,
-      sql`t.status <> 'merged'`,
-      ...(filter.groupId ? [sql`t.group_id = ${filter.groupId}`] : []),
-      ...(filter.departmentIds ? [sql`t.department_id in (${sql.join(filter.departmentIds.map((d) => sql`${d}`))})`] : []),
-    ],
-    sql` and `,
-  )})`;
-  const counts = db
-    .selectFrom('tickets as t')
-    .select([
-      't.department_id',
-      sql<number>`count(*)`.as('tickets'),
-      sql<number>`count(*) filter (where t.dispatched_at is not null)`.as('dispatched'),
-      sql<number>`count(*) filter (where t.dispatched_at is not null and t.claimed_at <= t.sign_due_at)`.as('signed_on_time'),
-      sql<number>`count(*) filter (where ${resolvedStatuses})`.as('resolved'),
-      sql<number>`count(*) filter (where ${resolvedStatuses} and t.resolved_at <= t.resolve_due_at)`.as('on_time'),
-      sql<number>`count(*) filter (where t.rating is not null)`.as('rated'),
-      sql<number>`count(*) filter (where t.rating >= 3)`.as('satisfied'),
-      sql<number>`count(*) filter (where t.reopen_count > 0)`.as('reopened'),
-    ])
-    .where(inPeriod)
-    .groupBy('t.department_id')
-    .execute();
-  // Ladder documents of the period's tickets, counted apart: joining a per-ticket count of the
-  // whole document table into the scan above cost four times the scan itself at a million tickets.
-  // A 提醒单 comes before the deadline: a notice, not a failure, so it never counts against the department.
-  const escalations = db
-    .selectFrom('escalation_documents as e')
-    .innerJoin('tickets as t', 't.id', 'e.ticket_id')
-    .select(['t.department_id', sql<number>`count(*)`.as('n')])
-    .where('e.step', '!=', 'reminder')
-    .where(inPeriod)
-    .groupBy('t.department_id')
-    .execute();
-  const [rows, docs] = await Promise.all([counts, escalations]);
-  const docsOf = new Map(docs.map((d) => [d.department_id, Number(d.n)]));
-  return rows.map((r) => ({
-    departmentId: r.department_id!,
-    tickets: Number(r.tickets),
-    dispatched: Number(r.dispatched),
-    signedOnTime: Number(r.signed_on_time),
-    resolved: Number(r.resolved),
-    onTime: Number(r.on_time),
-    rated: Number(r.rated),
-    satisfied: Number(r.satisfied),
-    reopened: Number(r.reopened),
-    escalations: docsOf.get(r.department_id) ?? 0,
-  }));
-}
-
 export interface OverdueTicket {
   number: string;
   content: string;
@@ -108,6 +45,35 @@ export interface OverdueTicket {
   dueAt: Date;
   workdaysOver: number;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `calendar.workdaysBetween(from, at)` for many `from` and one `at` (a digest's overdue list):
+ * the same sums in the same order, so the very same number, with each day's working-day flag
+ * looked up once for the whole list instead of once per ticket and day.
+ */
+export function workdaysUntil(calendar: WorkCalendar, at: Date): (from: Date) => number {
+  const last = chinaMidnight(chinaDate(at)).getTime();
+  const workday = new Map<number, boolean>();
+  return (from) => {
+    if (at <= from) return 0;
+    let total = 0;
+    // China keeps one offset all year, so consecutive midnights are a day apart.
+    for (let m = chinaMidnight(chinaDate(from)).getTime(); m <= last; m += DAY_MS) {
+      let w = workday.get(m);
+      if (w === undefined) workday.set(m, (w = calendar.isWorkday(chinaDate(new Date(m)))));
+      if (!w) continue;
+      const start = Math.max(m, from.getTime());
+      const end = Math.min(m + DAY_MS, at.getTime());
+      if (end > start) total += (end - start) / DAY_MS;
+    }
+    return total;
+  };
+}
+
+/** Working days past the deadline, rounded down to a tenth, as the digest and the console show it. */
+const tenthsOver = (days: number) => Math.max(0, Math.floor(days * 10) / 10);
 
 /** Open, unpaused tickets past their active deadline at `at`, oldest first; `scope` keeps to a viewer's region. */
 export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: string | null = null, departmentId: string | null = null, scope?: TicketScope): Promise<OverdueTicket[]> {
@@ -122,9 +88,10 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
   if (groupId) q = q.where('t.group_id', '=', groupId);
   if (departmentId) q = q.where('t.department_id', '=', departmentId);
   if (scope) q = q.where(scopeCondition(scope, 't'));
+  const over = workdaysUntil(sla.calendar, at);
   return (await q.execute()).map((r) => {
     const dueAt = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
-    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: Math.max(0, Math.floor(sla.calendar.workdaysBetween(dueAt, at) * 10) / 10) };
+    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: tenthsOver(over(dueAt)) };
   });
 }
 

@@ -16,7 +16,8 @@ export type RegionRankingRow = RankingRow;
 /**
  * The regions directly under `under`, ranked by their departments' tickets (a county's figures
  * are those of every department in it and below). Every region appears, with no tickets too.
- * Tickets lifted to the city (提级办) count for the city department that took them.
+ * A ticket lifted to the city (提级办) counts for the city department that resolves it, and its
+ * response for the county unit that lifted it (src/reports/counts.ts).
  */
 export async function regionRanking(db: Db, period: Period, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
   if (org.children(under).length === 0) return [];

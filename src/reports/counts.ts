@@ -1,0 +1,183 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import { chinaDate, chinaMidnight } from '../domain/china-time';
+import type { DepartmentCounts } from '../domain/report';
+
+// The counts behind every ranking (monthly, weekly, regions, the public board), by department over
+// the tickets received in a period. One SQL definition, used three ways: counted live, stored per
+// China day in report_day_counts by the refresh, and — for a day-aligned period — read back as
+// the stored days plus a live count of the days marked dirty since (migration 2026-12-03-20).
+//
+// Who answers for what (提级办): the department holding a ticket answers for its resolution, its
+// rating, its reopening and its own signing; a department that lifted a ticket to its counterpart
+// one level up answers for its response (signed, or lifted, by its own sign deadline); a 三单一函
+// document counts for the department it was issued to.
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+export interface CountFilter {
+  /** One group's tickets (always counted live: the store is per department, not per group). */
+  groupId?: string;
+  /** Only these departments' rows (a region's own). */
+  departmentIds?: readonly string[];
+}
+
+/** The China calendar day of a timestamp, as the migration's triggers compute it (fixed UTC+8). */
+const chinaDay = (col: string) => sql.raw(`((${col} at time zone 'UTC') + interval '8 hours')::date`);
+/** The instant a China calendar day (a `date` column) starts. */
+const dayStart = (col: string) => sql.raw(`((${col}::timestamp - interval '8 hours') at time zone 'UTC')`);
+
+const COLUMNS = ['tickets', 'dispatched', 'signed_on_time', 'resolved', 'on_time', 'rated', 'satisfied', 'reopened', 'escalations'] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** Tickets to count: a FROM clause that yields them as `t`, and a condition on them. */
+interface Selection {
+  from: RawBuilder<unknown>;
+  where: RawBuilder<boolean>;
+}
+
+/**
+ * The three sources of a department's counts over the selected tickets, as one union with
+ * columns (day?, department_id, ...COLUMNS): the tickets it holds, the tickets it lifted, the
+ * documents it received.
+ */
+function branches(s: Selection, byDay: boolean): RawBuilder<unknown> {
+  const day = byDay ? sql`${chinaDay('t.received_at')} as day, ` : sql``;
+  const group = byDay ? sql`group by 1, 2` : sql`group by 1`;
+  const resolved = sql`t.status in ('resolved', 'closed', 'awaiting_confirmation') and t.resolved_at is not null`;
+  const zeros = (n: number) => sql.raw(Array.from({ length: n }, () => '0').join(', '));
+  // A claim counts for the dispatch it follows: after a 转派 or 提级 the old claim stays on the
+  // row until the new department signs, and must not count as the new department's.
+  return sql`
+    select ${day}t.department_id as department_id,
+      count(*) as tickets,
+      count(*) filter (where t.dispatched_at is not null) as dispatched,
+      count(*) filter (where t.dispatched_at is not null and t.claimed_at >= t.dispatched_at and t.claimed_at <= t.sign_due_at) as signed_on_time,
+      count(*) filter (where ${resolved}) as resolved,
+      count(*) filter (where ${resolved} and t.resolved_at <= t.resolve_due_at) as on_time,
+      count(*) filter (where t.rating is not null) as rated,
+      count(*) filter (where t.rating >= 3) as satisfied,
+      count(*) filter (where t.reopen_count > 0) as reopened,
+      0 as escalations
+    from ${s.from} where ${s.where} ${group}
+    union all
+    select ${day}h.from_department_id, 0,
+      count(*) filter (where h.from_dispatched_at is not null),
+      count(*) filter (where h.from_dispatched_at is not null and coalesce(h.from_claimed_at, h.handed_at) <= h.from_sign_due_at),
+      ${zeros(6)}
+    from ${s.from} join ticket_handovers h on h.ticket_id = t.id where h.lifted and ${s.where} ${group}
+    union all
+    select ${day}coalesce(e.department_id, t.department_id), ${zeros(8)}, count(*)
+    from ${s.from} join escalation_documents e on e.ticket_id = t.id
+    -- A 提醒单 comes before the deadline: a notice, not a failure.
+    where e.step <> 'reminder' and ${s.where} ${group}`;
+}
+
+const sums = sql.raw(COLUMNS.map((c) => `sum(x.${c})::int as ${c}`).join(', '));
+
+/** Tickets that are ranked at all: routed to a department and not merged into another. */
+function ranked(filter: CountFilter): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.join([sql`t.department_id is not null`, sql`t.status <> 'merged'`, ...(filter.groupId ? [sql`t.group_id = ${filter.groupId}`] : [])], sql` and `)})`;
+}
+
+function departmentWhere(filter: CountFilter): RawBuilder<boolean> {
+  return filter.departmentIds ? sql<boolean>`x.department_id in (${sql.join(filter.departmentIds.map((d) => sql`${d}`))})` : sql<boolean>`true`;
+}
+
+type CountRow = { department_id: string } & Record<Column, number | string>;
+
+function toCounts(rows: CountRow[]): DepartmentCounts[] {
+  return rows.map((r) => ({
+    departmentId: r.department_id,
+    tickets: Number(r.tickets),
+    dispatched: Number(r.dispatched),
+    signedOnTime: Number(r.signed_on_time),
+    resolved: Number(r.resolved),
+    onTime: Number(r.on_time),
+    rated: Number(r.rated),
+    satisfied: Number(r.satisfied),
+    reopened: Number(r.reopened),
+    escalations: Number(r.escalations),
+  }));
+}
+
+/** Every ticket of the period counted now: the definition the stored days must equal. */
+export async function liveDepartmentCounts(db: Db, period: Period, filter: CountFilter = {}): Promise<DepartmentCounts[]> {
+  if (filter.departmentIds && filter.departmentIds.length === 0) return [];
+  const s: Selection = { from: sql`tickets t`, where: sql<boolean>`t.received_at >= ${period.from} and t.received_at < ${period.to} and ${ranked(filter)}` };
+  const rows = await sql<CountRow>`select x.department_id, ${sums} from (${branches(s, false)}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(db);
+  return toCounts(rows.rows);
+}
+
+/** The period as whole China days [first, end), or null when it starts or ends mid-day. */
+function wholeDays(period: Period): { first: string; end: string } | null {
+  const first = chinaDate(period.from);
+  const end = chinaDate(period.to);
+  if (chinaMidnight(first).getTime() !== period.from.getTime() || chinaMidnight(end).getTime() !== period.to.getTime() || first >= end) return null;
+  return { first, end };
+}
+
+/**
+ * The counts of the period's tickets, one row per department. A period of whole days adds up
+ * the stored days and counts the dirty ones live, in one statement (one snapshot): a day is
+ * either stored as it stands or counted now, never stale. Other periods, and one group's, are
+ * counted live.
+ */
+export async function departmentCounts(db: Db, period: Period, filter: CountFilter = {}): Promise<DepartmentCounts[]> {
+  if (filter.departmentIds && filter.departmentIds.length === 0) return [];
+  const days = wholeDays(period);
+  if (!days || filter.groupId) return liveDepartmentCounts(db, period, filter);
+  const dirty: Selection = {
+    from: sql`dirty d join tickets t on t.received_at >= ${dayStart('d.day')} and t.received_at < ${dayStart('(d.day + 1)')}`,
+    where: ranked(filter),
+  };
+  const rows = await sql<CountRow>`
+    with dirty as (select distinct day from report_dirty_days where day >= ${days.first}::date and day < ${days.end}::date)
+    select x.department_id, ${sums} from (
+      select r.department_id, ${sql.raw(COLUMNS.map((c) => `r.${c}`).join(', '))} from report_day_counts r
+      where r.day >= ${days.first}::date and r.day < ${days.end}::date and not exists (select 1 from dirty d where d.day = r.day)
+      union all
+      ${branches(dirty, false)}
+    ) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(db);
+  return toCounts(rows.rows);
+}
+
+export interface RollupRefresh {
+  /** China days recounted and stored. */
+  days: string[];
+  /** Days still marked dirty after this pass (counted live until a later one). */
+  remaining: number;
+}
+
+/**
+ * Stores the counts of up to `maxDays` dirty days, most recent first. The marks deleted are those
+ * committed before this statement; their changes are therefore in the recount that follows, and
+ * a change committed meanwhile leaves its own mark for the next pass. Refreshes are serialised on
+ * report_rollup_state, so an older recount never overwrites a newer one.
+ */
+export async function refreshRollups(db: Db, now: Date, maxDays = 62): Promise<RollupRefresh> {
+  return db.transaction().execute(async (tx) => {
+    await tx.selectFrom('report_rollup_state').select('id').where('id', '=', 1).forUpdate().execute();
+    const taken = await sql<{ day: string }>`
+      delete from report_dirty_days where day in (select distinct day from report_dirty_days order by day desc limit ${maxDays})
+      returning day::text as day`.execute(tx);
+    const days = [...new Set(taken.rows.map((r) => r.day))].sort();
+    if (days.length) {
+      const list = sql.join(days.map((d) => sql`(${d}::date)`));
+      await sql`delete from report_day_counts where day in (select day from (values ${list}) as v(day))`.execute(tx);
+      const s: Selection = {
+        from: sql`(values ${list}) as d(day) join tickets t on t.received_at >= ${dayStart('d.day')} and t.received_at < ${dayStart('(d.day + 1)')}`,
+        where: ranked({}),
+      };
+      await sql`
+        insert into report_day_counts (day, department_id, ${sql.raw(COLUMNS.join(', '))})
+        select x.day, x.department_id, ${sums} from (${branches(s, true)}) x group by 1, 2`.execute(tx);
+      await tx.updateTable('report_rollup_state').set({ refreshed_at: now }).where('id', '=', 1).execute();
+    }
+    const left = await sql<{ n: number | string }>`select count(distinct day) as n from report_dirty_days`.execute(tx);
+    return { days, remaining: Number(left.rows[0]!.n) };
+  });
+}
