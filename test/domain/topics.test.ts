@@ -48,6 +48,21 @@ describe('topics: grouping reports of one shared problem', () => {
     expect(dong.ticketIds).toEqual(other.map((d) => d.id));
   });
 
+  it('two problems joined by reports naming both stay two topics: neither is lost to the other', () => {
+    const power = [
+      '青山工业园东区这周又停电了，供电线路老化，生产线停了，请供电公司尽快检修线路',
+      '青山工业园东区频繁停电，供电线路老化，一周停了三次，请供电公司检修线路',
+      '青山工业园东区停电太多，供电线路老化跳闸，设备受损，请供电公司检修',
+      '我们在青山工业园东区，经常停电，供电线路老化，请供电公司尽快检修线路',
+    ];
+    const both = ['纬三路一下雨就积水，排水管堵了；青山工业园东区又停电了，供电线路老化', '纬三路积水好几天不退，青山工业园东区供电线路老化停电，两件事都请尽快处理'];
+    const flood = FLOOD.map((t, i) => doc(t, `f${i}`));
+    const docs = [...flood, ...power.map((t, i) => doc(t, `p${i}`)), ...both.map((t, i) => doc(t, `x${i}`))];
+    const topics = clusterTopics(docs);
+    expect(topics).toHaveLength(2);
+    expect(topics.find((t) => t.ticketIds.includes(flood[0]!.id))!.ticketIds).toEqual(flood.map((d) => d.id));
+  });
+
   it('strips leading verbs, demonstratives and 的-phrases from subjects', () => {
     expect(placeWords('使用出口退税申报系统报错')).toEqual(['出口退税申报系统']);
     expect(placeWords('请问出口退税那个系统')).toEqual(['出口退税系统']);

@@ -193,38 +193,44 @@ function compareSubjects(x: Subject, y: Subject): number {
   return -1;
 }
 
-/** Per class, the best comparison of a pair (−2: the class is not in both); reset after each use. */
-const bestOfClass = new Int8Array(64).fill(-2);
+/** A report's rarest subjects are the ones that speak for it (a long letter may name a dozen places). */
+const MAX_SUBJECTS = 8;
+/** Per subject of either report, its best comparison with the other's of its class (−2: none). */
+const bestA = new Int8Array(MAX_SUBJECTS);
+const bestB = new Int8Array(MAX_SUBJECTS);
 
 /**
- * −1: for some class of subject both reports name, no two names can be one (工业二路 / 北环路: two
- * roads, even when both also name 青山工业园: two roads in one park are two problems); +1: otherwise,
- * they name one subject (the same subject word, or names sharing a telling bigram: 出口退税申报系统 /
- * 出口退税系统, or one area's park: 青山工业园 / 青山县工业园); 0: nothing to say (a road and a system
- * are not a clash). Reports from different areas (`apart`) name one place only by chance (every
- * county has a 水务公司 and maybe a 纬三路): only an online system is one subject everywhere.
+ * −1: in some class of subject, each report names one the other does not (工业二路 / 北环路: two
+ * roads, even when both also name 青山工业园: two roads in one park are two problems); +1:
+ * otherwise, they name one subject (the same subject word, names sharing a telling bigram:
+ * 出口退税申报系统 / 出口退税系统, one area's park: 青山工业园 / 青山县工业园), whatever else one of
+ * them names; 0: nothing to say (a road and a system are not a clash). Reports from different
+ * areas (`apart`) name one place only by chance (every county has a 水务公司 and maybe a 纬三路):
+ * only an online system is one subject everywhere.
  */
 function subjectRelation(a: Subject[], b: Subject[], apart: boolean): number {
   if (a.length === 0 || b.length === 0) return 0;
-  let met = false;
-  for (const x of a) {
-    for (const y of b) {
-      if (x.kind !== y.kind) continue;
-      met = true;
-      const c = compareSubjects(x, y);
-      if (c > bestOfClass[x.kind]!) bestOfClass[x.kind] = c;
+  bestA.fill(-2, 0, a.length);
+  bestB.fill(-2, 0, b.length);
+  for (let x = 0; x < a.length; x++) {
+    const sx = a[x]!;
+    for (let y = 0; y < b.length; y++) {
+      const sy = b[y]!;
+      if (sx.kind !== sy.kind) continue;
+      const c = compareSubjects(sx, sy);
+      if (c > bestA[x]!) bestA[x] = c;
+      if (c > bestB[y]!) bestB[y] = c;
     }
   }
-  if (!met) return 0;
-  let clash = false;
+  let unmatchedA = 0;
+  let unmatchedB = 0;
   let shared = false;
-  for (const x of a) {
-    const v = bestOfClass[x.kind]!;
-    if (v === -1) clash = true;
-    else if (v === 1 && (!apart || x.online)) shared = true;
+  for (let x = 0; x < a.length; x++) {
+    if (bestA[x] === -1) unmatchedA |= 1 << a[x]!.kind;
+    else if (bestA[x] === 1 && (!apart || a[x]!.online)) shared = true;
   }
-  for (const x of a) bestOfClass[x.kind] = -2;
-  return clash ? -1 : shared ? 1 : 0;
+  for (let y = 0; y < b.length; y++) if (bestB[y] === -1) unmatchedB |= 1 << b[y]!.kind;
+  return (unmatchedA & unmatchedB) !== 0 ? -1 : shared ? 1 : 0;
 }
 
 /** Small dense ids for strings (enterprises, categories, areas), so the pair loop compares numbers. */
@@ -263,8 +269,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
 
   const TOP = 10;
-  const MAX_SCAN = 40;
-  const MAX_SUBJECTS = 8;
+  const MAX_SCAN = 30;
   const areaId = interner();
   // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
   const gramSubjects = new Map<string, number>();
@@ -292,7 +297,6 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
   // Only a specific subject speaks for or against a link: "政务服务中心" is in hundreds of reports.
-  // A long letter may name a dozen places: its rarest few say what it is about.
   const places: Subject[][] = counts.map((c) => {
     const out: Subject[] = [];
     for (const id of c.ids) {
@@ -498,10 +502,42 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
     }
     return [...kept];
   };
-  const out: TopicCluster[] = [];
-  for (const members of components.values()) {
-    if (members.length < opts.minEnterprises) continue;
+  // What the trimming let go may have been the only bridge between two groups of reports: each
+  // part still linked within itself is a topic of its own.
+  const parts = (members: number[]): number[][] => {
+    const inside = new Set(members);
+    const seen = new Set<number>();
+    const out: number[][] = [];
+    for (const start of members) {
+      if (seen.has(start)) continue;
+      const part = [start];
+      seen.add(start);
+      for (let k = 0; k < part.length; k++)
+        for (const j of adj.get(part[k]!) ?? [])
+          if (inside.has(j) && !seen.has(j)) {
+            seen.add(j);
+            part.push(j);
+          }
+      out.push(part);
+    }
+    return out;
+  };
+  // And what the trimming let go of a component that held two problems (joined by a report naming
+  // both) is the other problem: its linked parts are trimmed in turn.
+  const candidates: number[][] = [];
+  const gather = (members: number[], depth: number) => {
+    if (members.length < opts.minEnterprises) return;
     const kept = trimToCentroid(core(members), vectors, opts.centroidThreshold);
+    const split = parts(kept);
+    if (split.length === 1) candidates.push(kept);
+    else for (const part of split) if (part.length >= opts.minEnterprises) candidates.push(trimToCentroid(part, vectors, opts.centroidThreshold));
+    if (depth >= 2 || kept.length === members.length) return;
+    const held = new Set(kept);
+    for (const part of parts(members.filter((i) => !held.has(i)))) gather(part, depth + 1);
+  };
+  for (const members of components.values()) gather(members, 0);
+  const out: TopicCluster[] = [];
+  for (const kept of candidates) {
     const enterprises = new Set(kept.map((i) => docs[i]!.enterprise)).size;
     if (enterprises < opts.minEnterprises) continue;
     const centroid = centroidOf(kept, vectors);

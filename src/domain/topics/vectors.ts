@@ -16,6 +16,8 @@ const NOT_PLACE = /^(?:我公司|本公司|贵公司|该公司|你公司|我单�
 const LEAD =
   /^(?:我们|我司|我们的|我厂|公司|厂里|附近|一带|这段|那段|周边|这边|那边|就在|位于|请问|问一下|查一下|请|麻烦|希望|要求|让|使用|用的|用|通过|登录|登陆|上了|上|进|说是|说|叫|找|承建的|承建|负责的|做的|给|被|跟|和|与|对|向|在|的|到|从|往|去|了|是|都|也|又|还|就)+/u;
 
+/** The last of these in a would-be name ends what comes before it (提示, 显示 a message; 出现 a fault). */
+const NAME_VERB = /(?:显示|提示|出现|发生|报错|导致|造成|说是)(?!.*(?:显示|提示|出现|发生|报错|导致|造成|说是))/u;
 /** Characters a name does not run across. */
 const NAME_BREAK = new Set([...'与跟及往在到从向对让把被给因凭为将至由']);
 /** 绕路, 过路, 让路…: a verb and 路 is no road; nor is a 线路 (a power line, a bus route) or 电路. */
@@ -68,6 +70,9 @@ export function placeWords(text: string): string[] {
     let cut = -1;
     for (let k = w.length - 2; k > 0 && cut < 0; k--) if (NAME_BREAK.has(w[k]!)) cut = k;
     if (cut > 0) w = w.slice(cut + 1);
+    // Nor across a verb of what happened: "材料预审显示系统异常" names no 显示系统.
+    const verb = w.search(NAME_VERB);
+    if (verb >= 0) w = w.slice(verb + 2);
     // A kind word alone ("园区", "工业园") or a verb's object ("绕路", "过路费") names nothing.
     if (w.length < 2 || NOT_PLACE.test(w) || subjectKind(w) === w || VERB_ROAD.test(w)) continue;
     out.add(w);
