@@ -196,14 +196,16 @@ export interface StreamOptions {
   maxSize: number;
   days: number;
   groups: number;
+  /** The seed of the areas' names (default: seed), so a later batch can share a stream's areas. */
+  areaSeed?: number;
 }
 
 /** Two groups per area (a county's or a park's co-governance groups). */
 export const areaCount = (groups: number) => Math.max(2, Math.round(groups / 2));
 
 /** The areas of a stream of `groups` groups; group gK belongs to area a(K mod areas). */
-export function streamAreas(opts: Pick<StreamOptions, 'seed' | 'groups'>): StreamArea[] {
-  const r = rng(opts.seed * 7919 + 17);
+export function streamAreas(opts: Pick<StreamOptions, 'seed' | 'groups' | 'areaSeed'>): StreamArea[] {
+  const r = rng((opts.areaSeed ?? opts.seed) * 7919 + 17);
   const names = new Set<string>();
   while (names.size < areaCount(opts.groups)) names.add(`${name2(r)}${pick(r, ['县', '区', '开发区', '高新区', '镇', '工业园'])}`);
   return [...names].map((name, k) => ({ id: `a${k}`, name }));

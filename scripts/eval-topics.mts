@@ -29,6 +29,7 @@ const options = JSON.parse(arg('options') ?? '{}') as Record<string, number>;
 // Each chat group is an area of its own (the names are the set README's); --groups g01=青山县,…
 // for a set with other groups.
 const GROUPS = 'g01=青山县,g02=北山经开区,g03=河西区,g04=南湖高新区,g05=东港镇,g06=柳林县,g07=城南工业园,g08=新桥街道,g09=白沙县,g10=西岭开发区,g11=临江区,g12=金湾物流园';
+if (!arg('groups')) console.log('areas: one per group, named as in corpus/topics/README.md (g01=青山县 … g12=金湾物流园); --groups id=name,… for a set with other groups');
 const areas = (arg('groups') ?? GROUPS).split(',').map((kv) => {
   const [id, name] = kv.split('=');
   if (!id || !name) throw new Error(`--groups: ${kv} is not id=name`);
