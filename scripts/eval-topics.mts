@@ -29,12 +29,21 @@ const options = JSON.parse(arg('options') ?? '{}') as Record<string, number>;
 // Each chat group is an area of its own (the names are the set README's); --groups g01=青山县,…
 // for a set with other groups.
 const GROUPS = 'g01=青山县,g02=北山经开区,g03=河西区,g04=南湖高新区,g05=东港镇,g06=柳林县,g07=城南工业园,g08=新桥街道,g09=白沙县,g10=西岭开发区,g11=临江区,g12=金湾物流园';
-if (!arg('groups')) console.log('areas: one per group, named as in corpus/topics/README.md (g01=青山县 … g12=金湾物流园); --groups id=name,… for a set with other groups');
-const areas = (arg('groups') ?? GROUPS).split(',').map((kv) => {
-  const [id, name] = kv.split('=');
-  if (!id || !name) throw new Error(`--groups: ${kv} is not id=name`);
-  return { id, name };
-});
+// Another set (--file) has its own groups: unnamed unless --groups names them, so a text naming
+// 青山 is not read as this set's g01.
+const groupNames = arg('groups') ?? (given ? '' : GROUPS);
+console.log(
+  groupNames
+    ? `areas: one per group, named ${arg('groups') ? 'by --groups' : 'as in corpus/topics/README.md (g01=青山县 … g12=金湾物流园)'}`
+    : 'areas: one per group, unnamed (--groups g01=青山县,… names them, so reports naming an area count in it)',
+);
+const areas = groupNames
+  ? groupNames.split(',').map((kv) => {
+      const [id, name] = kv.split('=');
+      if (!id || !name) throw new Error(`--groups: ${kv} is not id=name`);
+      return { id, name };
+    })
+  : [];
 const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
 const cols = header!.split('\t');
 const at = (name: string) => {
