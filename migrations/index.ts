@@ -22,6 +22,7 @@ import * as m20261202_15b from './2026-12-02-15-reply-url-index';
 
 import * as m20261202_50 from './2026-12-02-50-province-scale-indexes';
 import * as m20261203_20 from './2026-12-03-20-report-rollups';
+import * as m20261203_20b from './2026-12-03-20-report-rollups-documents';
 import * as m20261203_30 from './2026-12-03-30-survey-min-answers';
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
@@ -47,5 +48,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-15-reply-url-index': m20261202_15b,
   '2026-12-02-50-province-scale-indexes': m20261202_50,
   '2026-12-03-20-report-rollups': m20261203_20,
+  '2026-12-03-20-report-rollups-documents': m20261203_20b,
   '2026-12-03-30-survey-min-answers': m20261203_30,
 };

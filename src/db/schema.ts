@@ -208,6 +208,8 @@ export interface EscalationDocumentsTable {
   reason: string;
   due_at: Timestamp;
   issued_at: Timestamp;
+  /** Its ticket's receipt time, kept by a trigger (the rankings count documents by it). */
+  ticket_received_at: ColumnType<Date | null, never, never>;
 }
 
 /** Ranking counts per China day (of receipt) and department (migration 2026-12-03-20, src/reports/counts.ts). */

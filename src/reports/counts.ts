@@ -1,12 +1,13 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../db/database';
+import type { Db, Tx } from '../db/database';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { DepartmentCounts } from '../domain/report';
 
 // The counts behind every ranking (monthly, weekly, regions, the public board), by department over
 // the tickets received in a period. One SQL definition, used three ways: counted live, stored per
-// China day in report_day_counts by the refresh, and — for a day-aligned period — read back as
-// the stored days plus a live count of the days marked dirty since (migration 2026-12-03-20).
+// China day in report_day_counts by the refresh, and — for a period of whole days — read back as
+// the stored days plus a live count of the days marked dirty since, both in one snapshot
+// (migration 2026-12-03-20).
 //
 // Who answers for what (提级办): the department holding a ticket answers for its resolution, its
 // rating, its reopening and its own signing; a department that lifted a ticket to its counterpart
@@ -27,16 +28,39 @@ export interface CountFilter {
 
 /** The China calendar day of a timestamp, as the migration's triggers compute it (fixed UTC+8). */
 const chinaDay = (col: string) => sql.raw(`((${col} at time zone 'UTC') + interval '8 hours')::date`);
-/** The instant a China calendar day (a `date` column) starts. */
-const dayStart = (col: string) => sql.raw(`((${col}::timestamp - interval '8 hours') at time zone 'UTC')`);
+
+const DAY_MS = 86_400_000;
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/** Days (YYYY-MM-DD) as receipt-time ranges, consecutive days joined into one. */
+function dayRanges(days: readonly string[]): Period[] {
+  const out: Period[] = [];
+  for (const day of [...new Set(days)].sort()) {
+    const from = chinaMidnight(day);
+    const last = out.at(-1);
+    if (last && last.to.getTime() === from.getTime()) last.to = chinaMidnight(nextDay(day));
+    else out.push({ from, to: chinaMidnight(nextDay(day)) });
+  }
+  return out;
+}
 
 const COLUMNS = ['tickets', 'dispatched', 'signed_on_time', 'resolved', 'on_time', 'rated', 'satisfied', 'reopened', 'escalations'] as const;
 type Column = (typeof COLUMNS)[number];
 
-/** Tickets to count: a FROM clause that yields them as `t`, and a condition on them. */
+/** Tickets to count (alias `t`): received within one of the ranges, and ranked at all. */
 interface Selection {
-  from: RawBuilder<unknown>;
-  where: RawBuilder<boolean>;
+  ranges: readonly Period[];
+  filter: CountFilter;
+}
+
+/**
+ * Literal ranges, not a join with a table of days: the planner then estimates each range from
+ * its statistics and scans the receipt index, where a join left it guessing a tenth of the table.
+ */
+function selected(s: Selection, received = 't.received_at'): RawBuilder<boolean> {
+  const col = sql.raw(received);
+  const within = sql.join(s.ranges.map((r) => sql`(${col} >= ${r.from} and ${col} < ${r.to})`), sql` or `);
+  return sql<boolean>`(${within}) and ${ranked(s.filter)}`;
 }
 
 /**
@@ -62,18 +86,18 @@ function branches(s: Selection, byDay: boolean): RawBuilder<unknown> {
       count(*) filter (where t.rating >= 3) as satisfied,
       count(*) filter (where t.reopen_count > 0) as reopened,
       0 as escalations
-    from ${s.from} where ${s.where} ${group}
+    from tickets t where ${selected(s)} ${group}
     union all
     select ${day}h.from_department_id, 0,
       count(*) filter (where h.from_dispatched_at is not null),
       count(*) filter (where h.from_dispatched_at is not null and coalesce(h.from_claimed_at, h.handed_at) <= h.from_sign_due_at),
       ${zeros(6)}
-    from ${s.from} join ticket_handovers h on h.ticket_id = t.id where h.lifted and ${s.where} ${group}
+    from tickets t join ticket_handovers h on h.ticket_id = t.id where h.lifted and ${selected(s)} ${group}
     union all
     select ${day}coalesce(e.department_id, t.department_id), ${zeros(8)}, count(*)
-    from ${s.from} join escalation_documents e on e.ticket_id = t.id
+    from escalation_documents e join tickets t on t.id = e.ticket_id
     -- A 提醒单 comes before the deadline: a notice, not a failure.
-    where e.step <> 'reminder' and ${s.where} ${group}`;
+    where e.step <> 'reminder' and ${selected(s, 'e.ticket_received_at')} ${group}`;
 }
 
 const sums = sql.raw(COLUMNS.map((c) => `sum(x.${c})::int as ${c}`).join(', '));
@@ -107,9 +131,7 @@ function toCounts(rows: CountRow[]): DepartmentCounts[] {
 /** Every ticket of the period counted now: the definition the stored days must equal. */
 export async function liveDepartmentCounts(db: Db, period: Period, filter: CountFilter = {}): Promise<DepartmentCounts[]> {
   if (filter.departmentIds && filter.departmentIds.length === 0) return [];
-  const s: Selection = { from: sql`tickets t`, where: sql<boolean>`t.received_at >= ${period.from} and t.received_at < ${period.to} and ${ranked(filter)}` };
-  const rows = await sql<CountRow>`select x.department_id, ${sums} from (${branches(s, false)}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(db);
-  return toCounts(rows.rows);
+  return inTransaction(db, async (tx) => toCounts((await sql<CountRow>`select x.department_id, ${sums} from (${branches({ ranges: [period], filter }, false)}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(tx)).rows));
 }
 
 /** The period as whole China days [first, end), or null when it starts or ends mid-day. */
@@ -122,27 +144,36 @@ function wholeDays(period: Period): { first: string; end: string } | null {
 
 /**
  * The counts of the period's tickets, one row per department. A period of whole days adds up
- * the stored days and counts the dirty ones live, in one statement (one snapshot): a day is
- * either stored as it stands or counted now, never stale. Other periods, and one group's, are
- * counted live.
+ * the stored days and counts the dirty ones live, in one snapshot: a day is either stored as it
+ * stands or counted now, never stale. Other periods, and one group's, are counted live.
  */
 export async function departmentCounts(db: Db, period: Period, filter: CountFilter = {}): Promise<DepartmentCounts[]> {
   if (filter.departmentIds && filter.departmentIds.length === 0) return [];
   const days = wholeDays(period);
   if (!days || filter.groupId) return liveDepartmentCounts(db, period, filter);
-  const dirty: Selection = {
-    from: sql`dirty d join tickets t on t.received_at >= ${dayStart('d.day')} and t.received_at < ${dayStart('(d.day + 1)')}`,
-    where: ranked(filter),
-  };
-  const rows = await sql<CountRow>`
-    with dirty as (select distinct day from report_dirty_days where day >= ${days.first}::date and day < ${days.end}::date)
-    select x.department_id, ${sums} from (
-      select r.department_id, ${sql.raw(COLUMNS.map((c) => `r.${c}`).join(', '))} from report_day_counts r
-      where r.day >= ${days.first}::date and r.day < ${days.end}::date and not exists (select 1 from dirty d where d.day = r.day)
-      union all
-      ${branches(dirty, false)}
-    ) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(db);
-  return toCounts(rows.rows);
+  return inTransaction(db, async (tx) => {
+    const dirty = (await sql<{ day: string }>`select distinct day::text as day from report_dirty_days where day >= ${days.first}::date and day < ${days.end}::date`.execute(tx)).rows.map((r) => r.day);
+    const stored = sql`select r.department_id, ${sql.raw(COLUMNS.map((c) => `r.${c}`).join(', '))} from report_day_counts r
+      where r.day >= ${days.first}::date and r.day < ${days.end}::date${dirty.length ? sql` and r.day not in (${sql.join(dirty.map((d) => sql`${d}::date`))})` : sql``}`;
+    const live = dirty.length ? sql`union all ${branches({ ranges: dayRanges(dirty), filter }, false)}` : sql``;
+    const rows = await sql<CountRow>`select x.department_id, ${sums} from (${stored} ${live}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(tx);
+    return toCounts(rows.rows);
+  });
+}
+
+/**
+ * One snapshot for every statement (REPEATABLE READ), so the dirty days read first are exactly
+ * those whose stored counts the next statement must not use. JIT off: compiling these plans
+ * took longer (0.5–1 s at a province's scale) than running them.
+ */
+function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => {
+      await sql`set local jit = off`.execute(tx);
+      return work(tx);
+    });
 }
 
 export interface RollupRefresh {
@@ -166,15 +197,11 @@ export async function refreshRollups(db: Db, now: Date, maxDays = 62): Promise<R
       returning day::text as day`.execute(tx);
     const days = [...new Set(taken.rows.map((r) => r.day))].sort();
     if (days.length) {
-      const list = sql.join(days.map((d) => sql`(${d}::date)`));
-      await sql`delete from report_day_counts where day in (select day from (values ${list}) as v(day))`.execute(tx);
-      const s: Selection = {
-        from: sql`(values ${list}) as d(day) join tickets t on t.received_at >= ${dayStart('d.day')} and t.received_at < ${dayStart('(d.day + 1)')}`,
-        where: ranked({}),
-      };
+      await sql`set local jit = off`.execute(tx);
+      await sql`delete from report_day_counts where day in (${sql.join(days.map((d) => sql`${d}::date`))})`.execute(tx);
       await sql`
         insert into report_day_counts (day, department_id, ${sql.raw(COLUMNS.join(', '))})
-        select x.day, x.department_id, ${sums} from (${branches(s, true)}) x group by 1, 2`.execute(tx);
+        select x.day, x.department_id, ${sums} from (${branches({ ranges: dayRanges(days), filter: {} }, true)}) x group by 1, 2`.execute(tx);
       await tx.updateTable('report_rollup_state').set({ refreshed_at: now }).where('id', '=', 1).execute();
     }
     const left = await sql<{ n: number | string }>`select count(distinct day) as n from report_dirty_days`.execute(tx);

@@ -104,7 +104,6 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     if (inGroup) q = q.where('group_id', '=', inGroup);
     return Number((await q.executeTakeFirstOrThrow()).n);
   };
-  const overdue = (await overdueTickets(db, sla, opts.at, inGroup)).map(({ number, departmentName, workdaysOver }) => ({ number, departmentName, workdaysOver }));
   let awaitingQ = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'resolved');
   if (inGroup) awaitingQ = awaitingQ.where('group_id', '=', inGroup);
 
@@ -119,7 +118,17 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     .orderBy('n', 'desc')
     .orderBy('d.name');
   if (inGroup) onTimeQ = onTimeQ.where('t.group_id', '=', inGroup);
-  const best = (await onTimeQ.executeTakeFirst()) ?? null;
+  // Side by side: on PostgreSQL each runs on a pooled connection.
+  const [received, claimed, resolved, overdueRows, awaiting, bestRow] = await Promise.all([
+    countWhere('received_at'),
+    countWhere('claimed_at'),
+    countWhere('resolved_at'),
+    overdueTickets(db, sla, opts.at, inGroup),
+    awaitingQ.executeTakeFirstOrThrow(),
+    onTimeQ.executeTakeFirst(),
+  ]);
+  const overdue = overdueRows.map(({ number, departmentName, workdaysOver }) => ({ number, departmentName, workdaysOver }));
+  const best = bestRow ?? null;
   const overdueByDept = new Map<string, number>();
   for (const o of overdue) if (o.departmentName !== '待分派') overdueByDept.set(o.departmentName, (overdueByDept.get(o.departmentName) ?? 0) + 1);
   const worst = [...overdueByDept.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
@@ -127,11 +136,11 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
   return {
     groupName: opts.groupName,
     date: chinaDate(opts.at),
-    received: await countWhere('received_at'),
-    claimed: await countWhere('claimed_at'),
-    resolved: await countWhere('resolved_at'),
+    received,
+    claimed,
+    resolved,
     overdue,
-    awaitingRating: Number((await awaitingQ.executeTakeFirstOrThrow()).n),
+    awaitingRating: Number(awaiting.n),
     best: best ? { name: best.name, resolvedOnTime: Number(best.n) } : null,
     worst: worst ? { name: worst[0], overdue: worst[1] } : null,
   };
