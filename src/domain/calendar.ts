@@ -41,6 +41,15 @@ export function createWorkCalendar(base: CalendarData, overrides: Partial<Calend
     return w !== 0 && w !== 6;
   };
 
+  // Overdue lists ask about the same few hundred days for every ticket: each China midnight's
+  // answer is kept (a few thousand entries over a calendar's life).
+  const workdayAt = new Map<number, boolean>();
+  const isWorkdayAt = (midnight: number) => {
+    let w = workdayAt.get(midnight);
+    if (w === undefined) workdayAt.set(midnight, (w = isWorkday(chinaDate(new Date(midnight)))));
+    return w;
+  };
+
   // Offset within the day, in ms since China midnight.
   const timeOfDay = (at: Date) => at.getTime() - chinaMidnight(chinaDate(at)).getTime();
 
@@ -64,15 +73,13 @@ export function createWorkCalendar(base: CalendarData, overrides: Partial<Calend
     workdaysBetween(from, to) {
       if (to <= from) return 0;
       let total = 0;
-      let date = chinaDate(from);
-      const last = chinaDate(to);
-      while (date <= last) {
-        if (isWorkday(date)) {
-          const start = Math.max(chinaMidnight(date).getTime(), from.getTime());
-          const end = Math.min(chinaMidnight(date).getTime() + DAY_MS, to.getTime());
-          if (end > start) total += (end - start) / DAY_MS;
-        }
-        date = addDays(date, 1);
+      const last = chinaMidnight(chinaDate(to)).getTime();
+      // China keeps one offset all year, so consecutive midnights are a day apart.
+      for (let m = chinaMidnight(chinaDate(from)).getTime(); m <= last; m += DAY_MS) {
+        if (!isWorkdayAt(m)) continue;
+        const start = Math.max(m, from.getTime());
+        const end = Math.min(m + DAY_MS, to.getTime());
+        if (end > start) total += (end - start) / DAY_MS;
       }
       return total;
     },

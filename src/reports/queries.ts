@@ -8,7 +8,6 @@ import type { DailyDigest, RankingRow } from '../domain/templates';
 import { OPEN_STATUSES, STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type IssueType, type Urgency } from '../domain/taxonomy';
 import type { SlaClock } from '../domain/sla';
-import type { WorkCalendar } from '../domain/calendar';
 import { overdueCondition } from '../repo/tickets';
 import { scopeCondition } from '../repo/scope';
 import type { TicketScope } from '../domain/regions';
@@ -46,32 +45,6 @@ export interface OverdueTicket {
   workdaysOver: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * `calendar.workdaysBetween(from, at)` for many `from` and one `at` (a digest's overdue list):
- * the same sums in the same order, so the very same number, with each day's working-day flag
- * looked up once for the whole list instead of once per ticket and day.
- */
-export function workdaysUntil(calendar: WorkCalendar, at: Date): (from: Date) => number {
-  const last = chinaMidnight(chinaDate(at)).getTime();
-  const workday = new Map<number, boolean>();
-  return (from) => {
-    if (at <= from) return 0;
-    let total = 0;
-    // China keeps one offset all year, so consecutive midnights are a day apart.
-    for (let m = chinaMidnight(chinaDate(from)).getTime(); m <= last; m += DAY_MS) {
-      let w = workday.get(m);
-      if (w === undefined) workday.set(m, (w = calendar.isWorkday(chinaDate(new Date(m)))));
-      if (!w) continue;
-      const start = Math.max(m, from.getTime());
-      const end = Math.min(m + DAY_MS, at.getTime());
-      if (end > start) total += (end - start) / DAY_MS;
-    }
-    return total;
-  };
-}
-
 /** Working days past the deadline, rounded down to a tenth, as the digest and the console show it. */
 const tenthsOver = (days: number) => Math.max(0, Math.floor(days * 10) / 10);
 
@@ -88,10 +61,9 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
   if (groupId) q = q.where('t.group_id', '=', groupId);
   if (departmentId) q = q.where('t.department_id', '=', departmentId);
   if (scope) q = q.where(scopeCondition(scope, 't'));
-  const over = workdaysUntil(sla.calendar, at);
   return (await q.execute()).map((r) => {
     const dueAt = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
-    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: tenthsOver(over(dueAt)) };
+    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: tenthsOver(sla.calendar.workdaysBetween(dueAt, at)) };
   });
 }
 
