@@ -9,3 +9,6 @@ export function perConfig<T>(current: () => GongzhiConfig, build: (c: GongzhiCon
     return last.value;
   };
 }
+
+/** A configuration or a getter of the live one (groups added at runtime), as a getter. */
+export const configGetter = (config: GongzhiConfig | (() => GongzhiConfig)): (() => GongzhiConfig) => (typeof config === 'function' ? config : () => config);

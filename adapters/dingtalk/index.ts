@@ -5,7 +5,7 @@ import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
 import type { TokenStore } from '../token-store';
-import { perConfig } from '../per-config';
+import { configGetter, perConfig } from '../per-config';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
 import { MAX_CLOCK_SKEW_MS, verifyDingtalkHeaders } from './sign';
@@ -62,7 +62,7 @@ export function createDingtalkPlatform(
   fetchImpl?: typeof fetch,
   tokens?: TokenStore,
 ): DingtalkPlatform {
-  const current = typeof config === 'function' ? config : () => config;
+  const current = configGetter(config);
   const settings = requireGroup(env, 'DingTalk (DINGTALK_CLIENT_ID, DINGTALK_CLIENT_SECRET)', dingtalkEnv);
   const groups = current().groups.filter((g) => g.platform === 'dingtalk');
   const customOnly = groups.every((g) => g.outbound?.kind === 'dingtalk-custom-robot');
@@ -117,4 +117,3 @@ export function createDingtalkPlatform(
       : null,
   };
 }
-

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireGroup } from '../../src/config/env';
-import { perConfig } from '../per-config';
+import { configGetter, perConfig } from '../per-config';
 import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
@@ -104,7 +104,7 @@ export function createWecomPlatform(
   /** The runtime's clock: a response_url's hour is counted on the same clock that stamped it. */
   now?: () => Date,
 ): WecomPlatform {
-  const current = typeof config === 'function' ? config : () => config;
+  const current = configGetter(config);
   const bot = requireGroup(env, 'WeCom AI bot (WECOM_BOT_*)', wecomBotEnv);
   const app = requireGroup(env, 'WeCom app (WECOM_CORP_ID, WECOM_APP_*, WECOM_AGENT_ID)', wecomAppEnv);
   const lc = requireGroup(env, 'WeCom AI-bot long connection (WECOM_BOT_ID, WECOM_BOT_SECRET)', wecomLongConnectionEnv);
