@@ -1,4 +1,4 @@
-import { chinaDate, chinaMidnight } from './china-time';
+import { addDays, chinaDate, chinaMidnight } from './china-time';
 
 export interface CalendarData {
   /** Statutory days off (YYYY-MM-DD), including those that fall on weekdays. */
@@ -18,7 +18,6 @@ export interface WorkCalendar {
 }
 
 const DAY_MS = 86_400_000;
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
 
 /** Merges deployment overrides (local holidays, extra days off or on) over the national calendar. */

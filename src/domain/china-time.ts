@@ -11,6 +11,11 @@ export function chinaDateCompact(at: Date): string {
   return chinaDate(at).replaceAll('-', '');
 }
 
+/** A calendar date (YYYY-MM-DD) `n` days later (earlier when negative). */
+export function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Midnight at the start of a China calendar date (YYYY-MM-DD), as an instant. */
 export function chinaMidnight(date: string): Date {
   return new Date(Date.parse(`${date}T00:00:00+08:00`));

@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../db/database';
 import { pruneRateLimits } from '../repo/rate-limits';
-import { chinaDate, chinaMidnight } from '../domain/china-time';
+import { addDays, chinaDate, chinaMidnight } from '../domain/china-time';
 import { templates } from '../domain/templates';
 import { hasOutbound, textPayload } from '../pipeline/notify';
 import { listGroups, type GroupRecord } from '../repo/directory';
@@ -49,7 +49,6 @@ function digestGroups(services: Services, groups: GroupRecord[]): GroupRecord[] 
   return groups.filter((g) => hasOutbound(g) && (wanted.length === 0 || wanted.includes(g.id)));
 }
 
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 export const previousMonth = (date: string) => {
   const [y, m] = date.split('-').map(Number) as [number, number];

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../db/database';
-import { chinaDate, chinaMidnight } from '../domain/china-time';
+import { addDays, chinaDate, chinaMidnight } from '../domain/china-time';
 import type { DepartmentCounts } from '../domain/report';
 
 // The counts behind every ranking (monthly, weekly, regions, the public board), by department over
@@ -29,8 +29,6 @@ export interface CountFilter {
 /** The China calendar day of a timestamp, as the migration's triggers compute it (fixed UTC+8). */
 const chinaDay = (col: string) => sql.raw(`((${col} at time zone 'UTC') + interval '8 hours')::date`);
 
-const DAY_MS = 86_400_000;
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** Days (YYYY-MM-DD) as receipt-time ranges, consecutive days joined into one. */
 function dayRanges(days: readonly string[]): Period[] {
@@ -38,8 +36,8 @@ function dayRanges(days: readonly string[]): Period[] {
   for (const day of [...new Set(days)].sort()) {
     const from = chinaMidnight(day);
     const last = out.at(-1);
-    if (last && last.to.getTime() === from.getTime()) last.to = chinaMidnight(nextDay(day));
-    else out.push({ from, to: chinaMidnight(nextDay(day)) });
+    if (last && last.to.getTime() === from.getTime()) last.to = chinaMidnight(addDays(day, 1));
+    else out.push({ from, to: chinaMidnight(addDays(day, 1)) });
   }
   return out;
 }
