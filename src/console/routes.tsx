@@ -100,7 +100,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
   // Pickers and filters name only what the person's scope reaches: a county never sees another
   // county's departments or groups, not even as options (src/domain/regions.ts ticketScope).
   const reachRegions = (reach: TicketScope): Set<string> | null =>
-    reach.kind === 'all' ? null : new Set(reach.kind === 'regions' ? reach.regionIds : reach.kind === 'department' ? directory.org.subtree(directory.org.departmentRegion(reach.departmentId)) : []);
+    reach.kind === 'all' ? null : new Set(reach.kind === 'none' ? [] : directory.org.subtree(scopeRegion(reach, directory.org)));
   /** Departments a ticket may be dispatched or reassigned to from this scope: its region and below. */
   const pickableDepartments = (reach: TicketScope) => {
     const regions = reachRegions(reach);
