@@ -26,7 +26,7 @@ export async function monthlyExtras(services: Services, period: Period, now: Dat
   const names = (id: string) => services.directory.departmentName(id) ?? id;
   const cases = await jointCaseSummaries(services.db, period, names, { scope });
   // The month's topics: those with a member reported in it (most enterprises first).
-  const topics = (await listTopicSummaries(services.db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 100, scope })).filter((t) => t.lastAt >= period.from && t.firstAt < period.to).slice(0, 5);
+  const topics = await listTopicSummaries(services.db, { statuses: ['candidate', 'confirmed', 'promoted'], reportedIn: period, limit: 5, scope });
   if (cases.length || topics.length) {
     const lines = ['【会商会办】'];
     for (const c of cases) {

@@ -281,7 +281,7 @@ const TOPIC_STATUS: Record<string, string> = { candidate: '候选', confirmed: '
  * with their member tickets. With `scope`, only topics wholly inside it (as the console).
  */
 async function topicLedgerSection(db: PipelineDeps['db'], period: { from: Date; to: Date }, scope?: TicketScope): Promise<Array<Array<string | number | Date | null>>> {
-  const topics = (await listTopicSummaries(db, { statuses: ['candidate', 'confirmed', 'promoted'], limit: 500, ...(scope ? { scope } : {}) })).filter((t) => t.lastAt >= period.from && t.firstAt < period.to);
+  const topics = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed', 'promoted'], reportedIn: period, limit: 500, ...(scope ? { scope } : {}) });
   if (!topics.length) return [];
   const rows: Array<Array<string | number | Date | null>> = [[], ['面上问题 (topics)'], ['编号', '问题', '类别', '状态', '企业数', '工单数', '首次反映', '最近反映', '成员工单']];
   for (const t of topics.sort((a, b) => a.id - b.id)) {

@@ -162,7 +162,17 @@ export const topicWithinScope = (scope: TicketScope) =>
   sql<boolean>`not exists (select 1 from topic_tickets as sm inner join tickets as st on st.id = sm.ticket_id where sm.topic_id = p.id and not coalesce(${scopeCondition(scope, 'st')}, false))`;
 
 /** Topics with their figures, most enterprises first; with `scope`, only topics wholly inside it. */
-export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicStatus[]; ids?: number[]; limit?: number; scope?: TicketScope } = {}): Promise<TopicSummary[]> {
+export async function listTopicSummaries(
+  db: Db | Tx,
+  opts: {
+    statuses?: TopicStatus[];
+    ids?: number[];
+    limit?: number;
+    scope?: TicketScope;
+    /** Only topics with a member reported in the period (a month's 通报 and 台账). */
+    reportedIn?: { from: Date; to: Date };
+  } = {},
+): Promise<TopicSummary[]> {
   let q = db
     .selectFrom('topics as p')
     .innerJoin('topic_tickets as m', 'm.topic_id', 'p.id')
@@ -183,6 +193,7 @@ export async function listTopicSummaries(db: Db | Tx, opts: { statuses?: TopicSt
     .groupBy(['p.id', 'p.status', 'p.category', 'p.title', 'p.terms', 'p.first_at', 'p.last_at']);
   if (opts.statuses?.length) q = q.where('p.status', 'in', opts.statuses);
   if (opts.ids?.length) q = q.where('p.id', 'in', opts.ids);
+  if (opts.reportedIn) q = q.where('p.last_at', '>=', opts.reportedIn.from).where('p.first_at', '<', opts.reportedIn.to);
   if (opts.scope && opts.scope.kind !== 'all') q = q.where(topicWithinScope(opts.scope));
   const rows = await q.orderBy(sql`count(distinct ${enterpriseKey})`, 'desc').orderBy('p.last_at', 'desc').orderBy('p.id').limit(opts.limit ?? 100).execute();
   if (!rows.length) return [];
