@@ -2,10 +2,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { loadConfigFile } from '../../src/config/load';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
+import { createTestClock, localMessage } from '../helpers/runtime';
 
 const CITY = new URL('../../config/example-city.yaml', import.meta.url).pathname;
 const REPORT = '我们厂新建的厂房申请用电报装一个月了还没接通';
@@ -13,14 +11,12 @@ const REPORT = '我们厂新建的厂房申请用电报装一个月了还没接�
 /** The public 晒单 board as a visitor of the government website sees it: no sign-in, on a desktop and a phone. */
 describe.skipIf(!RUN_BROWSER_TESTS)('public board in Chromium', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
   const clock = createTestClock('2026-11-23T02:00:00Z');
 
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: clock.now, config: await loadConfigFile(CITY) });
-    http = await serveApp(rt.app);
-    browser = await launchBrowser();
+    ({ rt, http, browser } = await openBrowserApp({ now: clock.now, config: await loadConfigFile(CITY) }));
     // One report in each county; 青山县's is signed and resolved.
     const qs = await rt.services.pipeline.receive(localMessage('qs-factory-liu', `@共治助手 ${REPORT}`, { chatId: 'qingshan' }));
     await rt.services.pipeline.receive(localMessage('hx-plant-wu', `@共治助手 ${REPORT}`, { chatId: 'hexi' }));
@@ -29,9 +25,7 @@ describe.skipIf(!RUN_BROWSER_TESTS)('public board in Chromium', () => {
     await rt.services.pipeline.receive(localMessage('li-qs', `/办结 ${n} 已接电`, { chatId: 'qingshan' }));
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   it('shows both counties’ rankings and charts on a desktop without signing in', async () => {

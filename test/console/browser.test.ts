@@ -2,25 +2,21 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { setConsolePassword } from '../../src/repo/console-accounts';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
+import { createTestClock, localMessage } from '../helpers/runtime';
 
 /** The load chart's category labels, read from the SVG the server drew. */
 const chartLabels = (page: Page) => page.locator('[data-testid="load-chart"] svg text').allTextContents();
 
 describe.skipIf(!RUN_BROWSER_TESTS)('web console in Chromium', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
   let number: string;
   const clock = createTestClock('2026-11-23T02:00:00Z');
 
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: clock.now });
-    http = await serveApp(rt.app);
-    browser = await launchBrowser();
+    ({ rt, http, browser } = await openBrowserApp({ now: clock.now }));
     // A report the power company sends back as not theirs; nobody re-dispatches it for two working days.
     const r = await rt.services.pipeline.receive(localMessage('qs-jixie-liu', '我们厂新建的厂房申请用电报装一个月了还没接通'));
     number = (r as { ticketNumber: string }).ticketNumber;
@@ -31,9 +27,7 @@ describe.skipIf(!RUN_BROWSER_TESTS)('web console in Chromium', () => {
     await setConsolePassword(rt.services.db, 'wangmin', 'qingshan-2026!', clock.now());
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   it('signs in, finds the overdue ticket, dispatches it and sees the chart change', async () => {

@@ -2,17 +2,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { setConsolePassword } from '../../src/repo/console-accounts';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
+import { createTestClock, localMessage } from '../helpers/runtime';
 
 // What the WeCom client's webview sends (工作台 H5 app on Android).
 const WECOM_UA = 'Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1 NetType/WIFI Language/zh ColorScheme/Light';
 
 describe.skipIf(!RUN_BROWSER_TESTS)('console on a phone (390×844, inside WeCom)', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -20,20 +18,16 @@ describe.skipIf(!RUN_BROWSER_TESTS)('console on a phone (390×844, inside WeCom)
   const clock = createTestClock('2026-11-23T02:00:00Z');
 
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: clock.now });
-    http = await serveApp(rt.app);
+    ({ rt, http, browser } = await openBrowserApp({ now: clock.now }));
     for (const text of ['我们厂新建的厂房申请用电报装一个月了还没接通', '园区变压器增容申请提交两个月了一直没批下来，影响新生产线投产']) {
       numbers.push(((await rt.services.pipeline.receive(localMessage('qs-jixie-liu', text))) as { ticketNumber: string }).ticketNumber);
     }
     await setConsolePassword(rt.services.db, 'lidian', 'gongdian-2026!', clock.now());
-    browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', userAgent: WECOM_UA });
     page = await context.newPage();
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   /** Nothing scrolls sideways: the page is as wide as the phone. */

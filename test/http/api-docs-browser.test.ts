@@ -1,24 +1,18 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
-import { createTestClock, createTestRuntime } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
+import { createTestClock } from '../helpers/runtime';
 
 describe.skipIf(!RUN_BROWSER_TESTS)('API reference in Chromium', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: createTestClock().now });
-    http = await serveApp(rt.app);
-    browser = await launchBrowser();
+    ({ rt, http, browser } = await openBrowserApp({ now: createTestClock().now }));
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   it('renders every operation with no request leaving this server, and tries one out', async () => {

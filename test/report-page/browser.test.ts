@@ -1,26 +1,20 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
 import { solveCheck, TINY_PNG } from '../helpers/report-form';
-import { createTestRuntime, localMessage } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { localMessage } from '../helpers/runtime';
 
 describe.skipIf(!RUN_BROWSER_TESTS)('report page on a phone (Chromium, mobile viewport)', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
 
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open());
-    http = await serveApp(rt.app);
-    browser = await launchBrowser();
+    ({ rt, http, browser } = await openBrowserApp());
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   it('submits a report with a photo, follows the ticket and rates it', async () => {

@@ -2,27 +2,21 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { openSurvey } from '../../src/jobs/survey';
-import { TEST_DATABASES } from '../helpers/databases';
-import { artifactPath, launchBrowser, RUN_BROWSER_TESTS } from '../helpers/browser';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
-import { serveApp } from '../helpers/serve';
+import { artifactPath, closeBrowserApp, openBrowserApp, RUN_BROWSER_TESTS, type BrowserApp } from '../helpers/browser';
+import { createTestClock, localMessage } from '../helpers/runtime';
 
 // The playground had no one-to-one view, so a survey invitation (always one-to-one) could not be
 // seen there at all. In Chromium: pick the enterprise, open 与共治助手一对一, follow the link, answer.
 describe.skipIf(!RUN_BROWSER_TESTS)('the survey in the playground, in Chromium', () => {
   let rt: Runtime;
-  let http: Awaited<ReturnType<typeof serveApp>>;
+  let http: BrowserApp['http'];
   let browser: Browser;
   const clock = createTestClock('2026-11-10T02:00:00Z');
   beforeAll(async () => {
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { now: clock.now });
-    http = await serveApp(rt.app);
-    browser = await launchBrowser();
+    ({ rt, http, browser } = await openBrowserApp({ now: clock.now }));
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
-    await http?.close();
-    await rt?.close();
+    await closeBrowserApp({ browser, http, rt });
   });
 
   it('shows the invitation in the enterprise’s one-to-one chat, with a link to the survey form that takes the answer', async () => {
