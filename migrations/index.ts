@@ -24,6 +24,7 @@ import * as m20261202_50 from './2026-12-02-50-province-scale-indexes';
 import * as m20261203_20 from './2026-12-03-20-report-rollups';
 import * as m20261203_20b from './2026-12-03-20-report-rollups-documents';
 import * as m20261203_30 from './2026-12-03-30-survey-min-answers';
+import * as m20261203_50 from './2026-12-03-50-function-search-path';
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-initial': m20261123_01,
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-20-report-rollups': m20261203_20,
   '2026-12-03-20-report-rollups-documents': m20261203_20b,
   '2026-12-03-30-survey-min-answers': m20261203_30,
+  '2026-12-03-50-function-search-path': m20261203_50,
 };
