@@ -8,8 +8,25 @@ import { problemKinds } from './kinds';
  * reports of flooding on different roads are two problems, so subjects are features of their
  * own and a clash of subjects weighs against a link (see TopicOptions.placeClash).
  */
-const PLACE = /[\u4e00-\u9fff]{1,8}?(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)(?![面况线子费])/gu;
-const SUFFIX = /(?:大道|路|街|巷|园区|工业园|产业园|物流园|科技园|开发区|高新区|片区|镇|乡|村|社区|小区|大厦|广场|码头|车站|大桥|隧道|系统|平台|网厅|税务局|公司|中心|事务所|项目)$/u;
+/**
+ * The kind words a subject ends with, each with its class: two roads clash whether 路 or 大道, two
+ * parks whether 工业园 or 产业园, two online systems whether 系统, 平台 or 电子税务局. In this order
+ * in the alternations below: at one position the first that matches wins, so 工业园 comes before a
+ * 园区 that follows it (东区工业园区 names 东区工业园) and 大道 before 路.
+ */
+const SUBJECT_KINDS: ReadonlyArray<readonly [word: string, cls: string]> = [
+  ['大道', 'road'], ['路', 'road'], ['街', 'road'], ['巷', 'road'],
+  ['园区', 'park'], ['工业园', 'park'], ['产业园', 'park'], ['物流园', 'park'], ['科技园', 'park'], ['开发区', 'park'], ['高新区', 'park'], ['片区', 'park'],
+  ['镇', 'settlement'], ['乡', 'settlement'], ['村', 'settlement'], ['社区', 'settlement'], ['小区', 'settlement'],
+  ['大厦', 'building'], ['广场', 'building'], ['码头', 'building'], ['车站', 'building'],
+  ['大桥', 'road'], ['隧道', 'road'],
+  ['系统', 'online'], ['平台', 'online'], ['网厅', 'online'], ['税务局', 'online'],
+  ['公司', 'organisation'], ['中心', 'organisation'], ['事务所', 'organisation'],
+  ['项目', 'project'],
+];
+const KIND_WORDS = SUBJECT_KINDS.map(([w]) => w).join('|');
+const PLACE = new RegExp(`[\\u4e00-\\u9fff]{1,8}?(?:${KIND_WORDS})(?![面况线子费])`, 'gu');
+const SUFFIX = new RegExp(`(?:${KIND_WORDS})$`, 'u');
 /** Words that end like a subject but never name one. */
 const NOT_PLACE = /^(?:我公司|本公司|贵公司|该公司|你公司|我单位|本单位|修路|道路|马路|公路|网路|线路|思路|出路|门路|进路|这条路|那条路|一路|电路|管路|水路|回路|环路|城乡|下乡|农村|新村|系统|平台|公司|中心|项目|我们公司|这个系统|这个平台|这个项目)$/u;
 
@@ -28,21 +45,7 @@ export function subjectKind(w: string): string {
   return SUFFIX.exec(w)?.[0] ?? '';
 }
 
-/**
- * Kind words that name one sort of subject: two roads clash whether 路 or 大道, two parks whether
- * 工业园 or 产业园, two online systems whether 系统, 平台 or 电子税务局.
- */
-const KIND_CLASS: Record<string, string> = Object.fromEntries(
-  Object.entries({
-    road: ['大道', '路', '街', '巷', '大桥', '隧道'],
-    park: ['园区', '工业园', '产业园', '物流园', '科技园', '开发区', '高新区', '片区'],
-    settlement: ['镇', '乡', '村', '社区', '小区'],
-    building: ['大厦', '广场', '码头', '车站'],
-    online: ['系统', '平台', '网厅', '税务局'],
-    organisation: ['公司', '中心', '事务所'],
-    project: ['项目'],
-  }).flatMap(([c, words]) => words.map((w) => [w, c])),
-);
+const KIND_CLASS: Record<string, string> = Object.fromEntries(SUBJECT_KINDS);
 export const subjectClass = (kind: string) => KIND_CLASS[kind] ?? kind;
 
 /** An organisation asked to act (请供电公司查一下, 麻烦政务服务中心协调) handles the problem; it is not its subject. */
