@@ -187,9 +187,10 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
  * a department sees the joint cases it leads or co-handles, and the lead may resolve.
  */
 export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): void {
-  const { db, config, directory } = services;
-  const deployment = config.deployment.name;
-  const departments = config.departments.map((d) => ({ id: d.id, name: d.name }));
+  // The directory changes while the console runs (a department added in the console, a revision
+  // from another instance): services.config is read per request, never kept.
+  const { db, directory } = services;
+  const deployment = () => services.config.deployment.name;
   // Everything below is limited by ticketScope (directory.scopeOf): a topic is a person's only if
   // EVERY member ticket is in their scope — a county's 营商办 sees and acts on its county's topics and
   // cases, the city's on all (cross-county topics included). Showing the in-scope part of a mixed
@@ -197,7 +198,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
   const scopeOf = (c: Context<ConsoleEnv>) => directory.scopeOf(c.get('user'));
   const departmentsFor = (c: Context<ConsoleEnv>) => {
     const scope = scopeOf(c);
-    return departments.filter((d) => scopeAllows(scope, { region_id: null, department_id: d.id, co_department_ids: [] }, 'act'));
+    return services.config.departments.map((d) => ({ id: d.id, name: d.name })).filter((d) => scopeAllows(scope, { region_id: null, department_id: d.id, co_department_ids: [] }, 'act'));
   };
   const names = (id: string) => directory.departmentName(id) ?? id;
   const back = (c: Parameters<typeof writeFlash>[0], r: { ok: boolean; messages: string[] }, to = '/console/topics') => {
@@ -224,13 +225,13 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     const refresh = await db.selectFrom('topic_refreshes').selectAll().where('id', '=', 1).executeTakeFirst();
     const today = chinaDate(now);
     return c.html(
-      <Page title="会商会办" user={user} section="topics" deployment={deployment}>
+      <Page title="会商会办" user={user} section="topics" deployment={deployment()}>
         <h1>会商会办</h1>
         <Flash flash={flash} />
         {!scope ? (
           <>
             <p class="muted">
-              近 {config.topics.windowDays} 天、至少 {config.topics.minEnterprises} 家企业反映的共性问题（跨群、跨地区，按文字相似、类别和地点归并）。
+              近 {services.config.topics.windowDays} 天、至少 {services.config.topics.minEnterprises} 家企业反映的共性问题（跨群、跨地区，按文字相似、类别和地点归并）。
               {refresh ? `上次刷新 ${refresh.ran_at.toISOString().slice(0, 16).replace('T', ' ')} UTC，${refresh.tickets} 件工单。` : ''}
             </p>
             {isOffice(user) ? (
@@ -257,7 +258,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     if (!t) return c.text('没有这个面上问题', 404);
     const members = await topicMembers(db, t.id);
     return c.html(
-      <Page title={`面上问题 #${t.id}`} user={user} section="topics" deployment={deployment}>
+      <Page title={`面上问题 #${t.id}`} user={user} section="topics" deployment={deployment()}>
         <h1>
           面上问题 #{t.id} <span class="tag">{STATUS[t.status]}</span>
         </h1>
@@ -360,7 +361,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
   app.post('/surveys/open', async (c) => {
     const denied = await office(c);
     if (denied) return denied;
-    if (!config.survey) return back(c, { ok: false, messages: ['配置里没有 survey 段，未启用满意度测评'] });
+    if (!services.config.survey) return back(c, { ok: false, messages: ['配置里没有 survey 段，未启用满意度测评'] });
     const month = z.string().regex(/^\d{4}-\d{2}$/).safeParse((await c.req.parseBody()).month);
     if (!month.success) return back(c, { ok: false, messages: ['月份格式应为 2026-11'] });
     const [y, m] = month.data.split('-').map(Number) as [number, number];
