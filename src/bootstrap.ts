@@ -23,6 +23,7 @@ import { syncWebhookEndpoints } from './repo/webhooks';
 import { openLiveDirectory } from './directory/live';
 import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
+import { playgroundDecision } from './http/playground';
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../config/example.yaml', import.meta.url));
 
@@ -84,8 +85,9 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
   const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
   const platforms = createPlatforms(opts.rawEnv ?? process.env, () => directory.config, logger, opts.fetch, tokens, now);
-  const playgroundOn = env.GONGZHI_PLAYGROUND ?? env.NODE_ENV !== 'production';
-  const local = playgroundOn ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
+  const playground = playgroundDecision(env);
+  if (playground.warning) logger.warn('playground.exposure', { host: env.HOST, hint: playground.warning });
+  const local = playground.on ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };
   if (local) adapters.local = local;
 

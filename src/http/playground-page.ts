@@ -65,7 +65,7 @@ export const PLAYGROUND_HTML = /* html */ `<!doctype html>
       <button type="submit">发送</button>
     </form>
   </section>
-  <section id="tickets"><h2>本群工单</h2><div id="list"><p class="hint">还没有工单。</p></div></section>
+  <section id="tickets"><h2>本会话可见的工单</h2><div id="list"><p class="hint">还没有工单。</p></div></section>
 </main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -143,14 +143,17 @@ async function pollOnce() {
   const { entries } = await r.json();
   if (state.group !== group) return; // switched groups meanwhile
   for (const e of entries) { if (e.seq <= state.after) continue; render(e); state.after = e.seq; }
-  if (group.direct) { $('list').innerHTML = '<p class="hint">一对一：机器人发给' + esc(state.persona.name) + '的消息（满意度测评、一对一反映等）。</p>'; return; }
-  const t = await (await fetch('/playground/api/tickets?group=' + encodeURIComponent(state.group.id))).json();
+  // The panel shows what this chat would see: a group its own tickets, masked; one-to-one the persona's own reports.
+  const scope = group.direct ? 'direct=' + encodeURIComponent(state.persona.id) : 'group=' + encodeURIComponent(group.id);
+  const t = await (await fetch('/playground/api/tickets?' + scope)).json();
+  if (state.group !== group) return;
+  const none = group.direct ? '<p class="hint">一对一：机器人发给' + esc(state.persona.name) + '的消息（满意度测评、一对一反映等）；这里列出' + esc(state.persona.name) + '本人反映的工单。</p>' : '<p class="hint">还没有工单。</p>';
   $('list').innerHTML = t.tickets.length ? t.tickets.map((k) =>
     '<div class="card"><span class="st ' + k.status + '">' + esc(k.statusName) + '</span><div class="no" data-n="' + k.number + '">' + k.number + '</div>' +
     (k.supervised ? '<div class="sup">挂牌督办</div>' : '') +
     '<div>' + esc(k.content.slice(0, 60)) + '</div><div class="meta">' + esc(k.categoryName) + '·' + esc(k.typeName) + (k.urgency === 'urgent' ? '·紧急' : '') +
     '<br>承办：' + esc(k.department || '待分派') + (k.assignee ? '·' + esc(k.assignee) : '') + (k.rating ? '<br>评价：' + k.rating + ' 分' : '') +
-    (k.resolve_due_at ? '<br>办结时限：' + new Date(k.resolve_due_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '') + '</div></div>').join('') : '<p class="hint">还没有工单。</p>';
+    (k.resolve_due_at ? '<br>办结时限：' + new Date(k.resolve_due_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' }) : '') + '</div></div>').join('') : none;
 }
 document.addEventListener('click', (ev) => {
   const n = ev.target && ev.target.dataset && ev.target.dataset.n;

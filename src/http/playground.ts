@@ -7,7 +7,11 @@ import { STATUS_NAMES, type TicketStatus } from '../domain/ticket';
 import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, type Category, type IssueType } from '../domain/taxonomy';
 import { ROLE_NAMES } from '../domain/roles';
 import type { Services } from '../services';
+import type { Env } from '../config/env';
 import { PLAYGROUND_HTML } from './playground-page';
+import { maskedExcerpt } from '../domain/mask';
+
+type ChatScope = { kind: 'group'; groupId: string } | { kind: 'direct'; userId: string };
 
 /** Sample enterprises for the playground's persona picker: anyone not on staff is an enterprise. */
 export const SAMPLE_ENTERPRISES = [
@@ -80,13 +84,41 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
     return c.json({ entries: local.transcript(chat, after) });
   });
 
-  app.get('/playground/api/tickets', async (c) => {
+  /**
+   * The ticket panel shows what the simulated chat's participants would see in that chat, nothing
+   * more: a playground group its own non-private tickets with personal data masked (as the bot posts
+   * them), a one-to-one chat the tickets that user reported. The page has no sign-in, so an unscoped
+   * list would hand private reports (one-to-one, report page, other platforms) to anyone reaching the port.
+   */
+  const scopeOf = (c: { req: { query(name: string): string | undefined } }): ChatScope | null => {
     const groupId = c.req.query('group');
-    let q = db
+    const userId = c.req.query('direct');
+    if (groupId && !userId) {
+      const group = services.config.groups.find((g) => g.id === groupId && g.platform === 'local');
+      return group ? { kind: 'group', groupId: group.id } : null;
+    }
+    if (userId && !groupId) return { kind: 'direct', userId };
+    return null;
+  };
+  const SCOPE_ISSUE = { error: 'unknown_chat', issues: ['请指定演练群（group=群 id）或一对一的用户（direct=用户 id）'] };
+
+  const visibleTickets = (scope: ChatScope) => {
+    const q = db
       .selectFrom('tickets as t')
       .leftJoin('departments as d', 'd.id', 't.department_id')
-      .leftJoin('staff as s', 's.id', 't.assignee_id')
-      .leftJoin('requesters as r', 'r.id', 't.requester_id')
+      .leftJoin('staff as s', 's.id', 't.assignee_id');
+    return scope.kind === 'group'
+      ? q.where('t.group_id', '=', scope.groupId).where('t.is_private', '=', false)
+      : q
+          .innerJoin('requesters as r', 'r.id', 't.requester_id')
+          .where('r.platform', '=', 'local')
+          .where('r.user_id', '=', scope.userId);
+  };
+
+  app.get('/playground/api/tickets', async (c) => {
+    const scope = scopeOf(c);
+    if (!scope) return c.json(SCOPE_ISSUE, 400);
+    const rows = await visibleTickets(scope)
       .select([
         't.id',
         't.number',
@@ -103,15 +135,15 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
         't.resolve_due_at',
         'd.name as department',
         's.name as assignee',
-        'r.name as requester',
       ])
       .orderBy('t.id', 'desc')
-      .limit(30);
-    if (groupId) q = q.where('t.group_id', '=', groupId);
-    const rows = await q.execute();
+      .limit(30)
+      .execute();
     return c.json({
       tickets: rows.map((r) => ({
         ...r,
+        // The requester reads their own words; a group reads them as the bot posts them.
+        content: scope.kind === 'group' ? maskedExcerpt(r.content, 200) : r.content,
         statusName: STATUS_NAMES[r.status as TicketStatus],
         categoryName: CATEGORY_NAMES[r.category as Category],
         typeName: ISSUE_TYPE_NAMES[r.type as IssueType],
@@ -122,9 +154,41 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
   app.get('/playground/api/tickets/:id/events', async (c) => {
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id)) return c.json({ error: 'invalid_id' }, 400);
-    const events = await db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', id).orderBy('id').execute();
+    const scope = scopeOf(c);
+    if (!scope) return c.json(SCOPE_ISSUE, 400);
+    const ticket = await visibleTickets(scope).select('t.id').where('t.id', '=', id).executeTakeFirst();
+    // Someone else's ticket reads as no ticket: its existence is not this chat's business either.
+    if (!ticket) return c.json({ error: 'not_found' }, 404);
+    // The timeline's steps, not their data: notes and replies carry text the chat never saw.
+    const events = await db
+      .selectFrom('ticket_events')
+      .select(['id', 'kind', 'from_status', 'to_status', 'actor_kind', 'actor_name', 'at'])
+      .where('ticket_id', '=', id)
+      .orderBy('id')
+      .execute();
     return c.json({ events });
   });
 
   return app;
+}
+
+/** 127.0.0.0/8, ::1 and the name localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Whether the playground runs. It lets anyone who reaches it speak as any person in the
+ * directory, so outside production it is on by default only where nobody else can reach it:
+ * bound to a non-loopback address it stays off unless GONGZHI_PLAYGROUND says so explicitly.
+ */
+export function playgroundDecision(env: Pick<Env, 'GONGZHI_PLAYGROUND' | 'NODE_ENV' | 'HOST'>): { on: boolean; warning?: string } {
+  if (env.GONGZHI_PLAYGROUND === false) return { on: false };
+  const loopback = isLoopbackHost(env.HOST);
+  if (env.GONGZHI_PLAYGROUND === true) {
+    return loopback ? { on: true } : { on: true, warning: `GONGZHI_PLAYGROUND is on and HOST=${env.HOST} is not loopback: anyone reaching this port can speak as any person in the directory` };
+  }
+  if (env.NODE_ENV === 'production') return { on: false };
+  return loopback ? { on: true } : { on: false, warning: `playground off: HOST=${env.HOST} is not a loopback address (set GONGZHI_PLAYGROUND=1 to run it there anyway)` };
 }
