@@ -5,13 +5,17 @@
  * 壹叁捌…, as some people write a phone to get it past filters, even mixed: 1三8零…), grouped by
  * spaces (also no-break and tabs), dashes, dots, slashes, underscores, brackets, Chinese commas
  * and 、, tildes or invisible zero-width characters (138 0013 8000, +86-138…, (0571)88886666,
- * 110105 19491001 002X). Separators never match a digit, so the expression cannot backtrack
- * over a run; the whole scan is linear.
+ * 110105 19491001 002X), and any single punctuation mark people put between digit groups
+ * (138,0013,8000 138。0013。8000 138:0013:8000 138|0013|8000). Every space character and every
+ * invisible format character (soft hyphen, bidi marks and overrides, zero-width) separates too:
+ * they are how a number is smuggled past a filter. Separators never match a digit, so the
+ * expression cannot backtrack over a run; the whole scan is linear.
  */
-/** Every decimal digit Unicode knows (ASCII, full-width, 𝟏𝟑𝟖, ١٣٨, १३८…): a phone in any script is a phone. */
-const D = '\\p{Nd}';
-const CD = '零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖①-⑨⓪';
-const SEP = ' \\u3000\\u00a0\\t\\n\\r\\-－–—.．()（）_＿/／，、~～\\u200b-\\u200d\\u2060\\ufeff';
+/** Every decimal digit Unicode knows (ASCII, full-width, 𝟏𝟑𝟖, ١٣٨, १३८…) and the super- and subscript ones (¹³⁸): a phone in any script is a phone. */
+const D = '\\p{Nd}\\u00b2\\u00b3\\u00b9\\u2070\\u2074-\\u2079\\u2080-\\u2089';
+/** Chinese numerals, and the radio-operator readings 幺 两 拐 勾 洞 (1 2 7 9 0) people dictate phones in. */
+const CD = '零〇一二三四五六七八九幺两拐勾洞壹贰叁肆伍陆柒捌玖①-⑨⓪';
+const SEP = '\\p{Zs}\\p{Cf}\\t\\n\\r\\-－–—.．。()（）_＿/／,，、:：;；|｜*＊·・•~～\'’"';
 /** A run of `digits` joined by separators, with an ID card's check letter at its end. */
 const runOf = (digits: string) => new RegExp(`[+＋]?[${digits}](?:[${SEP}]{0,4}[${digits}])*(?:[ \\u3000\\-－.]{0,2}[XxＸｘ](?![A-Za-z]))?`, 'gu');
 const NUMBER_RUN = runOf(D + CD);
@@ -21,7 +25,7 @@ const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`, 'u');
 const HAS_PLAIN_DIGIT = new RegExp(`[${D}]`, 'u');
 const ONE_DIGIT = new RegExp(`^[${D}]$`, 'u');
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
-const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*(@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9-])/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*([@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)*[.．][A-Za-z]{2,})(?![A-Za-z0-9-])/g;
 
 const CHINESE_DIGITS: Record<string, string> = {
   ...Object.fromEntries([...'零一二三四五六七八九'].map((c, i) => [c, String(i)])),
@@ -29,6 +33,10 @@ const CHINESE_DIGITS: Record<string, string> = {
   ...Object.fromEntries([...'⓪①②③④⑤⑥⑦⑧⑨'].map((c, i) => [c, String(i)])),
   〇: '0',
   幺: '1',
+  两: '2',
+  拐: '7',
+  勾: '9',
+  洞: '0',
 };
 const isDigit = (ch: string) => ONE_DIGIT.test(ch) || ch in CHINESE_DIGITS;
 /** A digit's value: Unicode lays each script's digits out as 0…9 in a row, so count back to its zero. */

@@ -161,6 +161,21 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData('电话138\n1234\n5678')).toBe('电话138\n****\n5678');
   });
 
+  it('masks a phone split by any punctuation mark, space or invisible character, in radio digits or superscripts (second outside review)', () => {
+    const splits = [',', '。', ':', '：', '|', '*', ';', '\u00ad', '\u200e', '\u200f', '\u2003', '\u2009', '\u202f', '\u205f', '\u2066'];
+    for (const sep of splits) {
+      const out = maskPersonalData(`联系电话138${sep}0013${sep}8000，急`);
+      expect(out, JSON.stringify(sep)).toBe(`联系电话138${sep}****${sep}8000，急`);
+    }
+    expect(maskPersonalData('手机138\u202e0013\u202c8000')).toBe('手机138\u202e****\u202c8000');
+    expect(maskPersonalData('手机¹³⁸⁰⁰¹³⁸⁰⁰⁰')).toBe('手机¹³⁸****⁸⁰⁰⁰');
+    expect(maskPersonalData('手机幺三八洞洞幺三八洞洞洞')).toBe('手机幺三八****八洞洞洞');
+    expect(maskPersonalData('邮箱 zhang.san＠example．com')).toBe('邮箱 z***＠example．com');
+    // Amounts, times and counts around such marks stay as written.
+    const plain = '欠款 1,500,000 元，10:30 到场，两个月了，第一、二批';
+    expect(maskPersonalData(plain)).toBe(plain);
+  });
+
   it('gets through megabytes of digits, separators and e-mail-like text', () => {
     maskPersonalData('一，'.repeat(500_000));
     maskPersonalData('一二三，'.repeat(250_000));
