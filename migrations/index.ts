@@ -26,6 +26,7 @@ import * as m20261203_20b from './2026-12-03-20-report-rollups-documents';
 import * as m20261203_30 from './2026-12-03-30-survey-min-answers';
 import * as m20261203_50 from './2026-12-03-50-function-search-path';
 import * as m20261204_30 from './2026-12-04-30-lift-handovers';
+import * as m20261204_30b from './2026-12-04-30-documents-per-unit';
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-initial': m20261123_01,
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-30-survey-min-answers': m20261203_30,
   '2026-12-03-50-function-search-path': m20261203_50,
   '2026-12-04-30-lift-handovers': m20261204_30,
+  '2026-12-04-30-documents-per-unit': m20261204_30b,
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { TicketRow } from '../db/schema';
 import { activeDeadline, formatDocumentNumber, nextStep, stepThresholds, STEP_NAMES, type EscalationStep } from '../domain/escalation';
 import type { Platform } from '../domain/message';
@@ -18,9 +19,11 @@ const SYSTEM = { kind: 'system' as const, id: 'sweep', name: '共治助手' };
 const BATCH = 200;
 
 /**
- * Issues due 三单一函 documents and closes tickets whose rating window passed. Safe with
- * several instances: each ticket is locked with SKIP LOCKED, and the unique key on
- * (ticket, round, phase, step) refuses a second document for the same step.
+ * Issues due 三单一函 documents and closes tickets whose rating window passed. A ladder belongs
+ * to the unit answerable now, for its own deadline: after a 提级办 or 转派 the new unit gets the
+ * documents its deadline calls for, whatever the old one received. Safe with several instances:
+ * each ticket is locked with SKIP LOCKED, and the unique key on (ticket, round, phase, step,
+ * unit) refuses a second document for the same unit and step.
  */
 export async function runSweep(services: Services, now: Date = services.now()): Promise<SweepResult> {
   const { db, config, sla } = services;
@@ -32,7 +35,7 @@ export async function runSweep(services: Services, now: Date = services.now()): 
   for (;;) {
     const candidates = await db
       .selectFrom('tickets')
-      .select(['id', 'status', 'sign_due_at', 'resolve_due_at', 'reopen_count', 'received_at', 'dispatched_at', 'claimed_at'])
+      .select(['id', 'status', 'department_id', 'sign_due_at', 'resolve_due_at', 'reopen_count', 'received_at', 'dispatched_at', 'claimed_at'])
       .where('id', '>', afterId)
       // Waiting for the enterprise: the clock stands still.
       .where('paused_at', 'is', null)
@@ -54,11 +57,12 @@ export async function runSweep(services: Services, now: Date = services.now()): 
         .where('ticket_id', '=', c.id)
         .where('round', '=', c.reopen_count)
         .where('phase', '=', deadline.phase)
+        .where(sql<boolean>`department_id is not distinct from ${c.department_id}`)
         .execute();
       const termStart = deadline.phase === 'resolve' ? c.claimed_at : (c.dispatched_at ?? c.received_at);
       const step = nextStep(stepThresholds(deadline.dueAt, policy, sla, termStart), issued.map((i) => i.step as EscalationStep), now);
       if (!step) continue;
-      const doc = await issueDocument(services, c.id, step, now);
+      const doc = await issueDocument(services, c, step, now);
       if (doc) result.issued.push(doc);
     }
     if (candidates.length < BATCH) break;
@@ -98,10 +102,13 @@ async function postsAbout(services: Services, tx: Parameters<typeof groupPostFor
   return posts;
 }
 
-async function issueDocument(services: Services, ticketId: number, step: EscalationStep, now: Date) {
+async function issueDocument(services: Services, seen: { id: number; department_id: string | null; status: string }, step: EscalationStep, now: Date) {
+  const ticketId = seen.id;
   return services.db.transaction().execute(async (tx) => {
     const row = await tx.selectFrom('tickets').selectAll().where('id', '=', ticketId).forUpdate().skipLocked().executeTakeFirst();
     if (!row) return null; // another instance is on it
+    // Moved to another unit or phase since it was read: the step was worked out for the old one.
+    if (row.department_id !== seen.department_id || row.status !== seen.status) return null;
     const deadline = activeDeadline({ status: row.status as TicketStatus, signDueAt: row.sign_due_at, resolveDueAt: row.resolve_due_at });
     if (!deadline) return null;
     const year = Number(now.toISOString().slice(0, 4));
@@ -120,7 +127,7 @@ async function issueDocument(services: Services, ticketId: number, step: Escalat
         due_at: deadline.dueAt,
         issued_at: now,
       })
-      .onConflict((oc) => oc.columns(['ticket_id', 'round', 'phase', 'step']).doNothing())
+      .onConflict((oc) => oc.columns(['ticket_id', 'round', 'phase', 'step', 'department_id']).doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return null;
