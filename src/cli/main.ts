@@ -22,6 +22,7 @@ import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries'
 import { createServices } from '../services';
 import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
 import { verifyChain } from '../audit/chain';
+import { verifyTicketStates } from '../audit/ticket-state';
 import { ledgerFile } from '../reports/ledger-file';
 import { ledgerScope } from '../reports/regions';
 import { acquireDataDirLock, liveHolder, type LockHolder } from '../db/data-dir-lock';
@@ -42,7 +43,7 @@ const USAGE = `用法 (usage): npm run -s cli -- <command>
   report daily [--date YYYY-MM-DD] [--group ID]   每日调度
   report monthly --month YYYY-MM [--group ID]      月度通报（承办单位排名）
   ledger --month YYYY-MM [--format xlsx|csv] [--region ID] --out FILE   导出台账（末尾附本月审计检查点；--region 只导出一个地区）
-  audit verify [--from gz1:…]   核验工单事件审计链：完好时退出码 0，否则指出第一个被改动的事件
+  audit verify [--from gz1:…]   核验工单事件审计链，并按事件历史核对每件工单的记录（状态、承办单位、时间、评价……）：都完好时退出码 0，否则指出第一个被改动的事件或不符的工单与字段
   classifier feedback [--out FILE]   导出派单员的更正（默认 corpus/classifier/feedback.tsv），供下次训练
   token create STAFF_ID [--name NAME] [--days N]   为工作人员生成 API 令牌（只显示一次；默认 90 天后失效）
   token revoke TOKEN | --staff STAFF_ID   吊销一个令牌，或某工作人员的全部令牌
@@ -342,12 +343,25 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       // Read-only: no directory sync, so a commission's read-only role can run it too.
-      const r = await withDb((h) => verifyChain(h.db, from ? { from } : {}));
+      // The rows are checked against a history only once the chain vouches for that history.
+      const { r, rows } = await withDb(async (h) => {
+        const r = await verifyChain(h.db, from ? { from } : {});
+        return { r, rows: r.ok ? await verifyTicketStates(h.db) : null };
+      });
       if (!r.ok) {
         console.error(`审计链断裂 (broken): 事件 ${r.eventId ?? '-'}：${r.reason}（此前 ${r.count} 个事件完好）`);
         return 1;
       }
       console.log(`审计链完好 (intact)：${r.count} 个事件，链头 ${formatCheckpoint(r.head)}${from ? `，经过检查点 ${formatCheckpoint(from)}` : ''}`);
+      if (rows && !rows.ok) {
+        console.error(`工单记录与事件历史不符 (ticket rows disagree with their history)：${rows.disagreeing} 件（共 ${rows.tickets} 件工单）`);
+        for (const t of rows.listed) {
+          for (const f of t.fields) console.error(`  ${t.number ?? `工单ID ${t.ticketId}`}\t${f.field}\t记录 row: ${f.row}\t历史 history: ${f.history}`);
+        }
+        if (rows.disagreeing > rows.listed.length) console.error(`  ……另有 ${rows.disagreeing - rows.listed.length} 件未列出`);
+        return 1;
+      }
+      console.log(`工单记录与事件历史一致 (ticket rows match their history)：${rows?.tickets ?? 0} 件工单`);
       return 0;
     }
   }

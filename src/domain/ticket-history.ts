@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { TICKET_STATUSES, type TicketStatus } from './ticket';
+
+/**
+ * A ticket's row rebuilt from its event log, for the audit (纪委监委 verify the 台账 and the
+ * rankings, which read the rows). Pure: the caller walks the database.
+ *
+ * Covered: what the events state. Status, department, assignee, co-handlers, 挂牌督办, the
+ * confirmation flag, reopen count, rating, close reason, merge target, the knowledge-base entry,
+ * the classification (type, category, urgency; /改类 notes) and the milestones (received,
+ * dispatched, claimed, resolved, closed — the rule saveTicketState writes them by). The
+ * resolution text is covered except for a knowledge-base answer, whose event names the entry,
+ * not the words.
+ * Not covered: the deadlines and pauses (computed from the SLA policy and holiday calendar as
+ * configured at each restart, which the events do not record), content, group, privacy, region.
+ */
+
+/** One event as the chain holds it (ordered by id within its ticket). */
+export interface HistoryEvent {
+  kind: string;
+  toStatus: string | null;
+  actorId: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+/** The row's fields that the history decides, by column name (what the discipline commission sees in the database). */
+export interface TicketRecord {
+  status: string;
+  department_id: string | null;
+  assignee_id: string | null;
+  co_department_ids: string[];
+  supervised: boolean;
+  needs_confirmation: boolean;
+  reopen_count: number;
+  rating: number | null;
+  resolution: string | null;
+  close_reason: string | null;
+  merged_into_id: number | null;
+  kb_entry: string | null;
+  type: string;
+  category: string;
+  urgency: string;
+  received_at: Date | null;
+  dispatched_at: Date | null;
+  claimed_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+}
+
+export type CoveredField = keyof TicketRecord;
+
+export interface RebuiltTicket {
+  record: TicketRecord;
+  /** Fields the history cannot speak for on this ticket (a knowledge-base answer's text). */
+  unknown: CoveredField[];
+}
+
+export interface FieldMismatch {
+  field: CoveredField;
+  row: string;
+  history: string;
+}
+
+// The event payloads read here, as the app writes them (ticket-machine, open-ticket, /改类).
+const department = z.object({ departmentId: z.string() });
+const departments = z.object({ departmentIds: z.array(z.string()) });
+const resolution = z.object({ summary: z.string().optional(), knowledgeBase: z.string().optional() });
+const rating = z.object({ rating: z.number().int() });
+const reason = z.object({ reason: z.string() });
+const merged = z.object({ intoId: z.number().int() });
+const received = z.object({ classification: z.object({ type: z.string(), category: z.string(), urgency: z.string() }) });
+const recategorized = z.object({ recategorized: z.object({ to: z.object({ category: z.string(), type: z.string() }) }) });
+
+const isStatus = (s: string): s is TicketStatus => (TICKET_STATUSES as readonly string[]).includes(s);
+
+function emptyRecord(): TicketRecord {
+  return {
+    status: 'received',
+    department_id: null,
+    assignee_id: null,
+    co_department_ids: [],
+    supervised: false,
+    needs_confirmation: false,
+    reopen_count: 0,
+    rating: null,
+    resolution: null,
+    close_reason: null,
+    merged_into_id: null,
+    kb_entry: null,
+    type: '',
+    category: '',
+    urgency: '',
+    received_at: null,
+    dispatched_at: null,
+    claimed_at: null,
+    resolved_at: null,
+    closed_at: null,
+  };
+}
+
+/** Folds one event into the record: the state machine's effect, told by the event it wrote. */
+function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): void {
+  const d = e.data;
+  switch (e.kind) {
+    case 'received': {
+      const p = received.safeParse(d);
+      if (p.success) Object.assign(r, p.data.classification);
+      r.received_at = e.at;
+      break;
+    }
+    case 'dispatched': {
+      const p = department.safeParse(d);
+      if (p.success) r.department_id = p.data.departmentId;
+      r.assignee_id = null;
+      break;
+    }
+    case 'claimed':
+      r.assignee_id = e.actorId;
+      r.claimed_at = e.at;
+      break;
+    case 'reassigned':
+    case 'escalated_level': {
+      const p = department.safeParse(d);
+      if (p.success) {
+        r.department_id = p.data.departmentId;
+        r.co_department_ids = r.co_department_ids.filter((c) => c !== p.data.departmentId);
+      }
+      r.assignee_id = null;
+      break;
+    }
+    case 'returned':
+      r.assignee_id = null;
+      break;
+    case 'co_handling_added': {
+      const p = departments.safeParse(d);
+      if (p.success) r.co_department_ids = [...r.co_department_ids, ...p.data.departmentIds];
+      break;
+    }
+    case 'resolved':
+    case 'resolution_submitted': {
+      const p = resolution.safeParse(d);
+      if (p.success && p.data.summary !== undefined) {
+        r.resolution = p.data.summary;
+        unknown.delete('resolution');
+      } else {
+        unknown.add('resolution');
+      }
+      if (p.success && p.data.knowledgeBase !== undefined) r.kb_entry = p.data.knowledgeBase;
+      r.resolved_at = e.at;
+      break;
+    }
+    case 'confirmed':
+      r.needs_confirmation = false;
+      break;
+    case 'rated': {
+      const p = rating.safeParse(d);
+      if (p.success) r.rating = p.data.rating;
+      // 不满意: back to the department, and its next completion needs 营商办's confirmation.
+      if (e.toStatus === 'dispatched') {
+        r.assignee_id = null;
+        r.needs_confirmation = true;
+      }
+      break;
+    }
+    case 'reopened':
+      r.reopen_count++;
+      r.assignee_id = null;
+      r.close_reason = null;
+      r.claimed_at = null;
+      r.resolved_at = null;
+      r.closed_at = null;
+      break;
+    case 'supervised':
+      r.supervised = true;
+      break;
+    case 'closed': {
+      const p = reason.safeParse(d);
+      if (p.success) r.close_reason = p.data.reason;
+      r.closed_at = e.at;
+      break;
+    }
+    case 'merged': {
+      const p = merged.safeParse(d);
+      if (p.success) r.merged_into_id = p.data.intoId;
+      r.closed_at = e.at;
+      break;
+    }
+    case 'note': {
+      const p = recategorized.safeParse(d);
+      if (p.success) Object.assign(r, p.data.recategorized.to);
+      break;
+    }
+  }
+  if (e.toStatus !== null && isStatus(e.toStatus)) r.status = e.toStatus;
+  // The rating's own move is not a dispatch; the reopening that follows it is (saveTicketState).
+  if (e.toStatus === 'dispatched' && e.kind !== 'rated') r.dispatched_at = e.at;
+}
+
+/** The row its history says the ticket has: every event folded in order. */
+export function rebuildTicket(events: readonly HistoryEvent[]): RebuiltTicket {
+  const record = emptyRecord();
+  const unknown = new Set<CoveredField>();
+  for (const e of events) apply(record, unknown, e);
+  return { record, unknown: [...unknown] };
+}
+
+const show = (v: TicketRecord[CoveredField]): string => {
+  if (v === null) return 'null';
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return JSON.stringify(v);
+  return String(v);
+};
+
+const FIELDS = Object.keys(emptyRecord()) as CoveredField[];
+
+/** Each covered field where the row says something its history does not. */
+export function compareTicket(row: TicketRecord, rebuilt: RebuiltTicket): FieldMismatch[] {
+  const out: FieldMismatch[] = [];
+  for (const f of FIELDS) {
+    if (rebuilt.unknown.includes(f)) continue;
+    const a = show(row[f]);
+    const b = show(rebuilt.record[f]);
+    if (a !== b) out.push({ field: f, row: a, history: b });
+  }
+  return out;
+}
