@@ -239,9 +239,8 @@ export async function surveyResults(services: Services, opts: { campaignId?: num
   if (opts.covering) q = q.where('period_from', '<=', opts.covering).where('period_to', '>', opts.covering);
   const c = await q.executeTakeFirst();
   if (!c) return null;
-  // Past its date but not yet marked by the scheduler: mark it first. The UPDATE waits for any
-  // answer still being stored (submitSurvey holds the row), so the figures below are final.
-  if (!c.closed && c.closes_at <= services.now()) await db.updateTable('survey_campaigns').set({ closed: true }).where('id', '=', c.id).where('closed', '=', false).execute();
+  // Past its date it is closed, whether or not the scheduler has marked it yet (a read writes
+  // nothing): submitSurvey takes no answer at or after closes_at, so the figures are final.
   const closed = c.closed || c.closes_at <= services.now();
   const scope = opts.scope ?? { kind: 'all' as const };
   const deptIn = (d: string) => scopeAllows(scope, { region_id: null, department_id: d, co_department_ids: [] }, 'read');
@@ -270,7 +269,9 @@ export async function surveyResults(services: Services, opts: { campaignId?: num
       ],
       minAnswers,
     );
-  const [byDepartment, byRegion] = closed ? publishedOnce(db, `${c.id}:${minAnswers}:${responses.length}:${invitations.length}`, publish) : [[], []];
+  // Kept only once the scheduler has marked it: its UPDATE waited for any answer accepted just
+  // before the closing instant that was still being stored (submitSurvey holds the row).
+  const [byDepartment, byRegion] = !closed ? [[], []] : c.closed ? publishedOnce(db, `${c.id}:${minAnswers}:${responses.length}:${invitations.length}`, publish) : publish();
   return {
     campaign: { id: c.id, key: c.key, title: c.title, periodFrom: c.period_from, periodTo: c.period_to, openedAt: c.opened_at, closesAt: c.closes_at, closed, questions: c.questions, minAnswers },
     invited: mine.length,
