@@ -110,6 +110,34 @@ describeOnDatabases('a city and its counties', (database) => {
     expect((await api(`/v1/tickets/${numbers.hexi}`, 'wang-qs')).status).toBe(404);
   });
 
+  it('lists to a county’s 营商办 and supervisor only their county’s open tickets, and merges only into one of them (second outside review)', async () => {
+    const texts = (r: { posts: Array<{ text: string }> }) => r.posts.map((p) => p.text).join('\n');
+    const hexiQueue = texts(await say('hexi', 'zhao-hx', '/待办'));
+    expect(hexiQueue).toContain(numbers.hexi);
+    expect(hexiQueue).not.toContain(numbers.lifted);
+    expect(hexiQueue).not.toContain(numbers.resolved);
+    for (const who of ['wang-qs', 'jian-qs']) {
+      const queue = texts(await say('qingshan', who, '/待办'));
+      expect(queue).toContain(numbers.resolved);
+      expect(queue).not.toContain(numbers.hexi);
+    }
+    const cityQueue = texts(await say('city', 'sun-city', '/待办'));
+    for (const n of [numbers.lifted, numbers.resolved, numbers.hexi]) expect(cityQueue).toContain(n);
+
+    // Merging into another county's ticket: word for word what a missing target gets, nothing written.
+    const before = await rt.services.db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const hidden = await say('qingshan', 'wang-qs', `/合并 ${numbers.resolved} ${numbers.hexi}`);
+    const missing = await say('qingshan', 'wang-qs', `/合并 ${numbers.resolved} GZHX-20991231-0001`);
+    expect(texts(hidden)).toMatch(/没有找到工单/);
+    expect(texts(hidden).replace(numbers.hexi, 'N')).toBe(texts(missing).replace('GZHX-20991231-0001', 'N'));
+    const after = await rt.services.db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    const rows = await rt.services.db.selectFrom('tickets').select(['number', 'status']).where('number', 'in', [numbers.resolved, numbers.hexi]).execute();
+    expect(rows.every((r) => r.status !== 'merged')).toBe(true);
+    const hexiId = (await rt.services.db.selectFrom('tickets').select('id').where('number', '=', numbers.hexi).executeTakeFirstOrThrow()).id;
+    expect(await rt.services.db.selectFrom('ticket_supporters').selectAll().where('ticket_id', '=', hexiId).execute()).toEqual([]);
+  });
+
   it('keeps a county’s 营商办 from sending its ticket to another county’s department', async () => {
     const refused = await say('hexi', 'zhao-hx', `/转派 ${numbers.hexi} 国网青山县供电公司 试试`);
     expect(refused.posts.map((p) => p.text).join('\n')).toMatch(/没有找到部门/);

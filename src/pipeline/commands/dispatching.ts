@@ -8,7 +8,7 @@ import { recordLabelledExample } from '../../repo/labelled';
 import { listDepartments } from '../../repo/directory';
 import { addSupporter, appendEvents, findTicketIdByRef, getTicket, lockTicket, ticketSupporterIds, ticketView } from '../../repo/tickets';
 import { reply } from '../context';
-import { announceOrReply, findDepartment, platformOf, requesterMention, restartDeadlines, transition, type CommandOf, type TicketHandler } from './shared';
+import { announceOrReply, decideOn, findDepartment, platformOf, requesterMention, restartDeadlines, transition, type CommandOf, type TicketHandler } from './shared';
 
 type Cmd<N extends Command['name']> = CommandOf<N>;
 
@@ -77,8 +77,9 @@ export const recategorize: TicketHandler<Cmd<'recategorize'>> = async (ctx, cmd,
 export const merge: TicketHandler<Cmd<'merge'>> = async (ctx, cmd, ticket) => {
   const ticketId = ticket.id;
   const intoId = await findTicketIdByRef(ctx.tx, cmd.into, ctx.group?.id ?? null);
+  const shown = cmd.into.kind === 'full' ? cmd.into.number : String(cmd.into.seq);
   if (intoId === null) {
-    reply(ctx, templates.ticketNotFound(cmd.into.kind === 'full' ? cmd.into.number : String(cmd.into.seq)));
+    reply(ctx, templates.ticketNotFound(shown));
     return;
   }
   if (intoId === ticketId) {
@@ -90,6 +91,18 @@ export const merge: TicketHandler<Cmd<'merge'>> = async (ctx, cmd, ticket) => {
   await lockTicket(ctx.tx, first);
   await lockTicket(ctx.tx, second);
   const into = (await getTicket(ctx.tx, intoId))!;
+  // The target is a ticket the sender acts on as much as the merged one: outside their reach it
+  // does not exist (the same reply, nothing written), so numbers cannot be walked for status.
+  const verdict = await decideOn(ctx, 'merge', into);
+  if (!verdict.ok) {
+    reply(ctx, verdict.reason === 'hidden' ? templates.ticketNotFound(shown) : templates.refused(verdict.message));
+    return;
+  }
+  if (into.is_private && !ticket.is_private) {
+    // Its requester would follow a one-to-one report, and the group would hear its number.
+    reply(ctx, templates.refused(`${into.number} 是一对一反映的诉求，不能作为群内工单的合并目标`));
+    return;
+  }
   if (!isOpen(into.status as TicketStatus)) {
     reply(ctx, templates.refused(`${into.number} 已办结或已合并，不能作为合并目标`));
     return;

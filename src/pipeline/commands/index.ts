@@ -1,17 +1,16 @@
-import type { TicketRow } from '../../db/schema';
 import type { Command, CommandName } from '../../domain/commands';
 import { COMMAND_SPECS } from '../../domain/commands';
 import { COMMAND_RULES, decide, type CommandRule } from '../../domain/roles';
 import { findTicketNumbers, type TicketRef } from '../../domain/ticket-number';
 import { templates } from '../../domain/templates';
-import { findTicketIdByNumber, findTicketIdByRef, lockTicket, ticketSupporterIds } from '../../repo/tickets';
+import { findTicketIdByNumber, findTicketIdByRef, lockTicket } from '../../repo/tickets';
 import { reply, type MessageContext } from '../context';
 import { approveExtension, approvePause, extend, supplement } from './deadlines';
 import { close, dispatchOrReassign, merge, recategorize } from './dispatching';
 import { second, publish, status } from './enterprise';
 import { claim, cohandle, confirm, escalate, rate, reopen, resolve, returnTicket } from './handling';
 import { help, mine, queue } from './lists';
-import type { CommandOf, PlainHandler, TicketHandler } from './shared';
+import { decideOn, type CommandOf, type PlainHandler, type TicketHandler } from './shared';
 
 type Entry<N extends CommandName> = { rule: CommandRule } & (
   | { ticket: false; run: PlainHandler<CommandOf<N>> }
@@ -62,18 +61,6 @@ async function resolveTicket(ctx: MessageContext, name: CommandName, ref: Ticket
   return { id: await findTicketIdByNumber(ctx.tx, quoted), shown: quoted };
 }
 
-async function accessOf(ctx: MessageContext, row: TicketRow) {
-  return {
-    departmentId: row.department_id,
-    coDepartmentIds: row.co_department_ids,
-    requesterId: String(row.requester_id),
-    supporterIds: (await ticketSupporterIds(ctx.tx, row.id)).map(String),
-    isPrivate: row.is_private,
-    groupId: row.group_id,
-    regionId: row.region_id,
-  };
-}
-
 /**
  * Runs one command: the rule table decides before any handler runs. A ticket the sender may
  * not know of gets the very reply a missing one gets. Returns the ticket's id once allowed.
@@ -92,7 +79,7 @@ export async function handleCommand(ctx: MessageContext, cmd: Command): Promise<
   const found = await resolveTicket(ctx, cmd.name, 'ref' in cmd ? cmd.ref : null);
   if (!found) return null;
   const row = found.id === null ? null : await lockTicket(ctx.tx, found.id);
-  const verdict = row ? decide(ctx.commandActor, cmd.name, { access: await accessOf(ctx, row), chatGroupId: ctx.group?.id ?? null }) : null;
+  const verdict = row ? await decideOn(ctx, cmd.name, row) : null;
   if (!row || !verdict || (!verdict.ok && verdict.reason === 'hidden')) {
     reply(ctx, templates.ticketNotFound(found.shown));
     return null;

@@ -1,7 +1,8 @@
 import type { TicketRow } from '../../db/schema';
 import { templates } from '../../domain/templates';
 import { textPayload } from '../notify';
-import { listTickets, ticketView } from '../../repo/tickets';
+import { OPEN_STATUSES } from '../../domain/ticket';
+import { listTickets, listTicketsPage, ticketView } from '../../repo/tickets';
 import { reply, type MessageContext } from '../context';
 import type { PlainHandler } from './shared';
 
@@ -29,8 +30,10 @@ async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<voi
     rows = await listTickets(tx, { departmentId: ctx.staff.departmentId, openOnly: true });
     title = '本单位待办工单（含协办）';
   } else if (ctx.staff) {
-    rows = await listTickets(tx, { openOnly: true });
-    title = '全部未办结工单';
+    // A county's 营商办 or supervisor lists its own region and below, as everywhere else (ticketScope).
+    const scope = ctx.deps.directory.scopeOf(ctx.staff);
+    rows = (await listTicketsPage(tx, { status: [...OPEN_STATUSES], scope }, null, 50)).tickets;
+    title = scope.kind === 'all' ? '全部未办结工单' : '本辖区未办结工单';
   } else {
     rows = await listTickets(tx, { requesterId: ctx.requester!.id, openOnly: false, limit: 20 });
     title = '我提出或附议的工单';

@@ -1,17 +1,36 @@
 import type { TicketRow } from '../../db/schema';
-import type { Command } from '../../domain/commands';
+import type { Command, CommandName } from '../../domain/commands';
+import { decide } from '../../domain/roles';
 import { matchDepartment, suggestDepartments } from '../../domain/departments';
 import type { TicketAction } from '../../domain/ticket';
 import { applyTicketAction } from '../../domain/ticket-machine';
 import { templates, type TicketView } from '../../domain/templates';
 import type { Category, IssueType, Urgency } from '../../domain/taxonomy';
 import type { DepartmentRecord } from '../../repo/directory';
-import { getTicket, lockTicket, rowToState, saveTicketState, ticketView } from '../../repo/tickets';
+import { getTicket, lockTicket, rowToState, saveTicketState, ticketSupporterIds, ticketView } from '../../repo/tickets';
 import { announce, reply, type MessageContext } from '../context';
 
 /** A command's handler: runs only after the rule table allowed it; `ticket` is locked for the transaction. */
 export type TicketHandler<C extends Command = Command> = (ctx: MessageContext, cmd: C, ticket: TicketRow) => Promise<void>;
 export type PlainHandler<C extends Command = Command> = (ctx: MessageContext, cmd: C) => Promise<void>;
+
+/**
+ * The rule table's verdict on `name` for this sender and ticket: every ticket a command touches is
+ * checked, the one it names and any other it reaches (a merge's target). 'hidden' must read as
+ * not found.
+ */
+export async function decideOn(ctx: MessageContext, name: CommandName, row: TicketRow) {
+  const access = {
+    departmentId: row.department_id,
+    coDepartmentIds: row.co_department_ids,
+    requesterId: String(row.requester_id),
+    supporterIds: (await ticketSupporterIds(ctx.tx, row.id)).map(String),
+    isPrivate: row.is_private,
+    groupId: row.group_id,
+    regionId: row.region_id,
+  };
+  return decide(ctx.commandActor, name, { access, chatGroupId: ctx.group?.id ?? null });
+}
 
 /** Deadlines restart whenever a department is (re)made responsible. */
 export async function restartDeadlines(ctx: MessageContext, row: TicketRow): Promise<TicketRow> {
