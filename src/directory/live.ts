@@ -5,6 +5,7 @@ import { createDirectoryCache, type DirectoryCache } from '../pipeline/directory
 import { writeDirectoryRows } from '../repo/directory';
 import { currentRevisionId, getRevision, insertRevision, latestRevision, type RevisionSource } from '../repo/directory-store';
 import { diffDirectory, formatChange, type DirectoryChange } from './diff';
+import { strandingIssues } from './guards';
 import { composeConfig, formatIssue, pickDirectory, validateDirectory, type DirectoryIssue, type DirectorySnapshot } from './sections';
 
 export interface DirectoryWrite {
@@ -219,7 +220,9 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     reload,
     async write(w) {
       const checked = validateDirectory(w.directory, settings);
-      if (!checked.ok) return { ok: false, issues: checked.issues };
+      // Measured against what runs now (not the writer's base): that is what the open work refers to.
+      const stranded = await strandingIssues(db, state.snapshot, checked.ok ? checked.directory : pickDirectory(w.directory));
+      if (!checked.ok || stranded.length) return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...stranded] };
       const before = w.base === state.revision ? state.snapshot : w.base === 0 ? {} : (await getRevision(db, w.base))?.directory;
       if (!before) return { ok: false, issues: [{ path: [], message: `没有版本 ${w.base}` }] };
       const changes = diffDirectory(before, checked.directory);
