@@ -8,7 +8,7 @@ import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { readFlash, writeFlash } from '../http/flash';
 import { closeSurvey, openSurvey, surveyResults, type SurveyResults } from '../jobs/survey';
 import { SurveyTables } from './pages/reports';
-import { refreshTopics } from '../jobs/topics';
+import { refreshTopics, topicHandlersText } from '../jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase, type JointCaseSummary } from '../pipeline/joint-cases';
 import type { StaffMember } from '../repo/directory';
 import { decideTopic, listTopicSummaries, mergeTopics, splitTopic, topicInScope, topicMembers, type TopicSummary } from '../repo/topics';
@@ -42,7 +42,7 @@ function TopicCard(props: { t: TopicSummary; office: boolean; departments: Array
         {CATEGORY_NAMES[t.category as Category] ?? t.category}｜<b>{t.enterprises}</b> 家企业 {t.tickets} 件（在办 {t.openTickets}）｜{chinaDate(t.firstAt)} 至 {chinaDate(t.lastAt)}
         <span class="muted">（最早约 {Math.max(0, days)} 天前）</span>
       </p>
-      <p class="muted">群：{[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；承办：{t.departments.join('、')}；关键词：{t.terms.join(' ')}</p>
+      <p class="muted">群：{[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；{topicHandlersText(t)}；关键词：{t.terms.join(' ')}</p>
       <ul>
         {t.samples.map((s) => (
           <li>{s}</li>

@@ -3,6 +3,7 @@ import { ticketScope } from '../domain/regions';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { jointCaseSummaries } from '../pipeline/joint-cases';
 import { listTopicSummaries } from '../repo/topics';
+import { topicHandlersText } from './topics';
 import type { Period } from '../reports/queries';
 import type { Services } from '../services';
 import { surveyReportText, surveyResults } from './survey';
@@ -34,7 +35,7 @@ export async function monthlyExtras(services: Services, period: Period, now: Dat
       lines.push(`协同办 ${c.number}：${categoryName(c.category)}类｜${c.lead}牵头${c.co.length ? `，${c.co.join('、')}协办` : ''}｜${c.enterprises} 家企业 ${c.tickets} 件｜${state}`);
     }
     for (const t of topics.filter((t) => t.status !== 'promoted')) {
-      lines.push(`面上问题：${categoryName(t.category)}类｜${t.enterprises} 家企业 ${t.tickets} 件${t.groups.length ? `｜${t.groups.length} 个群` : ''}｜承办：${t.departments.join('、')}`);
+      lines.push(`面上问题：${categoryName(t.category)}类｜${t.enterprises} 家企业 ${t.tickets} 件${t.groups.length ? `｜${t.groups.length} 个群` : ''}｜${topicHandlersText(t)}`);
     }
     out.push(lines.join('\n'));
   }

@@ -97,6 +97,16 @@ export async function refreshTopics(services: Services, now: Date = services.now
   return { skipped: false, tickets: tickets.length, topics: clusters.length, millis };
 }
 
+/**
+ * Who handles a topic, for the 通报, the Monday list and the console: its departments, and how
+ * many of its reports no department has yet (a topic of undispatched reports says so plainly
+ * rather than listing 待分派 as if it were a department).
+ */
+export function topicHandlersText(t: Pick<TopicSummary, 'departments' | 'unassignedTickets'>): string {
+  if (!t.departments.length) return '承办：尚未分派到部门';
+  return `承办：${t.departments.join('、')}${t.unassignedTickets ? `（另有 ${t.unassignedTickets} 件待分派）` : ''}`;
+}
+
 const days = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / 86_400_000));
 
 /** The Monday list for 营商办: counts, groups, departments, age and masked samples. */
@@ -105,7 +115,7 @@ export function weeklyTopicsText(topics: TopicSummary[], now: Date): string {
   topics.forEach((t, i) => {
     lines.push(
       `${i + 1}. ${CATEGORY_NAMES[t.category as Category] ?? t.category}｜${t.enterprises} 家企业 ${t.tickets} 件（在办 ${t.openTickets}）｜最早 ${days(t.firstAt, now)} 天前`,
-      `   群：${[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；承办：${t.departments.join('、')}`,
+      `   群：${[...t.groups, ...(t.privateTickets ? [`一对一 ${t.privateTickets} 件`] : [])].join('、')}；${topicHandlersText(t)}`,
       ...t.samples.slice(0, 2).map((s) => `   · ${s}`),
     );
   });

@@ -144,7 +144,10 @@ export interface TopicSummary {
   groups: string[];
   /** Members reported one-to-one. */
   privateTickets: number;
+  /** The departments member tickets are dispatched to (none until one is). */
   departments: string[];
+  /** Members not yet dispatched to any department (待分派). */
+  unassignedTickets: number;
   firstAt: Date;
   lastAt: Date;
   /** Masked excerpts of a few PUBLIC member reports (never a one-to-one one). */
@@ -222,7 +225,8 @@ export async function listTopicSummaries(
       // Real groups only: a one-to-one report has none (it is counted in tickets, not here).
       groups: [...new Set(mine.flatMap((m) => (m.group_name ? [m.group_name] : [])))],
       privateTickets: mine.filter((m) => m.is_private).length,
-      departments: [...new Set(mine.map((m) => m.department_name ?? '待分派'))],
+      departments: [...new Set(mine.flatMap((m) => (m.department_name ? [m.department_name] : [])))],
+      unassignedTickets: mine.filter((m) => !m.department_name).length,
       firstAt: r.first_at,
       lastAt: r.last_at,
       // Public members only: a one-to-one report's words never leave the ticket.
