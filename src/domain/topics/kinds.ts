@@ -32,6 +32,51 @@ const KINDS: ReadonlyArray<readonly [kind: string, words: RegExp]> = [
   ['税务', /税|发票|退税|留抵|申报/u],
 ];
 
+/**
+ * Symptoms: the finer problem one kind covers, in the words enterprises use for it (a 限高杆 / 限高架
+ * / 2.8米限高 at a gate; 传不上 / 上传失败 / 传到一半就断; 发黄 / 浑浊 / 铁锈味). Within one kind the
+ * background is large (traffic, water and online-system complaints are everyday), so a kind in an
+ * area is seldom a burst; one symptom in an area more often is. They are read like kinds (a
+ * symptom, and a symptom in each area of the report) and weigh like them: once per pair.
+ */
+const SYMPTOMS: ReadonlyArray<readonly [kind: string, words: RegExp]> = [
+  ['限高', /限高|限宽/u],
+  ['路面破损', /坑洼|破损|塌陷|坑坑洼洼|路面.{0,3}(?:坏|烂|裂)|路灯/u],
+  ['停车', /停车|车位|乱停/u],
+  ['水质', /浑浊|发黄|黄水|铁锈|锈水|水质|沉淀|水.{0,3}(?:有味|变色|发臭)/u],
+  ['停水', /停水|断水|没水|水压(?:低|小|不足|不够)/u],
+  ['上传失败', /上传|传不上|传不了|传不进|传到一半|传一半/u],
+  ['登录失败', /登不上|登不进|登录不了|登陆不了|登录失败|登陆失败|进不去系统|打不开|转圈|白屏|崩了|卡死|闪退/u],
+  ['签名失败', /签名|签章|签字|签署|电子签|人脸|刷脸/u],
+  ['名额', /名额|额度|先到先得|抢不到|秒光|(?:已|就)满|满了/u],
+  ['公交', /公交|班车|通勤车|停运/u],
+  ['推诿', /推诿|推来推去|一个推一个|互相推|相互推|踢皮球|找对方|不归.{0,4}管|归.{0,6}管|说不清|不知道.{0,4}找(?:哪|谁)/u],
+  ['指定中介', /指定|只能找|必须找|只认|不认可|别家不认|推荐的.{0,8}(?:公司|机构)|中介/u],
+  ['重复检查', /频繁|三天两头|又来了|来了.{0,2}次|来.{0,2}次|反复检查|重复检查|多头检查|标准不一|说法.{0,3}不一/u],
+  ['产权证', /产权证|不动产证|不动产权|房产证|土地证|办不了证|证.{0,3}办不/u],
+  ['退税', /退税|留抵/u],
+  ['发票', /发票|开票|数电票|税控/u],
+  ['社保', /社保|公积金|医保/u],
+  ['欠薪', /欠薪|工资.{0,3}(?:拖|欠|没发|发不)/u],
+  ['排队', /排队|叫号|取号|预约不上|约不上/u],
+  ['断网', /断网|网速|宽带|光纤|信号/u],
+  ['跳闸', /跳闸|电压不稳|电压低|闪断|晃电/u],
+  ['封路', /封路|断路|道路封闭|围挡|改道/u],
+  ['扬尘', /扬尘|渣土|灰尘|粉尘/u],
+  ['审批超时', /迟迟|一直没批|超期|超时限|拖了.{0,4}(?:月|天)|等了.{0,4}(?:月|天|周)/u],
+  ['材料反复', /补正|补材料|反复要|又要补|退回|来回跑|跑了.{0,3}趟/u],
+  ['罚款', /罚款|罚了|处罚|开罚单/u],
+  ['招工难', /招工|招不到|缺工|用工荒/u],
+  ['贷款难', /续贷|抽贷|断贷|贷款.{0,4}(?:难|不批|批不下)/u],
+  ['补贴未到', /兑现|没到账|未到账|迟迟未发|补贴.{0,4}(?:没|未)/u],
+  ['噪音', /噪音|噪声|吵/u],
+  ['异味', /气味|异味|臭|刺鼻/u],
+];
+
+// Each symptom's words are one capturing group (their own groups are all non-capturing).
+const SYMPTOM_WORDS = new RegExp(SYMPTOMS.map(([, words]) => `(${words.source})`).join('|'), 'gu');
+const seen = new Uint8Array(SYMPTOMS.length);
+
 export const KIND_NAMES: readonly string[] = KINDS.map(([k]) => k);
 /** The kind whose subject (an online system) serves every area alike. */
 export const ONLINE_KIND = '系统故障';
@@ -40,6 +85,16 @@ export const ONLINE_KIND = '系统故障';
 export function problemKinds(text: string): string[] {
   const out: string[] = [];
   for (const [kind, words] of KINDS) if (words.test(text)) out.push(kind);
+  // The symptoms in one pass of one expression (a test each would cost as much again as the kinds'),
+  // stepping one character past each match so a symptom whose words start inside another's is
+  // still read.
+  SYMPTOM_WORDS.lastIndex = 0;
+  seen.fill(0);
+  for (let m = SYMPTOM_WORDS.exec(text); m; m = SYMPTOM_WORDS.exec(text)) {
+    for (let g = 1; g < m.length; g++) if (m[g] !== undefined) seen[g - 1] = 1;
+    SYMPTOM_WORDS.lastIndex = m.index + 1;
+  }
+  for (let g = 0; g < SYMPTOMS.length; g++) if (seen[g] === 1) out.push(SYMPTOMS[g]![0]);
   return out;
 }
 
