@@ -25,6 +25,7 @@ import * as m20261203_20 from './2026-12-03-20-report-rollups';
 import * as m20261203_20b from './2026-12-03-20-report-rollups-documents';
 import * as m20261203_30 from './2026-12-03-30-survey-min-answers';
 import * as m20261203_50 from './2026-12-03-50-function-search-path';
+import * as m20261204_10 from './2026-12-04-10-audit-chainer';
 import * as m20261204_30 from './2026-12-04-30-lift-handovers';
 import * as m20261204_30b from './2026-12-04-30-documents-per-unit';
 // A static list, so the same migrations bundle into the Worker, run under tsx and under vitest.
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-20-report-rollups-documents': m20261203_20b,
   '2026-12-03-30-survey-min-answers': m20261203_30,
   '2026-12-03-50-function-search-path': m20261203_50,
+  '2026-12-04-10-audit-chainer': m20261204_10,
   '2026-12-04-30-lift-handovers': m20261204_30,
   '2026-12-04-30-documents-per-unit': m20261204_30b,
 };

@@ -1,3 +1,4 @@
+import { chainSoon } from '../audit/chainer';
 import { monthlyCheckpointText, writeDailyCheckpoint } from '../audit/checkpoints';
 import { chinaDate } from '../domain/china-time';
 import { PLATFORMS } from '../domain/message';
@@ -7,12 +8,15 @@ import type { Services } from '../services';
 import { claimRun, previousMonth } from './digests';
 
 /**
- * The audit side of the scheduler: yesterday's checkpoint on the first tick of each China
+ * The audit side of the scheduler: the chainer's run, yesterday's checkpoint on the first tick of each China
  * day, and on the monthly report day the previous month's closing checkpoint sent one-to-one
  * to every supervisor (纪委监委), keyed in scheduled_runs like the other monthly posts.
  */
 export async function runAuditJobs(services: Services, now: Date = services.now()): Promise<string[]> {
   const done: string[] = [];
+  // Events written outside the pipeline's batches (console, API, this tick's sweep) are chained
+  // here, and the day's checkpoint then covers everything committed before the tick.
+  await chainSoon(services.db);
   const written = await writeDailyCheckpoint(services.db, now);
   if (written) done.push(`audit:checkpoint:${written}`);
   const today = chinaDate(now);

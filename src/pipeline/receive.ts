@@ -5,7 +5,7 @@ import { ensureGroup, type GroupRecord } from '../repo/directory';
 import { acceptInbound, claimInbound, finishInboundMany, lockAccepted, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { upsertRequesters } from '../repo/requesters';
-import { chainHeadSnapshot, holdChainHead, releaseChainHead, restoreChainHead } from '../repo/tickets';
+import { chainSoon } from '../audit/chainer';
 import { createBatcher, type Settled } from './batcher';
 import type { PipelineDeps } from './context';
 import { handleMessage, type KnownRows } from './handle-message';
@@ -127,9 +127,12 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 }
 
 /**
- * One transaction for a batch of messages. Locks are taken in one order — the audit chain's head,
- * the accepted rows, new groups, then enterprises (sorted, in one statement), then the day's ticket
- * counter — so concurrent batches cannot deadlock. Each message runs under its own
+ * One transaction for a batch of messages. Locks are taken in one order — the accepted rows, new
+ * groups, then enterprises (sorted, in one statement), then per message its ticket's row or the
+ * day's ticket counter. The audit chain is not among them (chained after commit: chainSoon), so
+ * batches run side by side up to the first ticket they open. Two batches can still meet a 附议's
+ * ticket row and the counter in opposite orders: PostgreSQL breaks that cycle (40P01) and the
+ * batcher runs the loser again (`retryable`). Each message runs under its own
  * savepoint, so one that fails is rolled back alone and its caller gets the error (the webhook
  * answers 503 and the platform retries; an accepted one stays pending for recovery); a failed
  * commit fails the whole batch the same way, and nothing is half-stored. The posts and outcomes of
@@ -146,12 +149,6 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
   const results: Array<Settled<ReceiveResult>> = [];
   let posted = false;
   await deps.db.transaction().execute(async (tx) => {
-    // The audit chain's head first: every ticket event takes it, and a batch whose first message
-    // adds an event (附议) and a later one opens a ticket (the day's counter) would otherwise take
-    // head and counter in the opposite order to a batch that opens a ticket first — a lock cycle
-    // between batches, seen stuck for minutes under load. Held in memory for the batch and written
-    // once at its end: two statements fewer per report while the lock is held.
-    await holdChainHead(tx);
     const taken = await lockAccepted(tx, batch.flatMap((b) => (b.inboundId === undefined ? [] : [b.inboundId])));
     const groupKey = (m: InboundMessage) => `${m.platform}:${m.chatId}`;
     const known: KnownRows = { groups: new Map(), requesters: new Map() };
@@ -173,7 +170,6 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
         results.push({ ok: true, value: { status: 'duplicate' } });
         continue;
       }
-      const head = chainHeadSnapshot(tx);
       if (savepoints) await sql`savepoint one_message`.execute(tx);
       try {
         const inboundId = item.inboundId ?? (await claimInbound(tx, item.msg));
@@ -190,15 +186,16 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
       } catch (error) {
         if (!savepoints) throw error;
         await sql`rollback to savepoint one_message`.execute(tx);
-        restoreChainHead(tx, head);
         results.push({ ok: false, error });
       }
     }
     await enqueueOutbox(tx, posts, deps.now());
     await finishInboundMany(tx, finished);
-    await releaseChainHead(tx);
     posted = posts.length > 0;
   });
   if (posted) deps.onOutbox?.();
+  // The batch's events are chained after its commit, outside any message's transaction. A failure
+  // here loses nothing: they stay queued for the next run (the scheduler's tick runs one too).
+  await chainSoon(deps.db).catch(() => undefined);
   return results;
 }

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { chainHash } from '../audit/canonical';
 import type { Db, Tx } from '../db/database';
 import type { NewTicket, TicketRow } from '../db/schema';
 import type { CloseReason, TicketEventDraft, TicketState, TicketStatus } from '../domain/ticket';
@@ -114,79 +113,30 @@ export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState
   await appendEvents(tx, row.id, events);
 }
 
-/** The chain head a transaction holds locked: read once, moved in memory, written once at its end. */
-export interface HeldChainHead {
-  seq: number;
-  hash: string;
-  lastEventId: number;
-  /** Whether anything was appended since it was read (the row needs writing). */
-  moved: boolean;
-}
-
-const heldHeads = new WeakMap<Tx, HeldChainHead>();
-
 /**
- * Locks the audit chain's head for the rest of the transaction and keeps it in memory, so each
- * append costs no head read or write of its own; `releaseChainHead` writes it once before commit.
- * For the pipeline's group commit, which appends for many messages in one transaction. Savepoint
- * callers snapshot it (`chainHeadSnapshot`) and put it back after a rollback.
- */
-export async function holdChainHead(tx: Tx): Promise<void> {
-  const h = await tx.selectFrom('audit_chain_head').select(['seq', 'hash', 'last_event_id']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-  heldHeads.set(tx, { seq: h.seq, hash: h.hash, lastEventId: h.last_event_id, moved: false });
-}
-
-export function chainHeadSnapshot(tx: Tx): HeldChainHead | null {
-  const h = heldHeads.get(tx);
-  return h ? { ...h } : null;
-}
-
-export function restoreChainHead(tx: Tx, snapshot: HeldChainHead | null): void {
-  if (snapshot) heldHeads.set(tx, { ...snapshot });
-}
-
-export async function releaseChainHead(tx: Tx): Promise<void> {
-  const h = heldHeads.get(tx);
-  heldHeads.delete(tx);
-  if (h?.moved) await tx.updateTable('audit_chain_head').set({ seq: h.seq, hash: h.hash, last_event_id: h.lastEventId }).where('id', '=', 1).execute();
-}
-
-/**
- * Appends events to the one audit chain. The head row is locked first (or is already held by the
- * transaction: holdChainHead), so concurrent transactions queue here and each extends the chain the
- * previous one committed; ids are taken under that lock, which makes id order the chain order.
- * Callers already hold the ticket's row (lockTicket, or the row they just inserted), so the head
- * comes after the ticket locks in every transaction and no two wait on each other in opposite order.
+ * Appends events to a ticket's history. The audit chain is not touched here: the insert trigger
+ * queues each event (audit_chain_pending) and the chainer (src/audit/chainer.ts) hashes it into
+ * the one chain after commit, so transactions writing events no longer queue on one head row.
  * `opts.newTicket`: the ticket was inserted in this transaction, so no card shows it yet.
  */
 export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[], opts: { newTicket?: boolean } = {}): Promise<void> {
   if (events.length === 0) return;
-  const held = heldHeads.get(tx);
-  const head = held ?? (await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow());
-  const ids = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('ticket_events', 'id'))::integer as id from generate_series(1, ${events.length})`.execute(tx);
-  let { seq, hash } = head;
-  const rows = [];
-  for (const [i, e] of events.entries()) {
-    const row = {
-      id: ids.rows[i]!.id,
-      ticket_id: ticketId,
-      kind: e.kind,
-      from_status: e.fromStatus,
-      to_status: e.toStatus,
-      actor_kind: e.actor.kind,
-      actor_id: e.actor.id,
-      actor_name: e.actor.name,
-      data: e.data,
-      at: e.at,
-    };
-    hash = await chainHash(hash, row);
-    seq++;
-    rows.push({ ...row, data: JSON.stringify(e.data), seq, hash });
-  }
-  await tx.insertInto('ticket_events').values(rows).execute();
-  const lastEventId = rows.at(-1)!.id;
-  if (held) Object.assign(held, { seq, hash, lastEventId, moved: true });
-  else await tx.updateTable('audit_chain_head').set({ seq, hash, last_event_id: lastEventId }).where('id', '=', 1).execute();
+  await tx
+    .insertInto('ticket_events')
+    .values(
+      events.map((e) => ({
+        ticket_id: ticketId,
+        kind: e.kind,
+        from_status: e.fromStatus,
+        to_status: e.toStatus,
+        actor_kind: e.actor.kind,
+        actor_id: e.actor.id,
+        actor_name: e.actor.name,
+        data: JSON.stringify(e.data),
+        at: e.at,
+      })),
+    )
+    .execute();
   // Whatever changed the ticket, the cards showing it are updated (rendered when sent).
   if (!opts.newTicket) await enqueueCardUpdates(tx, ticketId, events.at(-1)!.at);
 }

@@ -17,6 +17,7 @@ async function tampered(db: Db, tamper: (tx: Db) => Promise<void>, from?: Checkp
     .transaction()
     .execute(async (tx) => {
       await sql`alter table ticket_events disable trigger all`.execute(tx);
+      await sql`alter table audit_chain disable trigger all`.execute(tx);
       await tamper(tx);
       result = await verifyChain(tx, from ? { from } : {});
       throw new Error('rollback');
@@ -39,11 +40,14 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
     expect(r).toMatchObject({ status: 'ticket' });
     await rt.services.pipeline.receive(localMessage('lidian', '/认领 1'));
     await rt.services.pipeline.receive(localMessage('lidian', '/办结 1 已接通'));
-    const events = await rt.services.db.selectFrom('ticket_events').select(['id', 'seq', 'kind']).orderBy('id').execute();
+    const events = await rt.services.db.selectFrom('ticket_events').select(['id', 'kind']).orderBy('id').execute();
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['received', 'dispatched', 'claimed']));
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // Chained after each message's commit, in the chain's own order: every event, none left queued.
+    const chain = (await sql<{ seq: number; event_id: number }>`select seq, event_id from audit_chain order by seq`.execute(rt.services.db)).rows;
+    expect(chain.map((c) => c.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(chain.map((c) => c.event_id).sort((a, b) => a - b)).toEqual(events.map((e) => e.id));
     const v = await verifyChain(rt.services.db);
-    expect(v).toMatchObject({ ok: true, count: events.length, head: { lastEventId: events.at(-1)!.id } });
+    expect(v).toMatchObject({ ok: true, count: events.length, pending: 0, head: { lastEventId: chain.at(-1)!.event_id } });
 
     // The first tick after midnight (China time) of 1 Dec records 30 Nov's checkpoint, once.
     clock.set('2026-11-30T16:01:00Z');
@@ -98,18 +102,44 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
     return;
   }
 
-  it('names a deleted event', async () => {
-    const victim = await rt.services.db.selectFrom('ticket_events').select(['id', 'seq']).where('seq', '=', 2).executeTakeFirstOrThrow();
-    const r = await tampered(rt.services.db, async (tx) => void (await tx.deleteFrom('ticket_events').where('id', '=', victim.id).execute()));
-    expect(r).toMatchObject({ ok: false, count: 1 });
-    const before = await rt.services.db.selectFrom('ticket_events').select('id').where('seq', '=', 1).executeTakeFirstOrThrow();
-    expect(!r.ok && r.reason).toContain(`seq 2 (after event ${before.id})`);
+  const chainEntry = async (seq: number) => (await sql<{ event_id: number }>`select event_id from audit_chain where seq = ${seq}`.execute(rt.services.db)).rows[0]!.event_id;
+
+  it('names a deleted event, and a deleted chain entry', async () => {
+    const victim = await chainEntry(2);
+    const before = await chainEntry(1);
+    const r = await tampered(rt.services.db, async (tx) => void (await tx.deleteFrom('ticket_events').where('id', '=', victim).execute()));
+    expect(r).toMatchObject({ ok: false, count: 1, eventId: victim });
+    expect(!r.ok && r.reason).toContain(`seq 2 (after event ${before})`);
+    const both = await tampered(rt.services.db, async (tx) => {
+      await tx.deleteFrom('ticket_events').where('id', '=', victim).execute();
+      await sql`delete from audit_chain where seq = 2`.execute(tx);
+    });
+    expect(both).toMatchObject({ ok: false, count: 1 });
+    expect(!both.ok && both.reason).toContain(`seq 2 (after event ${before}) was deleted`);
   });
 
-  it('names the last event deleted from the end', async () => {
+  it('names an event deleted before the chainer reached it', async () => {
+    const t = await rt.services.db.selectFrom('tickets').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const r = await tampered(rt.services.db, async (tx) => {
+      // Written by the app (the trigger queues it), then deleted before the next chainer run.
+      await sql`alter table ticket_events enable trigger ticket_events_chain_pending`.execute(tx);
+      const e = await tx.insertInto('ticket_events').values({ ticket_id: t.id, kind: 'commented', from_status: null, to_status: null, actor_kind: 'staff', actor_id: 'lidian', actor_name: '李电', data: '{}', at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+      await tx.deleteFrom('ticket_events').where('id', '=', e.id).execute();
+    });
+    expect(r).toMatchObject({ ok: false });
+    expect(!r.ok && r.reason).toContain('deleted before it was chained');
+  });
+
+  it('names the last event deleted from the end, with or without its chain entry', async () => {
     const head = await chainHead(rt.services.db);
     const r = await tampered(rt.services.db, async (tx) => void (await tx.deleteFrom('ticket_events').where('id', '=', head.lastEventId).execute()));
     expect(r).toMatchObject({ ok: false, eventId: head.lastEventId });
+    const both = await tampered(rt.services.db, async (tx) => {
+      await tx.deleteFrom('ticket_events').where('id', '=', head.lastEventId).execute();
+      await sql`delete from audit_chain where seq = ${head.count}`.execute(tx);
+    });
+    expect(both).toMatchObject({ ok: false, eventId: head.lastEventId });
+    expect(!both.ok && both.reason).toContain('does not match the chain');
   });
 
   it('names an edited event', async () => {
@@ -129,9 +159,11 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
     expect(bare).toMatchObject({ ok: false, count: head.count });
     expect(!bare.ok && bare.reason).toContain('not in the chain');
     const hashed = await tampered(rt.services.db, async (tx) => {
-      await tx.insertInto('ticket_events').values({ ...forged, seq: head.count + 1, hash: 'a'.repeat(64) }).execute();
+      const e = await tx.insertInto('ticket_events').values(forged).returning('id').executeTakeFirstOrThrow();
+      await sql`insert into audit_chain (seq, event_id, hash) values (${head.count + 1}, ${e.id}, ${'a'.repeat(64)})`.execute(tx);
     });
     expect(hashed).toMatchObject({ ok: false, count: head.count });
+    expect(!hashed.ok && hashed.reason).toContain('hash does not match');
   });
 
   it('catches a history rewritten and re-hashed to the end through the outsider’s checkpoint', async () => {
@@ -143,16 +175,18 @@ describeOnDatabases('the audit chain over ticket events', (db, kind) => {
         // A superuser who also knows the algorithm recomputes every later hash and the head,
         let prev = GENESIS_HASH;
         let last = 0;
-        for (const e of await tx.selectFrom('ticket_events').selectAll().orderBy('id').execute()) {
+        const chain = (await sql<{ seq: number; event_id: number }>`select seq, event_id from audit_chain order by seq`.execute(tx)).rows;
+        for (const c of chain) {
+          const e = await tx.selectFrom('ticket_events').selectAll().where('id', '=', c.event_id).executeTakeFirstOrThrow();
           prev = await chainHash(prev, e);
           last = e.id;
-          await tx.updateTable('ticket_events').set({ hash: prev }).where('id', '=', e.id).execute();
+          await sql`update audit_chain set hash = ${prev} where seq = ${c.seq}`.execute(tx);
         }
         await tx.updateTable('audit_chain_head').set({ hash: prev, last_event_id: last }).execute();
         // but the daily checkpoints kept in the database no longer match; rewritten as well,
         expect(await verifyChain(tx)).toMatchObject({ ok: false, eventId: november.lastEventId });
-        const rewritten = await tx.selectFrom('ticket_events').select('hash').where('id', '=', november.lastEventId).executeTakeFirstOrThrow();
-        await tx.updateTable('audit_checkpoints').set({ hash: rewritten.hash! }).where('last_event_id', '=', november.lastEventId).execute();
+        const rewritten = (await sql<{ hash: string }>`select hash from audit_chain where event_id = ${november.lastEventId}`.execute(tx)).rows[0]!;
+        await tx.updateTable('audit_checkpoints').set({ hash: rewritten.hash }).where('last_event_id', '=', november.lastEventId).execute();
         expect(await verifyChain(tx)).toMatchObject({ ok: true });
       },
       november,

@@ -82,6 +82,12 @@ describe.skipIf(!url)('PostgreSQL roles: a migration owner and an append-only ru
     await expect(sql`truncate ticket_events cascade`.execute(db)).rejects.toThrow(/permission denied/);
     await expect(sql`alter table ticket_events disable trigger all`.execute(db)).rejects.toThrow(/must be owner/);
     await expect(sql`delete from audit_checkpoints`.execute(db)).rejects.toThrow(/permission denied/);
+    // The chain itself (appended by the chainer after commit): insert-only for the runtime role too.
+    expect(Number((await sql<{ n: string }>`select count(*) as n from audit_chain`.execute(db)).rows[0]!.n)).toBeGreaterThan(0);
+    await expect(sql`update audit_chain set hash = ${'0'.repeat(64)}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_chain`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`truncate audit_chain`.execute(db)).rejects.toThrow(/permission denied|append-only/);
+    await expect(sql`alter table audit_chain disable trigger all`.execute(db)).rejects.toThrow(/must be owner/);
     await expect(sql`create table ${sql.id(schema, 'sneaky')} (id int)`.execute(db)).rejects.toThrow(/permission denied/);
   }, 60_000);
 });
