@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Runtime } from '../../src/bootstrap';
 import { setConsolePassword } from '../../src/repo/console-accounts';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+import { createTestClock, createTestRuntime, EXAMPLE, localMessage } from '../helpers/runtime';
 
 describeOnDatabases('console 会商会办 page', (database) => {
   let rt: Runtime;
@@ -52,5 +54,28 @@ describeOnDatabases('console 会商会办 page', (database) => {
     expect((await post('/console/surveys/open', 'month=2026-11')).status).toBe(303);
     expect(await rt.services.db.selectFrom('survey_invitations').selectAll().execute()).toHaveLength(3);
     expect(await page('/console/topics')).toContain('回收率 0%');
+  });
+
+  it('offers a department added to the directory while the console runs as lead and co-handler, and promotes a topic to it', async () => {
+    for (const [u, g, t] of [['b1', 'county', '@共治助手 东环路一到下雨天就淹，车进不了厂'], ['b2', 'park', '@共治助手 东环路的雨水井堵死了，水漫到我们仓库门口'], ['b3', 'park', '@共治助手 东环路这边排水沟不通，下大雨积水半米深']]) {
+      clock.advance(3_600_000);
+      await rt.services.pipeline.receive(localMessage(u!, t!, { chatId: g!, chatTitle: g! }));
+    }
+    cookie = await signIn('wangmin');
+    expect((await post('/console/topics/refresh', '')).status).toBe(303);
+    expect(await page('/console/topics')).not.toContain('县城市排水管理中心');
+
+    const yaml = parseYaml(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown> & { departments: unknown[] };
+    const live = rt.services.liveDirectory;
+    const written = await live.write({ directory: { ...yaml, departments: [...yaml.departments, { id: 'paishui', name: '县城市排水管理中心' }] }, base: live.revision, author: 'wangmin', source: 'console' });
+    expect(written.ok).toBe(true);
+
+    const html = await page('/console/topics');
+    // The new topic's promote form: once in the lead picker, once among the co-handlers.
+    expect(html.match(/<option value="paishui">县城市排水管理中心<\/option>/g) ?? []).toHaveLength(2);
+    const id = [...html.matchAll(/action="\/console\/topics\/(\d+)\/promote"/g)].map((m) => m[1]).at(-1)!;
+    expect((await post(`/console/topics/${id}/promote`, 'lead=paishui&co=zhujian&due=2026-12-10')).status).toBe(303);
+    const kase = await rt.services.db.selectFrom('joint_cases').selectAll().where('lead_department_id', '=', 'paishui').executeTakeFirst();
+    expect(kase?.topic_id).toBe(Number(id));
   });
 });
