@@ -11,18 +11,34 @@ export const MAX_IMAGE_PIXELS = 120_000_000;
 export const MAX_IMAGE_SIDE = 20_000;
 
 /**
- * The type, by magic bytes; null when it is not one of ours or when its header declares
- * pixel dimensions that are zero or beyond the limits above. A header we cannot read (cut
- * short, or an unusual layout) is not refused: the bytes are stored and served as they are,
- * never decoded here.
+ * The type, by magic bytes; null when it is not one of ours, when its header cannot be read
+ * (cut short, or a layout we do not know) or declares pixel dimensions that are zero or beyond
+ * the limits above. An unreadable header is refused, not stored: nothing here knows what a
+ * browser would make of it, and a photo that was cut off in upload is better sent again.
  */
 export function sniffImage(bytes: Uint8Array): ImageType | null {
-  const type = magicType(bytes);
-  if (!type) return null;
-  const size = imageDimensions(bytes, type);
-  if (size && !dimensionsAllowed(size)) return null;
-  return type;
+  const r = checkImage(bytes);
+  return r.ok ? r.type : null;
 }
+
+export type ImageCheck = { ok: true; type: ImageType } | { ok: false; reason: 'not_image' | 'unreadable' | 'too_large' };
+
+/** sniffImage with the reason for a refusal, for a message that tells the sender what to do. */
+export function checkImage(bytes: Uint8Array): ImageCheck {
+  const type = magicType(bytes);
+  if (!type) return { ok: false, reason: 'not_image' };
+  const size = imageDimensions(bytes, type);
+  if (!size) return { ok: false, reason: 'unreadable' };
+  if (!dimensionsAllowed(size)) return { ok: false, reason: 'too_large' };
+  return { ok: true, type };
+}
+
+/** What the report page says about a refused photo, by reason. */
+export const IMAGE_REFUSALS: Record<Exclude<ImageCheck, { ok: true }>['reason'], string> = {
+  not_image: '不是 JPG、PNG 或 WebP 图片',
+  unreadable: '图片不完整或无法识别尺寸（可能上传时被截断），请重新选择或截图后上传',
+  too_large: '图片尺寸异常（像素为 0 或超过 2 万像素边长），请换一张或截图后上传',
+};
 
 export const dimensionsAllowed = ({ width, height }: { width: number; height: number }) =>
   width > 0 && height > 0 && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE && width * height <= MAX_IMAGE_PIXELS;

@@ -16,7 +16,7 @@ import type { WebCommand } from '../pipeline/perform';
 import { surveyAccess } from '../jobs/survey';
 import type { Services } from '../services';
 import { createChallenge, verifyChallenge } from './human-check';
-import { IMAGE_TYPES, MAX_PHOTO_BYTES, MAX_PHOTOS, sniffImage } from './images';
+import { checkImage, IMAGE_REFUSALS, IMAGE_TYPES, MAX_PHOTO_BYTES, MAX_PHOTOS } from './images';
 import { FollowPage, ReportForm, Shell, Submitted, type FollowData, type FormValues } from './pages';
 
 export interface ReportPageOptions {
@@ -152,12 +152,12 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
           continue;
         }
         const bytes = new Uint8Array(await file.arrayBuffer());
-        const type = sniffImage(bytes);
-        if (!type) {
-          problems.push(`“${file.name}”不是 JPG、PNG 或 WebP 图片`);
+        const checked = checkImage(bytes);
+        if (!checked.ok) {
+          problems.push(`“${file.name}”${IMAGE_REFUSALS[checked.reason]}`);
           continue;
         }
-        photos.push({ contentType: type, bytes, sha256: await sha256Hex(bytes) });
+        photos.push({ contentType: checked.type, bytes, sha256: await sha256Hex(bytes) });
       }
       if (problems.length || !parsed.success || !check.ok || !phone) return refuse(tooLarge ? 413 : 400, problems.length ? problems : ['表单有误']);
       const f = parsed.data;

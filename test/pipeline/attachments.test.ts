@@ -18,8 +18,9 @@ import { aibotImagePayload, aibotRequest, aibotTextPayload, WECOM_APP, WECOM_BOT
 
 const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-/** A distinct "photo" per seed: what sniffing sees is the PNG signature. */
-const png = (seed: number, size = 200) => new Uint8Array([...PNG_SIGNATURE, ...Array.from({ length: size }, (_, i) => (seed * 31 + i) % 256)]);
+/** A distinct "photo" per seed: what sniffing sees is the PNG signature and an IHDR declaring 640×480. */
+const IHDR = [0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 0x80, 0, 0, 1, 0xe0, 8, 6, 0, 0, 0];
+const png = (seed: number, size = 200) => new Uint8Array([...PNG_SIGNATURE, ...IHDR, ...Array.from({ length: size }, (_, i) => (seed * 31 + i) % 256)]);
 const jpeg = (size: number) => {
   const b = new Uint8Array(size);
   b.set([0xff, 0xd8, 0xff, 0xe0]);

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { imageResponse } from '../../src/http/image';
-import { imageDimensions, MAX_IMAGE_SIDE, sniffImage } from '../../src/report-page/images';
+import { checkImage, imageDimensions, MAX_IMAGE_SIDE, sniffImage } from '../../src/report-page/images';
 import { TINY_PNG } from '../helpers/report-form';
 
 const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
@@ -52,13 +52,16 @@ describe('photo headers are checked before anything could decode them', () => {
     expect(sniffImage(bomb)).toBeNull();
   });
 
-  it('a cut-off file keeps its type only when the header says nothing unsafe; it is stored undecoded', () => {
+  it('refuses a cut-off file whose header is too short to read its size, saying why', () => {
     const cut = png(60_000, 60_000).slice(0, 20);
-    // The size is not readable: stored as bytes, never decoded here.
     expect(imageDimensions(cut, 'image/png')).toBeNull();
-    expect(sniffImage(cut)).toBe('image/png');
-    expect(sniffImage(jpeg(60_000, 60_000).slice(0, 22))).toBe('image/jpeg');
-    expect(sniffImage(TINY_PNG.slice(0, 30))).toBe('image/png');
+    for (const b of [cut, jpeg(60_000, 60_000).slice(0, 22), TINY_PNG.slice(0, 20), webpX(1600, 1200).slice(0, 24)]) {
+      expect(sniffImage(b)).toBeNull();
+      expect(checkImage(b)).toEqual({ ok: false, reason: 'unreadable' });
+    }
+    expect(checkImage(png(60_000, 60_000))).toEqual({ ok: false, reason: 'too_large' });
+    expect(checkImage(bytes('MZ not an image'))).toEqual({ ok: false, reason: 'not_image' });
+    expect(checkImage(TINY_PNG)).toEqual({ ok: true, type: 'image/png' });
   });
 
   it('serves a polyglot (PNG header, then HTML) as an inert image: its sniffed type, nosniff and a sandbox CSP', async () => {

@@ -149,6 +149,11 @@ describeOnDatabases('report page and ticket page', (db) => {
     expect(notImage.status).toBe(400);
     expect(await notImage.text()).toContain('不是 JPG、PNG 或 WebP 图片');
     nextWindow();
+    // A photo cut off in upload: its size cannot be read, so it is refused rather than stored undecoded.
+    const cut = await submit('county', {}, [{ name: 'cut.png', bytes: TINY_PNG.slice(0, 20), type: 'image/png' }]);
+    expect(cut.status).toBe(400);
+    expect(await cut.text()).toContain('“cut.png”图片不完整或无法识别尺寸');
+    nextWindow();
     const big = await submit('county', {}, [0, 1, 2, 3].map((i) => ({ name: `p${i}.png`, bytes: new Uint8Array(5 * 1024 * 1024), type: 'image/png' })));
     expect(big.status).toBe(413);
     // Nothing of the refused submissions was half-saved.
