@@ -440,7 +440,8 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const { date, group } = c.req.valid('query');
       const at = new Date(Date.parse(`${date}T${services.config.digest.dailyAt}:00+08:00`));
       const name = group ? (await services.db.selectFrom('groups').select('name').where('id', '=', group).executeTakeFirst())?.name ?? group : services.config.deployment.name;
-      const digest = await dailyDigest(services.db, services.sla, { groupId: group ?? null, groupName: name, at });
+      // Only what the caller may see: a county's 营商办 its county, a clerk its own department's tickets.
+      const digest = await dailyDigest(services.db, services.sla, { groupId: group ?? null, groupName: name, at, scope: services.directory.scopeOf(c.get('staff')) });
       return c.json({ text: templates.dailyDigest(digest), digest: digest as unknown as Record<string, unknown> }, 200);
     },
   );

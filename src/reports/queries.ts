@@ -67,17 +67,22 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
   });
 }
 
-/** The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`. */
-export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date }): Promise<DailyDigest> {
+/**
+ * The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`.
+ * `scope` keeps it to what a viewer may see (the API: a county's 营商办 its county, a clerk its department).
+ */
+export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date; scope?: TicketScope }): Promise<DailyDigest> {
   const from = new Date(opts.at.getTime() - 86_400_000);
   const inGroup = opts.groupId;
   const countWhere = async (column: 'received_at' | 'claimed_at' | 'resolved_at') => {
     let q = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '>=', from).where(column, '<', opts.at);
     if (inGroup) q = q.where('group_id', '=', inGroup);
+    if (opts.scope) q = q.where(scopeCondition(opts.scope));
     return Number((await q.executeTakeFirstOrThrow()).n);
   };
   let awaitingQ = db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'resolved');
   if (inGroup) awaitingQ = awaitingQ.where('group_id', '=', inGroup);
+  if (opts.scope) awaitingQ = awaitingQ.where(scopeCondition(opts.scope));
 
   let onTimeQ = db
     .selectFrom('tickets as t')
@@ -90,12 +95,13 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     .orderBy('n', 'desc')
     .orderBy('d.name');
   if (inGroup) onTimeQ = onTimeQ.where('t.group_id', '=', inGroup);
+  if (opts.scope) onTimeQ = onTimeQ.where(scopeCondition(opts.scope, 't'));
   // Side by side: on PostgreSQL each runs on a pooled connection.
   const [received, claimed, resolved, overdueRows, awaiting, bestRow] = await Promise.all([
     countWhere('received_at'),
     countWhere('claimed_at'),
     countWhere('resolved_at'),
-    overdueTickets(db, sla, opts.at, inGroup),
+    overdueTickets(db, sla, opts.at, inGroup, null, opts.scope),
     awaitingQ.executeTakeFirstOrThrow(),
     onTimeQ.executeTakeFirst(),
   ]);

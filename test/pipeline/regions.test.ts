@@ -138,6 +138,20 @@ describeOnDatabases('a city and its counties', (database) => {
     expect(await rt.services.db.selectFrom('ticket_supporters').selectAll().where('ticket_id', '=', hexiId).execute()).toEqual([]);
   });
 
+  it('gives each API caller the daily digest of its own scope only (second outside review)', async () => {
+    const digest = async (who: string, query = '') => {
+      const res = await api(`/v1/reports/daily?date=2026-11-24${query}`, who);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { digest: { received: number }; text: string });
+    };
+    expect((await digest('sun-city')).digest.received).toBe(3);
+    const hexi = await digest('zhao-hx');
+    expect(hexi.digest.received).toBe(1);
+    const asked = await digest('zhao-hx', '&group=qingshan');
+    expect(asked.digest.received).toBe(0);
+    expect(asked.text).not.toContain('GZQS');
+  });
+
   it('keeps a county’s 营商办 from sending its ticket to another county’s department', async () => {
     const refused = await say('hexi', 'zhao-hx', `/转派 ${numbers.hexi} 国网青山县供电公司 试试`);
     expect(refused.posts.map((p) => p.text).join('\n')).toMatch(/没有找到部门/);
