@@ -51,6 +51,7 @@ describe('topics: one problem in different words', () => {
     expect(problemKinds('自来水放出来有股铁锈味')).toContain('水质');
     expect(problemKinds('两个局都让我去找对方')).toContain('推诿');
     expect(problemKinds('登录一直转圈')).toContain('登录失败');
+    expect(problemKinds('消防验收一直过不了')).toContain('消防');
     expect(problemKinds('早高峰路口堵车太厉害')).not.toContain('限高');
   });
 });
