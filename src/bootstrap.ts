@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { generatePassword } from './auth/password';
 import { setConsolePassword } from './repo/console-accounts';
 import { renderPosterPng } from './report-page/poster-png';
-import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { createLocalAdapter, type LocalAdapter } from '../adapters/local/local-adapter';
 import type { OutboundAdapter } from '../adapters/types';
 import { createPhotoSources } from '../adapters/photo-sources';
-import { loadConfigFile } from './config/load';
+import { EXAMPLE_CONFIG, resolveConfig } from './config/resolve';
 import type { GongzhiConfig } from './config/schema';
 import { sessionSecret, type Env } from './config/env';
 import { migrateToLatest, type DatabaseHandle } from './db/database';
@@ -25,7 +23,7 @@ import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
 import { playgroundDecision } from './http/playground';
 
-export const EXAMPLE_CONFIG = fileURLToPath(new URL('../config/example.yaml', import.meta.url));
+export { EXAMPLE_CONFIG, resolveConfig };
 
 export interface Runtime {
   app: Hono;
@@ -34,16 +32,6 @@ export interface Runtime {
   local: LocalAdapter | null;
   platforms: Platforms;
   close(): Promise<void>;
-}
-
-export async function resolveConfig(env: Env, logger: Logger): Promise<GongzhiConfig> {
-  if (env.GONGZHI_CONFIG) return loadConfigFile(env.GONGZHI_CONFIG);
-  if (env.NODE_ENV === 'production') {
-    throw new Error('GONGZHI_CONFIG 未设置：生产环境必须指定配置文件（set GONGZHI_CONFIG to your deployment file）');
-  }
-  logger.warn('config.example', { path: EXAMPLE_CONFIG, hint: 'GONGZHI_CONFIG is not set: using the example county set-up' });
-  if (!existsSync(EXAMPLE_CONFIG)) throw new Error(`example config missing at ${EXAMPLE_CONFIG}`);
-  return loadConfigFile(EXAMPLE_CONFIG);
 }
 
 export interface StartOptions {

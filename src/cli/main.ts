@@ -1,34 +1,15 @@
-import { createInterface } from 'node:readline';
-import { ConfigError, loadConfigFile } from '../config/load';
 import { parseEnv } from '../config/env';
-import { migrateToLatest } from '../db/database';
-import { openDatabase } from '../db/open';
-import { createDefaultClassifier } from '../domain/classifier/default';
-import { listDeadLetters } from '../repo/outbox';
-import { exportLabelledExamples } from '../repo/labelled';
-import { DEFAULT_TOKEN_DAYS } from '../repo/api-tokens';
-import { generatePassword, passwordProblem } from '../auth/password';
-import { resolveConfig } from '../bootstrap';
-import { templates } from '../domain/templates';
-import { publicBase } from '../config/public-url';
-import { posterHtml, posterSvg } from '../report-page/poster';
-import { renderPosterPng } from '../report-page/poster-png';
 import { createJsonLogger } from '../logger';
-import { syncWebhookEndpoints } from '../repo/webhooks';
-import { openLiveDirectory } from '../directory/live';
-import { directorySourcesFromEnv } from '../directory/platform-sources';
-import { readDirectoryFile } from './config-commands';
-import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
-import { createServices } from '../services';
+import type { DatabaseHandle } from '../db/database';
+import type { Services } from '../services';
 import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
 import { verifyChain } from '../audit/chain';
 import { verifyTicketStates } from '../audit/ticket-state';
-import { ledgerFile } from '../reports/ledger-file';
-import { ledgerScope } from '../reports/regions';
 import { acquireDataDirLock, liveHolder, type LockHolder } from '../db/data-dir-lock';
-import { bridgeUrl } from '../node/cli-bridge';
-import { runCliWrite, type CliResult, type CliWrite } from './writes';
+import type { CliResult, CliWrite } from './writes';
 
+// Staff run these commands on phones over SSH: each command loads only what it uses (the
+// services, the classifier's model, the HTTP client of the server's bridge…), not the server.
 const USAGE = `用法 (usage): npm run -s cli -- <command>
 
   migrate                 运行数据库迁移（DATABASE_URL 或 DATA_DIR 下的 PGlite）
@@ -57,7 +38,14 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function withServices<T>(fn: (s: import('../services').Services) => Promise<T>): Promise<T> {
+async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const [{ resolveConfig }, { openLiveDirectory }, { syncWebhookEndpoints }, { createServices }, { directorySourcesFromEnv }] = await Promise.all([
+    import('../config/resolve'),
+    import('../directory/live'),
+    import('../repo/webhooks'),
+    import('../services'),
+    import('../directory/platform-sources'),
+  ]);
   const env = parseEnv(process.env);
   const logger = createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn');
   const config = await resolveConfig(env, logger);
@@ -81,7 +69,8 @@ function busyMessage(h: LockHolder, dataDir: string): string {
   );
 }
 
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('../db/open');
   const env = parseEnv(process.env);
   // Two processes on one PGlite directory overwrite each other's writes: hold the lock or refuse.
   let release = () => {};
@@ -111,6 +100,7 @@ async function write(w: CliWrite): Promise<CliResult> {
   const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
   let r: CliResult;
   if (holder?.role === 'server' && holder.token && holder.port) {
+    const { bridgeUrl } = await import('../node/cli-bridge');
     const url = bridgeUrl(holder.host, holder.port);
     let res: Response;
     try {
@@ -121,6 +111,7 @@ async function write(w: CliWrite): Promise<CliResult> {
     if (!res.ok) throw new Error(`服务拒绝了这次写入（HTTP ${res.status}）：${await res.text()}`);
     r = (await res.json()) as CliResult;
   } else {
+    const { runCliWrite } = await import('./writes');
     r = await withServices((s) => runCliWrite(s, w));
   }
   for (const l of r.out) console.log(l);
@@ -135,6 +126,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function classify(): Promise<void> {
+  const [{ createInterface }, { createDefaultClassifier }, { resolveConfig }] = await Promise.all([import('node:readline'), import('../domain/classifier/default'), import('../config/resolve')]);
   const classifier = createDefaultClassifier();
   // The deployment's gate: autoDispatch says whether a ticket would be routed without a person.
   const config = await resolveConfig(parseEnv(process.env), createJsonLogger((l) => process.stderr.write(`${l}\n`), 'error'));
@@ -186,6 +178,7 @@ async function configCommand(sub: 'import' | 'export', rest: string[]): Promise<
     process.stderr.write(USAGE);
     return 2;
   }
+  const [{ resolveConfig }, { ConfigError }, { readDirectoryFile }] = await Promise.all([import('../config/resolve'), import('../config/load'), import('./config-commands')]);
   const config = await resolveConfig(parseEnv(process.env), createJsonLogger((l) => process.stderr.write(`${l}\n`), 'error'));
   let directory: Record<string, unknown>;
   try {
@@ -211,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, sub, arg] = argv;
   switch (cmd) {
     case 'migrate': {
+      const { migrateToLatest } = await import('../db/database');
       const applied = await withDb(async (h) => ({ kind: h.kind, applied: await migrateToLatest(h.db) }));
       console.log(applied.applied.length ? `已迁移 (${applied.kind}): ${applied.applied.join(', ')}` : `数据库已是最新 (${applied.kind})`);
       return 0;
@@ -221,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'config': {
       if (sub === 'import' || sub === 'export') return configCommand(sub, argv.slice(2));
       if (sub !== 'check' || !arg) break;
+      const { ConfigError, loadConfigFile } = await import('../config/load');
       try {
         const cfg = await loadConfigFile(arg);
         console.log(`配置有效：${cfg.departments.length} 个部门，${cfg.staff.length} 名工作人员，${cfg.groups.length} 个群`);
@@ -235,6 +230,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'outbox': {
       if (sub === 'dead') {
+        const { listDeadLetters } = await import('../repo/outbox');
         const rows = await withDb((h) => listDeadLetters(h.db));
         if (rows.length === 0) console.log('没有死信');
         for (const r of rows) console.log(`${r.id}\t${r.platform}\t${r.kind}\tattempts=${r.attempts}\t${r.last_error ?? ''}`);
@@ -249,6 +245,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await write({ op: 'sweep' })).code;
     case 'report': {
       const rest = argv.slice(1);
+      const [{ templates }, { dailyDigest, departmentRanking, monthPeriod }] = await Promise.all([import('../domain/templates'), import('../reports/queries')]);
       if (sub === 'monthly') {
         const month = flag(rest, 'month');
         if (!month) break;
@@ -275,6 +272,7 @@ export async function main(argv: string[]): Promise<number> {
         return (await write(staffId ? { op: 'token.revokeStaff', staffId } : { op: 'token.revoke', token: arg })).code;
       }
       if (sub !== 'create' || !arg) break;
+      const { DEFAULT_TOKEN_DAYS } = await import('../repo/api-tokens');
       const name = flag(argv.slice(1), 'name') ?? 'cli';
       const days = Number(flag(argv.slice(1), 'days') ?? DEFAULT_TOKEN_DAYS);
       return (await write({ op: 'token.create', staffId: arg, name, days })).code;
@@ -282,6 +280,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'account': {
       if (!arg || (sub !== 'create' && sub !== 'disable')) break;
       if (sub === 'disable') return (await write({ op: 'account.disable', staffId: arg })).code;
+      const { generatePassword, passwordProblem } = await import('../auth/password');
       const given = argv.includes('--password-stdin') ? (await readStdin()).replace(/\r?\n$/, '') : null;
       const password = given ?? generatePassword();
       const problem = passwordProblem(password);
@@ -294,6 +293,12 @@ export async function main(argv: string[]): Promise<number> {
       const rest = argv.slice(1);
       const out = flag(rest, 'out');
       if (!sub || !out || !/\.(png|html)$/.test(out)) break;
+      const [{ resolveConfig }, { publicBase }, { posterHtml, posterSvg }, { renderPosterPng }] = await Promise.all([
+        import('../config/resolve'),
+        import('../config/public-url'),
+        import('../report-page/poster'),
+        import('../report-page/poster-png'),
+      ]);
       const env = parseEnv(process.env);
       const config = await resolveConfig(env, createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn'));
       const group = config.groups.find((g) => g.id === sub);
@@ -310,6 +315,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'classifier': {
       if (sub !== 'feedback') break;
       const out = flag(argv.slice(1), 'out') ?? 'corpus/classifier/feedback.tsv';
+      const { exportLabelledExamples } = await import('../repo/labelled');
       const tsv = await withDb((h) => exportLabelledExamples(h.db));
       const { writeFile } = await import('node:fs/promises');
       await writeFile(out, tsv);
@@ -323,6 +329,7 @@ export async function main(argv: string[]): Promise<number> {
       const format = flag(rest, 'format') ?? (out?.endsWith('.csv') ? 'csv' : 'xlsx');
       if (!month || !out || (format !== 'csv' && format !== 'xlsx')) break;
       const region = flag(rest, 'region');
+      const [{ ledgerScope }, { ledgerFile }] = await Promise.all([import('../reports/regions'), import('../reports/ledger-file')]);
       const file = await withServices(async (s) => {
         // The command line speaks for the whole deployment: any region, or all of it.
         const scope = ledgerScope(s.directory, { role: 'admin', departmentId: null, regionId: s.directory.org.root.id }, region);
