@@ -23,12 +23,16 @@ describeOnDatabases('console 会商会办 page', (database) => {
   };
   const post = (path: string, body: string) => rt.app.request(`http://localhost${path}`, { method: 'POST', headers: { ...FORM, cookie }, body });
   const page = async (path: string, as = cookie) => (await rt.app.request(`http://localhost${path}`, { headers: { cookie: as } })).text();
-
-  it('lists a refreshed topic with its groups and samples, promotes it from the form, and starts a survey month', async () => {
-    for (const [u, g, t] of [['a1', 'county', '@共治助手 纬三路一下雨就积水，排水管堵了，货车进不来，电话13812345678'], ['a2', 'park', '@共治助手 纬三路这段一下雨就积水，排水管排不出去'], ['a3', 'park', '@共治助手 纬三路附近排水管堵塞，一下雨就积水']]) {
+  /** Reports, an hour apart: [user, group, text]. */
+  const report = async (rows: string[][]) => {
+    for (const [u, g, t] of rows) {
       clock.advance(3_600_000);
       await rt.services.pipeline.receive(localMessage(u!, t!, { chatId: g!, chatTitle: g! }));
     }
+  };
+
+  it('lists a refreshed topic with its groups and samples, promotes it from the form, and starts a survey month', async () => {
+    await report([['a1', 'county', '@共治助手 纬三路一下雨就积水，排水管堵了，货车进不来，电话13812345678'], ['a2', 'park', '@共治助手 纬三路这段一下雨就积水，排水管排不出去'], ['a3', 'park', '@共治助手 纬三路附近排水管堵塞，一下雨就积水']]);
     cookie = await signIn('wangmin');
     expect((await post('/console/topics/refresh', '')).status).toBe(303);
     let html = await page('/console/topics');
@@ -57,10 +61,7 @@ describeOnDatabases('console 会商会办 page', (database) => {
   });
 
   it('offers a department added to the directory while the console runs as lead and co-handler, and promotes a topic to it', async () => {
-    for (const [u, g, t] of [['b1', 'county', '@共治助手 东环路一到下雨天就淹，车进不了厂'], ['b2', 'park', '@共治助手 东环路的雨水井堵死了，水漫到我们仓库门口'], ['b3', 'park', '@共治助手 东环路这边排水沟不通，下大雨积水半米深']]) {
-      clock.advance(3_600_000);
-      await rt.services.pipeline.receive(localMessage(u!, t!, { chatId: g!, chatTitle: g! }));
-    }
+    await report([['b1', 'county', '@共治助手 东环路一到下雨天就淹，车进不了厂'], ['b2', 'park', '@共治助手 东环路的雨水井堵死了，水漫到我们仓库门口'], ['b3', 'park', '@共治助手 东环路这边排水沟不通，下大雨积水半米深']]);
     cookie = await signIn('wangmin');
     expect((await post('/console/topics/refresh', '')).status).toBe(303);
     expect(await page('/console/topics')).not.toContain('县城市排水管理中心');
