@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamReceiver } from '../../adapters/dingtalk/stream';
 import { MAX_STREAM_FRAME_BYTES } from '../../adapters/dingtalk/stream';
-import { startDingtalkStream } from '../../src/node/dingtalk-stream';
 import { TEST_DATABASES } from '../helpers/databases';
-import { platformConfig } from '../helpers/platform-config';
-import { createTestRuntime } from '../helpers/runtime';
+import { startDingtalkStreamRuntime, type DingtalkStreamRuntime } from '../helpers/dingtalk-stream';
 import { eventually } from '../helpers/serve';
-import { robotPayload, startFakeDingtalk } from '../fakes/dingtalk-api';
-
-const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
+import { robotPayload } from '../fakes/dingtalk-api';
 
 /**
  * Frames nobody should send, on a real loopback Stream socket: each is a log line, nothing is
  * stored, and the same socket (or, after an oversized frame, a new one) still takes messages.
  */
 describe.each(TEST_DATABASES.map((d) => [d.kind, d] as const))('DingTalk Stream under hostile frames on %s', (_kind, database) => {
-  let dt: Awaited<ReturnType<typeof startFakeDingtalk>>;
-  let rt: Awaited<ReturnType<typeof createTestRuntime>>;
-  let stream: StreamReceiver;
+  let f: DingtalkStreamRuntime;
+  let dt: DingtalkStreamRuntime['dt'];
+  let rt: DingtalkStreamRuntime['rt'];
+  let stream: DingtalkStreamRuntime['stream'];
   let n = 0;
 
   beforeAll(async () => {
-    dt = await startFakeDingtalk(APP);
-    rt = await createTestRuntime(await database.open(), {
-      config: await platformConfig(['dingtalk']),
-      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base },
-    });
-    stream = startDingtalkStream(rt.services, rt.platforms.dingtalk!);
-    await eventually(() => stream.state().connected);
+    f = await startDingtalkStreamRuntime(await database.open());
+    ({ dt, rt, stream } = f);
   });
-  afterAll(async () => {
-    await stream?.stop();
-    await rt?.close();
-    await dt?.close();
-  });
+  afterAll(async () => f?.close());
 
   const inboundCount = async () => Number((await rt.services.db.selectFrom('inbound_messages').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const badFrames = () => rt.logger.lines.filter((l) => l.event === 'dingtalk.stream.bad_frame' || l.event === 'dingtalk.stream.bad_payload').length;

@@ -1,39 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamReceiver, type StreamReceiver } from '../../../adapters/dingtalk/stream';
-import type { Runtime } from '../../../src/bootstrap';
-import { startDingtalkStream } from '../../../src/node/dingtalk-stream';
 import { createMemoryLogger } from '../../../src/logger';
 import { TEST_DATABASES } from '../../helpers/databases';
 import { platformConfig } from '../../helpers/platform-config';
-import { createTestRuntime } from '../../helpers/runtime';
 import { eventually } from '../../helpers/serve';
+import { startDingtalkStreamRuntime, STREAM_APP, type DingtalkStreamRuntime } from '../../helpers/dingtalk-stream';
 import { dingtalkRawEnv, robotPayload, startFakeDingtalk } from '../../fakes/dingtalk-api';
 import { createDingtalkPlatform } from '../../../adapters/dingtalk/index';
 import { STATUS_NAMES } from '../../../src/domain/ticket';
 
 const templatesStatus = (s: string) => STATUS_NAMES[s as keyof typeof STATUS_NAMES];
 
-const APP = { clientId: 'ding-robot-code', clientSecret: 'dt-secret-for-tests' };
+const APP = STREAM_APP;
 
 describe('DingTalk Stream mode through the supervised dingtalk-stream client', () => {
-  let dt: Awaited<ReturnType<typeof startFakeDingtalk>>;
-  let rt: Runtime;
-  let stream: StreamReceiver;
+  let f: DingtalkStreamRuntime;
+  let dt: DingtalkStreamRuntime['dt'];
+  let rt: DingtalkStreamRuntime['rt'];
+  let stream: DingtalkStreamRuntime['stream'];
 
   beforeAll(async () => {
-    dt = await startFakeDingtalk(APP);
-    rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), {
-      config: await platformConfig(['dingtalk']),
-      rawEnv: { DINGTALK_CLIENT_ID: APP.clientId, DINGTALK_CLIENT_SECRET: APP.clientSecret, DINGTALK_MODE: 'stream', DINGTALK_API_BASE: dt.base, DINGTALK_OAPI_BASE: dt.base, DINGTALK_CARD_TEMPLATE_ID: 'tpl-gongzhi-ticket.schema' },
-    });
-    stream = startDingtalkStream(rt.services, rt.platforms.dingtalk!);
-    await eventually(() => stream.state().connected);
+    f = await startDingtalkStreamRuntime(await TEST_DATABASES[0]!.open(), { DINGTALK_CARD_TEMPLATE_ID: 'tpl-gongzhi-ticket.schema' });
+    ({ dt, rt, stream } = f);
   });
-  afterAll(async () => {
-    await stream?.stop();
-    await rt?.close();
-    await dt?.close();
-  });
+  afterAll(async () => f?.close());
 
   const ticketsFor = (content: string) => rt.services.db.selectFrom('tickets').selectAll().where('content', '=', content).execute();
 
