@@ -44,6 +44,8 @@ const COLUMNS = [
   'claimed_at',
   'resolved_at',
   'closed_at',
+  'sign_due_at',
+  'resolve_due_at',
 ] as const;
 
 /**

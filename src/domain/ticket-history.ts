@@ -11,8 +11,12 @@ import { TICKET_STATUSES, type TicketStatus } from './ticket';
  * dispatched, claimed, resolved, closed — the rule saveTicketState writes them by). The
  * resolution text is covered except for a knowledge-base answer, whose event names the entry,
  * not the words.
- * Not covered: the deadlines and pauses (computed from the SLA policy and holiday calendar as
- * configured at each restart, which the events do not record), content, group, privacy, region.
+ * Deadlines are covered where the history states them: an approved extension, a 协同办's due
+ * date, a 三单一函 (which names the deadline it was issued against), any event whose data carries
+ * `signDueAt`/`resolveDueAt`, moved on by the pauses the events record. A restart (派单, 转派,
+ * 提级, 重办) computes them from the SLA policy and holiday calendar as configured then, which
+ * the events do not record, so until the history states them again they are not compared.
+ * Not covered: pauses themselves, content, group, privacy, region.
  */
 
 /** One event as the chain holds it (ordered by id within its ticket). */
@@ -46,13 +50,15 @@ export interface TicketRecord {
   claimed_at: Date | null;
   resolved_at: Date | null;
   closed_at: Date | null;
+  sign_due_at: Date | null;
+  resolve_due_at: Date | null;
 }
 
 export type CoveredField = keyof TicketRecord;
 
 export interface RebuiltTicket {
   record: TicketRecord;
-  /** Fields the history cannot speak for on this ticket (a knowledge-base answer's text). */
+  /** Fields the history cannot speak for on this ticket (a knowledge-base answer's text, a deadline since its restart). */
   unknown: CoveredField[];
 }
 
@@ -71,6 +77,16 @@ const reason = z.object({ reason: z.string() });
 const merged = z.object({ intoId: z.number().int() });
 const received = z.object({ classification: z.object({ type: z.string(), category: z.string(), urgency: z.string() }) });
 const recategorized = z.object({ recategorized: z.object({ to: z.object({ category: z.string(), type: z.string() }) }) });
+const isoDate = z.string().datetime().transform((s) => new Date(s));
+const stated = z.object({ signDueAt: isoDate.optional(), resolveDueAt: isoDate.optional() });
+const escalated = z.object({ phase: z.enum(['sign', 'resolve']), dueAt: isoDate });
+const jointCase = z.object({ jointCase: z.string(), joined: z.literal(true), dueAt: isoDate });
+const pausedUntil = z.object({ paused: z.literal(true), pausedUntil: isoDate });
+const pausedMs = z.object({ pausedMs: z.number() });
+
+const DEADLINES = ['sign_due_at', 'resolve_due_at'] as const;
+/** Events after which the deadlines are computed afresh from the SLA policy (restartDeadlines). */
+const RESTARTS = new Set(['dispatched', 'reassigned', 'escalated_level', 'reopened']);
 
 const isStatus = (s: string): s is TicketStatus => (TICKET_STATUSES as readonly string[]).includes(s);
 
@@ -96,7 +112,33 @@ function emptyRecord(): TicketRecord {
     claimed_at: null,
     resolved_at: null,
     closed_at: null,
+    sign_due_at: null,
+    resolve_due_at: null,
   };
+}
+
+function know(r: TicketRecord, unknown: Set<CoveredField>, field: CoveredField & ('sign_due_at' | 'resolve_due_at'), at: Date): void {
+  r[field] = at;
+  unknown.delete(field);
+}
+
+/** What the event says of the deadlines: set, moved by a pause, or restarted unseen. */
+function applyDeadlines(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): void {
+  if (RESTARTS.has(e.kind)) for (const f of DEADLINES) unknown.add(f);
+  const shift = (ms: number) => {
+    for (const f of DEADLINES) if (!unknown.has(f) && r[f]) r[f] = new Date(r[f].getTime() + ms);
+  };
+  const until = e.kind === 'info_requested' ? pausedUntil.safeParse(e.data) : null;
+  if (until?.success) shift(until.data.pausedUntil.getTime() - e.at.getTime());
+  const resumed = e.kind === 'info_supplied' ? pausedMs.safeParse(e.data) : null;
+  if (resumed?.success) shift(resumed.data.pausedMs);
+  const doc = e.kind === 'escalated' ? escalated.safeParse(e.data) : null;
+  if (doc?.success) know(r, unknown, doc.data.phase === 'sign' ? 'sign_due_at' : 'resolve_due_at', doc.data.dueAt);
+  const joint = e.kind === 'note' ? jointCase.safeParse(e.data) : null;
+  if (joint?.success) know(r, unknown, 'resolve_due_at', joint.data.dueAt);
+  const s = stated.safeParse(e.data);
+  if (s.success && s.data.signDueAt) know(r, unknown, 'sign_due_at', s.data.signDueAt);
+  if (s.success && s.data.resolveDueAt) know(r, unknown, 'resolve_due_at', s.data.resolveDueAt);
 }
 
 /** Folds one event into the record: the state machine's effect, told by the event it wrote. */
@@ -192,6 +234,7 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
       break;
     }
   }
+  applyDeadlines(r, unknown, e);
   if (e.toStatus !== null && isStatus(e.toStatus)) r.status = e.toStatus;
   // The rating's own move is not a dispatch; the reopening that follows it is (saveTicketState).
   if (e.toStatus === 'dispatched' && e.kind !== 'rated') r.dispatched_at = e.at;
@@ -200,7 +243,8 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
 /** The row its history says the ticket has: every event folded in order. */
 export function rebuildTicket(events: readonly HistoryEvent[]): RebuiltTicket {
   const record = emptyRecord();
-  const unknown = new Set<CoveredField>();
+  // Set when the ticket was received, by the SLA policy of the day: not in its first event.
+  const unknown = new Set<CoveredField>(DEADLINES);
   for (const e of events) apply(record, unknown, e);
   return { record, unknown: [...unknown] };
 }

@@ -59,6 +59,11 @@ describeOnDatabases('audit verify: every ticket row against its event history', 
     await send('wangmin', `/批准延期 ${b}`);
     await send('wangmin', `/关闭 ${b} 企业已自行解决`);
     await send('wangmin', `/重办 ${b} 企业反映并未解决`);
+    // Claimed and extended: the approved extension states the resolve deadline.
+    const due = await open('due', 'qs-jixie-liu', '@共治助手 新厂区的变压器增容申请提交两个月了，供电所一直没有答复');
+    await send('lidian', `/认领 ${due}`);
+    await send('lidian', `/延期 ${due} 3 需要协调施工单位`);
+    await send('wangmin', `/批准延期 ${due}`);
     // Answered from the knowledge base, then a low rating hands it to the department.
     await open('faq', 'lvyuan-chen', '@共治助手 请问食品经营许可证快到期了，延续需要准备哪些材料？');
     await send('lvyuan-chen', `/评价 ${numbers.faq} 2 我们的情况特殊`);
@@ -77,10 +82,11 @@ describeOnDatabases('audit verify: every ticket row against its event history', 
     expect(await row(numbers.faq!)).toMatchObject({ kb_entry: 'food-licence-renewal', status: 'dispatched' });
     expect(await row(c)).toMatchObject({ category: 'utilities', department_id: 'water', status: 'dispatched' });
     expect((await row(d)).status).toBe('merged');
+    expect(await row(due)).toMatchObject({ status: 'claimed', assignee_id: 'lidian' });
 
     const r = await verifyTicketStates(h.db);
     expect(r.listed).toEqual([]);
-    expect(r).toMatchObject({ ok: true, disagreeing: 0, tickets: 6 });
+    expect(r).toMatchObject({ ok: true, disagreeing: 0, tickets: 7 });
     // A page smaller than the database walks the same tickets and events.
     expect(await verifyTicketStates(h.db, { page: 2 })).toEqual(r);
   });
@@ -96,16 +102,17 @@ describeOnDatabases('audit verify: every ticket row against its event history', 
       ['queued', { category: 'other' }, { field: 'category', row: 'other', history: 'utilities' }],
       ['merged', { merged_into_id: null, status: 'closed' }, { field: 'status', row: 'closed', history: 'merged' }],
       ['loop', { supervised: false }, { field: 'supervised', row: 'false', history: 'true' }],
+      ['due', { resolve_due_at: new Date('2027-01-01T00:00:00Z') }, { field: 'resolve_due_at', row: '2027-01-01T00:00:00.000Z', history: '' }],
     ];
     for (const [name, set, expected] of cases) {
       const number = numbers[name]!;
-      const closedAt = (await row(number)).closed_at;
+      const before = await row(number);
       const restore = await rewrite(number, set);
       const r = await verifyTicketStates(h.db);
       expect(r.ok, `${name} ${JSON.stringify(set)}`).toBe(false);
       expect(r.disagreeing).toBe(1);
       expect(r.listed[0]!.number).toBe(number);
-      const history = expected.field === 'closed_at' ? closedAt!.toISOString() : expected.history;
+      const history = expected.history || before[expected.field as 'closed_at' | 'resolve_due_at']!.toISOString();
       expect(r.listed[0]!.fields).toContainEqual({ ...expected, history });
       await restore();
     }

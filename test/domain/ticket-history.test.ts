@@ -87,7 +87,8 @@ describe('a ticket rebuilt from its events', () => {
       ev('note', null, 6, { recategorized: { from: { category: 'utilities', type: 'complaint' }, to: { category: 'other', type: 'help' } } }),
     ];
     const { record, unknown } = rebuildTicket(events);
-    expect(unknown).toEqual([]);
+    // The reopening restarted the deadlines by the SLA policy, which the history does not record.
+    expect(unknown.sort()).toEqual(['resolve_due_at', 'sign_due_at']);
     expect(record).toMatchObject({
       status: 'dispatched',
       department_id: 'power',
@@ -116,7 +117,7 @@ describe('a ticket rebuilt from its events', () => {
       { kind: 'resolved', toStatus: 'resolved', actorId: 'classifier', at, data: { knowledgeBase: 'food-licence-renewal', score: 0.8 } },
     ];
     const rebuilt = rebuildTicket(events);
-    expect(rebuilt.unknown).toEqual(['resolution']);
+    expect(rebuilt.unknown.sort()).toEqual(['resolution', 'resolve_due_at', 'sign_due_at']);
     const row: TicketRecord = { ...rebuilt.record, resolution: '请携带以下材料……' };
     expect(compareTicket(row, rebuilt)).toEqual([]);
     expect(compareTicket({ ...row, status: 'closed', kb_entry: null, resolved_at: null, co_department_ids: ['power'] }, rebuilt)).toEqual([
@@ -125,5 +126,29 @@ describe('a ticket rebuilt from its events', () => {
       { field: 'kb_entry', row: 'null', history: 'food-licence-renewal' },
       { field: 'resolved_at', row: 'null', history: at.toISOString() },
     ]);
+  });
+
+  it('holds the deadlines the history states, moved by the pauses it records, until a restart', () => {
+    const h = (n: number) => new Date(Date.UTC(2026, 10, 23, n));
+    const ev = (kind: string, at: number, data: Record<string, unknown> = {}, toStatus: string | null = null): HistoryEvent => ({ kind, toStatus, actorId: 'wangmin', at: h(at), data });
+    const events = [
+      ev('received', 0, { classification: { type: 'help', category: 'utilities', urgency: 'normal' } }, 'received'),
+      ev('dispatched', 0, { departmentId: 'power' }, 'dispatched'),
+      // A 督办单 names the sign deadline it was issued against.
+      ev('escalated', 30, { step: 'supervise', number: 'DB-2026-0001', phase: 'sign', dueAt: h(24).toISOString() }),
+      ev('claimed', 31, { departmentId: 'power' }, 'claimed'),
+      ev('extension_approved', 32, { days: 3, previousDueAt: h(96).toISOString(), resolveDueAt: h(168).toISOString(), requestEventId: 9 }),
+      // Paused up front for 2 days, answered after 1: a day back.
+      ev('info_requested', 33, { question: '请补充图纸', paused: true, pausedUntil: h(33 + 48).toISOString() }),
+      ev('info_supplied', 57, { text: '已补充', pausedMs: 24 * 3_600_000 - 48 * 3_600_000 }),
+    ];
+    const rebuilt = rebuildTicket(events);
+    expect(rebuilt.unknown).toEqual([]);
+    expect(rebuilt.record).toMatchObject({ sign_due_at: h(24 + 24), resolve_due_at: h(168 + 24) });
+    expect(compareTicket({ ...rebuilt.record, resolve_due_at: h(400) }, rebuilt)).toEqual([{ field: 'resolve_due_at', row: h(400).toISOString(), history: h(192).toISOString() }]);
+    // 转派 restarts both from the SLA policy: no longer the history's to tell.
+    const after = rebuildTicket([...events, ev('reassigned', 60, { fromDepartmentId: 'power', departmentId: 'water' }, 'dispatched')]);
+    expect(after.unknown.sort()).toEqual(['resolve_due_at', 'sign_due_at']);
+    expect(compareTicket({ ...after.record, resolve_due_at: h(400) }, after)).toEqual([]);
   });
 });
