@@ -5,7 +5,7 @@ import type { AibotAck, AibotConnection } from '../../adapters/wecom/aibot-sende
 import type { WecomLongConnectionSettings } from '../../adapters/wecom/index';
 import { BadPayloadError } from '../../adapters/http-util';
 import { InvalidMessageError, type InboundMessage } from '../domain/message';
-import { ticketCardParams } from '../pipeline/cards';
+import { clickMayAct, FOREIGN_CARD_NOTICE, ticketCardParams } from '../pipeline/cards';
 import { getTicket, ticketView } from '../repo/tickets';
 import type { Services } from '../services';
 
@@ -195,7 +195,19 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     const key = parseCardButtonKey(click.eventKey);
     if (!key) return;
     const row = await getTicket(services.db, key.ticketId);
-    if (!row) return;
+    // The card's own task id names its ticket too: a button key for another ticket is not ours.
+    const sameCard = click.taskId.startsWith(`gz-ticket-${key.ticketId}-`);
+    if (!row || !sameCard || !clickMayAct(row, { platform: 'wecom', ...click }, services.config.groups)) {
+      logger.warn('wecom.aibot.card_click_refused', { ticketId: key.ticketId, chatType: click.chatType, reason: !row ? 'no_ticket' : !sameCard ? 'task_id_mismatch' : 'other_chat' });
+      // The answer to a click may only update the card (101031), and we do not know this one's
+      // contents: the clicker is told in the chat instead, without naming the ticket.
+      try {
+        await conn.send(click.chatId, { msgtype: 'markdown', markdown: { content: FOREIGN_CARD_NOTICE } });
+      } catch (e) {
+        logger.warn('wecom.aibot.card_notice_failed', { error: e instanceof Error ? e.message : JSON.stringify(e).slice(0, 200) });
+      }
+      return;
+    }
     const text = key.action === 'claim' ? `/认领 ${row.number}` : key.action === 'resolve' ? `/办结 ${row.number} 已办结（卡片操作）` : `/进度 ${row.number}`;
     await services.pipeline.receive({
       platform: 'wecom',

@@ -79,3 +79,22 @@ export async function afterCardSent(db: Db, post: { ticketId: number | null }, p
     await recordCard(db, { ticketId: post.ticketId, platform: message.platform, chatId, ref: result.card.ref, params }, now);
   }
 }
+
+/**
+ * Whether a button click in a chat may act on a ticket: its card went to that chat. Cards are
+ * posted to the ticket's own group only (never a private report's), so the ticket must be a
+ * public one whose group is this chat on this platform. A click naming any other ticket (a card
+ * copied elsewhere, a forged key) does nothing: acting on it would run another chat's ticket
+ * from here and answer about it where its participants are not.
+ */
+export function clickMayAct(
+  ticket: { is_private: boolean; group_id: string | null },
+  click: { platform: string; chatType: 'group' | 'direct'; chatId: string },
+  groups: ReadonlyArray<{ id: string; platform: string; chatId: string }>,
+): boolean {
+  if (click.chatType !== 'group' || ticket.is_private || !ticket.group_id) return false;
+  const group = groups.find((g) => g.id === ticket.group_id);
+  return !!group && group.platform === click.platform && group.chatId === click.chatId;
+}
+
+export const FOREIGN_CARD_NOTICE = '这张卡片对应的工单不属于本群，未作任何处理。请在工单所在的群里操作，或发送“/进度 工单编号”查询。';

@@ -75,6 +75,28 @@ describe.each(TEST_DATABASES.map((d) => [d.kind, d] as const))('WeCom AI bot ove
     expect((await ticketsFor(t!.content))[0]).toMatchObject({ status: 'claimed', assignee_id: 'lidian' });
   });
 
+  it('a click naming a ticket that is not this chat’s does nothing to it, and the chat is told why without naming it', async () => {
+    const [t] = await ticketsFor('我们厂新建的厂房申请用电报装一个月了还没接通');
+    expect(t!.status).toBe('claimed');
+    const card = templateCard(fake.frames('aibot_send_msg').find((f) => (f.body as { msgtype: string }).msgtype === 'template_card')!);
+    const resolveKey = `gz-resolve-${t!.id}`;
+    const click = (chatId: string, taskId: string) =>
+      fake.pushEvent(aibotEvent({ userId: 'lidian', chatId, eventtype: 'template_card_event', event: { template_card_event: { card_type: 'button_interaction', event_key: resolveKey, task_id: taskId } } }));
+    const noticesTo = (chatId: string) =>
+      fake.frames('aibot_send_msg').filter((f) => (f.body as { chatid: string; msgtype: string }).chatid === chatId && (f.body as { msgtype: string }).msgtype === 'markdown').map((f) => (f.body as { markdown: { content: string } }).markdown.content);
+
+    // The same button, clicked in another group (a card that reached it some other way).
+    const elsewhere = click('wr-other-chat', card.task_id);
+    const notice = await eventually(() => noticesTo('wr-other-chat').find((c) => c.includes('不属于本群')), 10_000);
+    expect(notice).not.toContain(t!.number);
+    expect(fake.answers(elsewhere).filter((f) => f.cmd === 'aibot_respond_update_msg')).toEqual([]);
+    // In its own group, a button key that names another ticket than the card's task id.
+    click(GROUP, 'gz-ticket-999999-forged');
+    await eventually(() => noticesTo(GROUP).find((c) => c.includes('不属于本群')), 10_000);
+    expect((await ticketsFor(t!.content))[0]).toMatchObject({ status: 'claimed', assignee_id: 'lidian' });
+    expect(rt.logger.lines.filter((l) => l.event === 'wecom.aibot.card_click_refused').map((l) => l.reason)).toEqual(['other_chat', 'task_id_mismatch']);
+  });
+
   it('a photo sent right after the report is downloaded, decrypted with its own aeskey and attached to that ticket', async () => {
     const [t] = await ticketsFor('我们厂新建的厂房申请用电报装一个月了还没接通');
     // The smallest valid PNG (1×1): the photo path sniffs the bytes, as the report page does.
