@@ -45,12 +45,15 @@ function buildRequests(n: number, sink: string) {
   return reqs;
 }
 
+// BENCH_NODE_ARGS: flags for the server processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// (node refuses --cpu-prof in NODE_OPTIONS).
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const children = new Set<ChildProcess>();
 // A failed run must not leave a server holding the port for the next one.
 process.on('exit', () => children.forEach((c) => c.kill()));
 
 async function startChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
@@ -120,14 +123,18 @@ const summary = (target: string, rate: number, r: autocannon.Result): Stage => (
   non2xx: r.non2xx,
 });
 
+// BENCH_DB: the scratch database's name, so two sessions on one PostgreSQL do not drop each other's.
+const BENCH_DB = process.env.BENCH_DB ?? 'gongzhi_bench';
+if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DB)) throw new Error(`BENCH_DB must be a plain lower-case identifier, got ${BENCH_DB}`);
+
 async function freshPostgres(url: string): Promise<string> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query('drop database if exists gongzhi_bench with (force)');
-  await admin.query('create database gongzhi_bench');
+  await admin.query(`drop database if exists ${BENCH_DB} with (force)`);
+  await admin.query(`create database ${BENCH_DB}`);
   await admin.end();
   const u = new URL(url);
-  u.pathname = '/gongzhi_bench';
+  u.pathname = `/${BENCH_DB}`;
   return u.toString();
 }
 
@@ -146,7 +153,9 @@ const requests = buildRequests(maxRate * DURATION * 2 + 20_000, sink.base);
 
 const targets: Array<{ name: string; env: Record<string, string> }> = [];
 if (process.env.DATABASE_URL) targets.push({ name: 'postgres', env: { DATABASE_URL: await freshPostgres(process.env.DATABASE_URL) } });
-targets.push({ name: 'pglite', env: { DATABASE_URL: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'gongzhi-bench-')) } });
+// BENCH_SKIP=pglite,kill leaves stages out (a quick PostgreSQL-only measurement).
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+if (!SKIP.has('pglite')) targets.push({ name: 'pglite', env: { DATABASE_URL: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'gongzhi-bench-')) } });
 
 for (const t of targets) {
   const child = await startChild('bench/server.ts', { ...t.env, PORT: '18791', WECOM_BOT_TOKEN: TOKEN, WECOM_BOT_AES_KEY: AES, WECOM_API_BASE: sink.base, GONGZHI_SESSION_SECRET: 'bench-session-secret-0123456789abcdef' });
@@ -166,7 +175,7 @@ for (const t of targets) {
 }
 // Two instances on one PostgreSQL, one killed with SIGKILL half-way through the stage (issue 21).
 let kill: { sent: number; acked: number; errors: number; recoverySeconds: number; processed: number; tickets: number; duplicateTickets: number } | undefined;
-if (process.env.DATABASE_URL) {
+if (process.env.DATABASE_URL && !SKIP.has('kill')) {
   const url = await freshPostgres(process.env.DATABASE_URL);
   const env = { DATABASE_URL: url, WECOM_BOT_TOKEN: TOKEN, WECOM_BOT_AES_KEY: AES, WECOM_API_BASE: sink.base, GONGZHI_SESSION_SECRET: 'bench-session-secret-0123456789abcdef', BENCH_RECOVER_MS: '2000' };
   const a = await startChild('bench/server.ts', { ...env, PORT: '18792' });

@@ -5,9 +5,12 @@ import { createServices } from '../src/services';
 import { loadConfigFile } from '../src/config/load';
 import { syncDirectory } from '../src/repo/directory';
 import { createJsonLogger } from '../src/logger';
+// PROBE_DB: the scratch database's name, so two sessions on one PostgreSQL do not drop each other's.
+const PROBE_DB = process.env.PROBE_DB ?? 'gz_probe';
+if (!/^[a-z_][a-z0-9_]*$/.test(PROBE_DB)) throw new Error(`PROBE_DB must be a plain lower-case identifier, got ${PROBE_DB}`);
 const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-await admin.connect(); await admin.query('drop database if exists gz_probe with (force)'); await admin.query('create database gz_probe'); await admin.end();
-const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/gz_probe', max: 8 });
+await admin.connect(); await admin.query(`drop database if exists ${PROBE_DB} with (force)`); await admin.query(`create database ${PROBE_DB}`); await admin.end();
+const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:5432/${PROBE_DB}`, max: 8 });
 const stmts: string[] = [];
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }), log: (e) => { if (e.level === 'query') stmts.push(e.query.sql.slice(0, 90)); } });
 await migrateToLatest(db);
