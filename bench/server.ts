@@ -9,7 +9,7 @@ const runtime = await startRuntime({ env, logger: createJsonLogger(() => undefin
 runtime.services.drainer.start(1000);
 // main.ts runs this pass with the scheduler every minute; the two-instance stage wants it sooner.
 if (process.env.BENCH_RECOVER_MS) setInterval(() => void runtime.services.pipeline.recoverAccepted().catch(() => undefined), Number(process.env.BENCH_RECOVER_MS)).unref();
-// A plain exit on SIGTERM, so `node --cpu-prof` (NODE_OPTIONS) writes its profile when the bench stops us.
+// A plain exit on SIGTERM, so `node --cpu-prof` (BENCH_NODE_ARGS in bench/run.ts) writes its profile when the bench stops us.
 process.on('SIGTERM', () => process.exit(0));
 serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: '127.0.0.1' }, () => {
   process.stdout.write('ready\n');
