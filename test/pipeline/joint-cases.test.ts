@@ -1,45 +1,33 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { loadConfigFile } from '../../src/config/load';
 import type { DatabaseHandle } from '../../src/db/database';
 import { refreshTopics, runTopicJobs } from '../../src/jobs/topics';
 import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase } from '../../src/pipeline/joint-cases';
 import { listTopicSummaries, topicMembers } from '../../src/repo/topics';
 import { ledgerFile } from '../../src/reports/ledger-file';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, EXAMPLE, localMessage } from '../helpers/runtime';
+import { FLOODED_ROAD, startJointCaseRuntime, type JointCaseRuntime } from '../helpers/joint-case';
+import { createTestClock } from '../helpers/runtime';
 
 describeOnDatabases('协同办: a shared problem from several groups handled as one joint case', (database) => {
   let h: DatabaseHandle;
   let rt: Runtime;
   const clock = createTestClock('2026-11-23T02:00:00Z');
 
+  let j: JointCaseRuntime;
   beforeAll(async () => {
     h = database();
-    const config = await loadConfigFile(EXAMPLE);
-    config.groups.push({ id: 'zone', name: '青山东区企业服务群', region: '青山县', platform: 'local', chatId: 'zone', outbound: { kind: 'local' } });
-    rt = await createTestRuntime(h, { now: clock.now, config });
+    j = await startJointCaseRuntime(h, clock);
+    rt = j.rt;
   });
   afterAll(async () => rt?.close());
-
-  const say = async (userId: string, chatId: string, text: string) => {
-    clock.advance(3_600_000);
-    const direct = chatId === 'direct';
-    const r = await rt.services.pipeline.receive(
-      localMessage(userId, text, direct ? { chatType: 'direct', chatId: userId, chatTitle: undefined } : { chatId, chatTitle: chatId }),
-    );
-    await rt.services.drainer.drainOnce();
-    return r;
-  };
-  const botIn = (chatId: string) => rt.local!.transcript(chatId, 0).filter((e) => e.from.kind === 'bot').map((e) => e.text);
-  const botTo = (userId: string) => rt.local!.directTranscript(userId, 0).filter((e) => e.from.kind === 'bot').map((e) => e.text);
+  const say = (userId: string, chatId: string, text: string) => j.say(userId, chatId, text);
+  const botIn = (chatId: string) => j.botIn(chatId);
+  const botTo = (userId: string) => j.botTo(userId);
 
   // Four enterprises in three groups, and a fifth one-to-one, about one flooded road in their own words.
-  const REPORTS: Array<[string, string, string]> = [
-    ['ent-a', 'county', '@共治助手 开发区纬三路一下雨就积水，排水管堵了，货车进不来，请尽快疏通排水'],
-    ['ent-b', 'park', '@共治助手 纬三路这段一下雨就积水，好几天都不退，排水管排不出去，我们仓库进水货物泡了'],
-    ['ent-c', 'zone', '@共治助手 我们在纬三路，雨后路面积水没过脚踝，排水不畅，员工上下班蹚水'],
-    ['ent-d', 'zone', '@共治助手 纬三路附近排水管网堵塞，一下雨厂门口就积水，物流车开不进来，麻烦市政看看'],
+  const REPORTS: ReadonlyArray<readonly [string, string, string]> = [
+    ...FLOODED_ROAD,
     ['ent-e', 'direct', '纬三路的排水有问题，每次下雨都积水，我们厂门口进不去车，联系电话13812345678'],
   ];
 

@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { loadConfigFile } from '../../src/config/load';
 import type { DatabaseHandle } from '../../src/db/database';
 import { runScheduledWork } from '../../src/jobs/digests';
 import { refreshTopics } from '../../src/jobs/topics';
@@ -9,7 +8,8 @@ import { jointDeps, promoteTopic, resolveJointCase } from '../../src/pipeline/jo
 import { createApiToken } from '../../src/repo/api-tokens';
 import { listTopicSummaries } from '../../src/repo/topics';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, EXAMPLE, localMessage } from '../helpers/runtime';
+import { FLOODED_ROAD, startJointCaseRuntime, type JointCaseRuntime } from '../helpers/joint-case';
+import { createTestClock } from '../helpers/runtime';
 
 // Issue #20: "a scenario test promotes a topic of 4 reports from 3 groups to a joint case,
 // resolves it and sees each enterprise notified and able to rate", and "Topics and joint cases
@@ -23,29 +23,18 @@ describeOnDatabases('面上问题 → 协同办 → resolved, rated, and in the 
   let rt: Runtime;
   const clock = createTestClock(china('2026-11-23T10:00:00'));
 
+  let j: JointCaseRuntime;
   beforeAll(async () => {
     h = database();
-    const config = await loadConfigFile(EXAMPLE);
-    config.groups.push({ id: 'zone', name: '青山东区企业服务群', region: '青山县', platform: 'local', chatId: 'zone', outbound: { kind: 'local' } });
-    rt = await createTestRuntime(h, { now: clock.now, config });
+    j = await startJointCaseRuntime(h, clock);
+    rt = j.rt;
   });
   afterAll(async () => rt?.close());
-
-  const say = async (userId: string, chatId: string, text: string) => {
-    clock.advance(3_600_000);
-    const r = await rt.services.pipeline.receive(localMessage(userId, text, { chatId, chatTitle: chatId }));
-    await rt.services.drainer.drainOnce();
-    return r;
-  };
-  const botIn = (chatId: string) => rt.local!.transcript(chatId, 0).filter((e) => e.from.kind === 'bot').map((e) => e.text);
+  const say = (userId: string, chatId: string, text: string) => j.say(userId, chatId, text);
+  const botIn = (chatId: string) => j.botIn(chatId);
 
   // One flooded road, four enterprises, three groups; and a second road's flooding from three others.
-  const FLOOD: Array<[string, string, string]> = [
-    ['ent-a', 'county', '@共治助手 开发区纬三路一下雨就积水，排水管堵了，货车进不来，请尽快疏通排水'],
-    ['ent-b', 'park', '@共治助手 纬三路这段一下雨就积水，好几天都不退，排水管排不出去，我们仓库进水货物泡了'],
-    ['ent-c', 'zone', '@共治助手 我们在纬三路，雨后路面积水没过脚踝，排水不畅，员工上下班蹚水'],
-    ['ent-d', 'zone', '@共治助手 纬三路附近排水管网堵塞，一下雨厂门口就积水，物流车开不进来，麻烦市政看看'],
-  ];
+  const FLOOD = FLOODED_ROAD;
   const EAST: Array<[string, string, string]> = [
     ['ent-x', 'county', '@共治助手 东环路一到下雨天就淹，车进不了厂'],
     ['ent-y', 'park', '@共治助手 东环路的雨水井堵死了，水漫到我们仓库门口'],
