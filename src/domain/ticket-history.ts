@@ -136,6 +136,7 @@ function applyDeadlines(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryE
   if (doc?.success) know(r, unknown, doc.data.phase === 'sign' ? 'sign_due_at' : 'resolve_due_at', doc.data.dueAt);
   const joint = e.kind === 'note' ? jointCase.safeParse(e.data) : null;
   if (joint?.success) know(r, unknown, 'resolve_due_at', joint.data.dueAt);
+  if (!('signDueAt' in e.data) && !('resolveDueAt' in e.data)) return;
   const s = stated.safeParse(e.data);
   if (s.success && s.data.signDueAt) know(r, unknown, 'sign_due_at', s.data.signDueAt);
   if (s.success && s.data.resolveDueAt) know(r, unknown, 'resolve_due_at', s.data.resolveDueAt);
