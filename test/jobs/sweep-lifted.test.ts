@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { loadConfigFile } from '../../src/config/load';
 import { runSweep } from '../../src/jobs/sweep';
 import { departmentCounts } from '../../src/reports/counts';
 import { monthPeriod } from '../../src/reports/queries';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+import { china, startCityRuntime, type CityRuntime } from '../helpers/city';
 
-const CITY = new URL('../../config/example-city.yaml', import.meta.url).pathname;
-const china = (s: string) => new Date(`${s}+08:00`).toISOString();
 
 /**
  * 三单一函 after a 提级办: the documents go to the unit answerable now, for its own deadline. The
@@ -18,12 +15,8 @@ const china = (s: string) => new Date(`${s}+08:00`).toISOString();
  */
 describeOnDatabases('the 三单一函 ladder after a 提级办', (database) => {
   let rt: Runtime;
-  const clock = createTestClock(china('2026-11-02T09:00:00'));
-  const say = async (when: string, group: string, user: string, text: string) => {
-    clock.set(china(when));
-    const r = await rt.services.pipeline.receive(localMessage(user, text, { chatId: group, chatTitle: group }));
-    return r.status === 'duplicate' ? '' : (r.ticketNumber ?? '');
-  };
+  let clock: CityRuntime['clock'];
+  let say: CityRuntime['say'];
   const sweepAt = async (when: string) => {
     clock.set(china(when));
     return (await runSweep(rt.services, clock.now())).issued.map((d) => d.step);
@@ -31,7 +24,7 @@ describeOnDatabases('the 三单一函 ladder after a 提级办', (database) => {
   const docs = () => rt.services.db.selectFrom('escalation_documents').select(['department_id', 'step', 'phase', 'due_at']).orderBy('id').execute();
 
   beforeAll(async () => {
-    rt = await createTestRuntime(database(), { now: clock.now, config: await loadConfigFile(CITY) });
+    ({ rt, clock, say } = await startCityRuntime(database(), '2026-11-02T09:00:00'));
   });
   afterAll(async () => rt?.close());
 

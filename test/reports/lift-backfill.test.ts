@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as backfill from '../../migrations/2026-12-04-30-lift-handovers';
 import type { Runtime } from '../../src/bootstrap';
-import { loadConfigFile } from '../../src/config/load';
 import { migrateToLatest } from '../../src/db/database';
 import { runRollupJobs } from '../../src/jobs/rollups';
 import { runSweep } from '../../src/jobs/sweep';
@@ -10,10 +9,8 @@ import { departmentCounts, liveDepartmentCounts, refreshRollups } from '../../sr
 import { monthPeriod } from '../../src/reports/queries';
 import { regionRanking } from '../../src/reports/regions';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
+import { china, startCityRuntime, type CityRuntime } from '../helpers/city';
 
-const CITY = new URL('../../config/example-city.yaml', import.meta.url).pathname;
-const china = (s: string) => new Date(`${s}+08:00`).toISOString();
 
 /**
  * 提级办 made before migration 2026-12-03-20 have no handover row. The database is brought to
@@ -23,12 +20,8 @@ const china = (s: string) => new Date(`${s}+08:00`).toISOString();
  */
 describeOnDatabases('提级办 from before the handover table', (database) => {
   let rt: Runtime;
-  const clock = createTestClock(china('2026-11-02T09:00:00'));
-  const say = async (when: string, group: string, user: string, text: string) => {
-    clock.set(china(when));
-    const r = await rt.services.pipeline.receive(localMessage(user, text, { chatId: group, chatTitle: group }));
-    return r.status === 'duplicate' ? '' : (r.ticketNumber ?? '');
-  };
+  let clock: CityRuntime['clock'];
+  let say: CityRuntime['say'];
   const nov = monthPeriod('2026-11');
   const shown = (c: { tickets: number; dispatched: number; escalations: number }) => c.tickets + c.dispatched + c.escalations > 0;
   const counts = async () => (await departmentCounts(rt.services.db, nov)).filter(shown);
@@ -36,7 +29,7 @@ describeOnDatabases('提级办 from before the handover table', (database) => {
     rt.services.db.selectFrom('ticket_handovers').select(['ticket_id', 'from_department_id', 'to_department_id', 'from_dispatched_at', 'from_sign_due_at', 'from_claimed_at', 'handed_at', 'lifted']).where('lifted', '=', true).orderBy('ticket_id').execute();
 
   beforeAll(async () => {
-    rt = await createTestRuntime(database(), { now: clock.now, config: await loadConfigFile(CITY) });
+    ({ rt, clock, say } = await startCityRuntime(database(), '2026-11-02T09:00:00'));
   });
   afterAll(async () => rt?.close());
 

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
-import { loadConfigFile } from '../../src/config/load';
 import { runSweep } from '../../src/jobs/sweep';
 import { departmentCounts, liveDepartmentCounts, refreshRollups } from '../../src/reports/counts';
 import { monthPeriod } from '../../src/reports/queries';
 import { regionDepartmentRanking, regionRanking } from '../../src/reports/regions';
 import { templates } from '../../src/domain/templates';
+import { china, startCityRuntime, type CityRuntime } from '../helpers/city';
 import { describeOnDatabases } from '../helpers/databases';
-import { createTestClock, createTestRuntime, localMessage } from '../helpers/runtime';
 
-const CITY = new URL('../../config/example-city.yaml', import.meta.url).pathname;
-const china = (s: string) => new Date(`${s}+08:00`).toISOString();
 
 /**
  * 提级办 in the rankings (issue 21): a county unit that lifts a ticket to its city counterpart
@@ -20,18 +17,14 @@ const china = (s: string) => new Date(`${s}+08:00`).toISOString();
  */
 describeOnDatabases('lifted and reassigned tickets in the rankings', (database) => {
   let rt: Runtime;
-  const clock = createTestClock(china('2026-11-02T09:00:00'));
+  let clock: CityRuntime['clock'];
+  let say: CityRuntime['say'];
   const n = { a: '', b: '', c: '' };
-  const say = async (when: string, group: string, user: string, text: string) => {
-    clock.set(china(when));
-    const r = await rt.services.pipeline.receive(localMessage(user, text, { chatId: group, chatTitle: group }));
-    return r.status === 'duplicate' ? '' : (r.ticketNumber ?? '');
-  };
   const nov = monthPeriod('2026-11');
   const byDept = async () => Object.fromEntries((await departmentCounts(rt.services.db, nov)).map((c) => [c.departmentId, c]));
 
   beforeAll(async () => {
-    rt = await createTestRuntime(database(), { now: clock.now, config: await loadConfigFile(CITY) });
+    ({ rt, clock, say } = await startCityRuntime(database(), '2026-11-02T09:00:00'));
   });
   afterAll(async () => rt?.close());
 
