@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
-import { AIBOT_CMD, parseAibotFrame, parseCardButtonKey, ticketTemplateCard, type CardClick } from '../../adapters/wecom/aibot-frames';
+import { AIBOT_CMD, parseAibotFrame, parseCardButtonKey, ticketTemplateCard, type CardClick, type ParsedAibotFrame } from '../../adapters/wecom/aibot-frames';
 import type { AibotAck, AibotConnection } from '../../adapters/wecom/aibot-sender';
 import type { WecomLongConnectionSettings } from '../../adapters/wecom/index';
 import { BadPayloadError } from '../../adapters/http-util';
@@ -22,11 +22,19 @@ export interface LongConnectionTimings {
    * in a loop. Our own instances never compete: only the leader connects.
    */
   replacedBackoffMs?: number;
+  /** Frames handled at once (each stores and processes one message); the rest wait in order. */
+  concurrency?: number;
+  /** Frames held in memory (handled or waiting) before new ones are refused with a log line. */
+  maxPending?: number;
+  /** Of those, how many one sender may hold: a flood from one account cannot crowd out the others. */
+  maxPendingPerSender?: number;
+  /** Roughly how many bytes of message text those frames may hold in all (default 64 MB). */
+  maxPendingBytes?: number;
 }
 
 export interface WecomLongConnection {
   stop(): Promise<void>;
-  state(): { connected: boolean; connects: number; authenticated: number; replaced: number; authTimeouts: number; nextDelayMs: number | null };
+  state(): { connected: boolean; connects: number; authenticated: number; replaced: number; authTimeouts: number; nextDelayMs: number | null; pending: number; peakPending: number; refused: number };
 }
 
 /** Retries for a message we could not store yet (database briefly away): the server will not resend it. */
@@ -74,7 +82,7 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     reply: (reqId, body, cmd) => client.reply({ headers: { req_id: reqId } }, body, cmd) as Promise<AibotAck>,
     send: (chatId, body) => client.sendMessage(chatId, body as unknown as Parameters<WSClient['sendMessage']>[1]) as Promise<AibotAck>,
   };
-  const st = { connected: false, connects: 0, authenticated: 0, replaced: 0, authTimeouts: 0, nextDelayMs: null as number | null };
+  const st = { connected: false, connects: 0, authenticated: 0, replaced: 0, authTimeouts: 0, nextDelayMs: null as number | null, peakPending: 0, refused: 0 };
   let stopped = false;
   let authTimer: ReturnType<typeof setTimeout> | null = null;
   let restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -138,18 +146,76 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     if (/Authentication failed/.test(e.message)) logger.error('wecom.aibot.auth_failed', { error: e.message.slice(0, 200), hint: 'check WECOM_BOT_ID and WECOM_BOT_SECRET against the bot in the WeCom admin console (API 模式: 长连接)' });
   });
 
-  const onFrame = (frame: WsFrame) => track(handleFrame(frame).catch((e) => logger.error('wecom.aibot.frame_failed', { error: (e as Error).message })));
-  client.on('message', onFrame);
-  client.on('event', onFrame);
+  /*
+   * The server pushes as fast as it likes and never waits for us, so what we hold is bounded
+   * here: a few frames are handled at once, the rest wait in arrival order, and beyond the
+   * limits (in all, per sender) a frame is refused before anything is stored, with a log line
+   * naming it. A frame taken into the queue is handled to the end (stored, then processed).
+   */
+  const concurrency = Math.max(1, timings.concurrency ?? 4);
+  const maxPending = Math.max(concurrency, timings.maxPending ?? 1000);
+  // A mixed message may join 50 text parts of 20,000 characters: bytes are bounded too, not only frames.
+  const maxBytes = timings.maxPendingBytes ?? 64 * 1024 * 1024;
+  let heldBytes = 0;
+  const sizeOf = (p: ParsedAibotFrame) => 1024 + (p.kind === 'message' ? 2 * (p.message.text.length + (p.message.quotedText?.length ?? 0)) : 0);
+  // Generous: the server never resends a refused frame, so only a real flood from one account should meet it.
+  const maxPerSender = Math.max(1, timings.maxPendingPerSender ?? 250);
+  const queue: Array<{ parsed: ParsedAibotFrame; sender: string; bytes: number }> = [];
+  const bySender = new Map<string, number>();
+  let running = 0;
+  const pending = () => queue.length + running;
+  const senderOf = (p: Extract<ParsedAibotFrame, { kind: 'message' | 'card-click' }>) => (p.kind === 'message' ? p.message.sender.userId : p.click.userId);
 
-  async function handleFrame(frame: WsFrame): Promise<void> {
-    let parsed;
+  function pump(): void {
+    while (running < concurrency && queue.length) {
+      const next = queue.shift()!;
+      running++;
+      track(
+        handleFrame(next.parsed)
+          .catch((e) => logger.error('wecom.aibot.frame_failed', { error: (e as Error).message }))
+          .finally(() => {
+            running--;
+            heldBytes -= next.bytes;
+            const left = (bySender.get(next.sender) ?? 1) - 1;
+            if (left > 0) bySender.set(next.sender, left);
+            else bySender.delete(next.sender);
+            pump();
+          }),
+      );
+    }
+  }
+
+  const onFrame = (frame: WsFrame) => {
+    let parsed: ParsedAibotFrame;
     try {
       parsed = parseAibotFrame(frame, services.now());
     } catch (e) {
       if (e instanceof BadPayloadError) return logger.warn('wecom.aibot.bad_frame', { error: e.message });
-      throw e;
+      return logger.error('wecom.aibot.frame_failed', { error: (e as Error).message });
     }
+    if (parsed.kind === 'ignored') return;
+    // Being replaced is about the socket, not a message: acted on at once, never queued behind a flood.
+    if (parsed.kind === 'replaced') return void track(handleFrame(parsed));
+    const sender = senderOf(parsed);
+    const mine = bySender.get(sender) ?? 0;
+    const bytes = sizeOf(parsed);
+    const full = pending() >= maxPending || heldBytes + bytes > maxBytes;
+    if (full || mine >= maxPerSender) {
+      st.refused++;
+      const messageId = parsed.kind === 'message' ? parsed.message.messageId : parsed.click.msgid;
+      // Not stored, so not lost silently either: the operator sees who flooded and what was dropped.
+      return logger.warn('wecom.aibot.overloaded', { messageId, sender, pending: pending(), senderPending: mine, reason: full ? 'queue_full' : 'sender_limit' });
+    }
+    bySender.set(sender, mine + 1);
+    heldBytes += bytes;
+    queue.push({ parsed, sender, bytes });
+    st.peakPending = Math.max(st.peakPending, pending());
+    pump();
+  };
+  client.on('message', onFrame);
+  client.on('event', onFrame);
+
+  async function handleFrame(parsed: ParsedAibotFrame): Promise<void> {
     if (parsed.kind === 'replaced') {
       // The SDK has closed this socket and will not reconnect by itself.
       st.replaced++;
@@ -237,7 +303,7 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
 
   client.connect();
   return {
-    state: () => ({ ...st }),
+    state: () => ({ ...st, pending: pending() }),
     async stop() {
       stopped = true;
       clearAuthTimer();
