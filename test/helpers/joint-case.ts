@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { loadConfigFile } from '../../src/config/load';
 import type { DatabaseHandle } from '../../src/db/database';
@@ -12,6 +13,7 @@ export const FLOODED_ROAD: ReadonlyArray<readonly [user: string, chat: string, t
 ];
 
 export interface JointCaseRuntime {
+  h: DatabaseHandle;
   rt: Runtime;
   /** A message an hour after the last, then the outbox delivered; chat 'direct' is one-to-one. */
   say(userId: string, chatId: string, text: string): ReturnType<Runtime['services']['pipeline']['receive']>;
@@ -27,6 +29,7 @@ export async function startJointCaseRuntime(h: DatabaseHandle, clock: ReturnType
   const rt = await createTestRuntime(h, { now: clock.now, config });
   const bot = (entries: ReturnType<NonNullable<Runtime['local']>['transcript']>) => entries.filter((e) => e.from.kind === 'bot').map((e) => e.text);
   return {
+    h,
     rt,
     async say(userId, chatId, text) {
       clock.advance(3_600_000);
@@ -37,5 +40,32 @@ export async function startJointCaseRuntime(h: DatabaseHandle, clock: ReturnType
     },
     botIn: (chatId) => bot(rt.local!.transcript(chatId, 0)),
     botTo: (userId) => bot(rt.local!.directTranscript(userId, 0)),
+  };
+}
+
+/**
+ * The suite's joint-case runtime, started before its tests and closed after; `say`, `botIn` and
+ * `botTo` may be taken apart at once (they reach the runtime when called).
+ */
+export function useJointCaseRuntime(database: () => DatabaseHandle, clock: ReturnType<typeof createTestClock>): JointCaseRuntime {
+  let started: JointCaseRuntime | undefined;
+  const live = (): JointCaseRuntime => {
+    if (!started) throw new Error('joint-case runtime not started yet');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startJointCaseRuntime(database(), clock);
+  });
+  afterAll(async () => started?.rt.close());
+  return {
+    get h() {
+      return live().h;
+    },
+    get rt() {
+      return live().rt;
+    },
+    say: (userId, chatId, text) => live().say(userId, chatId, text),
+    botIn: (chatId) => live().botIn(chatId),
+    botTo: (userId) => live().botTo(userId),
   };
 }

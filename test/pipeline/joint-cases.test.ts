@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
 import { refreshTopics, runTopicJobs } from '../../src/jobs/topics';
@@ -6,7 +6,7 @@ import { jointCaseSummaries, jointDeps, promoteTopic, resolveJointCase } from '.
 import { listTopicSummaries, topicMembers } from '../../src/repo/topics';
 import { ledgerFile } from '../../src/reports/ledger-file';
 import { describeOnDatabases } from '../helpers/databases';
-import { FLOODED_ROAD, startJointCaseRuntime, type JointCaseRuntime } from '../helpers/joint-case';
+import { FLOODED_ROAD, useJointCaseRuntime } from '../helpers/joint-case';
 import { createTestClock } from '../helpers/runtime';
 
 describeOnDatabases('协同办: a shared problem from several groups handled as one joint case', (database) => {
@@ -14,16 +14,9 @@ describeOnDatabases('协同办: a shared problem from several groups handled as 
   let rt: Runtime;
   const clock = createTestClock('2026-11-23T02:00:00Z');
 
-  let j: JointCaseRuntime;
-  beforeAll(async () => {
-    h = database();
-    j = await startJointCaseRuntime(h, clock);
-    rt = j.rt;
-  });
-  afterAll(async () => rt?.close());
-  const say = (userId: string, chatId: string, text: string) => j.say(userId, chatId, text);
-  const botIn = (chatId: string) => j.botIn(chatId);
-  const botTo = (userId: string) => j.botTo(userId);
+  const j = useJointCaseRuntime(database, clock);
+  const { say, botIn, botTo } = j;
+  beforeAll(() => void ({ h, rt } = j));
 
   // Four enterprises in three groups, and a fifth one-to-one, about one flooded road in their own words.
   const REPORTS: ReadonlyArray<readonly [string, string, string]> = [

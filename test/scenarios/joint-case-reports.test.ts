@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import type { DatabaseHandle } from '../../src/db/database';
 import { runScheduledWork } from '../../src/jobs/digests';
@@ -8,7 +8,7 @@ import { jointDeps, promoteTopic, resolveJointCase } from '../../src/pipeline/jo
 import { createApiToken } from '../../src/repo/api-tokens';
 import { listTopicSummaries } from '../../src/repo/topics';
 import { describeOnDatabases } from '../helpers/databases';
-import { FLOODED_ROAD, startJointCaseRuntime, type JointCaseRuntime } from '../helpers/joint-case';
+import { FLOODED_ROAD, useJointCaseRuntime } from '../helpers/joint-case';
 import { createTestClock } from '../helpers/runtime';
 
 // Issue #20: "a scenario test promotes a topic of 4 reports from 3 groups to a joint case,
@@ -23,15 +23,9 @@ describeOnDatabases('面上问题 → 协同办 → resolved, rated, and in the 
   let rt: Runtime;
   const clock = createTestClock(china('2026-11-23T10:00:00'));
 
-  let j: JointCaseRuntime;
-  beforeAll(async () => {
-    h = database();
-    j = await startJointCaseRuntime(h, clock);
-    rt = j.rt;
-  });
-  afterAll(async () => rt?.close());
-  const say = (userId: string, chatId: string, text: string) => j.say(userId, chatId, text);
-  const botIn = (chatId: string) => j.botIn(chatId);
+  const j = useJointCaseRuntime(database, clock);
+  const { say, botIn } = j;
+  beforeAll(() => void ({ h, rt } = j));
 
   // One flooded road, four enterprises, three groups; and a second road's flooding from three others.
   const FLOOD = FLOODED_ROAD;
