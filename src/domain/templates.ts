@@ -204,6 +204,11 @@ export const templates = {
   ticketNotFound(ref: string): string {
     return `没有找到工单 ${ref}，请核对工单号（可发送 /我的 或 /待办 查看）。`;
   },
+  /** A short number several tickets the sender may act on share (one per day): the full numbers to choose from. */
+  ambiguousShortRef(seq: number, candidates: Array<{ number: string; status: string }>, usage: string): string {
+    const list = candidates.map((c) => `${c.number}（${c.status}）`).join('、');
+    return `短号 ${seq} 对应多张工单：${list}。请改用完整工单号，用法：${usage}`;
+  },
   needTicketRef(usage: string): string {
     return `请写明工单号，或引用机器人关于该工单的消息。用法：${usage}`;
   },

@@ -13,7 +13,7 @@ import {
 
 const fail = (code: TransitionError, message: string): TransitionResult => ({ ok: false, code, message });
 
-const ALLOWED_FROM: Record<TicketAction['kind'], readonly TicketStatus[]> = {
+export const ALLOWED_FROM: Record<TicketAction['kind'], readonly TicketStatus[]> = {
   dispatch: ['received', 'returned'],
   claim: ['dispatched', 'claimed'],
   reassign: ['received', 'dispatched', 'claimed', 'returned'],

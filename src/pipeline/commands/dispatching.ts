@@ -1,13 +1,14 @@
 import { routingFor } from '../../domain/regions';
-import type { Command } from '../../domain/commands';
+import { COMMAND_SPECS, type Command } from '../../domain/commands';
 import { routeTicket } from '../../domain/routing';
 import { isOpen, type TicketStatus } from '../../domain/ticket';
 import { templates } from '../../domain/templates';
 import { matchCategory, matchIssueType, type IssueType, type Urgency } from '../../domain/taxonomy';
 import { recordLabelledExample } from '../../repo/labelled';
 import { listDepartments } from '../../repo/directory';
-import { addSupporter, appendEvents, findTicketIdByRef, getTicket, lockTicket, ticketSupporterIds, ticketView } from '../../repo/tickets';
+import { addSupporter, appendEvents, findTicketIdByNumber, getTicket, lockTicket, ticketSupporterIds, ticketView } from '../../repo/tickets';
 import { reply } from '../context';
+import { resolveShortRef } from './short-ref';
 import { announceOrReply, decideOn, findDepartment, platformOf, requesterMention, restartDeadlines, transition, type CommandOf, type TicketHandler } from './shared';
 
 type Cmd<N extends Command['name']> = CommandOf<N>;
@@ -76,8 +77,14 @@ export const recategorize: TicketHandler<Cmd<'recategorize'>> = async (ctx, cmd,
 
 export const merge: TicketHandler<Cmd<'merge'>> = async (ctx, cmd, ticket) => {
   const ticketId = ticket.id;
-  const intoId = await findTicketIdByRef(ctx.tx, cmd.into, ctx.group?.id ?? null);
   const shown = cmd.into.kind === 'full' ? cmd.into.number : String(cmd.into.seq);
+  let intoId: number | null;
+  if (cmd.into.kind === 'full') intoId = await findTicketIdByNumber(ctx.tx, cmd.into.number);
+  else {
+    const r = await resolveShortRef(ctx, 'merge', cmd.into.seq, COMMAND_SPECS.find((c) => c.name === 'merge')!.usage);
+    if ('ambiguous' in r) return;
+    intoId = r.id;
+  }
   if (intoId === null) {
     reply(ctx, templates.ticketNotFound(shown));
     return;

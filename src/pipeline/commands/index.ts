@@ -3,13 +3,14 @@ import { COMMAND_SPECS } from '../../domain/commands';
 import { COMMAND_RULES, decide, type CommandRule } from '../../domain/roles';
 import { findTicketNumbers, type TicketRef } from '../../domain/ticket-number';
 import { templates } from '../../domain/templates';
-import { findTicketIdByNumber, findTicketIdByRef, lockTicket } from '../../repo/tickets';
+import { findTicketIdByNumber, lockTicket } from '../../repo/tickets';
 import { reply, type MessageContext } from '../context';
 import { approveExtension, approvePause, extend, supplement } from './deadlines';
 import { close, dispatchOrReassign, merge, recategorize } from './dispatching';
 import { second, publish, status } from './enterprise';
 import { claim, cohandle, confirm, escalate, rate, reopen, resolve, returnTicket } from './handling';
 import { help, mine, queue } from './lists';
+import { resolveShortRef } from './short-ref';
 import { decideOn, type CommandOf, type PlainHandler, type TicketHandler } from './shared';
 
 type Entry<N extends CommandName> = { rule: CommandRule } & (
@@ -52,7 +53,11 @@ const refText = (ref: TicketRef) => (ref.kind === 'full' ? ref.number : String(r
 
 /** The ticket a command names, or the one its message quotes; null when there is none to name. */
 async function resolveTicket(ctx: MessageContext, name: CommandName, ref: TicketRef | null): Promise<{ id: number | null; shown: string } | null> {
-  if (ref) return { id: await findTicketIdByRef(ctx.tx, ref, ctx.group?.id ?? null), shown: refText(ref) };
+  if (ref?.kind === 'full') return { id: await findTicketIdByNumber(ctx.tx, ref.number), shown: ref.number };
+  if (ref) {
+    const r = await resolveShortRef(ctx, name, ref.seq, usageOf(name));
+    return 'ambiguous' in r ? null : { id: r.id, shown: refText(ref) };
+  }
   const quoted = ctx.msg.quotedText ? findTicketNumbers(ctx.msg.quotedText)[0] : undefined;
   if (!quoted) {
     reply(ctx, templates.needTicketRef(usageOf(name)));
