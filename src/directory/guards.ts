@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database';
+import type { Database } from '../db/schema';
 import { OPEN_STATUSES } from '../domain/ticket';
 import type { DirectoryIssue, DirectorySnapshot } from './sections';
 
@@ -29,6 +30,15 @@ const removedFrom = (before: DirectorySnapshot, after: DirectorySnapshot, sectio
 const label = (e: Entry) => (e.name ? `${e.id}（${e.name}）` : e.id);
 const numbers = (count: number, first: string[]) => `${count} 件（${first.join('、')}${count > first.length ? ' 等' : ''}）`;
 
+/** "2 件（GZ-…、GZ-…）" for the open tickets among `tickets`; null when there are none. */
+async function openTickets(tickets: SelectQueryBuilder<Database, 'tickets', object>): Promise<string | null> {
+  const open = tickets.where('status', 'in', [...OPEN_STATUSES]);
+  const count = Number((await open.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  if (!count) return null;
+  const first = await open.select('number').orderBy('id').limit(NAMED).execute();
+  return numbers(count, first.map((r) => r.number));
+}
+
 /**
  * What a schema-valid revision would still strand: the last console admin gone (nobody could
  * manage the directory again), a department removed while it handles or co-handles open tickets
@@ -37,7 +47,6 @@ const numbers = (count: number, first: string[]) => `${count} 件（${first.join
  */
 export async function strandingIssues(db: Db, before: DirectorySnapshot, after: DirectorySnapshot): Promise<DirectoryIssue[]> {
   const issues: DirectoryIssue[] = [];
-  const open = [...OPEN_STATUSES];
 
   const admins = (s: DirectorySnapshot) => entries(s, 'staff').filter((e) => e.role === 'admin' && e.active !== false);
   const adminsBefore = admins(before);
@@ -47,17 +56,8 @@ export async function strandingIssues(db: Db, before: DirectorySnapshot, after: 
   }
 
   for (const { index, entry } of removedFrom(before, after, 'departments')) {
-    const handling = db
-      .selectFrom('tickets')
-      .where('status', 'in', open)
-      .where((eb) => eb.or([eb('department_id', '=', entry.id), sql<boolean>`co_department_ids @> ${JSON.stringify([entry.id])}::jsonb`]));
-    const [count, first] = await Promise.all([
-      handling.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-      handling.select('number').orderBy('id').limit(NAMED).execute(),
-    ]);
-    if (Number(count.n) > 0) {
-      issues.push({ path: ['departments', index], message: `承办单位 ${label(entry)}仍有未办结工单 ${numbers(Number(count.n), first.map((r) => r.number))}，不能移除；请先改派或办结` });
-    }
+    const handling = await openTickets(db.selectFrom('tickets').where((eb) => eb.or([eb('department_id', '=', entry.id), sql<boolean>`co_department_ids @> ${JSON.stringify([entry.id])}::jsonb`])));
+    if (handling) issues.push({ path: ['departments', index], message: `承办单位 ${label(entry)}仍有未办结工单 ${handling}，不能移除；请先改派或办结` });
     const cases = await db
       .selectFrom('joint_cases')
       .select('number')
@@ -71,14 +71,8 @@ export async function strandingIssues(db: Db, before: DirectorySnapshot, after: 
   }
 
   for (const { index, entry } of removedFrom(before, after, 'groups')) {
-    const posting = db.selectFrom('tickets').where('status', 'in', open).where('group_id', '=', entry.id);
-    const [count, first] = await Promise.all([
-      posting.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-      posting.select('number').orderBy('id').limit(NAMED).execute(),
-    ]);
-    if (Number(count.n) > 0) {
-      issues.push({ path: ['groups', index], message: `群 ${label(entry)}仍有未办结工单 ${numbers(Number(count.n), first.map((r) => r.number))}要在其中通知进展，不能移除；请待其办结后再移除` });
-    }
+    const posting = await openTickets(db.selectFrom('tickets').where('group_id', '=', entry.id));
+    if (posting) issues.push({ path: ['groups', index], message: `群 ${label(entry)}仍有未办结工单 ${posting}要在其中通知进展，不能移除；请待其办结后再移除` });
   }
   return issues;
 }
