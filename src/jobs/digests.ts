@@ -71,7 +71,7 @@ export async function postDueDigests(services: Services, now: Date = services.no
   for (const g of groups) {
     const key = `digest:daily:${g.id}:${today}`;
     if (await alreadyRan(services, key)) continue;
-    const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt });
+    const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt, publicOnly: true });
     // A city's groups also hear how each county stands; a county's keep their own digest.
     const region = org.groupRegion(g.region);
     const counties = org.children(region).length ? regionDigestLines(await regionDaySummary(services.db, org, region, dueAt)) : '';

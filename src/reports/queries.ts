@@ -43,6 +43,8 @@ export interface OverdueTicket {
   departmentName: string;
   dueAt: Date;
   workdaysOver: number;
+  /** Reported one-to-one or kept private on the report page: never named in a group post. */
+  isPrivate: boolean;
 }
 
 /** Working days past the deadline, rounded down to a tenth, as the digest and the console show it. */
@@ -53,7 +55,7 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
   let q = db
     .selectFrom('tickets as t')
     .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select(['t.number', 't.content', 't.status', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
+    .select(['t.number', 't.content', 't.status', 't.is_private', 't.sign_due_at', 't.resolve_due_at', 'd.name as department'])
     .where('t.status', 'in', [...OPEN_STATUSES])
     .where('t.paused_at', 'is', null)
     .where(overdueCondition(at, 't'))
@@ -63,15 +65,17 @@ export async function overdueTickets(db: Db, sla: SlaClock, at: Date, groupId: s
   if (scope) q = q.where(scopeCondition(scope, 't'));
   return (await q.execute()).map((r) => {
     const dueAt = (['received', 'dispatched', 'returned'].includes(r.status) ? r.sign_due_at : r.resolve_due_at)!;
-    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: tenthsOver(sla.calendar.workdaysBetween(dueAt, at)) };
+    return { number: r.number, content: r.content, departmentName: r.department ?? '待分派', dueAt, workdaysOver: tenthsOver(sla.calendar.workdaysBetween(dueAt, at)), isPrivate: r.is_private };
   });
 }
 
 /**
  * The daily digest of one group (or all groups): the 24 hours before `at`, and the state at `at`.
- * `scope` keeps it to what a viewer may see (the API: a county's 营商办 its county, a clerk its department).
+ * `scope` keeps it to what a viewer may see (the API: a county's 营商办 its county, a clerk its department);
+ * `publicOnly` (a post into a group) names no private ticket: a report kept private on the QR page
+ * belongs to the QR group, and its number, department and delay would tell the group it exists.
  */
-export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date; scope?: TicketScope }): Promise<DailyDigest> {
+export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string | null; groupName: string; at: Date; scope?: TicketScope; publicOnly?: boolean }): Promise<DailyDigest> {
   const from = new Date(opts.at.getTime() - 86_400_000);
   const inGroup = opts.groupId;
   const countWhere = async (column: 'received_at' | 'claimed_at' | 'resolved_at') => {
@@ -105,7 +109,7 @@ export async function dailyDigest(db: Db, sla: SlaClock, opts: { groupId: string
     awaitingQ.executeTakeFirstOrThrow(),
     onTimeQ.executeTakeFirst(),
   ]);
-  const overdue = overdueRows.map(({ number, departmentName, workdaysOver }) => ({ number, departmentName, workdaysOver }));
+  const overdue = overdueRows.filter((o) => !(opts.publicOnly && o.isPrivate)).map(({ number, departmentName, workdaysOver }) => ({ number, departmentName, workdaysOver }));
   const best = bestRow ?? null;
   const overdueByDept = new Map<string, number>();
   for (const o of overdue) if (o.departmentName !== '待分派') overdueByDept.set(o.departmentName, (overdueByDept.get(o.departmentName) ?? 0) + 1);
