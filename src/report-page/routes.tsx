@@ -6,6 +6,7 @@ import { sha256Hex } from '../auth/tokens';
 import { isOpen, type TicketStatus } from '../domain/ticket';
 import { normalisePhone } from '../domain/phone';
 import { maskPersonalData } from '../domain/mask';
+import { stripUnsafeChars } from '../domain/plain-text';
 import { clientIp, type ProxyTrust } from '../http/client-ip';
 import { publicBase } from '../config/public-url';
 import { readFlash, writeFlash } from '../http/flash';
@@ -122,7 +123,8 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       }
       const body = await c.req.parseBody({ all: true });
       const files = ([] as unknown[]).concat(body.photos ?? []).filter((f): f is File => f instanceof File && f.size > 0);
-      const fields = Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== 'photos' && typeof v === 'string'));
+      // A pasted NUL or stray surrogate is dropped, not a 500: PostgreSQL would refuse the text.
+      const fields = Object.fromEntries(Object.entries(body).flatMap(([k, v]) => (k !== 'photos' && typeof v === 'string' ? [[k, stripUnsafeChars(v)]] : [])));
       const parsed = reportForm.safeParse(fields);
       const values: FormValues = {
         enterprise: String(fields.enterprise ?? ''),
@@ -211,7 +213,8 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       departmentName: row.department_id ? services.directory.departmentName(row.department_id) : null,
       // Someone else's report (this link's holder was attached to it) is shown as the group saw it: masked.
       content: own ? row.content : maskPersonalData(row.content),
-      resolution: row.resolution,
+      // The resolution names whoever the department called: the original reporter's phone, for one.
+      resolution: own || row.resolution === null ? row.resolution : maskPersonalData(row.resolution),
       rating: row.rating,
       isPrivate: own && row.is_private,
       signDueAt: row.sign_due_at,
@@ -259,7 +262,7 @@ export function createReportPage(services: Services, opts: ReportPageOptions): H
       const token = c.req.param('token');
       const link = await linkFor(token);
       if (!link) return gone(c);
-      const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const form = Object.fromEntries(Object.entries(await c.req.parseBody()).flatMap(([k, v]) => (typeof v === 'string' ? [[k, stripUnsafeChars(v)]] : [])));
       const command = toCommand(form);
       const result =
         typeof command === 'string'

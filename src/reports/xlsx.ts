@@ -1,9 +1,10 @@
 import { strToU8, zipSync } from 'fflate';
+import { stripUnsafeChars } from '../domain/plain-text';
 
 export type Cell = string | number | Date | null;
 
 const esc = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  stripUnsafeChars(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function colName(i: number): string {
   let n = i + 1;

@@ -160,6 +160,15 @@ describeOnDatabases('report page and ticket page', (db) => {
     expect(await tickets()).toBe(before);
   });
 
+  it('drops characters PostgreSQL and the ledger file cannot hold instead of failing the report (second outside review)', async () => {
+    nextWindow();
+    const res = await submit('county', { text: '园区污水管网\u0000堵塞\uFFFF两周了，厂区门口\u0008一直冒水' });
+    expect(res.status).toBe(200);
+    const number = numberOf(await res.text());
+    const row = await rt.services.db.selectFrom('tickets').select('content').where('number', '=', number).executeTakeFirstOrThrow();
+    expect(row.content).toContain('园区污水管网堵塞两周了，厂区门口一直冒水');
+  });
+
   it('refuses posts from other sites', async () => {
     nextWindow();
     expect((await submit('county', {}, [], { origin: 'https://evil.example' })).status).toBe(403);
@@ -183,6 +192,13 @@ describeOnDatabases('report page and ticket page', (db) => {
     const later = await (await rt.app.request(linkOf(html))).text();
     expect(later).toContain('138****8000');
     expect(later).not.toMatch(/13800138000|6222021234567890123/);
+    // The department's resolution names whom it called: masked for the newcomer as well (second outside review).
+    const chatRow = await rt.services.db.selectFrom('tickets').select('department_id').where('number', '=', chat.ticketNumber).executeTakeFirstOrThrow();
+    const clerk = rt.services.config.staff.find((s) => s.department === chatRow.department_id && s.role === 'staff')!.accounts.local!;
+    await rt.services.pipeline.receive(localMessage(clerk, `/办结 ${chat.ticketNumber} 已办好，已电话联系王女士13912345678确认`));
+    const resolved = await (await rt.app.request(linkOf(html))).text();
+    expect(resolved).toContain('已电话联系王女士139****5678确认');
+    expect(resolved).not.toContain('13912345678');
 
     // A report-page user's own ticket, resolved in the chat: the notice @-mentions nobody by phone.
     nextWindow();
