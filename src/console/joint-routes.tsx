@@ -148,7 +148,7 @@ function CasesTable(props: { cases: JointCaseSummary[]; canResolve: (c: JointCas
   );
 }
 
-export function SurveySection(props: { results: SurveyResults | null; office: boolean; canClose: boolean; month: string }) {
+export function SurveySection(props: { results: SurveyResults | null; /** The city's 营商办: campaigns cover the whole deployment. */ manage: boolean; month: string }) {
   const r = props.results;
   return (
     <div class="panel">
@@ -159,7 +159,7 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
             {r.campaign.title}：邀请 {r.invited} 家，回收 {r.answered} 家，<b>回收率 {pct(r.responseRate)}</b>；{r.campaign.closed ? '已截止' : `${chinaDate(r.campaign.closesAt)} 截止，截止后公布各单位结果`}。回答匿名：少于 {r.campaign.minAnswers} 份回答、或与其他数字合起来能推算出个别企业回答的平均分不公布。
           </p>
           <SurveyTables results={r} />
-          {!r.campaign.closed && props.canClose ? (
+          {!r.campaign.closed && props.manage ? (
             <form method="post" action={`/console/surveys/${r.campaign.id}/close`} class="filters">
               <button class="plain" type="submit">立即截止并公布结果</button>
             </form>
@@ -168,7 +168,7 @@ export function SurveySection(props: { results: SurveyResults | null; office: bo
       ) : (
         <p class="muted">还没有测评。</p>
       )}
-      {props.office ? (
+      {props.manage ? (
         <form method="post" action="/console/surveys/open" class="filters">
           <label>
             测评月份
@@ -246,7 +246,7 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
         <div class="panel">
           <CasesTable cases={allCases.filter(mine)} canResolve={canResolve} ids={ids} />
         </div>
-        <SurveySection results={results} office={isOffice(user)} canClose={isOffice(user) && reach.kind === 'all'} month={chinaDate(now).slice(0, 7)} />
+        <SurveySection results={results} manage={isOffice(user) && reach.kind === 'all'} month={chinaDate(now).slice(0, 7)} />
       </Page>,
     );
   });
@@ -358,9 +358,12 @@ export function mountJointConsole(app: Hono<ConsoleEnv>, services: Services): vo
     const ok = await closeSurvey(services, Number(c.req.param('id')), c.get('user').id);
     return back(c, { ok, messages: [ok ? '测评已截止，结果已公布' : '该测评已截止或不存在'] });
   });
+  // Opening is the city's too: a county's campaign would invite every county's enterprises and
+  // use up the period, so the city's own campaign for it would be refused as already started.
   app.post('/surveys/open', async (c) => {
     const denied = await office(c);
     if (denied) return denied;
+    if (scopeOf(c).kind !== 'all') return c.text('满意度测评由市级营商办统一发起', 403);
     if (!services.config.survey) return back(c, { ok: false, messages: ['配置里没有 survey 段，未启用满意度测评'] });
     const month = z.string().regex(/^\d{4}-\d{2}$/).safeParse((await c.req.parseBody()).month);
     if (!month.success) return back(c, { ok: false, messages: ['月份格式应为 2026-11'] });
