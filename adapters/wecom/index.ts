@@ -111,7 +111,6 @@ export function createWecomPlatform(
   const longConnection: WecomLongConnectionSettings | null = lc
     ? { botId: lc.WECOM_BOT_ID, secret: lc.WECOM_BOT_SECRET, ...(lc.WECOM_BOT_WS_URL ? { wsUrl: lc.WECOM_BOT_WS_URL } : {}), ...(lc.WECOM_BOT_WS_CA ? { caFile: lc.WECOM_BOT_WS_CA } : {}), channel: createAibotChannel() }
     : null;
-  const groups = current().groups.filter((g) => g.platform === 'wecom');
   const endpoints: Record<string, InboundEndpoint> = {};
   if (bot) {
     endpoints.wecom = createAibotEndpoint({
@@ -129,7 +128,8 @@ export function createWecomPlatform(
       settingNames: { token: 'WECOM_APP_TOKEN', aesKey: 'WECOM_APP_AES_KEY', receiveId: 'WECOM_CORP_ID' },
     });
   }
-  if (!bot && !app && !longConnection && groups.length === 0) return { endpoints, sender: null, login: null, longConnection };
+  // No early return without credentials or groups: a group's webhook key needs neither, and a
+  // group added in the console later must find a sender without a restart.
   const apiBase = env.WECOM_API_BASE || DEFAULT_WECOM_API_BASE;
   const client = createWecomClient({
     apiBase,
