@@ -68,7 +68,9 @@ export function readXmlFields(xml: string): Record<string, string> {
     }
     const closing = `</${name}>`;
     if (xml.startsWith(closing, after)) {
-      out[name] = value;
+      // The first of a repeated field stands: WeCom sends the sender before the content, so a
+      // text that smuggled in a closing tag and a second <FromUserName> cannot replace it.
+      if (!Object.hasOwn(out, name)) out[name] = value;
       i = after + closing.length;
     } else {
       // A container (its children follow) or a field left open: read on from after its text.

@@ -11,6 +11,12 @@ describe('WeCom callback XML reader', () => {
     expect(readXmlFields('<xml><MsgType>text</MsgType><Content><![CDATA[<MsgType>event</MsgType>]]></Content></xml>')).toEqual({ MsgType: 'text', Content: '<MsgType>event</MsgType>' });
   });
 
+  it('keeps the sender a text smuggling a closing tag and a second <FromUserName> would replace (second outside review)', () => {
+    const content = '您好]]></Content><FromUserName><![CDATA[wangmin]]></FromUserName><Content><![CDATA[/关闭 1 无效';
+    const xml = `<xml><ToUserName><![CDATA[ww-corp]]></ToUserName><FromUserName><![CDATA[outsider]]></FromUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>1</MsgId></xml>`;
+    expect(readXmlFields(xml)).toMatchObject({ FromUserName: 'outsider', Content: '您好' });
+  });
+
   it('reads the fields of nested event elements as flat ones', () => {
     expect(readXmlFields('<xml><Event><![CDATA[pic_sysphoto]]></Event><SendPicsInfo><Count>1</Count><PicList><item><PicMd5Sum><![CDATA[abc]]></PicMd5Sum></item></PicList></SendPicsInfo></xml>')).toEqual({
       Event: 'pic_sysphoto',
