@@ -28,7 +28,12 @@ export function createDirectoryConsole(services: Services): Hono<ConsoleEnv> {
   const deployment = () => services.config.deployment.name;
 
   app.use('*', async (c, next) => {
-    if (c.get('user').role !== 'admin') return c.text('目录管理仅限管理员（admin）', 403);
+    const user = c.get('user');
+    if (user.role !== 'admin') return c.text('目录管理仅限管理员（admin）', 403);
+    // The directory is one document for the whole deployment — every county's staff, accounts and
+    // groups, and who is admin. A county's admin editing it could take over another county's
+    // accounts or make itself the city's admin, so it is kept by admins of the top level.
+    if (services.directory.scopeOf(user).kind !== 'all') return c.text('目录由市级管理员维护：县级管理员只处理本地区及下级的工单', 403);
     await live.catchUp();
     await next();
   });
