@@ -22,6 +22,7 @@ import { openLiveDirectory } from './directory/live';
 import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
 import { playgroundDecision } from './http/playground';
+import { ConfigError } from './config/parse';
 
 export { EXAMPLE_CONFIG, resolveConfig };
 
@@ -51,6 +52,8 @@ export interface StartOptions {
 /** Builds the whole Node runtime: database, migrations, directory, services and the HTTP app. */
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
+  const playground = playgroundDecision(env);
+  if (playground.refuse) throw new ConfigError('不能启动：演练场（playground）在生产环境对外开放', [playground.refuse]);
   const config = opts.config ?? (await resolveConfig(env, logger));
   // Checked before anything opens: a production start without the secret stops here.
   const secret = sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m }));
@@ -73,7 +76,6 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
   const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
   const platforms = createPlatforms(opts.rawEnv ?? process.env, () => directory.config, logger, opts.fetch, tokens, now);
-  const playground = playgroundDecision(env);
   if (playground.warning) logger.warn('playground.exposure', { host: env.HOST, hint: playground.warning });
   const local = playground.on ? createLocalAdapter({ botName: config.deployment.botName, now }) : null;
   const adapters: Partial<Record<Platform, OutboundAdapter>> = { ...platforms.senders, ...(opts.adapters ?? {}) };

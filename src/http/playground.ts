@@ -183,9 +183,13 @@ export function isLoopbackHost(host: string): boolean {
  * directory, so outside production it is on by default only where nobody else can reach it:
  * bound to a non-loopback address it stays off unless GONGZHI_PLAYGROUND says so explicitly.
  */
-export function playgroundDecision(env: Pick<Env, 'GONGZHI_PLAYGROUND' | 'NODE_ENV' | 'HOST'>): { on: boolean; warning?: string } {
+export function playgroundDecision(env: Pick<Env, 'GONGZHI_PLAYGROUND' | 'NODE_ENV' | 'HOST'>): { on: boolean; warning?: string; refuse?: string } {
   if (env.GONGZHI_PLAYGROUND === false) return { on: false };
   const loopback = isLoopbackHost(env.HOST);
+  if (env.GONGZHI_PLAYGROUND === true && env.NODE_ENV === 'production' && !loopback) {
+    // On a production database anyone reaching the port would act as any staff member, admin included.
+    return { on: false, refuse: `GONGZHI_PLAYGROUND=1 with NODE_ENV=production and HOST=${env.HOST}: the playground has no sign-in and lets anyone act as any person in the directory. Unset GONGZHI_PLAYGROUND, or bind HOST=127.0.0.1 and reach it through an SSH tunnel` };
+  }
   if (env.GONGZHI_PLAYGROUND === true) {
     return loopback ? { on: true } : { on: true, warning: `GONGZHI_PLAYGROUND is on and HOST=${env.HOST} is not loopback: anyone reaching this port can speak as any person in the directory` };
   }

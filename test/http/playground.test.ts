@@ -2,7 +2,8 @@ import { migrations } from '../../migrations/index';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../src/bootstrap';
+import { startRuntime, type Runtime } from '../../src/bootstrap';
+import { createMemoryLogger } from '../../src/logger';
 import { TEST_DATABASES } from '../helpers/databases';
 import { createTestRuntime } from '../helpers/runtime';
 import { parseEnv } from '../../src/config/env';
@@ -133,5 +134,13 @@ describe('where the playground runs', () => {
     expect(explicit.on).toBe(true);
     expect(explicit.warning).toMatch(/not loopback/);
     expect(decide({ NODE_ENV: 'development', GONGZHI_PLAYGROUND: '0' })).toEqual({ on: false });
+  });
+  it('refuses to start a production server open to the network with the playground on (second outside review)', async () => {
+    const refused = decide({ NODE_ENV: 'production', HOST: '0.0.0.0', GONGZHI_PLAYGROUND: '1' });
+    expect(refused.on).toBe(false);
+    expect(refused.refuse).toMatch(/HOST=127\.0\.0\.1/);
+    expect(decide({ NODE_ENV: 'production', HOST: '127.0.0.1', GONGZHI_PLAYGROUND: '1' })).toEqual({ on: true });
+    const env = parseEnv({ NODE_ENV: 'production', HOST: '0.0.0.0', GONGZHI_PLAYGROUND: '1', GONGZHI_SESSION_SECRET: 'x'.repeat(40) });
+    await expect(startRuntime({ env, logger: createMemoryLogger() })).rejects.toThrow(/演练场/);
   });
 });
