@@ -4,7 +4,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { migrateToLatest, migrationVersion, type DatabaseHandle } from '../../src/db/database';
 import { describeOnDatabases } from '../helpers/databases';
 
-const LATEST_MIGRATION = Object.keys(migrations).at(-1);
+// Kysely applies migrations in name order, whatever the index's order.
+const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1);
 
 describeOnDatabases('storage', (database) => {
   let h: DatabaseHandle;

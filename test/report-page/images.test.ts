@@ -36,6 +36,14 @@ describe('photo headers are checked before anything could decode them', () => {
     for (const b of [png(4000, 3000), jpeg(4032, 3024), jpeg(12_000, 9000), webpX(1600, 1200)]) expect(sniffImage(b)).not.toBeNull();
   });
 
+  it('recognises JPEG, PNG and WebP by their content, and nothing else', () => {
+    expect(sniffImage(TINY_PNG)).toBe('image/png');
+    expect(sniffImage(jpeg(640, 480))).toBe('image/jpeg');
+    expect(sniffImage(webpLossy(640, 480))).toBe('image/webp');
+    expect(sniffImage(new TextEncoder().encode('<svg onload=alert(1)>'))).toBeNull();
+    expect(sniffImage(new Uint8Array(0))).toBeNull();
+  });
+
   it('refuses a file of a few bytes declaring 60000×60000 pixels, whatever the format', () => {
     for (const b of [png(60_000, 60_000), jpeg(60_000, 60_000), webpX(60_000, 60_000), webpL(16_384, 16_384), png(MAX_IMAGE_SIDE + 1, 10), png(0, 100), jpeg(0, 0)]) {
       expect(b.length).toBeLessThan(200);
