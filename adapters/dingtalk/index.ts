@@ -69,7 +69,8 @@ export function createDingtalkPlatform(
   if (!settings && groups.length && !customOnly) {
     throw new Error('DingTalk groups are configured with the app robot: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET');
   }
-  if (!settings && groups.length === 0) return { endpoints: {}, sender: null, settings: null, login: null };
+  // No early return without credentials or groups: a custom robot's access token needs no app, and
+  // a group added in the console later must find a sender without a restart (as WeCom's does).
   const apiBase = env.DINGTALK_API_BASE || DEFAULT_DINGTALK_API_BASE;
   const oapiBase = env.DINGTALK_OAPI_BASE || DEFAULT_DINGTALK_OAPI_BASE;
   const client = createDingtalkClient({
@@ -101,6 +102,7 @@ export function createDingtalkPlatform(
       logger,
       nameOf: (userId) => channels().names.get(userId) ?? null,
       replyHosts: [new URL(apiBase).host, new URL(oapiBase).host],
+      hasApp: settings !== null,
       // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
     }),

@@ -23,6 +23,8 @@ export interface DingtalkSenderOptions {
   replyHosts: string[];
   /** A staff member's name for a DingTalk user id (app-robot posts name people instead of @-mentioning them). */
   nameOf?: (userId: string) => string | null;
+  /** false without DINGTALK_CLIENT_ID/SECRET: only custom robots (and session webhooks) can post. */
+  hasApp?: boolean;
   now?: () => Date;
 }
 
@@ -88,6 +90,9 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
     if (!out) {
       return Promise.resolve({ ok: false, retry: 'never', error: `no outbound channel for DingTalk group ${chatId}: add outbound { kind: dingtalk-robot } (app robot installed in the group) or dingtalk-custom-robot to this group` });
     }
+    if (out.kind !== 'dingtalk-custom-robot' && opts.hasApp === false) {
+      return Promise.resolve({ ok: false, retry: 'never', error: `DingTalk group ${chatId} posts through the app robot, but DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are not set: set them, or give the group a dingtalk-custom-robot` });
+    }
     if (out.kind === 'dingtalk-custom-robot') {
       return each(m.payload.text, (p, last) =>
         opts.client.sendCustomRobot(out.accessToken, out.secret, { msgtype: 'text', text: { content: p }, ...(last && m.payload.mentions.length ? { at: { atUserIds: m.payload.mentions } } : {}) }),
@@ -126,6 +131,7 @@ export function createDingtalkSender(opts: DingtalkSenderOptions): OutboundAdapt
       return classifyDingtalk(await opts.client.updateCard(t.ref, m.payload.card.params));
     }
     if (t.kind === 'direct') {
+      if (opts.hasApp === false) return { ok: false, retry: 'never', error: 'a DingTalk one-to-one message needs the app robot: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET' };
       const pieces = splitByBytes(m.payload.text, DINGTALK_TEXT_BYTES);
       for (const p of pieces) {
         const r = classifyBatchSend(await opts.client.sendDirect([t.userId], 'sampleText', { content: p }));
