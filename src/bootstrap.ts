@@ -23,6 +23,7 @@ import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
 import { playgroundDecision } from './http/playground';
 import { ConfigError } from './config/parse';
+import { checkPlatformEnv } from './config/platform-env';
 
 export { EXAMPLE_CONFIG, resolveConfig };
 
@@ -54,7 +55,10 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { env, logger } = opts;
   const playground = playgroundDecision(env);
   if (playground.refuse) throw new ConfigError('不能启动：演练场（playground）在生产环境对外开放', [playground.refuse]);
+  const rawEnv = opts.rawEnv ?? process.env;
   const config = opts.config ?? (await resolveConfig(env, logger));
+  // Before the database opens: a partial or malformed platform setting stops here, naming the variable.
+  checkPlatformEnv(rawEnv);
   // Checked before anything opens: a production start without the secret stops here.
   const secret = sessionSecret(env, (m) => logger.warn('console.ephemeral_secret', { hint: m }));
   const database =
@@ -72,6 +76,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   // The directory lives in the database (seeded from the file on first start); webhooks stay in the file.
   const directory = await openLiveDirectory({ db: database.db, file: config, now, logger });
   await syncWebhookEndpoints(database.db, config.webhooks);
+  // The directory's groups (file or database) decide which credentials their posts need.
+  try {
+    checkPlatformEnv(rawEnv, directory.config);
+  } catch (e) {
+    if (!opts.database) await database.close();
+    throw e;
+  }
 
   // With PostgreSQL several instances may run: they share one token per app. PGlite is one process.
   const tokens = database.kind === 'postgres' ? createDbTokenStore(database.db, { now }) : undefined;
@@ -92,7 +103,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     now,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     photoSources: createPhotoSources(opts.rawEnv ?? process.env, { fetch: opts.fetch, tokens }),
-    ...((opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY ? { llmApiKey: (opts.rawEnv ?? process.env).GONGZHI_LLM_API_KEY } : {}),
+    ...(rawEnv.GONGZHI_LLM_API_KEY ? { llmApiKey: rawEnv.GONGZHI_LLM_API_KEY } : {}),
   });
   const webhooks = createWebhookRoutes(platforms.endpoints, services);
   const console = { sessionSecret: secret, trustProxy: env.GONGZHI_TRUST_PROXY, renderPng: renderPosterPng, logins: platforms.logins };

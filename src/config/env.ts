@@ -51,6 +51,52 @@ export function parseEnv(env: Record<string, string | undefined>): Env {
 }
 
 /**
+ * What each platform variable is and where its value is found, so a start-up error tells the
+ * operator what to set (zod's own messages name neither).
+ */
+export const PLATFORM_VARIABLES: Record<string, string> = {
+  WECOM_BOT_TOKEN: '企业微信智能机器人「API 模式 · URL 回调」页面的 Token',
+  WECOM_BOT_AES_KEY: '同一页面的 EncodingAESKey（43 位）',
+  WECOM_BOT_ID: '企业微信智能机器人「API 模式 · 长连接」页面的机器人 ID（BotID）',
+  WECOM_BOT_SECRET: '同一页面的 Secret',
+  WECOM_BOT_WS_URL: '私有部署企业微信的长连接地址（wss://…，公有云不设）',
+  WECOM_BOT_WS_CA: '私有部署长连接地址的 CA 证书（PEM 文件路径）',
+  WECOM_CORP_ID: '企业微信管理后台「我的企业」里的企业 ID',
+  WECOM_APP_TOKEN: '自建应用「接收消息 · API 接收」的 Token',
+  WECOM_APP_AES_KEY: '自建应用「接收消息 · API 接收」的 EncodingAESKey（43 位）',
+  WECOM_AGENT_ID: '自建应用的 AgentId（数字）',
+  WECOM_APP_SECRET: '自建应用的 Secret',
+  DINGTALK_CLIENT_ID: '钉钉开发者后台「凭证与基础信息」的 Client ID（AppKey）',
+  DINGTALK_CLIENT_SECRET: '同一页面的 Client Secret',
+  DINGTALK_MODE: 'http（回调地址）或 stream（Stream 模式，仅 Node）',
+  DINGTALK_CARD_TEMPLATE_ID: '钉钉卡片平台的卡片模板 ID',
+};
+
+/** A zod message of ours is Chinese; zod's defaults ("Invalid input: …") are not shown to operators. */
+const ours = (message: string) => /[\u4e00-\u9fff]/.test(message);
+
+/**
+ * The problems of one platform's variables, one line each naming the variable and what to set:
+ * none when the platform is off (no variable set) or complete. Values are never shown.
+ */
+export function groupProblems<T extends z.ZodRawShape>(env: Record<string, string | undefined>, shape: T): string[] {
+  const keys = Object.keys(shape);
+  if (!keys.some((k) => env[k] !== undefined && env[k] !== '')) return [];
+  const picked = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const r = z.object(shape).safeParse(picked);
+  if (r.success) return [];
+  const seen = new Set<string>();
+  return r.error.issues.flatMap((i) => {
+    const key = String(i.path[0] ?? '');
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const what = PLATFORM_VARIABLES[key];
+    if (picked[key] === undefined) return [`${key} 未设置${what ? `：应填${what}` : ''}`];
+    return [`${key} 取值无效：${ours(i.message) ? i.message : `应填${what ?? '有效的值'}`}`];
+  });
+}
+
+/**
  * A platform is on when any of its variables is set; then all of its required variables
  * must be set. Secrets are never defaulted, and the error names the missing variables only.
  */
@@ -59,14 +105,11 @@ export function requireGroup<T extends z.ZodRawShape>(
   name: string,
   shape: T,
 ): z.infer<z.ZodObject<T>> | null {
+  const problems = groupProblems(env, shape);
+  if (problems.length) throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${problems.map((l) => `  - ${l}`).join('\n')}`);
   const keys = Object.keys(shape);
   if (!keys.some((k) => env[k] !== undefined && env[k] !== '')) return null;
-  const picked = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
-  const r = z.object(shape).safeParse(picked);
-  if (!r.success) {
-    throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${formatZodIssues(r.error).map((l) => `  - ${l}`).join('\n')}`);
-  }
-  return r.data;
+  return z.object(shape).parse(Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]])));
 }
 
 /**

@@ -1,0 +1,68 @@
+import { accessSync, constants } from 'node:fs';
+import { groupProblems, PLATFORM_VARIABLES } from './env';
+import { ConfigError } from './parse';
+import type { GongzhiConfig } from './schema';
+import { dingtalkEnv } from '../../adapters/dingtalk/index';
+import { wecomAppEnv, wecomBotEnv, wecomLongConnectionEnv } from '../../adapters/wecom/index';
+
+const URL_VARIABLES = ['WECOM_API_BASE', 'DINGTALK_API_BASE', 'DINGTALK_OAPI_BASE'] as const;
+
+/**
+ * Every platform variable, checked before the database is opened (Node start-up): a partial
+ * platform, a malformed value, an unreadable CA file or poll interval stops the start with one
+ * line per variable saying what to set — not later, when a connection is first attempted.
+ */
+export function platformEnvProblems(env: Record<string, string | undefined>): string[] {
+  const problems = [
+    ...groupProblems(env, wecomBotEnv),
+    ...groupProblems(env, wecomLongConnectionEnv),
+    ...groupProblems(env, wecomAppEnv),
+    ...groupProblems(env, dingtalkEnv),
+  ];
+  for (const name of URL_VARIABLES) {
+    const v = env[name];
+    if (v && !(URL.canParse(v) && /^https?:$/.test(new URL(v).protocol))) problems.push(`${name} 取值无效：应填 http(s):// 开头的地址（不设则用平台的默认地址）`);
+  }
+  const poll = env.GONGZHI_LEADER_POLL_MS;
+  if (poll && !(/^\d+$/.test(poll) && Number(poll) >= 100 && Number(poll) <= 600_000)) problems.push('GONGZHI_LEADER_POLL_MS 取值无效：应填 100–600000 之间的毫秒数（不设为 5000）');
+  const ca = env.WECOM_BOT_WS_CA;
+  if (ca) {
+    try {
+      accessSync(ca, constants.R_OK);
+    } catch {
+      problems.push(`WECOM_BOT_WS_CA: 无法读取证书文件 ${ca}（应填${PLATFORM_VARIABLES.WECOM_BOT_WS_CA}，须本服务的用户可读）`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * A group's outbound channel needs its platform's credentials: without them every post to the
+ * group would dead-letter, so the start stops and names the variables and the groups.
+ */
+export function groupChannelProblems(config: GongzhiConfig, env: Record<string, string | undefined>): string[] {
+  const set = (k: string) => env[k] !== undefined && env[k] !== '';
+  const problems: string[] = [];
+  const aibot = config.groups.filter((g) => g.platform === 'wecom' && g.outbound?.kind === 'wecom-aibot');
+  const missingLc = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET'].filter((k) => !set(k));
+  if (aibot.length && missingLc.length) {
+    problems.push(
+      `群 ${aibot.map((g) => g.id).join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 ${missingLc.join('、')} 未设置：` +
+        `应填企业微信智能机器人「API 模式 · 长连接」页面的机器人 ID 和 Secret（或把这些群改为 wecom-webhook）`,
+    );
+  }
+  const appRobot = config.groups.filter((g) => g.platform === 'dingtalk' && g.outbound?.kind !== 'dingtalk-custom-robot');
+  const missingDt = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'].filter((k) => !set(k));
+  if (appRobot.length && missingDt.length) {
+    problems.push(
+      `钉钉群 ${appRobot.map((g) => g.id).join('、')} 经应用机器人收发消息，但 ${missingDt.join('、')} 未设置：` +
+        `应填${PLATFORM_VARIABLES.DINGTALK_CLIENT_ID}和 Client Secret（或给这些群配 dingtalk-custom-robot）`,
+    );
+  }
+  return problems;
+}
+
+export function checkPlatformEnv(env: Record<string, string | undefined>, config?: GongzhiConfig): void {
+  const problems = [...platformEnvProblems(env), ...(config ? groupChannelProblems(config, env) : [])];
+  if (problems.length) throw new ConfigError('不能启动：平台环境变量有误（invalid platform settings）', problems);
+}
