@@ -7,7 +7,8 @@ import { staffForToken } from '../repo/api-tokens';
 import { listDeadLetters, requeue } from '../repo/outbox';
 import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } from '../repo/tickets';
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
-import { scopeRegion } from '../domain/regions';
+import { scopeRegion, type TicketScope } from '../domain/regions';
+import type { OutboxRow } from '../db/schema';
 import { ledgerScope, regionRanking } from '../reports/regions';
 import { registerBoardApi } from '../board/routes';
 import { ledgerFile } from '../reports/ledger-file';
@@ -108,6 +109,35 @@ const toTicket = (r: TicketRow) => ({
 const security = [{ bearer: [] }];
 /** Dead letters hold other departments' and private messages: 营商办's dispatchers and admins only. */
 const mayHandleDeadLetters = (staff: StaffMember) => staff.role === 'dispatcher' || staff.role === 'admin';
+/** How many of the newest dead letters are looked at before the caller's region's are picked. */
+const DEAD_LETTER_WINDOW = 2000;
+
+/**
+ * The dead letters a dispatcher or admin may see: a post belongs to the group it was for (by its
+ * group, else its destination chat), a one-to-one post to its ticket; one with neither (a survey
+ * invitation) to the top level. A county's people see their region and below, as with tickets.
+ */
+async function deadLettersInScope(services: Services, scope: TicketScope, limit = 100): Promise<OutboxRow[]> {
+  if (scope.kind === 'all') return listDeadLetters(services.db, limit);
+  if (scope.kind !== 'regions') return [];
+  const rows = await listDeadLetters(services.db, DEAD_LETTER_WINDOW);
+  const org = services.directory.org;
+  const groups = await services.db.selectFrom('groups').select(['id', 'platform', 'chat_id', 'region']).execute();
+  const regionOfGroup = new Map(groups.map((g) => [g.id, org.groupRegion(g.region)]));
+  const groupOfChat = new Map(groups.map((g) => [`${g.platform}:${g.chat_id}`, g.id]));
+  const ticketIds = [...new Set(rows.flatMap((r) => (r.ticket_id !== null ? [r.ticket_id] : [])))];
+  const tickets = ticketIds.length
+    ? await services.db.selectFrom('tickets').select(['id', 'region_id', 'department_id', 'co_department_ids']).where('id', 'in', ticketIds).execute()
+    : [];
+  const ticketById = new Map(tickets.map((t) => [t.id, t]));
+  const visible = (r: OutboxRow): boolean => {
+    const groupId = r.group_id ?? (r.destination ? groupOfChat.get(r.destination) : undefined);
+    if (groupId) return scope.regionIds.includes(regionOfGroup.get(groupId) ?? org.root.id);
+    const ticket = r.ticket_id !== null ? ticketById.get(r.ticket_id) : undefined;
+    return ticket ? canSeeTicket(scope, ticket) : false;
+  };
+  return rows.filter(visible).slice(0, limit);
+}
 
 export function createApi(services: Services): OpenAPIHono<Env> {
   const api = new OpenAPIHono<Env>({
@@ -360,13 +390,13 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       summary: '投递失败的消息（死信）',
       security,
       responses: {
-        200: { description: 'Dead letters, newest first', content: { 'application/json': { schema: z.object({ dead: z.array(z.object({ id: z.number(), platform: z.string(), kind: z.string(), attempts: z.number(), error: z.string().nullable() })) }) } } },
+        200: { description: 'Dead letters, newest first: for a county’s dispatchers and admins, those of their region and below (by the group posted to, else the ticket)', content: { 'application/json': { schema: z.object({ dead: z.array(z.object({ id: z.number(), platform: z.string(), kind: z.string(), attempts: z.number(), error: z.string().nullable() })) }) } } },
         403: { description: 'Dispatchers and admins only', content: { 'application/json': { schema: ErrorBody } } },
       },
     }),
     async (c) => {
       if (!mayHandleDeadLetters(c.get('staff'))) return c.json({ error: 'forbidden', message: '死信仅营商办派单员和管理员可查看、重发' }, 403);
-      const rows = await listDeadLetters(services.db);
+      const rows = await deadLettersInScope(services, services.directory.scopeOf(c.get('staff')));
       return c.json({ dead: rows.map((r) => ({ id: r.id, platform: r.platform, kind: r.kind, attempts: r.attempts, error: r.last_error })) }, 200);
     },
   );
@@ -386,7 +416,11 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     }),
     async (c) => {
       if (!mayHandleDeadLetters(c.get('staff'))) return c.json({ error: 'forbidden', message: '死信仅营商办派单员和管理员可查看、重发' }, 403);
-      const ok = await requeue(services.db, c.req.valid('param').id, services.now());
+      const id = c.req.valid('param').id;
+      // Only a dead letter the caller may list: a county's dispatcher cannot re-send another county's.
+      const scope = services.directory.scopeOf(c.get('staff'));
+      if (scope.kind !== 'all' && !(await deadLettersInScope(services, scope, DEAD_LETTER_WINDOW)).some((r) => r.id === id)) return c.json({ error: 'not_found' }, 404);
+      const ok = await requeue(services.db, id, services.now());
       if (ok) services.defer(services.drainer.drainOnce());
       return ok ? c.json({ ok }, 200) : c.json({ error: 'not_found' }, 404);
     },
@@ -397,6 +431,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       method: 'get',
       path: '/v1/directory',
       summary: '部门、工作人员与群',
+      description: 'Departments for every token; groups of the caller’s region and below; the staff list only for admins of the top level (who manage the directory).',
       security,
       responses: {
         200: {
@@ -405,7 +440,10 @@ export function createApi(services: Services): OpenAPIHono<Env> {
             'application/json': {
               schema: z.object({
                 departments: z.array(z.object({ id: z.string(), name: z.string(), aliases: z.array(z.string()), parent: z.string().nullable() })),
-                staff: z.array(z.object({ id: z.string(), name: z.string(), role: z.string(), department: z.string().nullable() })),
+                staff: z
+                  .array(z.object({ id: z.string(), name: z.string(), role: z.string(), department: z.string().nullable() }))
+                  .optional()
+                  .openapi({ description: 'Admins of the top level only: who works where is not for every token' }),
                 groups: z.array(z.object({ id: z.string(), name: z.string(), platform: z.string(), region: z.string().nullable(), configured: z.boolean() })),
               }),
             },
@@ -415,11 +453,20 @@ export function createApi(services: Services): OpenAPIHono<Env> {
     }),
     async (c) => {
       const cfg = services.config;
-      const groups = await services.db.selectFrom('groups').select(['id', 'name', 'platform', 'region', 'configured']).orderBy('id').execute();
+      const staff = c.get('staff');
+      const org = services.directory.org;
+      const scope = services.directory.scopeOf(staff);
+      // Staff names, roles and departments are the directory console's, which is for admins of the
+      // top level; a county's token sees its own region's groups, a department's its region's.
+      const keeper = staff.role === 'admin' && scope.kind === 'all';
+      const regions = scope.kind === 'all' ? null : org.subtree(scopeRegion(scope, org));
+      const groups = (await services.db.selectFrom('groups').select(['id', 'name', 'platform', 'region', 'configured']).orderBy('id').execute()).filter(
+        (g) => regions === null || regions.includes(org.groupRegion(g.region)),
+      );
       return c.json(
         {
           departments: cfg.departments.map((d) => ({ id: d.id, name: d.name, aliases: d.aliases, parent: d.parent ?? null })),
-          staff: cfg.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, department: s.department ?? null })),
+          ...(keeper ? { staff: cfg.staff.map((s) => ({ id: s.id, name: s.name, role: s.role, department: s.department ?? null })) } : {}),
           groups,
         },
         200,
