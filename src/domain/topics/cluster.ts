@@ -1,5 +1,5 @@
-import { createAreaMatcher, ONLINE_KIND, type AreaMatcher, type AreaName } from './kinds';
-import { cosine, countTerms, createVocabulary, subjectClass, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
+import { areaStem, createAreaMatcher, ONLINE_KIND, PLACE_BOUND_KINDS, SYMPTOM_NAMES, type AreaMatcher, type AreaName } from './kinds';
+import { bigramIds, cosine, countTerms, createVocabulary, subjectClass, subjectKind, weigh, type SparseVector, type TermCounts, type Vocabulary } from './vectors';
 
 /** One ticket as the clustering sees it. */
 export interface TopicDoc {
@@ -38,7 +38,11 @@ export interface TopicOptions {
   /** A subject in more than max(subjectMinDocs, subjectDocFraction × window) reports is an area, not a subject. */
   subjectMinDocs: number;
   subjectDocFraction: number;
-  /** Terms in at most max(rareMinDocs, rareDocFraction × window) reports are evidence of a link. */
+  /**
+   * Terms in at most max(rareMinDocs, rareDocFraction × window) reports are evidence of a link.
+   * rareMinDocs is above a topic's size: the name all eight reports of one problem use must not
+   * stop counting because eight reports use it.
+   */
   rareMinDocs: number;
   rareDocFraction: number;
   /** Shared rare-term evidence at or above which two reports are linked (one term only the two share weighs 1). */
@@ -61,6 +65,19 @@ export interface TopicOptions {
   /** A name bigram in more than max(nameGramMinSubjects, nameGramFraction × window) subjects' names does not make two subjects one. */
   nameGramMinSubjects: number;
   nameGramFraction: number;
+  /** Evidence a character bigram of an area's name is worth (the area is counted as an area, see areaClash). */
+  areaNameWorth: number;
+  /** Reports from different areas, neither bound to a place (a policy, a bank, a debtor): the link is weakened by this factor instead of areaClash. */
+  areaClashElsewhere: number;
+  /**
+   * A window of at most this many reports indexes each report by its smallWindowTop heaviest terms
+   * (10 otherwise): in a small window a chat fragment seen twice outweighs a name five reports
+   * share, and would push it out of the index; there the extra terms cost nothing.
+   */
+  smallWindow: number;
+  smallWindowTop: number;
+  /** Evidence two reports sharing some rare term gain from describing one symptom (上传失败, 欠薪); off: it joined unrelated reports on the dev sets. */
+  kindAgree: number;
 }
 
 export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
@@ -76,7 +93,7 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   idfPower: 1.5,
   subjectMinDocs: 10,
   subjectDocFraction: 0.01,
-  rareMinDocs: 6,
+  rareMinDocs: 10,
   rareDocFraction: 0.002,
   evidence: 2.6,
   minLinks: 2,
@@ -87,6 +104,11 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   areaAgree: 0,
   nameGramMinSubjects: 4,
   nameGramFraction: 0.0002,
+  areaNameWorth: 0,
+  areaClashElsewhere: 0.5,
+  smallWindow: 5000,
+  smallWindowTop: 16,
+  kindAgree: 0,
 };
 
 export interface TopicCluster {
@@ -119,6 +141,9 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): T
   const vocab: Vocabulary = createVocabulary();
   const named = createAreaMatcher(setup.areas ?? []);
   const cache = new Map<number, { text: string; area: string | null; areas: string[]; counts: TermCounts }>();
+  // An area's name in a text (河西, 北园) is where the report is from, which the areas count:
+  // as a rare bigram it would also count as what two reports share.
+  const areaGrams = new Set((setup.areas ?? []).flatMap((a) => [...bigramIds(vocab, a.name), ...bigramIds(vocab, areaStem(a.name))]));
   return {
     size: () => cache.size,
     cluster(docs, partial = {}) {
@@ -140,7 +165,7 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): T
       }
       // Tickets that left the window need not be remembered.
       if (cache.size > live.size * 1.5) for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-      return clusterWindow(docs, counts, areas, named, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
+      return clusterWindow(docs, counts, areas, named, areaGrams, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
     },
   };
 }
@@ -166,6 +191,8 @@ interface Subject {
   /** The class, as a small number. */
   kind: number;
   online: boolean;
+  /** A place (a road, a park, a town, a building), not a system, an organisation or a project. */
+  place: boolean;
   /** The area its name starts with (青山县工业园), as a number; −1 none. */
   area: number;
   /** Nothing but the area and the kind word: 青山工业园 is the area's park. */
@@ -248,7 +275,7 @@ function interner(): (key: string) => number {
  * one problem under different categories. Document frequency is over the whole window, so a
  * region's name (in hundreds of reports) says little and a road's or a system's name says much.
  */
-function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], areaNames: AreaMatcher, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
+function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], areaNames: AreaMatcher, areaGrams: ReadonlySet<number>, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
   const n = docs.length;
   if (n < opts.minEnterprises) return [];
   // Term ids are dense: per-term figures live in typed arrays, not maps.
@@ -268,7 +295,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const boost = (id: number) => (specific(id) ? opts.placeBoost : vocab.isPlace(id) ? 0.3 : vocab.isKind(id) ? opts.kindBoost : 1);
   const vectors: SparseVector[] = counts.map((c) => weigh(c, idf, boost));
 
-  const TOP = 10;
+  const TOP = n <= opts.smallWindow ? opts.smallWindowTop : 10;
   const MAX_SCAN = 30;
   const areaId = interner();
   // A name bigram in many subjects' names is a description (咨询, 工业), not a name.
@@ -292,7 +319,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
     const klass = subjectClass(word);
     const grams = nameGrams(rest).flatMap((g) => (gramSubjects.get(g)! <= gramCap ? [gramId(g)] : []));
     const mask = grams.reduce((m, g) => m | (1 << g % 31), 0);
-    subjects.set(id, { id, kind: kindId(klass), online: klass === 'online', area: area === null ? -1 : areaId(area), bare: rest.length === 0, grams, mask });
+    subjects.set(id, { id, kind: kindId(klass), online: klass === 'online', place: klass === 'road' || klass === 'park' || klass === 'settlement' || klass === 'building', area: area === null ? -1 : areaId(area), bare: rest.length === 0, grams, mask });
   }
   const rareCap = Math.max(opts.rareMinDocs, Math.floor(n * opts.rareDocFraction));
   const logTop = Math.log(nEff / 2);
@@ -342,15 +369,25 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const worth = new Float32Array(V);
   const isSubject = new Uint8Array(V);
   for (const id of subjectIds) isSubject[id] = 1;
+  // A kind or symptom anywhere (欠款, not 欠款@河西): what the two reports say is wrong.
+  const isPlainKind = new Uint8Array(V);
+  for (const k of SYMPTOM_NAMES) {
+    const id = vocab.id(vocab.kind(k));
+    if (id < V) isPlainKind[id] = 1;
+  }
   for (let id = 0; id < V; id++) {
     const f = df[id]!;
     if (f === 0) continue;
-    worth[id] = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : 1);
+    worth[id] = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : areaGrams.has(id) ? opts.areaNameWorth : 1);
   }
   // A report's bursty kinds-in-an-area: two reports sharing one are compared whatever words they use.
   const contexts: Uint32Array[] = counts.map((c) => (opts.contextEvidence === 0 ? EMPTY : c.ids.filter((id) => worth[id]! < 0)));
   const onlineKind = vocab.id(vocab.kind(ONLINE_KIND));
   const online: boolean[] = counts.map((c) => c.ids.includes(onlineKind));
+  // Reports of a problem bound to a place: they name a place (a road, a park, a town…) or describe a
+  // kind of problem that happens at one (flooding, an outage).
+  const placeKinds = new Set(PLACE_BOUND_KINDS.map((k) => vocab.id(vocab.kind(k))));
+  const placeBound: boolean[] = counts.map((c, i) => places[i]!.some((su) => su.place) || c.ids.some((id) => placeKinds.has(id)));
   // Areas as numbers; −1 none, and a report that names several keeps its list.
   const area1 = Int32Array.from(areas, (list) => (list.length === 0 ? -1 : areaId(list[0]!)));
   const areaMany = areas.map((list) => (list.length > 1 ? list.map(areaId) : null));
@@ -416,6 +453,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       let sSubject = 0;
       let ctx = 0;
       let dot = 0;
+      let sameKind = false;
       const va = vectors[i]!;
       const vb = vectors[j]!;
       const a = va.ids;
@@ -430,10 +468,12 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
             s += w;
             if (isSubject[ax] === 1) sSubject += w;
           } else if (-w > ctx) ctx = -w;
+          if (isPlainKind[ax] === 1) sameKind = true;
           x++, y++;
         } else if (ax < by) x++;
         else y++;
       }
+      if (sameKind && s > 0) s += opts.kindAgree;
       // Several kinds in one area (a long letter names many) are still one coincidence of place.
       s += ctx;
       if (opts.areaAgree > 0 && s > 0 && area1[i] !== -1 && area1[j] !== -1 && !apart) s += opts.areaAgree;
@@ -443,7 +483,8 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       // Places belong to an area, online systems to everyone: one subject named by both, or an
       // online system both report trouble with, is one problem wherever its reporters are.
       const away = apart && rel <= 0 && !(online[i] && online[j]);
-      if (away) s *= opts.areaClash;
+      const clash = placeBound[i]! || placeBound[j]! ? opts.areaClash : opts.areaClashElsewhere;
+      if (away) s *= clash;
       const otherCategory = cat[i] !== cat[j];
       if (otherCategory) s *= opts.otherCategory;
       // The whole-text cosine still links reports that share many ordinary words (a long
@@ -451,7 +492,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       let cos = near ? dot : 0;
       if (rel > 0) cos += (1 - cos) * opts.placeAgree;
       else if (rel < 0) cos *= opts.placeClash;
-      if (away) cos *= opts.areaClash;
+      if (away) cos *= clash;
       if (otherCategory) cos *= opts.otherCategory;
       const score = Math.max(s / opts.evidence, cos / opts.threshold);
       if (score >= 1) edges.push([i, j, score]);

@@ -88,6 +88,16 @@ const SYMPTOM_WORDS = new RegExp(SYMPTOMS.map(([, words]) => `(${words.source})`
 const seen = new Uint8Array(SYMPTOMS.length);
 
 export const KIND_NAMES: readonly string[] = KINDS.map(([k]) => k);
+export const SYMPTOM_NAMES: readonly string[] = SYMPTOMS.map(([k]) => k);
+/**
+ * Kinds (and symptoms) of problem that happen at a place: flooding, an outage, a dug-up road are
+ * one problem only where the reports are. The rest (a policy, a tax system, an intermediary, a
+ * bank's practice, a debtor) are one problem wherever the enterprises that suffer it are.
+ */
+export const PLACE_BOUND_KINDS: readonly string[] = [
+  '积水', '停电', '供水', '燃气供热', '通信', '施工', '污染', '通勤', '通行', '物业',
+  '限高', '路面破损', '停车', '水质', '停水', '公交', '断网', '跳闸', '封路', '扬尘', '禁行', '占道', '垃圾清运', '污水外溢', '噪音', '异味',
+];
 /** The kind whose subject (an online system) serves every area alike. */
 export const ONLINE_KIND = '系统故障';
 

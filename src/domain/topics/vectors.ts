@@ -167,6 +167,15 @@ export function createVocabulary(): Vocabulary {
 }
 
 const fillerKeys = new Set(FILLER.map((w) => w.codePointAt(0)! * PAIR + w.codePointAt(1)!));
+/**
+ * Particles and question words: a bigram with one (的事, 了吗, 什么) is how people write, not what
+ * they write about. A window of thousands of reports shows it everywhere; a small one (a new
+ * deployment, a quiet month) would take it for a rare word two reports share.
+ */
+const FUNCTION_CHARS = new Set([...'的了吗呢吧啊呀嘛哦哈么幺呗喂嗯'].map((c) => c.codePointAt(0)!));
+/** Question words and chat phrases, for the same reason. */
+const CHAT_GRAMS = ['什么', '怎么', '时候', '到底', '能不', '不能', '可以', '有没', '有人', '人管', '一直', '就是', '知道', '这样', '那边', '这边', '他们', '你们', '一个', '是不', '不是', '还有', '现在', '说是', '是说', '问问', '问了', '看看', '帮忙', '协调', '领导', '能否', '是否', '怎样', '如何', '为什', '这种', '那种', '这么', '那么', '大家', '别的', '其他'];
+for (const w of CHAT_GRAMS) fillerKeys.add(w.codePointAt(0)! * PAIR + w.codePointAt(1)!);
 
 const T2S = new Map<number, number>();
 {
@@ -230,6 +239,14 @@ function scan(vocab: Vocabulary, text: string): { units: number[]; han: string }
   return { units, han: s };
 }
 
+/** The ids of a text's character bigrams (as countTerms makes them), e.g. an area's name's. */
+export function bigramIds(vocab: Vocabulary, text: string): number[] {
+  const { units: u } = scan(vocab, text);
+  const out: number[] = [];
+  for (let i = 0; i + 1 < u.length; i++) if (u[i] !== 0x20 && u[i + 1] !== 0x20) out.push(vocab.id(u[i]! * PAIR + u[i + 1]!));
+  return out;
+}
+
 /** Term ids with counts, before weighting (cheap to keep between refreshes). */
 export interface TermCounts {
   ids: Uint32Array;
@@ -246,7 +263,7 @@ export function countTerms(vocab: Vocabulary, text: string, areas: readonly stri
   for (let i = 0; i + 1 < u.length; i++) {
     if (u[i] === 0x20 || u[i + 1] === 0x20) continue;
     const key = u[i]! * PAIR + u[i + 1]!;
-    if (!fillerKeys.has(key)) raw.push(vocab.id(key));
+    if (!fillerKeys.has(key) && !FUNCTION_CHARS.has(u[i]!) && !FUNCTION_CHARS.has(u[i + 1]!)) raw.push(vocab.id(key));
   }
   for (const p of placeWords(han)) raw.push(vocab.id(vocab.place(p)));
   for (const k of problemKinds(han)) {
