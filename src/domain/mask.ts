@@ -172,6 +172,14 @@ export function maskPersonalData(text: string): string {
   return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2');
 }
 
+/**
+ * Removes phones, landlines, ID and bank card numbers and e-mail addresses entirely (the same
+ * numbers maskPersonalData masks): what a published private report promises, 隐去联系方式.
+ */
+export function removePersonalData(text: string): string {
+  return text.replace(NUMBER_RUN, (run: string, at: number, all: string) => (maskRun(run, at, all) === run ? run : '')).replace(EMAIL, '');
+}
+
 const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`, 'u');
 
 /**

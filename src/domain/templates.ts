@@ -2,6 +2,7 @@ import { COMMAND_SPECS, type CommandName } from './commands';
 import { formatChinaDateTime } from './china-time';
 import { PHASE_NAMES, STEP_NAMES, type DeadlinePhase, type EscalationStep } from './escalation';
 import { maskedExcerpt } from './mask';
+import { withoutContactDetails } from './contact-details';
 import { rankPlaces, type DepartmentFigures } from './report';
 import { ROLE_COMMANDS, ROLE_NAMES, type Role } from './roles';
 import { STATUS_NAMES, type TicketStatus } from './ticket';
@@ -17,6 +18,8 @@ export interface TicketView {
   category: Category;
   urgency: Urgency;
   content: string;
+  /** Posted 隐去联系方式: a private or report-page report published with the enterprise's consent. */
+  withoutContact?: boolean;
   departmentName: string | null;
   assigneeName: string | null;
   coDepartmentNames: string[];
@@ -30,6 +33,8 @@ export interface TicketView {
 export const RATING_SCALE = '5 非常满意｜4 满意｜3 基本满意｜2 不满意｜1 非常不满意';
 
 const excerpt = (s: string, max = 120) => maskedExcerpt(s, max);
+/** The report as a post shows it: masked, and without any contact detail once published (/公开). */
+export const postedContent = (t: Pick<TicketView, 'content' | 'withoutContact'>, max = 120) => excerpt(t.withoutContact ? withoutContactDetails(t.content) : t.content, max);
 const kindLine = (t: TicketView) =>
   `${CATEGORY_NAMES[t.category]}·${ISSUE_TYPE_NAMES[t.type]}${t.urgency === 'urgent' ? `·${URGENCY_NAMES.urgent}` : ''}`;
 const due = (d: Date | null) => (d ? formatChinaDateTime(d) : null);
@@ -73,7 +78,7 @@ export const templates = {
     return `${t.number} 暂时无法公开：没有找到您所在的共治群。请在群里@我发送 /公开 ${t.number}`;
   },
   dispatchNotice(t: TicketView): string {
-    const lines = [`${t.number}【派单】${t.departmentName}`, `诉求：${excerpt(t.content)}`, `类别：${kindLine(t)}`];
+    const lines = [`${t.number}【派单】${t.departmentName}`, `诉求：${postedContent(t)}`, `类别：${kindLine(t)}`];
     const sign = due(t.signDueAt);
     const resolve = due(t.resolveDueAt);
     if (sign) lines.push(`请于 ${sign} 前签收${resolve ? `，${resolve} 前办结` : ''}`);
@@ -83,7 +88,7 @@ export const templates = {
   manualQueueNotice(t: TicketView): string {
     return [
       `${t.number}【待分派】`,
-      `诉求：${excerpt(t.content)}`,
+      `诉求：${postedContent(t)}`,
       `初判：${kindLine(t)}（把握不大）`,
       `请营商办分派：/派单 ${t.seq} 部门`,
     ].join('\n');
@@ -173,7 +178,7 @@ export const templates = {
   },
   list(title: string, items: TicketView[]): string {
     if (items.length === 0) return `${title}：暂无`;
-    const shown = items.slice(0, 10).map((t) => `${t.number}｜${STATUS_NAMES[t.status]}｜${excerpt(t.content, 24)}`);
+    const shown = items.slice(0, 10).map((t) => `${t.number}｜${STATUS_NAMES[t.status]}｜${postedContent(t, 24)}`);
     return [`${title}（${items.length}）`, ...shown, ...(items.length > 10 ? [`……另有 ${items.length - 10} 件，请到控制台查看`] : [])].join('\n');
   },
   help(role: Role): string {
@@ -220,7 +225,7 @@ export const templates = {
       supervision: `超期未${PHASE_NAMES[e.phase]}，列入督办，请于 1 个工作日内书面说明原因并办结。`,
       transfer: `超期未${PHASE_NAMES[e.phase]}，经督办仍未办理，移交纪检监察机关。`,
     };
-    return [`${t.number}【${STEP_NAMES[e.step]} ${e.number}】${e.departmentName ?? '—'}`, lines[e.step], `诉求：${excerpt(t.content, 60)}`].join('\n');
+    return [`${t.number}【${STEP_NAMES[e.step]} ${e.number}】${e.departmentName ?? '—'}`, lines[e.step], `诉求：${postedContent(t, 60)}`].join('\n');
   },
   closedNoAnswer(t: TicketView): string {
     return `${t.number} 办结后超过评价期限未评价，按“未评价”归档。如问题仍未解决，请重新反映。`;

@@ -1,7 +1,6 @@
 import { CATEGORY_NAMES } from '../domain/taxonomy';
 import { STATUS_NAMES } from '../domain/ticket';
-import { maskedExcerpt } from '../domain/mask';
-import type { TicketView } from '../domain/templates';
+import { postedContent, type TicketView } from '../domain/templates';
 import type { Db } from '../db/database';
 import type { OutboundMessage } from '../domain/message';
 import { cardByRef, recordCard, setCardParams } from '../repo/ticket-cards';
@@ -18,7 +17,7 @@ export function ticketIdFromTrackId(outTrackId: string): number | null {
 export function ticketCardParams(t: TicketView): Record<string, string> {
   return {
     number: t.number,
-    content: maskedExcerpt(t.content, 200),
+    content: postedContent(t, 200),
     category: CATEGORY_NAMES[t.category],
     department: t.departmentName ?? '待分派',
     status: STATUS_NAMES[t.status],

@@ -186,6 +186,8 @@ export async function ticketView(
     category: row.category as Category,
     urgency: row.urgency as Urgency,
     content: row.content,
+    // Made one-to-one or on the report page, then published: the group gets it without contact details.
+    withoutContact: !row.is_private && (row.origin_chat_type === 'direct' || row.origin_platform === 'web'),
     departmentName: row.department_id ? name(row.department_id) : null,
     assigneeName: assignee?.name ?? null,
     coDepartmentNames: row.co_department_ids.map(name),

@@ -121,4 +121,30 @@ describeOnDatabases('private reports stay private', (database) => {
     const posts = await h.db.selectFrom('outbox').select('payload').execute();
     expect(JSON.stringify(posts)).not.toContain('13800138000');
   });
+  it('publishes a one-to-one report (/公开) without its contact details — not masked, gone — while the ticket keeps them', async () => {
+    const text = '我们公司的出口退税申请三个月了还没有到账，联系人王女士，电话 139 1234 5678，邮箱 wang@example.com';
+    const r = await dm('newcomer-qian', text);
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    await send('newcomer-qian', '大家好');
+    await dm('newcomer-qian', `/公开 ${r.ticketNumber}`);
+    expect((await direct('newcomer-qian')).at(-1)).toContain('联系方式不公开');
+    const notice = (await groupBot()).find((t) => t.includes(r.ticketNumber!) && t.includes('诉求：'))!;
+    expect(notice).toContain('出口退税申请三个月了还没有到账');
+    for (const gone of ['5678', '139', '王女士', '联系人', '电话', 'wang', 'example.com', '*']) expect(notice).not.toContain(gone);
+    expect((await h.db.selectFrom('tickets').select('content').where('id', '=', r.ticketId!).executeTakeFirstOrThrow()).content).toBe(text);
+    // What the group is told later about it (a reassignment names no content; a list of tickets does) stays without them too.
+    await send('wangmin', `/转派 ${r.ticketNumber} 市场监管局 不属于税务`);
+    expect((await groupBot()).join('\n')).not.toMatch(/5678|王女士|wang@/);
+  });
+
+  it('a report-page report shown in the group (企业名称和联系方式不公开) carries no phone or contact person from its text', async () => {
+    const { getGroup } = await import('../../src/repo/directory');
+    const county = (await getGroup(h.db, 'county'))!;
+    const r = await rt.services.pipeline.submitReport({ submissionId: 'public-contact', group: county, enterprise: '青山绿源食品有限公司', contact: '陈女士', phone: '13900003333', text: '园区南门污水井冒水一周了，请联系陈女士13900003333', location: null, photos: [], publicNotice: true });
+    if (r.status === 'duplicate') throw new Error('unexpected');
+    const notice = (await groupBot()).find((t) => t.includes(r.number) && t.includes('诉求：'))!;
+    expect(notice).toContain('园区南门污水井冒水一周了');
+    expect(notice).not.toMatch(/陈女士|3333|青山绿源/);
+  });
 });
+
