@@ -13,7 +13,9 @@ export type VerifyResult =
       /** Events written and queued for the chainer but not chained yet: not broken, just not in `count`. */
       pending: number;
     }
-  | { ok: false; count: number; eventId: number | null; reason: string };
+  | { ok: false; count: number; eventId: number | null; reason: string; pending: number };
+
+type Walked = { ok: true; count: number; head: Checkpoint; passedCheckpoint: boolean } | { ok: false; count: number; eventId: number | null; reason: string };
 
 /** An entry of audit_chain with its event's columns, which are null when the event is gone. */
 type ChainEntry = { chain_seq: number; event_id: number; chain_hash: string } & (ChainEvent | { [K in keyof ChainEvent]: null });
@@ -27,11 +29,17 @@ type ChainEntry = { chain_seq: number; event_id: number; chain_hash: string } & 
  * checkpoint the chain must pass through.
  */
 export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Promise<VerifyResult> {
+  const walked = await walkChain(db, opts.from);
+  // Reported either way: a broken chain's operator still wants to know what is merely not chained yet.
+  const pending = await sql<{ n: number }>`select count(*)::integer as n from audit_chain_pending`.execute(db);
+  return { ...walked, pending: pending.rows[0]?.n ?? 0 };
+}
+
+async function walkChain(db: Db, from: Checkpoint | undefined): Promise<Walked> {
   let prev = GENESIS_HASH;
   let seq = 0;
   let lastId = 0;
   let passed = false;
-  const from = opts.from;
   if (from && from.count === 0) passed = from.hash === GENESIS_HASH;
   // The daily checkpoints kept here must lie on the chain too (one a day: a small map). They can
   // be rewritten by whoever rewrites the log; the copy the commission holds (`from`) cannot.
@@ -86,6 +94,5 @@ export async function verifyChain(db: Db, opts: { from?: Checkpoint } = {}): Pro
   const vanished = await sql<{ event_id: number }>`
     select p.event_id from audit_chain_pending p where not exists (select 1 from ticket_events e where e.id = p.event_id) order by p.event_id limit 1`.execute(db);
   if (vanished.rows[0]) return { ok: false, count: seq, eventId: vanished.rows[0].event_id, reason: 'queued for the chain, then deleted before it was chained' };
-  const pending = await sql<{ n: number }>`select count(*)::integer as n from audit_chain_pending`.execute(db);
-  return { ok: true, count: seq, head: { lastEventId: lastId, count: seq, hash: prev }, passedCheckpoint: passed, pending: pending.rows[0]?.n ?? 0 };
+  return { ok: true, count: seq, head: { lastEventId: lastId, count: seq, hash: prev }, passedCheckpoint: passed };
 }

@@ -2,8 +2,9 @@ import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
 import type { DatabaseHandle } from '../db/database';
 import type { Services } from '../services';
-import { formatCheckpoint, parseCheckpoint } from '../audit/canonical';
+import { parseCheckpoint } from '../audit/canonical';
 import { verifyChain } from '../audit/chain';
+import { verifyReport } from '../audit/report';
 import { verifyTicketStates } from '../audit/ticket-state';
 import { acquireDataDirLock, liveHolder, type LockHolder } from '../db/data-dir-lock';
 import type { CliResult, CliWrite } from './writes';
@@ -95,7 +96,7 @@ async function withDb<T>(fn: (db: DatabaseHandle) => Promise<T>): Promise<T> {
  * A write runs in the server when it holds the embedded database (so it is never lost), and here
  * otherwise. Prints what the command prints and returns its exit code.
  */
-async function write(w: CliWrite): Promise<CliResult> {
+async function write(w: CliWrite, opts: { print?: boolean } = {}): Promise<CliResult> {
   const env = parseEnv(process.env);
   const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
   let r: CliResult;
@@ -114,7 +115,7 @@ async function write(w: CliWrite): Promise<CliResult> {
     const { runCliWrite } = await import('./writes');
     r = await withServices((s) => runCliWrite(s, w));
   }
-  for (const l of r.out) console.log(l);
+  if (opts.print !== false) for (const l of r.out) console.log(l);
   for (const l of r.err) console.error(l);
   return r;
 }
@@ -164,12 +165,13 @@ async function classify(): Promise<void> {
 /** config import / export: the file is read here, the directory is read and written through write(). */
 async function configCommand(sub: 'import' | 'export', rest: string[]): Promise<number> {
   if (sub === 'export') {
-    const r = await write({ op: 'directory.export' });
     const out = flag(rest, 'out');
+    // With --out the directory (webhook keys included) goes to the file only, not to the terminal or a log.
+    const r = await write({ op: 'directory.export' }, { print: !out });
     if (out && r.code === 0) {
       const { writeFile } = await import('node:fs/promises');
       await writeFile(out, `${r.out.join('\n')}\n`, { mode: 0o600 });
-      console.error(`已导出到 ${out}`);
+      console.log(`已导出到 ${out}（${r.out[0]?.match(/版本 \d+/)?.[0] ?? '当前版本'}；含群机器人密钥，文件仅本用户可读）`);
     }
     return r.code;
   }
@@ -355,21 +357,10 @@ export async function main(argv: string[]): Promise<number> {
         const r = await verifyChain(h.db, from ? { from } : {});
         return { r, rows: r.ok ? await verifyTicketStates(h.db) : null };
       });
-      if (!r.ok) {
-        console.error(`审计链断裂 (broken): 事件 ${r.eventId ?? '-'}：${r.reason}（此前 ${r.count} 个事件完好）`);
-        return 1;
-      }
-      console.log(`审计链完好 (intact)：${r.count} 个事件，链头 ${formatCheckpoint(r.head)}${from ? `，经过检查点 ${formatCheckpoint(from)}` : ''}`);
-      if (rows && !rows.ok) {
-        console.error(`工单记录与事件历史不符 (ticket rows disagree with their history)：${rows.disagreeing} 件（共 ${rows.tickets} 件工单）`);
-        for (const t of rows.listed) {
-          for (const f of t.fields) console.error(`  ${t.number ?? `工单ID ${t.ticketId}`}\t${f.field}\t记录 row: ${f.row}\t历史 history: ${f.history}`);
-        }
-        if (rows.disagreeing > rows.listed.length) console.error(`  ……另有 ${rows.disagreeing - rows.listed.length} 件未列出`);
-        return 1;
-      }
-      console.log(`工单记录与事件历史一致 (ticket rows match their history)：${rows?.tickets ?? 0} 件工单`);
-      return 0;
+      const report = verifyReport(r, rows, from);
+      for (const line of report.out) console.log(line);
+      for (const line of report.err) console.error(line);
+      return report.code;
     }
   }
   process.stderr.write(USAGE);
