@@ -1,13 +1,19 @@
 /**
  * The audit chain's canonical form and hash. Deliberately small and dependency-free: the
- * discipline commission re-implements exactly this (README, "审计链") to check the log themselves.
+ * discipline commission re-implements exactly this (README, "审计链"; test/audit/chain-documented.test.ts
+ * re-implements it from the README's words) to check the log themselves.
  *
  *   canonical(e) = JSON of {actor:{id,kind,name}, at, data, from_status, id, kind, ticket_id, to_status}
  *                  with object keys sorted (by UTF-16 code unit, recursively, also inside data),
  *                  no whitespace, `at` as ISO-8601 UTC with milliseconds ("2026-11-23T02:00:00.000Z"),
  *                  absent status as null, and strings escaped as JSON.stringify does.
  *   hash(e)      = lowercase hex SHA-256 of UTF-8(prev_hash + canonical(e)),
- *                  prev_hash = the previous event's hash (in id order), or GENESIS_HASH for the first.
+ *                  prev_hash = the hash of the entry before it in audit_chain (seq - 1), or
+ *                  GENESIS_HASH for seq 1.
+ *
+ * The hash is not stored on the event: the chainer (chainer.ts) appends `(seq, event_id, hash)`
+ * to audit_chain after the event's transaction commits, queued events in ascending id per run, so
+ * the chain's order is seq, which follows id order only within one run.
  */
 import type { TicketEventRow } from '../db/schema';
 
