@@ -49,7 +49,7 @@ describe.skipIf(!url)('PostgreSQL roles: a migration owner and an append-only ru
     await c.end();
   });
 
-  it('migrates as the owner, runs a report → claim → resolve as the runtime role, which cannot alter, truncate, update or delete events', async () => {
+  it('migrates as the owner, runs a report → claim → resolve as the runtime role, which cannot alter, truncate, update or delete events or the chain', async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query(`create schema ${schema}`);
@@ -82,11 +82,17 @@ describe.skipIf(!url)('PostgreSQL roles: a migration owner and an append-only ru
     await expect(sql`truncate ticket_events cascade`.execute(db)).rejects.toThrow(/permission denied/);
     await expect(sql`alter table ticket_events disable trigger all`.execute(db)).rejects.toThrow(/must be owner/);
     await expect(sql`delete from audit_checkpoints`.execute(db)).rejects.toThrow(/permission denied/);
-    // The chain itself (appended by the chainer after commit): insert-only for the runtime role too.
+    // The chain itself (appended by the chainer after commit, as the runtime role): insert-only by
+    // grant, and by its trigger for anyone who has the grants.
     expect(Number((await sql<{ n: string }>`select count(*) as n from audit_chain`.execute(db)).rows[0]!.n)).toBeGreaterThan(0);
-    await expect(sql`update audit_chain set hash = ${'0'.repeat(64)}`.execute(db)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from audit_chain`.execute(db)).rejects.toThrow(/append-only/);
-    await expect(sql`truncate audit_chain`.execute(db)).rejects.toThrow(/permission denied|append-only/);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, pending: 0 });
+    await expect(sql`update audit_chain set hash = ${'0'.repeat(64)}`.execute(db)).rejects.toThrow(/permission denied/);
+    await expect(sql`delete from audit_chain`.execute(db)).rejects.toThrow(/permission denied/);
+    await expect(sql`truncate audit_chain`.execute(db)).rejects.toThrow(/permission denied/);
+    // The chainer's queue: the trigger inserts as the writer and the chainer deletes what it chained
+    // (it just did), but nothing rewrites or empties it wholesale.
+    await expect(sql`update audit_chain_pending set event_id = event_id + 1`.execute(db)).rejects.toThrow(/permission denied/);
+    await expect(sql`truncate audit_chain_pending`.execute(db)).rejects.toThrow(/permission denied/);
     await expect(sql`alter table audit_chain disable trigger all`.execute(db)).rejects.toThrow(/must be owner/);
     await expect(sql`create table ${sql.id(schema, 'sneaky')} (id int)`.execute(db)).rejects.toThrow(/permission denied/);
   }, 60_000);
