@@ -37,7 +37,8 @@ export async function readDirectoryFile(path: string, file: GongzhiConfig, env: 
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`文件 ${path} 应是一个映射（mapping）`, []);
   const whole = 'deployment' in data ? data : { deployment: file.deployment, ...data };
-  const parsed = parseConfig(JSON.stringify(whole), `${path}.json`, env);
+  // The text is JSON, which the YAML parser reads too: the messages name the user's own file.
+  const parsed = parseConfig(JSON.stringify(whole), path, env);
   return pickDirectory(parsed as unknown as Record<string, unknown>);
 }
 

@@ -52,6 +52,9 @@ describeOnDatabases('cli config import (the directory from a file)', (db) => {
     writeFileSync(path, stringifyYaml({ departments: [{ id: 'yingshang', name: '营商局' }], staff: [{ id: 'x', name: 'X', role: 'staff' }, { id: 'Y!', name: '', role: 'admin' }], routing: { dispatcher: 'nowhere' } }));
     const error = await readDirectoryFile(path, file, {}).then(() => null, (e: Error) => e.message);
     for (const problem of ['staff.0.department: 承办人员和派单员须指定部门', 'staff.1.id: ', 'staff.1.name: ', 'routing.dispatcher: 未定义的部门 "nowhere"']) expect(error).toContain(problem);
+    // The message names the user's own file, not an internal `bad.yaml.json`.
+    expect(error).toContain(`配置文件 ${path} 有误`);
+    expect(error).not.toContain('.yaml.json');
     expect(rt.services.liveDirectory.revision).toBe(2);
   });
 });
@@ -76,6 +79,9 @@ it('export, edit, import: the round trip through the CLI', { timeout: 400_000 },
   const out = join(dataDir, 'directory.yaml');
   const exported = await cli(['config', 'export', '--out', out], dataDir);
   expect(exported.status).toBe(0);
+  // The directory (webhook keys included) is in the file only: the terminal gets one line saying where.
+  expect(exported.stdout.trim().split('\n')).toEqual([`已导出到 ${out}（版本 1；含群机器人密钥，文件仅本用户可读）`]);
+  expect(exported.stderr).not.toContain('departments');
   const doc = parseYaml(readFileSync(out, 'utf8')) as { faq: Array<Record<string, unknown>> };
   expect(readFileSync(out, 'utf8')).toMatch(/^# 共治目录（directory）版本 1/);
   doc.faq = doc.faq.filter((f) => f.id !== 'water-connection');
