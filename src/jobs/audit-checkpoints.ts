@@ -3,9 +3,8 @@ import { monthlyCheckpointText, writeDailyCheckpoint } from '../audit/checkpoint
 import { chinaDate } from '../domain/china-time';
 import { PLATFORMS } from '../domain/message';
 import { roleDirectPosts } from '../pipeline/notify';
-import { enqueueOutbox } from '../repo/outbox';
 import type { Services } from '../services';
-import { claimRun, previousMonth } from './digests';
+import { claimAndEnqueue, previousMonth } from './digests';
 
 /**
  * The audit side of the scheduler: the chainer's run, yesterday's checkpoint on the first tick of each China
@@ -27,8 +26,8 @@ export async function runAuditJobs(services: Services, now: Date = services.now(
     const posts = roleDirectPosts(services.directory, 'supervisor', platform, text, null, 'digest');
     if (!posts.length) continue;
     const key = `audit:monthly:${month}:${platform}`;
-    if (!(await claimRun(services, key, now))) continue;
-    await services.db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
+    // One transaction: a crash after a separate claim would have lost the month's package for good.
+    if (!(await claimAndEnqueue(services, key, now, posts))) continue;
     done.push(key);
   }
   if (done.some((k) => k.startsWith('audit:monthly'))) services.defer(services.drainer.drainOnce());
