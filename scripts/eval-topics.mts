@@ -69,6 +69,8 @@ const county = (id: string): string => {
   }
 };
 const areaOf = new Map(parsed.map((g) => [g.id, county(g.id)]));
+// And a group below its area is a place of its own (a town, a street), as topicAreas makes it.
+const places = parsed.filter((g) => areaOf.get(g.id) !== g.id).map((g) => ({ id: g.id, name: g.name }));
 // The parents no group stands for are named too (a county without a group of its own).
 const areas = [
   ...parsed.map((g) => ({ id: areaOf.get(g.id)!, name: g.name })),
@@ -91,10 +93,10 @@ for (const line of lines) {
   const id = Number(f[ID]);
   const topic = f[TOPIC] === '-' ? null : f[TOPIC]!;
   if (!inHalf(id, topic)) continue;
-  docs.push({ id, text: f[TEXT]!, category: f[CAT]!, enterprise: f[ENT]!, at: base + Number(f[DAY]) * DAY_MS, area: areaOf.get(f[GROUP]!) ?? f[GROUP]! });
+  docs.push({ id, text: f[TEXT]!, category: f[CAT]!, enterprise: f[ENT]!, at: base + Number(f[DAY]) * DAY_MS, area: areaOf.get(f[GROUP]!) ?? f[GROUP]!, place: places.some((p) => p.id === f[GROUP]) ? f[GROUP]! : null });
   labels.push({ id, topic });
 }
-const clusters = createTopicIndex({ areas }).cluster(docs, options);
+const clusters = createTopicIndex({ areas, places }).cluster(docs, options);
 const e = evaluateTopics(labels, clusters);
 const fmt = (x: number) => x.toFixed(3);
 console.log(`blind set (${half}): ${docs.length} tickets, ${e.planted} planted topics (${e.plantedReports} reports); ${e.clusters} topics found`);

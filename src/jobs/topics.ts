@@ -17,7 +17,15 @@ const indexes = new WeakMap<object, { names: string; index: TopicIndex }>();
  * group, or for a one-to-one report of the department handling it; null at the city level or in
  * a single-county deployment. Every region's name (towns and parks too) names its county-level area.
  */
-export function topicAreas(org: Org): { names: AreaName[]; key: string; of: (groupRegion: string | null | undefined, departmentId: string | null | undefined) => string | null } {
+export function topicAreas(org: Org): {
+  names: AreaName[];
+  /** The regions below county level (towns, streets, park sections), each by its own id. */
+  places: AreaName[];
+  key: string;
+  of: (groupRegion: string | null | undefined, departmentId: string | null | undefined) => string | null;
+  /** A group's own region when it lies below its county-level area; else null. */
+  placeOf: (groupRegion: string | null | undefined) => string | null;
+} {
   const county = (id: string | null | undefined): string | null => {
     const r = org.region(id);
     if (!org.declared || !r || r.id === org.root.id) return null;
@@ -27,10 +35,22 @@ export function topicAreas(org: Org): { names: AreaName[]; key: string; of: (gro
     const id = county(r.id);
     return id ? [{ id, name: r.name }] : [];
   });
+  // A burst of one problem in one town is read in the town as well as its county (see TopicDoc.place).
+  const places = org.regions.flatMap((r) => {
+    const id = county(r.id);
+    return id && id !== r.id ? [{ id: r.id, name: r.name }] : [];
+  });
   return {
     names,
-    key: names.map((a) => `${a.id}=${a.name}`).join(','),
+    places,
+    key: [...names, ...places.map((p) => ({ ...p, id: `.${p.id}` }))].map((a) => `${a.id}=${a.name}`).join(','),
     of: (groupRegion, departmentId) => (groupRegion ? county(org.groupRegion(groupRegion)) : county(org.departmentRegion(departmentId))),
+    placeOf: (groupRegion) => {
+      if (!groupRegion) return null;
+      const id = org.groupRegion(groupRegion);
+      const c = county(id);
+      return c && c !== id ? id : null;
+    },
   };
 }
 
@@ -78,9 +98,9 @@ export async function refreshTopics(services: Services, now: Date = services.now
   const areas = topicAreas(services.directory.org);
   let entry = indexes.get(db);
   // A new directory revision may rename or add areas: the index starts again with the new names.
-  if (!entry || entry.names !== areas.key) indexes.set(db, (entry = { names: areas.key, index: createTopicIndex({ areas: areas.names }) }));
+  if (!entry || entry.names !== areas.key) indexes.set(db, (entry = { names: areas.key, index: createTopicIndex({ areas: areas.names, places: areas.places }) }));
   const clusters = entry.index.cluster(
-    tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime(), area: areas.of(t.group_region, t.department_id) })),
+    tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime(), area: areas.of(t.group_region, t.department_id), place: areas.placeOf(t.group_region) })),
     { minEnterprises: config.topics.minEnterprises },
   );
   await db.transaction().execute(async (tx) => {

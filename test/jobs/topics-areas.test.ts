@@ -30,6 +30,16 @@ describe('topic areas from the directory', () => {
     expect(areas.names.some((a) => a.name === '北山市')).toBe(false);
   });
 
+  it('knows a town group as a place of its own inside its county, so a burst in the town is read there', () => {
+    const areas = topicAreas(ORG);
+    expect(areas.placeOf('qingshan-town')).toBe('qingshan-town');
+    expect(areas.placeOf('青山镇')).toBe('qingshan-town');
+    expect(areas.placeOf('qingshan')).toBeNull();
+    expect(areas.placeOf('beishan')).toBeNull();
+    expect(areas.placeOf(null)).toBeNull();
+    expect(areas.places).toEqual([{ id: 'qingshan-town', name: '青山镇' }]);
+  });
+
   it('has no areas in a single-county deployment', () => {
     const single = topicAreas(createOrg({ name: '青山县', regions: [], departments: [] }));
     expect(single.names).toEqual([]);

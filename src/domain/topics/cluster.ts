@@ -12,6 +12,8 @@ export interface TopicDoc {
   at: number;
   /** Where it comes from: the area (region) of the group it was reported in, if known. */
   area?: string | null | undefined;
+  /** The group's own region when it lies below its area (a town, a street, a park section). */
+  place?: string | null | undefined;
 }
 
 export interface TopicOptions {
@@ -135,15 +137,17 @@ export interface TopicIndex {
 
 /**
  * `areas`: the deployment's areas (regions) by name, so a report that names one (我们在河西也有车间)
- * counts in that area as well as its group's.
+ * counts in that area as well as its group's. `places`: the regions below them (towns, streets,
+ * park sections), each by its own id, so a report that names one (沙口那边又断网了) counts there too.
  */
-export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): TopicIndex {
+export function createTopicIndex(setup: { areas?: readonly AreaName[]; places?: readonly AreaName[] } = {}): TopicIndex {
   const vocab: Vocabulary = createVocabulary();
   const named = createAreaMatcher(setup.areas ?? []);
-  const cache = new Map<number, { text: string; area: string | null; areas: string[]; counts: TermCounts }>();
+  const namedPlaces = createAreaMatcher(setup.places ?? []);
+  const cache = new Map<number, { text: string; area: string | null; place: string | null; areas: string[]; keys: string[]; counts: TermCounts }>();
   // An area's name in a text (河西, 北园) is where the report is from, which the areas count:
   // as a rare bigram it would also count as what two reports share.
-  const areaGrams = new Set((setup.areas ?? []).flatMap((a) => [...bigramIds(vocab, a.name), ...bigramIds(vocab, areaStem(a.name))]));
+  const areaGrams = new Set([...(setup.areas ?? []), ...(setup.places ?? [])].flatMap((a) => [...bigramIds(vocab, a.name), ...bigramIds(vocab, areaStem(a.name))]));
   return {
     size: () => cache.size,
     cluster(docs, partial = {}) {
@@ -151,21 +155,28 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[] } = {}): T
       const live = new Set<number>();
       const counts: TermCounts[] = [];
       const areas: string[][] = [];
+      const contexts: string[][] = [];
       for (const d of docs) {
         live.add(d.id);
         const area = d.area ?? null;
+        const place = d.place ?? null;
         let c = cache.get(d.id);
-        if (!c || c.text !== d.text || c.area !== area) {
+        if (!c || c.text !== d.text || c.area !== area || c.place !== place) {
           const where = [...new Set([...(area === null ? [] : [area]), ...named.find(d.text)])];
-          c = { text: d.text, area, areas: where, counts: countTerms(vocab, d.text, where) };
+          // A kind of problem is counted in each area and each place of the report: 断网 in one town
+          // is a burst even when its county's other towns make the county's share look ordinary.
+          const within = [...new Set([...(place === null ? [] : [place]), ...namedPlaces.find(d.text)])].map((p) => `${PLACE_KEY}${p}`);
+          const keys = [...where, ...within];
+          c = { text: d.text, area, place, areas: where, keys, counts: countTerms(vocab, d.text, keys) };
           cache.set(d.id, c);
         }
         counts.push(c.counts);
         areas.push(c.areas);
+        contexts.push(c.keys);
       }
       // Tickets that left the window need not be remembered.
       if (cache.size > live.size * 1.5) for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
-      return clusterWindow(docs, counts, areas, named, areaGrams, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
+      return clusterWindow(docs, counts, areas, contexts, named, areaGrams, vocab, opts).sort((a, b) => b.enterprises - a.enterprises || b.ticketIds.length - a.ticketIds.length || b.lastAt - a.lastAt);
     },
   };
 }
@@ -176,6 +187,8 @@ export function clusterTopics(docs: TopicDoc[], opts: Partial<TopicOptions> = {}
 }
 
 const EMPTY = new Uint32Array(0);
+/** Places and areas share the kind-in-an-area terms (积水@id): a place's id is marked apart. */
+const PLACE_KEY = '.';
 
 function find(parent: Int32Array, i: number): number {
   while (parent[i] !== i) {
@@ -275,7 +288,7 @@ function interner(): (key: string) => number {
  * one problem under different categories. Document frequency is over the whole window, so a
  * region's name (in hundreds of reports) says little and a road's or a system's name says much.
  */
-function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], areaNames: AreaMatcher, areaGrams: ReadonlySet<number>, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
+function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][], where: string[][], areaNames: AreaMatcher, areaGrams: ReadonlySet<number>, vocab: Vocabulary, opts: TopicOptions): TopicCluster[] {
   const n = docs.length;
   if (n < opts.minEnterprises) return [];
   // Term ids are dense: per-term figures live in typed arrays, not maps.
@@ -352,7 +365,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   // A kind in an area (积水@北山) is evidence when the area has several times the reports of that
   // kind its share of the window would give it: a burst of one problem, not the usual background.
   const areaDocs = new Map<string, number>();
-  for (const list of areas) for (const a of list) areaDocs.set(a, (areaDocs.get(a) ?? 0) + 1);
+  for (const list of where) for (const a of list) areaDocs.set(a, (areaDocs.get(a) ?? 0) + 1);
   const contextWorth = (id: number) => {
     if (opts.contextEvidence === 0) return 0;
     const t = vocab.term(id);
