@@ -109,6 +109,15 @@ export const boardSchema = z
   .strict();
 export type BoardConfig = z.infer<typeof boardSchema>;
 
+/** https://, or http:// to a loopback address (a receiver on this machine, or a test). */
+export function secureWebhookUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const u = new URL(url);
+  if (u.protocol === 'https:') return true;
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return u.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+}
+
 export const configSchema = z
   .object({
     deployment: z
@@ -276,7 +285,8 @@ export const configSchema = z
       .array(
         z.object({
           id,
-          url: z.url({ protocol: /^https?$/ }),
+          /** https://, or http:// to this machine only: ticket contents must not cross a network in clear text. */
+          url: z.url({ protocol: /^https?$/ }).refine(secureWebhookUrl, 'Webhook 地址须为 https://（http:// 只允许本机 127.0.0.1、::1、localhost）; use https:// (http:// is for loopback only)'),
           /** Write as "${GONGZHI_WEBHOOK_…}" so the key stays in the environment. */
           secret: z.string().min(16, '签名密钥至少 16 个字符'),
           /** Event kinds to send (dispatched, resolved, escalated…); omitted = all. */

@@ -2,6 +2,7 @@ import { hmacHex } from '../auth/tokens';
 import type { GongzhiConfig } from '../config/schema';
 import type { Db } from '../db/database';
 import type { Logger } from '../logger';
+import { maskPersonalData } from '../domain/mask';
 import { claimDueDeliveries, markDelivered, markDeliveryFailed, type ClaimedDelivery } from '../repo/webhooks';
 
 export const SIGNATURE_HEADER = 'x-gongzhi-signature';
@@ -20,6 +21,32 @@ export async function signWebhook(secret: string, timestamp: number, body: strin
 export function webhookBackoffMs(attempt: number, random = Math.random): number {
   const base = Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 6 * 3600_000);
   return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** Event fields that hold what people wrote (/补充 text, 办结 summary, a rating comment, a reason or note). */
+const FREE_TEXT_KEYS = new Set(['text', 'summary', 'comment', 'note', 'reason']);
+/** A reason that is a code (satisfied, unsatisfied, invalid…), not words someone typed. */
+const REASON_CODE = /^[a-z_]{1,32}$/;
+
+/**
+ * What a receiver gets: every ticket says whether it is private; a private ticket goes without
+ * its content and without what people wrote in its events (number, status, department and
+ * deadlines are enough to follow it), and a public one with phone, ID and bank numbers masked,
+ * as in every group post.
+ */
+export function webhookBody(d: ClaimedDelivery): string {
+  const { isPrivate, content, ...ticket } = d.ticket;
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(d.event.data)) {
+    if (!FREE_TEXT_KEYS.has(k) || typeof v !== 'string') data[k] = v;
+    else if (k === 'reason' && REASON_CODE.test(v)) data[k] = v;
+    else if (!isPrivate) data[k] = maskPersonalData(v);
+  }
+  return JSON.stringify({
+    delivery: d.id,
+    event: { ...d.event, data },
+    ticket: { ...ticket, private: isPrivate, content: isPrivate ? null : maskPersonalData(content) },
+  });
 }
 
 export interface WebhookDispatcher {
@@ -48,7 +75,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   async function send(d: ClaimedDelivery): Promise<boolean> {
     const hook = hooks.get(d.endpointId);
     if (!hook) return false;
-    const body = JSON.stringify({ delivery: d.id, event: d.event, ticket: d.ticket });
+    const body = webhookBody(d);
     const timestamp = Math.floor(opts.now().getTime() / 1000);
     let error: string;
     try {
