@@ -12,7 +12,8 @@ import { CATEGORY_NAMES, ISSUE_TYPE_NAMES, URGENCY_NAMES, type Category, type Is
 
 export interface TicketView {
   number: string;
-  seq: number;
+  /** The day's sequence, as /命令 短号 takes it; a token while a batch has yet to number the ticket (repo/ticket-numbers.ts). */
+  seq: number | string;
   status: TicketStatus;
   type: IssueType;
   category: Category;

@@ -10,6 +10,7 @@ import { formatTicketNumber } from '../domain/ticket-number';
 import { templates } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 import { addSupporter, appendEvents, insertTicket, nextTicketSeq, ticketView } from '../repo/tickets';
+import { deferredNumbering } from '../repo/ticket-numbers';
 import { announce, notifyDirect, reply, type MessageContext } from './context';
 import { ticketCard } from './cards';
 import { hasOutbound } from './notify';
@@ -70,14 +71,19 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
   // so a message processed late (recovery after a crash, a slow batch) keeps the day it came in.
   const receivedAt = msg.receivedAt;
   const day = chinaDateCompact(receivedAt);
-  const seq = await nextTicketSeq(tx, day);
   // The region the ticket comes from: its group's; a one-to-one report, the department it goes to.
   const org = deps.directory.org;
   const groupRegion = ctx.group?.region ? org.groupRegion(ctx.group.region) : null;
   const routing = routingFor(deps.config.routing, deps.config.regions ?? [], org, groupRegion ?? org.root.id);
   const routed = routeTicket(routing, { category, type, urgency, text, region: ctx.group?.region ?? undefined });
   const regionId = groupRegion ?? org.departmentRegion(routed.departmentId);
-  const number = formatTicketNumber(org.ticketPrefix(deps.config.deployment.ticketPrefix, regionId), receivedAt, seq);
+  const prefix = org.ticketPrefix(deps.config.deployment.ticketPrefix, regionId);
+  // In a batch the number is given at its end (repo/ticket-numbers.ts), so the day's counter is
+  // locked only while the batch commits; alone (the report page), it is taken here.
+  const numbering = deferredNumbering(tx);
+  const placeholder = numbering?.reserve({ day, prefix, receivedAt });
+  const seq = placeholder ? placeholder.seq : await nextTicketSeq(tx, day);
+  const number = placeholder ? placeholder.token : formatTicketNumber(prefix, receivedAt, seq);
   const route = faq?.entry.department ? { departmentId: faq.entry.department, rule: null } : routed;
   // Low confidence waits for a person at 营商办 rather than landing on the wrong desk.
   // An LLM's answer (classifier.llm) routes by the deployment's choice, since it carries no calibrated probability.
@@ -88,7 +94,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
 
   const row = await insertTicket(tx, {
     number,
-    day,
+    day: placeholder ? placeholder.token : day,
     seq,
     status: faq ? 'resolved' : autoDispatch ? 'dispatched' : 'received',
     type,
@@ -111,6 +117,11 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
     updated_at: now,
     ...(faq ? { resolved_at: now, resolution: faq.entry.answer, kb_entry: faq.entry.id } : {}),
   });
+  if (placeholder) numbering!.bind(placeholder, row.id);
+  // The deadlines as set at opening, so an audit rebuilding the ticket from its events can check
+  // them (src/domain/ticket-history.ts reads signDueAt/resolveDueAt wherever an event states them).
+  // The dispatch at opening restarts the deadlines for that rebuild, so it states them too.
+  const deadlines = { signDueAt: signDueAt.toISOString(), resolveDueAt: resolveDueAt.toISOString() };
   const system: Actor = { kind: 'system', id: 'classifier', name: '共治助手' };
   const events: TicketEventDraft[] = [
     {
@@ -119,11 +130,16 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
       toStatus: 'received',
       actor: ctx.actor,
       at: receivedAt,
-      data: { messageId: msg.messageId, platform: msg.platform, classification: { type, category, urgency, confidence: c.confidence, ...(llm ? { source: 'llm', local: llm.local, fields: llm.fields } : {}) } },
+      data: {
+        messageId: msg.messageId,
+        platform: msg.platform,
+        classification: { type, category, urgency, confidence: c.confidence, ...(llm ? { source: 'llm', local: llm.local, fields: llm.fields } : {}) },
+        ...deadlines,
+      },
     },
   ];
   if (autoDispatch) {
-    events.push({ kind: 'dispatched', fromStatus: 'received', toStatus: 'dispatched', actor: system, at: now, data: { departmentId: route.departmentId, rule: route.rule } });
+    events.push({ kind: 'dispatched', fromStatus: 'received', toStatus: 'dispatched', actor: system, at: now, data: { departmentId: route.departmentId, rule: route.rule, ...deadlines } });
   }
   if (faq) {
     events.push({ kind: 'resolved', fromStatus: 'dispatched', toStatus: 'resolved', actor: system, at: now, data: { knowledgeBase: faq.entry.id, score: Math.round(faq.score * 100) / 100 } });

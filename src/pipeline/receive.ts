@@ -1,10 +1,11 @@
 import { stripBotMention } from '../domain/classifier/normalise';
 import { sql } from 'kysely';
-import { InvalidMessageError, inboundMessageSchema, type InboundMessage } from '../domain/message';
+import { InvalidMessageError, inboundMessageSchema, type InboundMessage, type OutboundPayload } from '../domain/message';
 import { ensureGroup, type GroupRecord } from '../repo/directory';
 import { acceptInbound, claimInbound, finishInboundMany, lockAccepted, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { upsertRequesters } from '../repo/requesters';
+import { deferTicketNumbers } from '../repo/ticket-numbers';
 import { chainSoon } from '../audit/chainer';
 import { createBatcher, type Settled } from './batcher';
 import type { PipelineDeps } from './context';
@@ -51,6 +52,13 @@ export interface PipelineOptions {
   maxBatch?: number;
   /** Transactions in flight at once (PostgreSQL pool; PGlite has one connection). */
   concurrency?: number;
+}
+
+/** A post rendered from a ticket numbered at the batch's end, with its number (texts and card alike). */
+function numberedPayload(payload: OutboundPayload, numbered: (text: string) => string): OutboundPayload {
+  const json = JSON.stringify(payload);
+  const done = numbered(json);
+  return done === json ? payload : (JSON.parse(done) as OutboundPayload);
 }
 
 /** A deadlock or serialization failure says nothing about the message: it goes round again. */
@@ -128,11 +136,13 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
 
 /**
  * One transaction for a batch of messages (new chats' group rows are committed just before it).
- * Locks are taken in one order — the accepted rows, then enterprises (sorted, in one statement), then per message its ticket's row or the
- * day's ticket counter. The audit chain is not among them (chained after commit: chainSoon), so
- * batches run side by side up to the first ticket they open. Two batches can still meet a 附议's
- * ticket row and the counter in opposite orders: PostgreSQL breaks that cycle (40P01) and the
- * batcher runs the loser again (`retryable`). Each message runs under its own
+ * Locks are taken in one order — the accepted rows, then enterprises (sorted, in one statement), then per message its ticket's row,
+ * and last, for the batch's new tickets, the day's ticket counter (numbers are given at the end:
+ * repo/ticket-numbers.ts). The audit chain is not among them (chained after commit: chainSoon), so
+ * batches run side by side and wait for each other only at the counter, for their last three
+ * statements and the commit. A holder of the counter takes no other contended lock after it, so
+ * it cannot close a cycle; any deadlock PostgreSQL does break (40P01) sends the loser round again
+ * (`retryable`). Each message runs under its own
  * savepoint, so one that fails is rolled back alone and its caller gets the error (the webhook
  * answers 503 and the platform retries; an accepted one stays pending for recovery); a failed
  * commit fails the whole batch the same way, and nothing is half-stored. The posts and outcomes of
@@ -176,11 +186,13 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
     const posts: OutboxEntry[] = [];
     const finished: Array<{ id: number; outcome: InboundOutcome; ticketId: number | null }> = [];
     const savepoints = batch.length > 1;
+    const numbering = deferTicketNumbers(tx);
     for (const item of batch) {
       if (item.inboundId !== undefined && !taken.has(item.inboundId)) {
         results.push({ ok: true, value: { status: 'duplicate' } });
         continue;
       }
+      const mark = numbering.mark();
       if (savepoints) await sql`savepoint one_message`.execute(tx);
       try {
         const inboundId = item.inboundId ?? (await claimInbound(tx, item.msg));
@@ -197,9 +209,15 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
       } catch (error) {
         if (!savepoints) throw error;
         await sql`rollback to savepoint one_message`.execute(tx);
+        numbering.discard(mark);
         results.push({ ok: false, error });
       }
     }
+    // The batch's new tickets get their numbers here, last: the day's counter is held only for
+    // these three statements and the commit (see repo/ticket-numbers.ts).
+    const numbered = await numbering.finish(tx);
+    for (const p of posts) p.payload = numberedPayload(p.payload, numbered);
+    for (const r of results) if (r.ok && 'ticketNumber' in r.value && r.value.ticketNumber) r.value.ticketNumber = numbered(r.value.ticketNumber);
     await enqueueOutbox(tx, posts, deps.now());
     await finishInboundMany(tx, finished);
     posted = posts.length > 0;

@@ -9,6 +9,7 @@ import { scopeCondition } from './scope';
 import type { TicketView } from '../domain/templates';
 import type { Category, IssueType, Urgency } from '../domain/taxonomy';
 import { enqueueCardUpdates } from './ticket-cards';
+import { deferredNumbering, isPlaceholderDay, shortToken } from './ticket-numbers';
 
 /** Per-day ticket sequence. */
 export const nextTicketSeq = (tx: Tx, day: string): Promise<number> => nextCounter(tx, day);
@@ -121,22 +122,21 @@ export async function saveTicketState(tx: Tx, row: TicketRow, state: TicketState
  */
 export async function appendEvents(tx: Tx, ticketId: number, events: TicketEventDraft[], opts: { newTicket?: boolean } = {}): Promise<void> {
   if (events.length === 0) return;
-  await tx
-    .insertInto('ticket_events')
-    .values(
-      events.map((e) => ({
-        ticket_id: ticketId,
-        kind: e.kind,
-        from_status: e.fromStatus,
-        to_status: e.toStatus,
-        actor_kind: e.actor.kind,
-        actor_id: e.actor.id,
-        actor_name: e.actor.name,
-        data: JSON.stringify(e.data),
-        at: e.at,
-      })),
-    )
-    .execute();
+  const rows = events.map((e) => ({
+    ticket_id: ticketId,
+    kind: e.kind,
+    from_status: e.fromStatus,
+    to_status: e.toStatus,
+    actor_kind: e.actor.kind,
+    actor_id: e.actor.id,
+    actor_name: e.actor.name,
+    data: JSON.stringify(e.data),
+    at: e.at,
+  }));
+  // The log is append-only: a ticket number not yet assigned (ticket-numbers.ts) could never be put right in it.
+  const numbering = deferredNumbering(tx);
+  if (numbering && rows.some((r) => numbering.carries(r.data))) throw new Error('an event may not record a ticket number before the batch assigns it');
+  await tx.insertInto('ticket_events').values(rows).execute();
   // Whatever changed the ticket, the cards showing it are updated (rendered when sent).
   if (!opts.newTicket) await enqueueCardUpdates(tx, ticketId, events.at(-1)!.at);
 }
@@ -180,7 +180,8 @@ export async function ticketView(
       : await db.selectFrom('staff').select('name').where('id', '=', row.assignee_id).executeTakeFirst();
   return {
     number: row.number,
-    seq: row.seq,
+    // A ticket numbered at the end of its batch shows a token there until then (ticket-numbers.ts).
+    seq: isPlaceholderDay(row.day) ? shortToken(row.day) : row.seq,
     status: row.status as TicketStatus,
     type: row.type as IssueType,
     category: row.category as Category,
