@@ -10,6 +10,10 @@ const robotMessage = z.object({
   conversationTitle: z.string().optional(),
   senderStaffId: z.string().optional(),
   senderId: z.string().optional(),
+  /** The organisation the sender belongs to; in a cross-organisation group, another one's. */
+  senderCorpId: z.string().optional(),
+  /** The organisation the robot (our app) belongs to. */
+  chatbotCorpId: z.string().optional(),
   senderNick: z.string().optional(),
   atUsers: z.array(z.object({ dingtalkId: z.string().optional(), staffId: z.string().optional() })).optional(),
   isInAtList: z.boolean().optional(),
@@ -65,8 +69,25 @@ export function dingtalkPictures(m: DingtalkRobotMessage): AttachmentRef[] {
     .map((downloadCode) => ({ kind: 'dingtalk-file' as const, downloadCode, ...(m.robotCode && m.robotCode.length <= 128 ? { robotCode: m.robotCode } : {}) }));
 }
 
+export interface DingtalkParseOptions {
+  /** The deployment's own organisation (DINGTALK_CORP_ID); without it the robot's (chatbotCorpId) stands in. */
+  corpId?: string | undefined;
+}
+
+/**
+ * A sender of another organisation (an external contact, or a member of the other organisation
+ * in a cross-organisation group) is nobody's staff here: their senderStaffId is a userid of
+ * their own organisation and may equal one of ours. Their id is kept apart (ext:<corp>:<senderId>)
+ * so it never matches a staff account. With DINGTALK_CORP_ID set a sender must name that
+ * organisation; without it, only a sender naming an organisation other than the robot's is apart.
+ */
+function foreignCorp(m: DingtalkRobotMessage, corpId: string | undefined): boolean {
+  if (corpId) return m.senderCorpId !== corpId;
+  return !!m.senderCorpId && !!m.chatbotCorpId && m.senderCorpId !== m.chatbotCorpId;
+}
+
 /** The same payload arrives in HTTP mode (request body) and Stream mode (frame data). */
-export function parseDingtalkRobot(json: string, receivedAt: Date): InboundMessage | null {
+export function parseDingtalkRobot(json: string, receivedAt: Date, opts: DingtalkParseOptions = {}): InboundMessage | null {
   let data: unknown;
   try {
     data = JSON.parse(json);
@@ -76,8 +97,10 @@ export function parseDingtalkRobot(json: string, receivedAt: Date): InboundMessa
   const r = robotMessage.safeParse(data);
   if (!r.success) throw new BadPayloadError(`unexpected DingTalk robot payload: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
   const m = r.data;
-  const userId = m.senderStaffId ?? m.senderId;
-  if (!userId) throw new BadPayloadError('DingTalk robot payload without a sender');
+  const foreign = foreignCorp(m, opts.corpId);
+  const own = m.senderStaffId ?? m.senderId;
+  if (!own) throw new BadPayloadError('DingTalk robot payload without a sender');
+  const userId = foreign ? `ext:${(m.senderCorpId ?? 'unknown').slice(0, 64)}:${(m.senderId ?? own).slice(0, 180)}` : own;
   const isGroup = m.conversationType === '2';
   const pictures = dingtalkPictures(m);
   const reply =
@@ -95,6 +118,6 @@ export function parseDingtalkRobot(json: string, receivedAt: Date): InboundMessa
     receivedAt,
     ...(reply ? { reply } : {}),
     ...(pictures.length ? { attachments: pictures } : {}),
-    raw: { robotCode: m.robotCode ?? null, msgtype: m.msgtype, conversationId: m.conversationId, isInAtList: m.isInAtList ?? null },
+    raw: { robotCode: m.robotCode ?? null, msgtype: m.msgtype, conversationId: m.conversationId, isInAtList: m.isInAtList ?? null, ...(foreign ? { senderCorpId: m.senderCorpId ?? null, external: true } : {}) },
   };
 }

@@ -22,7 +22,7 @@ export const dingtalkEnv = {
 export const SAME_MS_CALLBACKS = 4;
 export const SAME_MS_WINDOW_MS = 10_000;
 
-export function createDingtalkEndpoint(secret: string): InboundEndpoint {
+export function createDingtalkEndpoint(secret: string, corpId?: string): InboundEndpoint {
   return {
     platform: 'dingtalk',
     name: 'dingtalk',
@@ -30,7 +30,7 @@ export function createDingtalkEndpoint(secret: string): InboundEndpoint {
       const check = verifyDingtalkHeaders(req.headers, secret, now);
       return check.ok ? { ok: true, value: req.body } : check;
     },
-    parse: parseDingtalkRobot,
+    parse: (json, receivedAt) => parseDingtalkRobot(json, receivedAt, { corpId }),
     signatureKey(req) {
       const timestamp = req.headers.get('timestamp');
       const sign = req.headers.get('sign');
@@ -49,7 +49,7 @@ export function createDingtalkEndpoint(secret: string): InboundEndpoint {
 export interface DingtalkPlatform {
   endpoints: Record<string, InboundEndpoint>;
   sender: OutboundAdapter | null;
-  settings: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string } | null;
+  settings: { clientId: string; clientSecret: string; mode: 'http' | 'stream'; apiBase: string; corpId?: string | undefined } | null;
   /** Console sign-in (扫码登录) with the same app. */
   login: WebLogin | null;
 }
@@ -93,7 +93,9 @@ export function createDingtalkPlatform(
   });
   const endpoints: Record<string, InboundEndpoint> = {};
   // The HTTP endpoint also serves in Stream mode: a deployment may switch modes without losing callbacks.
-  if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET);
+  // Optional, apart from the app's group: only staff of this organisation are staff (see foreignCorp).
+  const corpId = env.DINGTALK_CORP_ID?.trim() || undefined;
+  if (settings) endpoints.dingtalk = createDingtalkEndpoint(settings.DINGTALK_CLIENT_SECRET, corpId);
   return {
     endpoints,
     sender: createDingtalkSender({
@@ -106,7 +108,7 @@ export function createDingtalkPlatform(
       // Card clicks arrive on the Stream card topic, so cards are used in Stream mode only.
       cardTemplateId: settings?.DINGTALK_MODE === 'stream' ? settings.DINGTALK_CARD_TEMPLATE_ID : undefined,
     }),
-    settings: settings ? { clientId: settings.DINGTALK_CLIENT_ID, clientSecret: settings.DINGTALK_CLIENT_SECRET, mode: settings.DINGTALK_MODE, apiBase } : null,
+    settings: settings ? { clientId: settings.DINGTALK_CLIENT_ID, clientSecret: settings.DINGTALK_CLIENT_SECRET, mode: settings.DINGTALK_MODE, apiBase, corpId } : null,
     login: settings
       ? {
           platform: 'dingtalk',

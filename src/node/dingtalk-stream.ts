@@ -21,11 +21,11 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
     gatewayUrl: `${settings.apiBase.replace(/\/+$/, '')}/v1.0/gateway/connections/open`,
     logger,
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
-    onCardCallback: (data, frameId) => handleCardClick(services, data, frameId),
+    onCardCallback: (data, frameId) => handleCardClick(services, data, frameId, settings.corpId),
     async onRobotMessage(data) {
       let message;
       try {
-        message = parseDingtalkRobot(data, services.now());
+        message = parseDingtalkRobot(data, services.now(), { corpId: settings.corpId });
       } catch (e) {
         if (e instanceof BadPayloadError) return logger.warn('dingtalk.stream.bad_payload', { error: e.message });
         throw e;
@@ -55,6 +55,8 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
 
 const cardCallback = z.object({
   outTrackId: z.string(),
+  /** The clicker's organisation: with DINGTALK_CORP_ID set, a click from another one is nobody's staff. */
+  corpId: z.string().optional(),
   userId: z.string().min(1),
   value: z.string(),
 });
@@ -66,7 +68,7 @@ const cardValue = z.object({
  * A card button acts exactly like the typed command (same pipeline, same permission checks);
  * the answer updates the card in place with the ticket's new status.
  */
-export async function handleCardClick(services: Services, data: string, frameId: string): Promise<unknown> {
+export async function handleCardClick(services: Services, data: string, frameId: string, corpId?: string): Promise<unknown> {
   const parsed = cardCallback.safeParse(JSON.parse(data));
   if (!parsed.success) return {};
   const value = cardValue.safeParse(JSON.parse(parsed.data.value));
@@ -83,7 +85,8 @@ export async function handleCardClick(services: Services, data: string, frameId:
     messageId: `card:${frameId}`,
     chatType: row.origin_chat_type === 'group' ? 'group' : 'direct',
     chatId: row.origin_chat_id,
-    sender: { userId: parsed.data.userId },
+    // As in parseDingtalkRobot: another organisation's userid may equal one of our staff's.
+    sender: { userId: corpId && parsed.data.corpId !== corpId ? `ext:${(parsed.data.corpId ?? 'unknown').slice(0, 64)}:${parsed.data.userId.slice(0, 180)}` : parsed.data.userId },
     text,
     receivedAt: services.now(),
   });

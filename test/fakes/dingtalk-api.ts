@@ -176,8 +176,8 @@ export async function startFakeDingtalk(opts: { clientId: string; clientSecret: 
       return f.headers.messageId!;
     },
     /** A button click on a card, as the card topic delivers it. */
-    pushCardClick(outTrackId: string, userId: string, actionIds: string[], params: Record<string, string> = {}) {
-      const f = frame('CALLBACK', '/v1.0/card/instances/callback', JSON.stringify({ outTrackId, userId, corpId: 'ding-corp', type: 'actionCallback', value: JSON.stringify({ cardPrivateData: { actionIds, params } }) }));
+    pushCardClick(outTrackId: string, userId: string, actionIds: string[], params: Record<string, string> = {}, corpId = 'ding-corp') {
+      const f = frame('CALLBACK', '/v1.0/card/instances/callback', JSON.stringify({ outTrackId, userId, corpId, type: 'actionCallback', value: JSON.stringify({ cardPrivateData: { actionIds, params } }) }));
       open().at(-1)!.send(JSON.stringify(f));
       return f.headers.messageId!;
     },
