@@ -12,6 +12,10 @@ export interface VerifyReport {
 /** The pending line: events committed and queued for the chainer, which is not a break. */
 export const pendingLine = (n: number) => `${n} 个事件尚未上链（刚写入，稍后自动上链） (${n} events written, not chained yet: chained shortly, not a break)`;
 
+/** Older history (before the events stated deadlines) cannot speak for those tickets' deadlines. */
+export const deadlinesLine = (n: number) =>
+  `${n} 件工单的时限未核对：事件历史未记录（旧版本写的开单、派单、转派、提级、重办事件，或协同办并案时的签收时限） (${n} tickets' deadlines not checked: their history does not state them — events written by older versions, or a joint case's sign deadline)`;
+
 /** What `audit verify` prints and returns, from the chain's and the rows' verdicts. */
 export function verifyReport(chain: VerifyResult, rows: TicketStateResult | null, from?: Checkpoint): VerifyReport {
   const out: string[] = [];
@@ -23,6 +27,7 @@ export function verifyReport(chain: VerifyResult, rows: TicketStateResult | null
   }
   out.push(`审计链完好 (intact)：${chain.count} 个事件，链头 ${formatCheckpoint(chain.head)}${from ? `，经过检查点 ${formatCheckpoint(from)}` : ''}`);
   if (chain.pending) out.push(pendingLine(chain.pending));
+  if (rows?.deadlinesUnchecked) out.push(deadlinesLine(rows.deadlinesUnchecked));
   if (rows && !rows.ok) {
     err.push(`工单记录与事件历史不符 (ticket rows disagree with their history)：${rows.disagreeing} 件（共 ${rows.tickets} 件工单）`);
     for (const t of rows.listed) {

@@ -11,12 +11,14 @@ import { TICKET_STATUSES, type TicketStatus } from './ticket';
  * dispatched, claimed, resolved, closed — the rule saveTicketState writes them by). The
  * resolution text is covered except for a knowledge-base answer, whose event names the entry,
  * not the words.
- * Deadlines are covered where the history states them: an approved extension, a 协同办's due
- * date, a 三单一函 (which names the deadline it was issued against), any event whose data carries
- * `signDueAt`/`resolveDueAt`, moved on by the pauses the events record. A restart (派单, 转派,
- * 提级, 重办) computes them from the SLA policy and holiday calendar as configured then, which
- * the events do not record, so until the history states them again they are not compared.
- * Not covered: pauses themselves, content, group, privacy, region.
+ * Deadlines are covered where the history states them: the opening (its `received` event, when
+ * it carries them), a restart (派单, 转派, 提级, 重办: the event states the deadlines the SLA policy
+ * gave then), an approved extension, a 协同办's due date, a 三单一函 (which names the deadline it
+ * was issued against), any event whose data carries `signDueAt`/`resolveDueAt`, moved on by the
+ * pauses the events record. Older history does not state them: from the opening or a restart
+ * that does not, until the history states them again, they are not compared (`unknown`).
+ * Privacy and group are covered from a /公开 on (public, in the group it was published to).
+ * Not covered: pauses themselves, content, region, and privacy and group before a /公开.
  */
 
 /** One event as the chain holds it (ordered by id within its ticket). */
@@ -52,6 +54,8 @@ export interface TicketRecord {
   closed_at: Date | null;
   sign_due_at: Date | null;
   resolve_due_at: Date | null;
+  is_private: boolean;
+  group_id: string | null;
 }
 
 export type CoveredField = keyof TicketRecord;
@@ -83,10 +87,13 @@ const escalated = z.object({ phase: z.enum(['sign', 'resolve']), dueAt: isoDate 
 const jointCase = z.object({ jointCase: z.string(), joined: z.literal(true), dueAt: isoDate });
 const pausedUntil = z.object({ paused: z.literal(true), pausedUntil: isoDate });
 const pausedMs = z.object({ pausedMs: z.number() });
+const published = z.object({ published: z.string() });
 
 const DEADLINES = ['sign_due_at', 'resolve_due_at'] as const;
-/** Events after which the deadlines are computed afresh from the SLA policy (restartDeadlines). */
-const RESTARTS = new Set(['dispatched', 'reassigned', 'escalated_level', 'reopened']);
+/** Events after which the deadlines are computed afresh from the SLA policy (restartDeadlines), which state them since 2026-12. */
+export const DEADLINE_RESTARTS: ReadonlySet<string> = new Set(['dispatched', 'reassigned', 'escalated_level', 'reopened']);
+/** The opening's own dispatch (open-ticket): its deadlines are the opening's, from the time received, not restarted. */
+const OPENING_DISPATCHER = 'classifier';
 
 const isStatus = (s: string): s is TicketStatus => (TICKET_STATUSES as readonly string[]).includes(s);
 
@@ -114,6 +121,8 @@ function emptyRecord(): TicketRecord {
     closed_at: null,
     sign_due_at: null,
     resolve_due_at: null,
+    is_private: false,
+    group_id: null,
   };
 }
 
@@ -124,7 +133,8 @@ function know(r: TicketRecord, unknown: Set<CoveredField>, field: CoveredField &
 
 /** What the event says of the deadlines: set, moved by a pause, or restarted unseen. */
 function applyDeadlines(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): void {
-  if (RESTARTS.has(e.kind)) for (const f of DEADLINES) unknown.add(f);
+  const restart = DEADLINE_RESTARTS.has(e.kind) && !(e.kind === 'dispatched' && e.actorId === OPENING_DISPATCHER);
+  if (restart) for (const f of DEADLINES) unknown.add(f);
   const shift = (ms: number) => {
     for (const f of DEADLINES) if (!unknown.has(f) && r[f]) r[f] = new Date(r[f].getTime() + ms);
   };
@@ -232,6 +242,14 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
     case 'note': {
       const p = recategorized.safeParse(d);
       if (p.success) Object.assign(r, p.data.recategorized.to);
+      // /公开: public from now on, in the group it went to (a ticket is never made private again).
+      const pub = published.safeParse(d);
+      if (pub.success) {
+        r.is_private = false;
+        r.group_id = pub.data.published;
+        unknown.delete('is_private');
+        unknown.delete('group_id');
+      }
       break;
     }
   }
@@ -244,8 +262,9 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
 /** The row its history says the ticket has: every event folded in order. */
 export function rebuildTicket(events: readonly HistoryEvent[]): RebuiltTicket {
   const record = emptyRecord();
-  // Set when the ticket was received, by the SLA policy of the day: not in its first event.
-  const unknown = new Set<CoveredField>(DEADLINES);
+  // Deadlines: stated by the first event only since 2026-12 (else set by the SLA policy of the
+  // day, unrecorded). Privacy and group: the opening event does not say; a /公开 does.
+  const unknown = new Set<CoveredField>([...DEADLINES, 'is_private', 'group_id']);
   for (const e of events) apply(record, unknown, e);
   return { record, unknown: [...unknown] };
 }

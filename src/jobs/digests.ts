@@ -35,7 +35,7 @@ async function alreadyRan(services: Services, key: string): Promise<boolean> {
 /**
  * Claims the run and queues its posts in one transaction: an instance killed in between
  * leaves neither, so the next tick (here or on another instance) posts it — never lost, never twice.
- * Every scheduled post goes through this (digests, rankings, the supervisors' checkpoints).
+ * Used by the digests, the rankings and the supervisors' checkpoint package.
  */
 export async function claimAndEnqueue(services: Services, key: string, now: Date, items: Parameters<typeof enqueueOutbox>[1]): Promise<boolean> {
   return services.db.transaction().execute(async (tx) => {

@@ -103,6 +103,9 @@ describeOnDatabases('audit verify: every ticket row against its event history', 
       ['merged', { merged_into_id: null, status: 'closed' }, { field: 'status', row: 'closed', history: 'merged' }],
       ['loop', { supervised: false }, { field: 'supervised', row: 'false', history: 'true' }],
       ['due', { resolve_due_at: new Date('2027-01-01T00:00:00Z') }, { field: 'resolve_due_at', row: '2027-01-01T00:00:00.000Z', history: '' }],
+      // Restarted by a /派单 and a /重办, whose events state the deadlines they set.
+      ['queued', { sign_due_at: new Date('2027-01-01T00:00:00Z') }, { field: 'sign_due_at', row: '2027-01-01T00:00:00.000Z', history: '' }],
+      ['extended', { resolve_due_at: new Date('2027-01-01T00:00:00Z') }, { field: 'resolve_due_at', row: '2027-01-01T00:00:00.000Z', history: '' }],
     ];
     for (const [name, set, expected] of cases) {
       const number = numbers[name]!;
@@ -112,7 +115,7 @@ describeOnDatabases('audit verify: every ticket row against its event history', 
       expect(r.ok, `${name} ${JSON.stringify(set)}`).toBe(false);
       expect(r.disagreeing).toBe(1);
       expect(r.listed[0]!.number).toBe(number);
-      const history = expected.history || before[expected.field as 'closed_at' | 'resolve_due_at']!.toISOString();
+      const history = expected.history || before[expected.field as 'closed_at' | 'resolve_due_at' | 'sign_due_at']!.toISOString();
       expect(r.listed[0]!.fields).toContainEqual({ ...expected, history });
       await restore();
     }

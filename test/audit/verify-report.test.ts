@@ -34,6 +34,14 @@ describeOnDatabases('audit verify’s output: the pending count, intact or broke
     expect(r.out[1]).toContain(PENDING);
   });
 
+  it('says how many tickets’ deadlines the history could not speak for', async () => {
+    const db = rt.services.db;
+    const rows = await verifyTicketStates(db);
+    const r = verifyReport(await verifyChain(db), { ...rows, deadlinesUnchecked: 3 });
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toContain('3 件工单的时限未核对：事件历史未记录');
+  });
+
   it('says it when the chain is broken too', async () => {
     const db = rt.services.db;
     let report: ReturnType<typeof verifyReport> | undefined;

@@ -87,8 +87,8 @@ describe('a ticket rebuilt from its events', () => {
       ev('note', null, 6, { recategorized: { from: { category: 'utilities', type: 'complaint' }, to: { category: 'other', type: 'help' } } }),
     ];
     const { record, unknown } = rebuildTicket(events);
-    // The reopening restarted the deadlines by the SLA policy, which the history does not record.
-    expect(unknown.sort()).toEqual(['resolve_due_at', 'sign_due_at']);
+    // The reopening (written before restarts stated them) restarted the deadlines unrecorded; privacy and group need a /公开.
+    expect(unknown.sort()).toEqual(['group_id', 'is_private', 'resolve_due_at', 'sign_due_at']);
     expect(record).toMatchObject({
       status: 'dispatched',
       department_id: 'power',
@@ -117,7 +117,7 @@ describe('a ticket rebuilt from its events', () => {
       { kind: 'resolved', toStatus: 'resolved', actorId: 'classifier', at, data: { knowledgeBase: 'food-licence-renewal', score: 0.8 } },
     ];
     const rebuilt = rebuildTicket(events);
-    expect(rebuilt.unknown.sort()).toEqual(['resolution', 'resolve_due_at', 'sign_due_at']);
+    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private', 'resolution', 'resolve_due_at', 'sign_due_at']);
     const row: TicketRecord = { ...rebuilt.record, resolution: '请携带以下材料……' };
     expect(compareTicket(row, rebuilt)).toEqual([]);
     expect(compareTicket({ ...row, status: 'closed', kb_entry: null, resolved_at: null, co_department_ids: ['power'] }, rebuilt)).toEqual([
@@ -143,12 +143,50 @@ describe('a ticket rebuilt from its events', () => {
       ev('info_supplied', 57, { text: '已补充', pausedMs: 24 * 3_600_000 - 48 * 3_600_000 }),
     ];
     const rebuilt = rebuildTicket(events);
-    expect(rebuilt.unknown).toEqual([]);
+    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private']);
     expect(rebuilt.record).toMatchObject({ sign_due_at: h(24 + 24), resolve_due_at: h(168 + 24) });
     expect(compareTicket({ ...rebuilt.record, resolve_due_at: h(400) }, rebuilt)).toEqual([{ field: 'resolve_due_at', row: h(400).toISOString(), history: h(192).toISOString() }]);
-    // 转派 restarts both from the SLA policy: no longer the history's to tell.
+    // A 转派 written before restarts stated their deadlines: no longer the history's to tell.
     const after = rebuildTicket([...events, ev('reassigned', 60, { fromDepartmentId: 'power', departmentId: 'water' }, 'dispatched')]);
-    expect(after.unknown.sort()).toEqual(['resolve_due_at', 'sign_due_at']);
+    expect(after.unknown.sort()).toEqual(['group_id', 'is_private', 'resolve_due_at', 'sign_due_at']);
     expect(compareTicket({ ...after.record, resolve_due_at: h(400) }, after)).toEqual([]);
+  });
+
+  it('holds the deadlines a restart states (派单, 转派, 提级, 重办), and the opening’s through its own dispatch', () => {
+    const h = (n: number) => new Date(Date.UTC(2026, 10, 23, n));
+    const ev = (kind: string, at: number, data: Record<string, unknown> = {}, toStatus: string | null = null, actorId = 'wangmin'): HistoryEvent => ({ kind, toStatus, actorId, at: h(at), data });
+    const due = (sign: number, resolve: number) => ({ signDueAt: h(sign).toISOString(), resolveDueAt: h(resolve).toISOString() });
+    // The opening states its deadlines; its own dispatch (by the classifier, at once) keeps them.
+    const opened = [
+      ev('received', 0, { classification: { type: 'help', category: 'utilities', urgency: 'normal' }, ...due(24, 120) }, 'received', '7'),
+      ev('dispatched', 0, { departmentId: 'power', rule: 'power' }, 'dispatched', 'classifier'),
+    ];
+    const first = rebuildTicket(opened);
+    expect(first.unknown).not.toContain('sign_due_at');
+    expect(first.record).toMatchObject({ sign_due_at: h(24), resolve_due_at: h(120) });
+    expect(compareTicket({ ...first.record, sign_due_at: h(48) }, first)).toEqual([{ field: 'sign_due_at', row: h(48).toISOString(), history: h(24).toISOString() }]);
+    for (const kind of ['reassigned', 'escalated_level', 'reopened', 'dispatched']) {
+      const restarted = rebuildTicket([...opened, ev(kind, 10, { departmentId: 'water', ...due(34, 130) }, 'dispatched')]);
+      expect(restarted.unknown, kind).not.toContain('resolve_due_at');
+      expect(compareTicket({ ...restarted.record, resolve_due_at: h(120) }, restarted), kind).toEqual([{ field: 'resolve_due_at', row: h(120).toISOString(), history: h(130).toISOString() }]);
+    }
+    // A dispatch by a person that states nothing (older history) is a restart the history cannot speak for.
+    expect(rebuildTicket([...opened, ev('dispatched', 10, { departmentId: 'water' }, 'dispatched')]).unknown).toEqual(expect.arrayContaining(['sign_due_at', 'resolve_due_at']));
+  });
+
+  it('holds privacy and group from a /公开 on', () => {
+    const at = new Date('2026-11-23T02:00:00Z');
+    const events: HistoryEvent[] = [
+      { kind: 'received', toStatus: 'received', actorId: '7', at, data: { classification: { type: 'help', category: 'utilities', urgency: 'normal' } } },
+      { kind: 'note', toStatus: null, actorId: '7', at, data: { published: 'g-kaifaqu' } },
+    ];
+    const before = rebuildTicket(events.slice(0, 1));
+    expect(compareTicket({ ...before.record, is_private: true, group_id: 'g-other' }, before)).toEqual([]);
+    const rebuilt = rebuildTicket(events);
+    expect(rebuilt.record).toMatchObject({ is_private: false, group_id: 'g-kaifaqu' });
+    expect(compareTicket({ ...rebuilt.record, is_private: true, group_id: 'g-other' }, rebuilt)).toEqual([
+      { field: 'is_private', row: 'true', history: 'false' },
+      { field: 'group_id', row: 'g-other', history: 'g-kaifaqu' },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { Command, CommandName } from '../../domain/commands';
 import { decide } from '../../domain/roles';
 import { matchDepartment, suggestDepartments } from '../../domain/departments';
 import type { TicketAction } from '../../domain/ticket';
+import { DEADLINE_RESTARTS } from '../../domain/ticket-history';
 import { applyTicketAction } from '../../domain/ticket-machine';
 import { templates, type TicketView } from '../../domain/templates';
 import type { Category, IssueType, Urgency } from '../../domain/taxonomy';
@@ -32,12 +33,16 @@ export async function decideOn(ctx: MessageContext, name: CommandName, row: Tick
   return decide(ctx.commandActor, name, { access, chatGroupId: ctx.group?.id ?? null });
 }
 
-/** Deadlines restart whenever a department is (re)made responsible. */
+/** The deadlines a department (re)made responsible now gets: the SLA policy from this moment. */
+const restartedDueDates = (ctx: MessageContext, row: TicketRow) =>
+  ctx.deps.sla.dueDates({ type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency }, ctx.now);
+
+/**
+ * Deadlines restart whenever a department is (re)made responsible. The restarting event
+ * (transition) states the same values, so `audit verify` can hold the row to them.
+ */
 export async function restartDeadlines(ctx: MessageContext, row: TicketRow): Promise<TicketRow> {
-  const { signDueAt, resolveDueAt } = ctx.deps.sla.dueDates(
-    { type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency },
-    ctx.now,
-  );
+  const { signDueAt, resolveDueAt } = restartedDueDates(ctx, row);
   return ctx.tx
     .updateTable('tickets')
     .set({ sign_due_at: signDueAt, resolve_due_at: resolveDueAt })
@@ -67,7 +72,14 @@ export async function transition(ctx: MessageContext, ticketId: number, makeActi
     reply(ctx, result.code === 'already_claimed' && before.assignee_id !== ctx.actor.id ? templates.alreadyClaimed(view) : `${before.number} ${templates.refused(result.message)}`);
     return null;
   }
-  await saveTicketState(ctx.tx, before, result.state, result.events, ctx.now);
+  // A dispatch, reassignment, escalation or reopening restarts the deadlines (restartDeadlines,
+  // which the handler calls next, computes the same from the same facts and instant): its event
+  // states them, so the history speaks for the row's deadlines.
+  const due = result.events.some((e) => DEADLINE_RESTARTS.has(e.kind)) ? restartedDueDates(ctx, before) : null;
+  const events = due
+    ? result.events.map((e) => (DEADLINE_RESTARTS.has(e.kind) ? { ...e, data: { ...e.data, signDueAt: due.signDueAt.toISOString(), resolveDueAt: due.resolveDueAt.toISOString() } } : e))
+    : result.events;
+  await saveTicketState(ctx.tx, before, result.state, events, ctx.now);
   const row = (await getTicket(ctx.tx, ticketId))!;
   return { before, row, view: await ticketView(ctx.tx, row) };
 }
