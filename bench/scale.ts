@@ -126,9 +126,9 @@ async function measure(name: string, db: Db) {
     await time('daily digest, one group (none of its tickets open)', () => dailyDigest(db, sla, { groupId: 'grp-17', groupName: '共治群17', at })),
     // The seed's statuses follow the ticket number, so this group's recent tickets are all still open (the worst case).
     await time('daily digest, one group (1,200 open, overdue)', () => dailyDigest(db, sla, { groupId: 'grp-20', groupName: '共治群20', at })),
-    await time('monthly ranking, 40 departments', () => departmentRanking(db, monthPeriod('2026-10'))),
-    await time('monthly ranking, one group (counted live)', () => departmentRanking(db, monthPeriod('2026-10'), 'grp-42')),
-    await time('monthly region ranking, 12 prefectures', () => regionRanking(db, monthPeriod('2026-10'), org)),
+    await time('monthly ranking, 40 departments', () => departmentRanking(db, monthPeriod('2026-10'), at)),
+    await time('monthly ranking, one group (counted live)', () => departmentRanking(db, monthPeriod('2026-10'), at, 'grp-42')),
+    await time('monthly region ranking, 12 prefectures', () => regionRanking(db, monthPeriod('2026-10'), at, org)),
     // The public board computed afresh (its own cache off): this month to date and last month, departments and regions.
     await time('public board, two months, departments and regions (uncached)', () =>
       boardData(db, org, { enabled: true, figures: [...BOARD_FIGURES], publishOnDay: 1, cacheSeconds: 0, embedOrigins: [] }, { deployment: '全省', department: (id) => id }, at),
@@ -136,11 +136,11 @@ async function measure(name: string, db: Db) {
     // Between two ticks: ten of the month's days changed since the last refresh and are counted live.
     await time('monthly ranking, 10 of its days dirty', async () => {
       await touchDays(db, 10);
-      return departmentRanking(db, october);
+      return departmentRanking(db, october, at);
     }),
     await time('monthly region ranking, 10 of its days dirty', async () => {
       await touchDays(db, 10);
-      return regionRanking(db, october, org);
+      return regionRanking(db, october, at, org);
     }),
     await time('ticket list page: open, one department, overdue', () => listTicketsPage(db, { status: ['dispatched', 'claimed'], departmentId: 'dept-7', overdueAt: at }, null)),
     await time('ticket list page: one group, one month, category', () => listTicketsPage(db, { groupId: 'grp-42', category: 'payment', from: new Date('2026-06-01T00:00:00+08:00'), to: new Date('2026-07-01T00:00:00+08:00') }, null)),

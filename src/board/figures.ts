@@ -90,7 +90,7 @@ export async function boardData(db: Db, org: Org, board: BoardConfig, names: { d
   const months: BoardMonth[] = [];
   const periods = boardMonths(now, board.publishOnDay);
   // Both months at once: on PostgreSQL they run on two pooled connections.
-  const perMonth = await Promise.all(periods.map((m) => departmentCounts(db, monthPeriod(m.month))));
+  const perMonth = await Promise.all(periods.map((m) => departmentCounts(db, monthPeriod(m.month), { at: now })));
   for (const [i, m] of periods.entries()) {
     const counts = perMonth[i]!;
     const month: BoardMonth = { month: m.month, final: m.final, totals: row(sumCounts(org.root.id, counts), org.declared ? org.root.name : names.deployment, figures) };

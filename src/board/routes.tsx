@@ -273,7 +273,7 @@ export function BoardPage(props: { data: BoardData }) {
             ))}
           </main>
           <footer>
-            统计口径：按受理时间计；签收及时率 = 按时签收 / 已派单，按时办结率 = 按时办结 / 已办结，满意率 = 3 分及以上 / 已评价。更新于{' '}
+            统计口径：按受理时间计；签收及时率 = 按时签收 / 已派单（尚在签收时限内未签收的不计），按时办结率 = 按时办结 / 已办结，满意率 = 3 分及以上 / 已评价。更新于{' '}
             {new Date(data.generatedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}
           </footer>
         </body>

@@ -251,7 +251,7 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === 'monthly') {
         const month = flag(rest, 'month');
         if (!month) break;
-        const text = await withServices(async (s) => templates.ranking(`${month} 月度通报`, await departmentRanking(s.db, monthPeriod(month), flag(rest, 'group'))));
+        const text = await withServices(async (s) => templates.ranking(`${month} 月度通报`, await departmentRanking(s.db, monthPeriod(month), s.now(), flag(rest, 'group'))));
         console.log(text);
         return 0;
       }

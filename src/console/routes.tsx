@@ -388,9 +388,9 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const org = directory.org;
     const region = scopeRegion(directory.scopeOf(user), org);
     const [ranking, trend, regions, survey] = await Promise.all([
-      regionDepartmentRanking(db, period, org, region),
+      regionDepartmentRanking(db, period, services.now(), org, region),
       dailyTrend(db, period),
-      regionRanking(db, period, org, region),
+      regionRanking(db, period, services.now(), org, region),
       surveyResults(services, { covering: period.from, scope: directory.scopeOf(user) }),
     ]);
     return c.html(

@@ -16,7 +16,11 @@ export interface TicketFacts {
 export interface DepartmentFigures {
   departmentId: string;
   tickets: number;
-  /** Signed (签收) by the sign deadline, among tickets dispatched to the department. */
+  /**
+   * Signed (签收) by the sign deadline, among dispatched tickets whose signing is decided: signed
+   * (on time or late), or unsigned past the deadline at the report's time. A ticket still within
+   * its sign deadline is not late yet and is left out.
+   */
   responseRate: number | null;
   /** Resolved by the resolve deadline, among resolved tickets. */
   onTimeRate: number | null;
@@ -39,6 +43,8 @@ export interface DepartmentCounts {
   tickets: number;
   dispatched: number;
   signedOnTime: number;
+  /** Dispatched, not signed, and still within the sign deadline (or paused) at the report's time: not yet on time or late. */
+  awaitingSign: number;
   resolved: number;
   onTime: number;
   rated: number;
@@ -47,22 +53,25 @@ export interface DepartmentCounts {
   escalations: number;
 }
 
-const COUNT_KEYS = ['tickets', 'dispatched', 'signedOnTime', 'resolved', 'onTime', 'rated', 'satisfied', 'reopened', 'escalations'] as const;
+const COUNT_KEYS = ['tickets', 'dispatched', 'signedOnTime', 'awaitingSign', 'resolved', 'onTime', 'rated', 'satisfied', 'reopened', 'escalations'] as const;
 
 /** Several departments' counts as one row (a county's, the whole city's), under `id`. */
 export function sumCounts(id: string, counts: readonly DepartmentCounts[]): DepartmentCounts {
-  const total: DepartmentCounts = { departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 };
+  const total: DepartmentCounts = { departmentId: id, tickets: 0, dispatched: 0, signedOnTime: 0, awaitingSign: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 };
   for (const c of counts) for (const k of COUNT_KEYS) total[k] += c[k];
   return total;
 }
 
-export function countFacts(departmentId: string, tickets: readonly TicketFacts[]): DepartmentCounts {
+/** `at`: the report's time — an unsigned ticket before its sign deadline then is not late yet. */
+export function countFacts(departmentId: string, tickets: readonly TicketFacts[], at: Date): DepartmentCounts {
   const resolved = tickets.filter((t) => t.resolvedAt && RESOLVED.has(t.status));
+  const signed = (t: TicketFacts) => !!t.claimedAt && !!t.dispatchedAt && t.claimedAt >= t.dispatchedAt;
   return {
     departmentId,
     tickets: tickets.length,
     dispatched: tickets.filter((t) => t.dispatchedAt).length,
-    signedOnTime: tickets.filter((t) => t.dispatchedAt && t.claimedAt && t.signDueAt && t.claimedAt <= t.signDueAt).length,
+    signedOnTime: tickets.filter((t) => signed(t) && t.signDueAt && t.claimedAt! <= t.signDueAt).length,
+    awaitingSign: tickets.filter((t) => t.dispatchedAt && !signed(t) && t.status === 'dispatched' && (!t.signDueAt || t.signDueAt > at)).length,
     resolved: resolved.length,
     onTime: resolved.filter((t) => t.resolveDueAt && t.resolvedAt! <= t.resolveDueAt).length,
     rated: tickets.filter((t) => t.rating !== null).length,
@@ -77,7 +86,7 @@ export function figuresFromCounts(c: DepartmentCounts): DepartmentFigures {
   const f = {
     departmentId: c.departmentId,
     tickets: c.tickets,
-    responseRate: ratio(c.signedOnTime, c.dispatched),
+    responseRate: ratio(c.signedOnTime, c.dispatched - c.awaitingSign),
     onTimeRate: ratio(c.onTime, c.resolved),
     resolutionRate: ratio(c.resolved, c.tickets),
     satisfactionRate: ratio(c.satisfied, c.rated),
@@ -96,7 +105,7 @@ export function figuresFromCounts(c: DepartmentCounts): DepartmentFigures {
   return { ...f, score: Math.round(score * 1000) / 1000 };
 }
 
-export const departmentFigures = (departmentId: string, tickets: readonly TicketFacts[]): DepartmentFigures => figuresFromCounts(countFacts(departmentId, tickets));
+export const departmentFigures = (departmentId: string, tickets: readonly TicketFacts[], at: Date): DepartmentFigures => figuresFromCounts(countFacts(departmentId, tickets, at));
 
 /** Ranked best first; ties broken by fewer escalations, then by the department id. */
 export function rankFigures(figures: DepartmentFigures[]): DepartmentFigures[] {
@@ -116,8 +125,8 @@ export function rankPlaces(rows: ReadonlyArray<{ score: number; escalations: num
   return places;
 }
 
-export function rankDepartments(byDepartment: ReadonlyMap<string, readonly TicketFacts[]>): DepartmentFigures[] {
-  return rankFigures([...byDepartment.entries()].map(([id, ts]) => departmentFigures(id, ts)));
+export function rankDepartments(byDepartment: ReadonlyMap<string, readonly TicketFacts[]>, at: Date): DepartmentFigures[] {
+  return rankFigures([...byDepartment.entries()].map(([id, ts]) => departmentFigures(id, ts, at)));
 }
 
 export const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);

@@ -274,7 +274,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       // A county's people get their county's departments; the city's (or a single county's), all of the top level.
       const org = services.directory.org;
       const region = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
-      const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), group);
+      const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), services.now(), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), services.now(), group);
       // The same rows the caller's console shows: figures published for everyone, picked by scope.
       const r = await surveyResults(services, { covering: monthPeriod(month).from, scope: services.directory.scopeOf(c.get('staff')) });
       const figure = (f: SurveyFigure) => ({ name: f.name, invited: f.invited, answered: f.answered, responseRate: f.responseRate, averages: f.averages, overall: f.overall, withheld: f.withheld });
@@ -331,7 +331,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const own = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
       const region = asked ?? own;
       if (!org.region(region) || !org.within(region, own)) return c.json({ error: 'not_found', message: '没有这个地区，或它不在您的管辖范围内' }, 404);
-      const rows = await regionRanking(services.db, monthPeriod(month), org, region);
+      const rows = await regionRanking(services.db, monthPeriod(month), services.now(), org, region);
       return c.json(
         {
           month,

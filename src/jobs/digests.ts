@@ -98,8 +98,8 @@ export async function postDueDigests(services: Services, now: Date = services.no
       let texts = perRegion.get(region);
       if (!texts) {
         texts = (async () => {
-          const out = [templates.ranking(r.title, await regionDepartmentRanking(services.db, r.period, org, region))];
-          if (org.children(region).length) out.push(regionRankingText(r.title, await regionRanking(services.db, r.period, org, region)));
+          const out = [templates.ranking(r.title, await regionDepartmentRanking(services.db, r.period, now, org, region))];
+          if (org.children(region).length) out.push(regionRankingText(r.title, await regionRanking(services.db, r.period, now, org, region)));
           if (r.key.startsWith('report:monthly:')) out.push(...(await monthlyExtras(services, r.period, now, region)));
           return out;
         })();

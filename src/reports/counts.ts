@@ -24,6 +24,12 @@ export interface CountFilter {
   groupId?: string;
   /** Only these departments' rows (a region's own). */
   departmentIds?: readonly string[];
+  /**
+   * The report's time. A ticket dispatched and not yet signed is late only once its sign deadline
+   * has passed at this time; before that it is counted as awaiting (never stored: it changes with
+   * the clock, not with the ticket). Every report passes its clock; without it none is awaiting.
+   */
+  at?: Date;
 }
 
 /** The China calendar day of a timestamp, as the migration's triggers compute it (fixed UTC+8). */
@@ -111,12 +117,13 @@ function departmentWhere(filter: CountFilter): RawBuilder<boolean> {
 
 type CountRow = { department_id: string } & Record<Column, number | string>;
 
-function toCounts(rows: CountRow[]): DepartmentCounts[] {
+function toCounts(rows: CountRow[], awaiting: ReadonlyMap<string, number>): DepartmentCounts[] {
   return rows.map((r) => ({
     departmentId: r.department_id,
     tickets: Number(r.tickets),
     dispatched: Number(r.dispatched),
     signedOnTime: Number(r.signed_on_time),
+    awaitingSign: awaiting.get(r.department_id) ?? 0,
     resolved: Number(r.resolved),
     onTime: Number(r.on_time),
     rated: Number(r.rated),
@@ -126,10 +133,26 @@ function toCounts(rows: CountRow[]): DepartmentCounts[] {
   }));
 }
 
+/**
+ * Per department: the period's tickets waiting for their signature while the sign deadline has not
+ * passed at `at` (or the deadline is paused). Only open, dispatched tickets: the partial index on
+ * their sign deadline keeps this small whatever the period.
+ */
+async function awaitingSign(tx: Tx, period: Period, filter: CountFilter): Promise<Map<string, number>> {
+  if (!filter.at) return new Map();
+  const rows = await sql<{ department_id: string; n: number | string }>`
+    select x.department_id, count(*) as n from (
+      select t.department_id from tickets t
+      where t.status = 'dispatched' and t.dispatched_at is not null and (t.sign_due_at > ${filter.at} or t.paused_at is not null)
+        and t.received_at >= ${period.from} and t.received_at < ${period.to} and ${ranked(filter)}
+    ) x where ${departmentWhere(filter)} group by 1`.execute(tx);
+  return new Map(rows.rows.map((r) => [r.department_id, Number(r.n)]));
+}
+
 /** Every ticket of the period counted now: the definition the stored days must equal. */
 export async function liveDepartmentCounts(db: Db, period: Period, filter: CountFilter = {}): Promise<DepartmentCounts[]> {
   if (filter.departmentIds && filter.departmentIds.length === 0) return [];
-  return inTransaction(db, async (tx) => toCounts((await sql<CountRow>`select x.department_id, ${sums} from (${branches({ ranges: [period], filter }, false)}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(tx)).rows));
+  return inTransaction(db, async (tx) => toCounts((await sql<CountRow>`select x.department_id, ${sums} from (${branches({ ranges: [period], filter }, false)}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(tx)).rows, await awaitingSign(tx, period, filter)));
 }
 
 /** The period as whole China days [first, end), or null when it starts or ends mid-day. */
@@ -155,7 +178,7 @@ export async function departmentCounts(db: Db, period: Period, filter: CountFilt
       where r.day >= ${days.first}::date and r.day < ${days.end}::date${dirty.length ? sql` and r.day not in (${sql.join(dirty.map((d) => sql`${d}::date`))})` : sql``}`;
     const live = dirty.length ? sql`union all ${branches({ ranges: dayRanges(dirty), filter }, false)}` : sql``;
     const rows = await sql<CountRow>`select x.department_id, ${sums} from (${stored} ${live}) x where ${departmentWhere(filter)} group by 1 order by 1`.execute(tx);
-    return toCounts(rows.rows);
+    return toCounts(rows.rows, await awaitingSign(tx, period, filter));
   });
 }
 

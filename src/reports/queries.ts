@@ -27,12 +27,12 @@ export function monthPeriod(month: string): Period {
 }
 
 /**
- * Department figures over tickets received in the period, ranked best first. The database
+ * Department figures over tickets received in the period, ranked best first (`at`: the report's time, see CountFilter.at). The database
  * counts (one row per department), the domain turns counts into rates: a month of a large
  * county is tens of thousands of tickets, which never leave PostgreSQL.
  */
-export async function departmentRanking(db: Db, period: Period, groupId?: string, departmentIds?: readonly string[]): Promise<RankingRow[]> {
-  const counts = await departmentCounts(db, period, { ...(groupId ? { groupId } : {}), ...(departmentIds ? { departmentIds } : {}) });
+export async function departmentRanking(db: Db, period: Period, at: Date, groupId?: string, departmentIds?: readonly string[]): Promise<RankingRow[]> {
+  const counts = await departmentCounts(db, period, { at, ...(groupId ? { groupId } : {}), ...(departmentIds ? { departmentIds } : {}) });
   const names = new Map((await db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
   return rankFigures(counts.map(figuresFromCounts)).map((f) => ({ ...f, name: names.get(f.departmentId) ?? f.departmentId }));
 }

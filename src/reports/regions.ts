@@ -19,9 +19,9 @@ export type RegionRankingRow = RankingRow;
  * A ticket lifted to the city (提级办) counts for the city department that resolves it, and its
  * response for the county unit that lifted it (src/reports/counts.ts).
  */
-export async function regionRanking(db: Db, period: Period, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
+export async function regionRanking(db: Db, period: Period, at: Date, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
   if (org.children(under).length === 0) return [];
-  return rankRegions(regionCounts(await departmentCounts(db, period), org, under), org);
+  return rankRegions(regionCounts(await departmentCounts(db, period, { at }), org, under), org);
 }
 
 /** Department counts added up per region directly under `under` (every such region, with none too). */
@@ -38,8 +38,8 @@ export const rankRegions = (counts: readonly DepartmentCounts[], org: Org): Regi
   rankFigures(counts.map(figuresFromCounts)).map((f) => ({ ...f, name: org.region(f.departmentId)?.name ?? f.departmentId }));
 
 /** Departments of one region (its own level; the regions below rank in regionRanking). */
-export function regionDepartmentRanking(db: Db, period: Period, org: Org, regionId: string): Promise<RankingRow[]> {
-  return org.declared ? departmentRanking(db, period, undefined, org.departmentsIn([regionId])) : departmentRanking(db, period);
+export function regionDepartmentRanking(db: Db, period: Period, at: Date, org: Org, regionId: string): Promise<RankingRow[]> {
+  return org.declared ? departmentRanking(db, period, at, undefined, org.departmentsIn([regionId])) : departmentRanking(db, period, at);
 }
 
 export interface RegionDaySummary {

@@ -65,12 +65,13 @@ describeOnDatabases('digest, monthly ranking and ledger for a seeded month', (da
     await at('2026-11-12T10:00:00', 'lidian', `/办结 ${numbers.T2} 已报上级审批`);
     await at('2026-11-12T15:00:00', 'lvyuan-chen', `/评价 ${numbers.T2} 2 没有实质进展`);
 
-    const rows = await departmentRanking(h.db, monthPeriod('2026-11'));
-    // Power: T1 signed on time, resolved on time, rated 5; T2 signed late, reopened after a 2 (not resolved now).
-    //   response 1/2, on time 1/1, resolution 1/2, satisfaction 1/2 → 0.2·0.5 + 0.3·1 + 0.2·0.5 + 0.3·0.5 = 0.65
+    const rows = await departmentRanking(h.db, monthPeriod('2026-11'), clock.now());
+    // Power: T1 signed on time, resolved on time, rated 5; T2 reopened after a 2 (not resolved now) and dispatched
+    //   again, its new sign deadline not yet passed at 15:00: neither on time nor late yet, so response 1/1,
+    //   on time 1/1, resolution 1/2, satisfaction 1/2 → 0.2·1 + 0.3·1 + 0.2·0.5 + 0.3·0.5 = 0.75
     // 城管局: T3 never signed: response 0/1, resolution 0/1, no on-time or rating figure → 0.
     expect(rows.map((r) => [r.name, r.tickets, r.responseRate, r.onTimeRate, r.resolutionRate, r.satisfactionRate, r.reopened, r.score])).toEqual([
-      ['国网青山县供电公司', 2, 0.5, 1, 0.5, 0.5, 1, 0.65],
+      ['国网青山县供电公司', 2, 1, 1, 0.5, 0.5, 1, 0.75],
       ['县城市管理局', 1, 0, null, 0, null, 0, 0],
     ]);
     clock.set(china('2026-12-01T08:31:00').toISOString());
@@ -78,6 +79,7 @@ describeOnDatabases('digest, monthly ranking and ledger for a seeded month', (da
     expect(posted).toContain('report:monthly:2026-11:county');
     await rt.services.drainer.drainOnce();
     const report = rt.local!.transcript('county', 0).find((e) => e.text.startsWith('【2026-11 月度通报】'))!;
+    // On 1 Dec T2 is still unsigned, past its deadline: late now (1 of 2).
     expect(report.text).toContain('1. 国网青山县供电公司：2 件｜50%｜100%｜50%｜50%｜重办 1');
     // Monday 9 Nov: the weekly summary of 2–8 Nov, once per group.
     clock.set(china('2026-11-09T09:00:00').toISOString());

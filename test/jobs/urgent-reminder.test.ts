@@ -36,7 +36,7 @@ describeOnDatabases('提醒单 on urgent tickets and the ranking that follows', 
 
     // Signed in time: the reminder was a notice, not a failure, and the ranking does not hold it against the department.
     await rt.services.pipeline.receive(localMessage('lidian', `/认领 ${ticket.number}`, { receivedAt: clock.now() }));
-    const ranking = await departmentRanking(h.db, monthPeriod('2026-11'));
+    const ranking = await departmentRanking(h.db, monthPeriod('2026-11'), clock.now());
     const power = ranking.find((d) => d.departmentId === 'power')!;
     expect(power.escalations).toBe(0);
     expect(power.responseRate).toBe(1);

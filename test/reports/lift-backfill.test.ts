@@ -61,7 +61,7 @@ describeOnDatabases('提级办 from before the handover table', (database) => {
     const qs = made.find((c) => c.departmentId === 'qs-power');
     // A signed in time, B late, D in time because of the pause.
     expect(qs).toMatchObject({ tickets: 0, dispatched: 3, signedOnTime: 2, escalations: 1 });
-    const regions = Object.fromEntries((await regionRanking(rt.services.db, nov, rt.services.directory.org)).map((r) => [r.departmentId, r]));
+    const regions = Object.fromEntries((await regionRanking(rt.services.db, nov, clock.now(), rt.services.directory.org)).map((r) => [r.departmentId, r]));
 
     // The database as the old code left it: no handovers, the days stored without them.
     await rt.services.db.deleteFrom('ticket_handovers').execute();
@@ -76,7 +76,7 @@ describeOnDatabases('提级办 from before the handover table', (database) => {
     expect(await liveDepartmentCounts(rt.services.db, nov).then((l) => l.filter(shown))).toEqual(made);
     const dirty = await rt.services.db.selectFrom('report_dirty_days').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(dirty.n)).toBe(0);
-    expect(Object.fromEntries((await regionRanking(rt.services.db, nov, rt.services.directory.org)).map((r) => [r.departmentId, r]))).toEqual(regions);
+    expect(Object.fromEntries((await regionRanking(rt.services.db, nov, clock.now(), rt.services.directory.org)).map((r) => [r.departmentId, r]))).toEqual(regions);
 
     // Run again (a second instance, a repeated upgrade): nothing added.
     await backfill.up(rt.services.db);

@@ -67,7 +67,7 @@ describeOnDatabases('lifted and reassigned tickets in the rankings', (database) 
       'hx-zhujian': { tickets: 1, dispatched: 1, signedOnTime: 0, resolved: 0, onTime: 0, rated: 0, satisfied: 0, reopened: 0, escalations: 0 },
     };
     const live = Object.fromEntries((await liveDepartmentCounts(rt.services.db, nov)).map((c) => [c.departmentId, c]));
-    expect(live).toEqual(Object.fromEntries(Object.entries(expected).map(([id, c]) => [id, { departmentId: id, ...c }])));
+    expect(live).toEqual(Object.fromEntries(Object.entries(expected).map(([id, c]) => [id, { departmentId: id, awaitingSign: 0, ...c }])));
     expect(await byDept()).toEqual(live);
     // Stored and read back: the same.
     await refreshRollups(rt.services.db, clock.now());
@@ -75,13 +75,14 @@ describeOnDatabases('lifted and reassigned tickets in the rankings', (database) 
     expect(Number((await rt.services.db.selectFrom('report_dirty_days').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
 
     // The city's ranking of counties: 青山县 answers for the response to both tickets it lifted.
-    const regions = Object.fromEntries((await regionRanking(rt.services.db, nov, rt.services.directory.org)).map((r) => [r.departmentId, r]));
+    const regions = Object.fromEntries((await regionRanking(rt.services.db, nov, clock.now(), rt.services.directory.org)).map((r) => [r.departmentId, r]));
     expect(regions.qingshan).toMatchObject({ tickets: 0, responseRate: 0.5, resolutionRate: null, escalations: 1 });
     expect(regions.hexi).toMatchObject({ tickets: 1, responseRate: 0, resolutionRate: 0 });
     // 青山县's own ranking shows its power company's half-late response; the city's shows the resolution.
-    const county = templates.ranking('2026-11 月度通报', await regionDepartmentRanking(rt.services.db, nov, rt.services.directory.org, 'qingshan'));
+    const county = templates.ranking('2026-11 月度通报', await regionDepartmentRanking(rt.services.db, nov, clock.now(), rt.services.directory.org, 'qingshan'));
     expect(county).toContain('国网青山县供电公司：0 件｜50%｜—｜—｜—｜督办文书 1');
-    const city = templates.ranking('2026-11 月度通报', await regionDepartmentRanking(rt.services.db, nov, rt.services.directory.org, 'beishan'));
-    expect(city).toContain('国网北山供电公司：2 件｜50%｜100%｜50%｜100%');
+    const city = templates.ranking('2026-11 月度通报', await regionDepartmentRanking(rt.services.db, nov, clock.now(), rt.services.directory.org, 'beishan'));
+    // B reached the city unit on 4 Nov 10:00 and is still within its sign deadline: not late yet, so 1 of 1.
+    expect(city).toContain('国网北山供电公司：2 件｜100%｜100%｜50%｜100%');
   });
 });
