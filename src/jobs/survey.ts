@@ -9,7 +9,6 @@ import { answersSchema, MIN_ANSWERS_FLOOR, MIN_ANSWERS_SHOWN, previousSurveyPeri
 import { textPayload } from '../pipeline/notify';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import type { Services } from '../services';
-import { claimRun } from './digests';
 
 const CHAT: ReadonlySet<string> = new Set<Platform>(['wecom', 'dingtalk', 'local']);
 const DAY = 86_400_000;
@@ -145,7 +144,11 @@ export async function runSurveyJobs(services: Services, now: Date = services.now
   const dueAt = new Date(chinaMidnight(today).getTime() + (Number(dailyAt.slice(0, 2)) * 60 + Number(dailyAt.slice(3))) * 60_000);
   let opened: OpenedSurvey | null = null;
   const period = Number(today.slice(8, 10)) === cfg.sendOnDay && now >= dueAt ? previousSurveyPeriod(today, cfg.frequency) : null;
-  if (period && (await claimRun(services, `survey:open:${period.key}`, now))) {
+  // The campaign's own key is the claim: openSurvey inserts it with the invitations and their
+  // posts in one transaction, so a crash leaves none and the next tick opens it. (A claim in
+  // scheduled_runs, committed first, lost the period's survey to a crash before the opening.)
+  const openedBefore = period ? await services.db.selectFrom('survey_campaigns').select('id').where('key', '=', period.key).executeTakeFirst() : null;
+  if (period && !openedBefore) {
     opened = await openSurvey(services, { key: period.key, title: period.title, from: chinaMidnight(period.from), to: chinaMidnight(period.to) }, now);
   }
   return { opened, ...(await remindAndClose(services, now)) };
