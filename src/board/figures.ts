@@ -4,7 +4,7 @@ import { chinaDate } from '../domain/china-time';
 import type { Org } from '../domain/regions';
 import { figuresFromCounts, rankFigures, sumCounts, type DepartmentCounts } from '../domain/report';
 import { departmentCounts, monthPeriod } from '../reports/queries';
-import { regionCounts } from '../reports/regions';
+import { hasActivity, regionCounts } from '../reports/regions';
 
 // The public 晒单 board (亮晒比评): aggregate figures only. Nothing here carries a person, an
 // enterprise, a phone number or a word of any ticket: department and region names and counts.
@@ -34,6 +34,8 @@ export interface BoardMonth {
   totals: BoardRow;
   departments?: BoardRow[];
   regions?: BoardRow[];
+  /** Regions with no ticket in the month: not ranked (no rates to rank by), named apart as 无工单. */
+  regionsWithoutTickets?: string[];
 }
 
 export interface BoardData {
@@ -98,7 +100,9 @@ export async function boardData(db: Db, org: Org, board: BoardConfig, names: { d
       month.departments = ranked(counts).map((c) => row(c, names.department(c.departmentId) ?? c.departmentId, figures, org.declared ? org.region(org.departmentRegion(c.departmentId))?.name : undefined));
     }
     if (figures.has('regions') && org.children(org.root.id).length) {
-      month.regions = ranked(regionCounts(counts, org, org.root.id)).map((c) => row(c, org.region(c.departmentId)?.name ?? c.departmentId, figures));
+      const regions = regionCounts(counts, org, org.root.id);
+      month.regions = ranked(regions.filter(hasActivity)).map((c) => row(c, org.region(c.departmentId)?.name ?? c.departmentId, figures));
+      month.regionsWithoutTickets = regions.filter((c) => !hasActivity(c)).map((c) => org.region(c.departmentId)?.name ?? c.departmentId);
     }
     months.push(month);
   }

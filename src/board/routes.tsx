@@ -96,7 +96,7 @@ export function registerBoardApi(api: OpenAPIHono<any>, services: Services): voi
                 title: z.string(),
                 generatedAt: z.string(),
                 figures: z.array(z.string()),
-                months: z.array(z.object({ month: z.string(), final: z.boolean(), totals: BoardRowSchema, departments: z.array(BoardRowSchema).optional(), regions: z.array(BoardRowSchema).optional() })),
+                months: z.array(z.object({ month: z.string(), final: z.boolean(), totals: BoardRowSchema, departments: z.array(BoardRowSchema).optional(), regions: z.array(BoardRowSchema).optional(), regionsWithoutTickets: z.array(z.string()).optional().openapi({ description: '本月无工单的地区（不参与排名）' }) })),
               }),
             },
           },
@@ -229,7 +229,12 @@ function Month(props: { m: BoardMonth }) {
           <div class="panel">
             <h3>各地区排名</h3>
             {regionChart ? <div class="chart">{raw(regionChart)}</div> : null}
-            <RankTable rows={m.regions} kind="地区" testid={`regions-${m.month}`} />
+            {m.regions.length ? <RankTable rows={m.regions} kind="地区" testid={`regions-${m.month}`} /> : <p class="muted">本月各地区尚无工单。</p>}
+            {m.regionsWithoutTickets?.length ? (
+              <p class="muted" data-testid={`regions-idle-${m.month}`}>
+                无工单（不参与排名）：{m.regionsWithoutTickets.join('、')}
+              </p>
+            ) : null}
           </div>
         ) : null}
         {m.departments ? (

@@ -6,7 +6,7 @@ import { hasOutbound, textPayload } from '../pipeline/notify';
 import { listGroups, type GroupRecord } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
 import { dailyDigest, monthPeriod, type Period } from '../reports/queries';
-import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRanking, regionRankingText } from '../reports/regions';
+import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRankingText, regionStandings } from '../reports/regions';
 import type { Services } from '../services';
 import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
@@ -99,7 +99,10 @@ export async function postDueDigests(services: Services, now: Date = services.no
       if (!texts) {
         texts = (async () => {
           const out = [templates.ranking(r.title, await regionDepartmentRanking(services.db, r.period, now, org, region))];
-          if (org.children(region).length) out.push(regionRankingText(r.title, await regionRanking(services.db, r.period, now, org, region)));
+          if (org.children(region).length) {
+            const standings = await regionStandings(services.db, r.period, now, org, region);
+            out.push(regionRankingText(r.title, standings.ranked, standings.idle));
+          }
           if (r.key.startsWith('report:monthly:')) out.push(...(await monthlyExtras(services, r.period, now, region)));
           return out;
         })();

@@ -15,13 +15,29 @@ export type RegionRankingRow = RankingRow;
 
 /**
  * The regions directly under `under`, ranked by their departments' tickets (a county's figures
- * are those of every department in it and below). Every region appears, with no tickets too.
+ * are those of every department in it and below). A region with nothing in the period (no
+ * ticket, nothing to sign, no 三单一函) is not ranked — its rates are no rates, and a ranking
+ * would place it first or last for nothing — but listed apart as `idle` (无工单).
  * A ticket lifted to the city (提级办) counts for the city department that resolves it, and its
  * response for the county unit that lifted it (src/reports/counts.ts).
  */
-export async function regionRanking(db: Db, period: Period, at: Date, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> {
-  if (org.children(under).length === 0) return [];
-  return rankRegions(regionCounts(await departmentCounts(db, period, { at }), org, under), org);
+export async function regionStandings(db: Db, period: Period, at: Date, org: Org, under: string = org.root.id): Promise<{ ranked: RegionRankingRow[]; idle: Array<{ id: string; name: string }> }> {
+  if (org.children(under).length === 0) return { ranked: [], idle: [] };
+  return splitIdle(regionCounts(await departmentCounts(db, period, { at }), org, under), org);
+}
+
+export const regionRanking = async (db: Db, period: Period, at: Date, org: Org, under: string = org.root.id): Promise<RegionRankingRow[]> =>
+  (await regionStandings(db, period, at, org, under)).ranked;
+
+/** Something to rank a region by in the period: a ticket, a ticket to sign (提级办), or a 三单一函. */
+export const hasActivity = (c: DepartmentCounts) => c.tickets + c.dispatched + c.escalations > 0;
+
+/** Regions' counts as the ranking of those with activity and, apart, the names of those without. */
+export function splitIdle(counts: readonly DepartmentCounts[], org: Org): { ranked: RegionRankingRow[]; idle: Array<{ id: string; name: string }> } {
+  return {
+    ranked: rankRegions(counts.filter(hasActivity), org),
+    idle: counts.filter((c) => !hasActivity(c)).map((c) => ({ id: c.departmentId, name: org.region(c.departmentId)?.name ?? c.departmentId })),
+  };
 }
 
 /** Department counts added up per region directly under `under` (every such region, with none too). */
@@ -95,14 +111,16 @@ export function regionDigestLines(rows: RegionDaySummary[]): string {
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
 
 /** The ranking of regions as a chat post (the department ranking keeps templates.ranking). */
-export function regionRankingText(title: string, rows: RegionRankingRow[]): string {
-  if (rows.length === 0) return `【${title}】没有下级地区。`;
+export function regionRankingText(title: string, rows: RegionRankingRow[], idle: ReadonlyArray<{ name: string }> = []): string {
+  const none = idle.length ? [`无工单（不参与排名）：${idle.map((r) => r.name).join('、')}`] : [];
+  if (rows.length === 0) return idle.length ? [`【${title}】各地区本期均无工单。`, ...none].join('\n') : `【${title}】没有下级地区。`;
   return [
     `【${title}】各地区排名（签收及时率｜按时办结率｜办结率｜满意率）`,
     ...rows.map(
       (r, i) =>
         `${i + 1}. ${r.name}：${r.tickets} 件｜${pct(r.responseRate)}｜${pct(r.onTimeRate)}｜${pct(r.resolutionRate)}｜${pct(r.satisfactionRate)}｜重办 ${r.reopened}｜三单一函 ${r.escalations}`,
     ),
+    ...none,
   ].join('\n');
 }
 

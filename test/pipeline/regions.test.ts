@@ -183,11 +183,11 @@ describeOnDatabases('a city and its counties', (database) => {
 
     const report = (await (await api('/v1/reports/regions?month=2026-11', 'sun-city')).json()) as { regions: Array<Record<string, unknown>> };
     const byId = Object.fromEntries(report.regions.map((r) => [r.regionId, r]));
-    expect(Object.keys(byId).sort()).toEqual(['hexi', 'kaifa', 'qingshan']);
+    // 开发区 had no ticket in November: it has no rates to rank by, so it is not ranked at all (not first, not last).
+    expect(Object.keys(byId).sort()).toEqual(['hexi', 'qingshan']);
     // Hand-computed: 青山县 has one ticket of its own (the lifted one counts for the city), all on time and satisfied.
     expect(byId.qingshan).toMatchObject({ tickets: 1, responseRate: 1, onTimeRate: 1, resolutionRate: 1, satisfactionRate: 1, reopened: 0, escalations: 0, score: 1 });
     expect(byId.hexi).toMatchObject({ tickets: 1, responseRate: 0, onTimeRate: null, resolutionRate: 0, satisfactionRate: null, escalations: 1, score: 0 });
-    expect(byId.kaifa).toMatchObject({ tickets: 0, responseRate: null, score: 0 });
     expect(report.regions[0]!.regionId).toBe('qingshan');
     // A county asks about its own region (its 乡镇 below it), never another's.
     expect((await api('/v1/reports/regions?month=2026-11&region=hexi', 'wang-qs')).status).toBe(404);
@@ -212,9 +212,12 @@ describeOnDatabases('a city and its counties', (database) => {
     const regions = Object.fromEntries(nov.regions.map((r) => [r.id, r]));
     expect(regions.qingshan).toMatchObject({ name: '青山县', received: 1, resolved: 1, responseRate: 1, satisfactionRate: 1, ladderDocuments: 0 });
     expect(regions.hexi).toMatchObject({ name: '河西县', received: 1, resolved: 0, responseRate: 0, satisfactionRate: null, ladderDocuments: 1 });
+    expect(regions.kaifa).toBeUndefined();
+    expect((nov as { regionsWithoutTickets?: string[] }).regionsWithoutTickets).toEqual(['北山经济技术开发区']);
 
     const html = await (await rt.app.request('/board')).text();
     expect(html).toContain('河西县');
+    expect(html).toContain('无工单（不参与排名）：北山经济技术开发区');
     expect(html).toContain('国网青山县供电公司');
     // No person, no enterprise, no ticket text, no ticket number.
     for (const secret of ['厂房', '三相电', 'qs-factory-liu', 'qs-mill-zhang', '李电', numbers.lifted, numbers.hexi]) expect(html).not.toContain(secret);
@@ -231,6 +234,8 @@ describeOnDatabases('a city and its counties', (database) => {
     expect(city).toContain('各地区（新受理｜超期｜挂牌督办）：\n青山县：0｜1｜0\n河西县：0｜1｜0\n北山经济技术开发区：0｜0｜0');
     expect(city).toMatch(/周总结】各地区排名/);
     expect(city).toMatch(/1\. 青山县：1 件｜100%｜100%｜100%｜100%｜重办 0｜三单一函 0/);
+    expect(city).toContain('无工单（不参与排名）：北山经济技术开发区');
+    expect(city).not.toMatch(/\d\. 北山经济技术开发区/);
     // The city's department ranking has the city's departments only: the lifted ticket at 国网北山供电公司.
     expect(city).toContain('国网北山供电公司');
     expect(city).not.toContain('国网河西县供电公司');
