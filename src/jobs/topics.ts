@@ -4,10 +4,10 @@ import { createTopicIndex, reconcileTopics, type AreaName, type TopicIndex } fro
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { ticketScope, type Org } from '../domain/regions';
 import { textPayload } from '../pipeline/notify';
-import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
+import type { OutboxEntry } from '../repo/outbox';
 import { applyTopicPlan, listTopicSummaries, retitleTopics, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
 import type { Services } from '../services';
-import { claimRun } from './digests';
+import { claimAndEnqueue } from './digests';
 
 // One index per running process: a refresh tokenises only tickets it has not seen before.
 const indexes = new WeakMap<object, { names: string; index: TopicIndex }>();
@@ -158,7 +158,9 @@ export async function runTopicJobs(services: Services, now: Date = services.now(
   const today = chinaDate(now);
   const dueAt = new Date(chinaMidnight(today).getTime() + (Number(config.digest.dailyAt.slice(0, 2)) * 60 + Number(config.digest.dailyAt.slice(3))) * 60_000);
   let weekly = false;
-  if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1 && now >= dueAt && (await claimRun(services, `topics:weekly:${today}`, now))) {
+  const weeklyKey = `topics:weekly:${today}`;
+  const sentAlready = async () => !!(await db.selectFrom('scheduled_runs').select('key').where('key', '=', weeklyKey).executeTakeFirst());
+  if (new Date(`${today}T00:00:00Z`).getUTCDay() === 1 && now >= dueAt && !(await sentAlready())) {
     if (!due) await refreshTopics(services, now);
     // Each 营商办 gets the topics of its own scope (ticketScope: a county's own, the city's all).
     const { directory } = services;
@@ -173,8 +175,9 @@ export async function runTopicJobs(services: Services, now: Date = services.now(
       const text = weeklyTopicsText(top, now);
       for (const [platform, users] of accounts) for (const userId of users) posts.push({ platform, kind: 'digest', target: { kind: 'direct', userId }, payload: textPayload(text), ticketId: null, groupId: null });
     }
-    if (posts.length) {
-      await db.transaction().execute((tx) => enqueueOutbox(tx, posts, now));
+    // Claimed with its posts in one transaction (a quiet week claims nothing to send): a crash
+    // between a claim and its posts lost the week's list; now the next tick sends it.
+    if ((await claimAndEnqueue(services, weeklyKey, now, posts)) && posts.length) {
       services.defer(services.drainer.drainOnce());
       weekly = true;
     }
