@@ -59,7 +59,7 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
         { kind: 'supporter_added', fromStatus: null, toStatus: null, actor: ctx.actor, at: now, data: { requesterId: requester.id, text } },
       ]);
     }
-    reply(ctx, templates.duplicateAttached(await ticketView(tx, duplicate)), { ticketId: duplicate.id });
+    reply(ctx, templates.duplicateAttached(await ticketView(tx, duplicate, deps.directory)), { ticketId: duplicate.id });
     return { kind: 'attached', ticketId: duplicate.id, number: duplicate.number };
   }
 

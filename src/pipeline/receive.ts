@@ -1,7 +1,7 @@
 import { stripBotMention } from '../domain/classifier/normalise';
 import { sql } from 'kysely';
 import { InvalidMessageError, inboundMessageSchema, type InboundMessage, type OutboundPayload } from '../domain/message';
-import { ensureGroup, type GroupRecord } from '../repo/directory';
+import { ensureGroup, findGroups, type GroupRecord } from '../repo/directory';
 import { acceptInbound, claimInbound, finishInboundMany, lockAccepted, pendingInbound, type InboundOutcome } from '../repo/inbound';
 import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { upsertRequesters } from '../repo/requesters';
@@ -156,8 +156,6 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
   const unfetched = batch.filter((b) => !b.photos);
   const fetched = await fetchBatchPhotos(deps.photos, unfetched.map((b) => b.msg));
   unfetched.forEach((b, i) => (b.photos = { value: fetched[i] }));
-  const results: Array<Settled<ReceiveResult>> = [];
-  let posted = false;
   const groupKey = (m: InboundMessage) => `${m.platform}:${m.chatId}`;
   const known: KnownRows = { groups: new Map(), requesters: new Map() };
   for (const b of batch) if (b.msg.chatType === 'group' && knownGroups.has(groupKey(b.msg))) known.groups.set(groupKey(b.msg), knownGroups.get(groupKey(b.msg))!);
@@ -167,16 +165,50 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
     // chat wait on it until commit (measured: ~4 of 8 connections waiting on `insert into groups`
     // while a fresh database met its 200 chats). Groups are never deleted, so one left by a batch
     // that then fails is only what the next delivery would create anyway.
-    const newGroups = new Map(batch.filter((b) => b.msg.chatType === 'group' && !known.groups.has(groupKey(b.msg))).map((b) => [groupKey(b.msg), b.msg]));
-    if (newGroups.size) {
+    // The chats not cached (unconfigured groups are not: the console may configure them any
+    // moment) are looked up in one statement; only the missing ones are inserted.
+    const unknown = new Map(batch.filter((b) => b.msg.chatType === 'group' && !known.groups.has(groupKey(b.msg))).map((b) => [groupKey(b.msg), b.msg]));
+    if (unknown.size) {
+      for (const [key, group] of await findGroups(deps.db, [...unknown.values()])) {
+        known.groups.set(key, group);
+        unknown.delete(key);
+      }
+    }
+    if (unknown.size) {
       await deps.db.transaction().execute(async (tx) => {
-        for (const key of [...newGroups.keys()].sort()) {
-          const m = newGroups.get(key)!;
+        for (const key of [...unknown.keys()].sort()) {
+          const m = unknown.get(key)!;
           known.groups.set(key, await ensureGroup(tx, m.platform, m.chatId, m.chatTitle, deps.now()));
         }
       });
     }
   }
+  // A batch first runs without a savepoint per message (two round trips each, a quarter of a
+  // message's statements); if one of its messages fails, it is rolled back and run again with
+  // them, so the failure stays that message's alone. Nothing outside the database is done twice:
+  // advice and photos were fetched above, and posts leave only with the commit.
+  const many = batch.length > 1;
+  try {
+    return await runBatch(deps, knownGroups, batch, known, many ? 'optimistic' : 'alone');
+  } catch (error) {
+    if (!(error instanceof RetryWithSavepoints)) throw error;
+    return runBatch(deps, knownGroups, batch, known, 'savepoints');
+  }
+}
+
+/** Thrown to roll a batch back when a message fails in its first, savepoint-free run. */
+class RetryWithSavepoints extends Error {}
+
+async function runBatch(
+  deps: PipelineDeps,
+  knownGroups: Map<string, GroupRecord>,
+  batch: Pending[],
+  known: KnownRows,
+  mode: 'alone' | 'optimistic' | 'savepoints',
+): Promise<Array<Settled<ReceiveResult>>> {
+  const results: Array<Settled<ReceiveResult>> = [];
+  let posted = false;
+  const groupKey = (m: InboundMessage) => `${m.platform}:${m.chatId}`;
   await deps.db.transaction().execute(async (tx) => {
     const taken = await lockAccepted(tx, batch.flatMap((b) => (b.inboundId === undefined ? [] : [b.inboundId])));
     if (batch.length > 1) {
@@ -185,7 +217,7 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
     }
     const posts: OutboxEntry[] = [];
     const finished: Array<{ id: number; outcome: InboundOutcome; ticketId: number | null }> = [];
-    const savepoints = batch.length > 1;
+    const savepoints = mode === 'savepoints';
     const numbering = deferTicketNumbers(tx);
     for (const item of batch) {
       if (item.inboundId !== undefined && !taken.has(item.inboundId)) {
@@ -207,6 +239,7 @@ async function processBatch(deps: PipelineDeps, knownGroups: Map<string, GroupRe
         }
         if (savepoints) await sql`release savepoint one_message`.execute(tx);
       } catch (error) {
+        if (mode === 'optimistic') throw new RetryWithSavepoints();
         if (!savepoints) throw error;
         await sql`rollback to savepoint one_message`.execute(tx);
         numbering.discard(mark);

@@ -113,6 +113,17 @@ function toGroup(row: {
   };
 }
 
+/** The groups of these chats that exist, by `platform:chatId`, in one statement (a batch's chats). */
+export async function findGroups(db: Tx | Db, chats: Array<{ platform: Platform; chatId: string }>): Promise<Map<string, GroupRecord>> {
+  if (chats.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('groups')
+    .selectAll()
+    .where((eb) => eb.or(chats.map((c) => eb.and([eb('platform', '=', c.platform), eb('chat_id', '=', c.chatId)]))))
+    .execute();
+  return new Map(rows.map((r) => [`${r.platform}:${r.chat_id}`, toGroup(r)]));
+}
+
 /**
  * A group the bot hears from but the configuration does not know yet is registered
  * (so tickets keep their origin) and shows up for the admin to configure.
