@@ -101,8 +101,32 @@ async function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   return { services, close, remember, endpoints: platforms.endpoints, logins: platforms.logins };
 }
 
+/** The pages the session secret signs for: the console and the report, ticket and survey pages. */
+const NEEDS_SECRET = /^\/(?:console(?:\/|$)|r\/|t\/|s\/)/;
+let secretProblemLogged = false;
+
+/**
+ * Without the secret these pages cannot be served; a plain 404 looked like a wrong address. The
+ * operator is told, in the answer and once per isolate in the log, which secret to set and how.
+ */
+function secretMissing(env: WorkerEnv): Response {
+  const value = env.GONGZHI_SESSION_SECRET;
+  const problem = typeof value === 'string' && value.length > 0 ? `GONGZHI_SESSION_SECRET 太短（${value.length} 个字符，至少 32 个）` : 'GONGZHI_SESSION_SECRET 未设置';
+  const hint = 'npx wrangler secret put GONGZHI_SESSION_SECRET（值可用 openssl rand -base64 32 生成）';
+  if (!secretProblemLogged) {
+    secretProblemLogged = true;
+    createJsonLogger().error('console.session_secret_missing', { problem, hint, pages: '/console, /r/, /t/, /s/' });
+  }
+  return new Response(`工作台和反映页暂不可用：${problem}。请运行 ${hint}，然后重新部署。\n(The console and report pages need the GONGZHI_SESSION_SECRET secret, at least 32 characters: wrangler secret put GONGZHI_SESSION_SECRET)\n`, {
+    status: 503,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const validSecret = typeof env.GONGZHI_SESSION_SECRET === 'string' && env.GONGZHI_SESSION_SECRET.length >= 32;
+    if (!validSecret && NEEDS_SECRET.test(new URL(request.url).pathname)) return secretMissing(env);
     const { services, close, remember, endpoints, logins } = await runtimeFor(env, ctx);
     try {
       // The console is served once its cookie key is set (wrangler secret put GONGZHI_SESSION_SECRET).

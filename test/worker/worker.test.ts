@@ -84,6 +84,18 @@ describe('the Worker bundle in workerd (Miniflare)', () => {
     expect(bad.status).toBe(401);
   });
 
+  it('without GONGZHI_SESSION_SECRET the console and report pages say which secret to set and how, instead of a bare 404', async () => {
+    for (const path of ['/console', '/console/login', '/r/county']) {
+      const res = await mf.dispatchFetch(`http://localhost${path}`);
+      const text = await res.text();
+      expect(res.status, path).toBe(503);
+      expect(text).toContain('GONGZHI_SESSION_SECRET 未设置');
+      expect(text).toContain('npx wrangler secret put GONGZHI_SESSION_SECRET');
+    }
+    // Callbacks do not need it and still answer.
+    expect((await mf.dispatchFetch('http://localhost/webhooks/wecom')).status).not.toBe(503);
+  });
+
   it.runIf(url)('reports health and turns a signed DingTalk callback into a ticket in PostgreSQL', async () => {
     const health = await mf.dispatchFetch('http://localhost/healthz');
     expect(await health.json()).toMatchObject({ ok: true, database: 'postgres' });
