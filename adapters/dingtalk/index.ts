@@ -5,6 +5,7 @@ import type { Logger } from '../../src/logger';
 import type { InboundEndpoint, OutboundAdapter, WebLogin } from '../types';
 import { createDingtalkClient, DEFAULT_DINGTALK_API_BASE, DEFAULT_DINGTALK_OAPI_BASE } from './client';
 import type { TokenStore } from '../token-store';
+import { resolveSecret } from '../../src/directory/secrets';
 import { configGetter, perConfig } from '../per-config';
 import { parseDingtalkRobot } from './inbound';
 import { createDingtalkSender, type DingtalkGroupOutbound } from './sender';
@@ -91,6 +92,19 @@ export function createDingtalkPlatform(
     const names = new Map(c.staff.flatMap((s) => (s.accounts.dingtalk ? [[s.accounts.dingtalk, s.name] as const] : [])));
     return { outbound, names };
   });
+  // The directory holds "${VAR}" for a custom robot's token and secret (src/directory/secrets.ts): read for each post.
+  const outboundFor = (chatId: string): DingtalkGroupOutbound | null => {
+    const out = channels().outbound.get(chatId);
+    if (!out || out.kind !== 'dingtalk-custom-robot') return out ?? null;
+    const token = resolveSecret(out.accessToken, env);
+    const secret = out.secret === undefined ? null : resolveSecret(out.secret, env);
+    const missing = !token.ok ? token.variable : secret && !secret.ok ? secret.variable : null;
+    if (missing || !token.ok || (secret && !secret.ok)) {
+      logger.warn('dingtalk.group_secret_missing', { chatId, variable: missing, hint: `set ${missing}: the group's custom robot refers to it` });
+      return null;
+    }
+    return { kind: 'dingtalk-custom-robot', accessToken: token.value, ...(secret ? { secret: secret.value } : {}) };
+  };
   const endpoints: Record<string, InboundEndpoint> = {};
   // The HTTP endpoint also serves in Stream mode: a deployment may switch modes without losing callbacks.
   // Optional, apart from the app's group: only staff of this organisation are staff (see foreignCorp).
@@ -100,7 +114,7 @@ export function createDingtalkPlatform(
     endpoints,
     sender: createDingtalkSender({
       client,
-      outboundFor: (chatId) => channels().outbound.get(chatId) ?? null,
+      outboundFor,
       logger,
       nameOf: (userId) => channels().names.get(userId) ?? null,
       replyHosts: [new URL(apiBase).host, new URL(oapiBase).host],

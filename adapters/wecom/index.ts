@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requireGroup } from '../../src/config/env';
+import { resolveSecret } from '../../src/directory/secrets';
 import { configGetter, perConfig } from '../per-config';
 import type { GongzhiConfig } from '../../src/config/schema';
 import type { Logger } from '../../src/logger';
@@ -162,7 +163,15 @@ export function createWecomPlatform(
         userIdFromCode: (code) => client.loginUserId(code),
       }
     : null;
-  const sender = createWecomSender({ client, webhookKeyFor: (chatId) => channels().keys.get(chatId) ?? null, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });
+  // The directory holds "${VAR}" (src/directory/secrets.ts): read for each post, never stored resolved.
+  const webhookKeyFor = (chatId: string): string | null => {
+    const key = channels().keys.get(chatId);
+    if (key === undefined) return null;
+    const r = resolveSecret(key, env);
+    if (!r.ok) logger.warn('wecom.group_key_missing', { chatId, variable: r.variable, hint: `set ${r.variable}: the group's outbound.key refers to it` });
+    return r.ok ? r.value : null;
+  };
+  const sender = createWecomSender({ client, webhookKeyFor, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });
   if (!longConnection) return { endpoints, sender, login, longConnection };
   const aibot = createAibotSender({
     channel: longConnection.channel,

@@ -5,6 +5,7 @@ import type { GongzhiConfig } from '../config/schema';
 import { formatChange, summarizeChanges } from '../directory/diff';
 import { PlatformSyncError } from '../directory/platform-sources';
 import { formatIssue, pickDirectory } from '../directory/sections';
+import { maskDirectorySecrets } from '../directory/secrets';
 import { runDirectorySync } from '../directory/sync';
 import { DirectoryConflictError } from '../repo/directory-store';
 import type { Services } from '../services';
@@ -65,8 +66,8 @@ export async function importDirectory(s: Services, w: { directory: Record<string
 export async function exportDirectory(s: Services, now: Date): Promise<CliResult> {
   const live = s.liveDirectory;
   await live.reload();
-  const header = `# 共治目录（directory）版本 ${live.revision}，导出于 ${now.toISOString()}\n# 导入：npm run cli -- config import 此文件 [--apply]。群机器人密钥（outbound.key 等）也在其中，请妥善保管。\n`;
-  return result(0, [(header + stringifyYaml(live.snapshot, { lineWidth: 0 })).trimEnd()]);
+  const header = `# 共治目录（directory）版本 ${live.revision}，导出于 ${now.toISOString()}\n# 导入：npm run cli -- config import 此文件 [--apply]。群机器人密钥只写引用（\${环境变量}）或遮盖（****末 4 位），导入时遮盖的密钥保持原值。\n`;
+  return result(0, [(header + stringifyYaml(maskDirectorySecrets(live.snapshot), { lineWidth: 0 })).trimEnd()]);
 }
 
 export async function syncDirectoryFromPlatform(s: Services, w: { platform: 'wecom' | 'dingtalk'; apply: boolean; author: string }): Promise<CliResult> {

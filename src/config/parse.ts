@@ -12,8 +12,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Group robot keys written as one "${VAR}" stay references: the directory stores them so (never
+ * the secret, src/directory/secrets.ts) and the sender reads the variable for each post. The
+ * variable must still be set at start.
+ */
+const GROUP_SECRET_PATH = /^groups\[\d+\]\.outbound\.(key|accessToken|secret)$/;
+
 /** "${WECOM_GROUP_KEY}" in any string value is read from the environment, so secrets stay out of the file. */
 function substituteEnv(value: unknown, env: Record<string, string | undefined>, path: string, missing: string[]): unknown {
+  if (typeof value === 'string' && GROUP_SECRET_PATH.test(path) && /^\$\{[A-Z0-9_]+\}$/.test(value)) {
+    const name = value.slice(2, -1);
+    if (env[name] === undefined || env[name] === '') missing.push(`${path}: 环境变量 ${name} 未设置（environment variable ${name} is not set）`);
+    return value;
+  }
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, name: string) => {
       const v = env[name];

@@ -4,6 +4,7 @@ import { formatChange, summarizeChanges } from '../directory/diff';
 import type { DirectoryWriteResult } from '../directory/live';
 import { PlatformSyncError } from '../directory/platform-sources';
 import type { DirectoryIssue } from '../directory/sections';
+import { maskDirectorySecrets } from '../directory/secrets';
 import { runDirectorySync } from '../directory/sync';
 import { readFlash, writeFlash } from '../http/flash';
 import { DirectoryConflictError, getRevision, listRevisions } from '../repo/directory-store';
@@ -74,7 +75,8 @@ export function createDirectoryConsole(services: Services): Hono<ConsoleEnv> {
   });
 
   app.get('/export.yaml', (c) => {
-    const text = `# 共治目录 版本 ${live.revision}（npm run cli -- config import 此文件 [--apply]）\n${stringifyYaml(live.snapshot, { lineWidth: 0 })}`;
+    // Group keys as references (${ENV_VAR}) or masked: the export never carries a secret.
+    const text = `# 共治目录 版本 ${live.revision}（npm run cli -- config import 此文件 [--apply]）\n${stringifyYaml(maskDirectorySecrets(live.snapshot), { lineWidth: 0 })}`;
     return c.body(text, 200, { 'content-type': 'application/yaml; charset=utf-8', 'content-disposition': `attachment; filename="directory-${live.revision}.yaml"`, 'cache-control': 'no-store' });
   });
 
@@ -170,7 +172,7 @@ export function createDirectoryConsole(services: Services): Hono<ConsoleEnv> {
   app.get('/:list', async (c) => {
     const l = listDef(c.req.param('list'));
     if (!l) return c.text('没有这个目录分区', 404);
-    const items = listItems(live.snapshot, l).map((item, i) => ({ key: itemKey(l, item, i), item }));
+    const items = listItems(maskDirectorySecrets(live.snapshot), l).map((item, i) => ({ key: itemKey(l, item, i), item }));
     const o = l.sub ? objectDef(l.section) : null;
     return c.html(
       <>
@@ -187,7 +189,8 @@ export function createDirectoryConsole(services: Services): Hono<ConsoleEnv> {
   app.get('/:list/:key', (c) => {
     const l = listDef(c.req.param('list'));
     if (!l) return c.text('没有这个目录分区', 404);
-    const items = listItems(live.snapshot, l);
+    // The form shows group keys masked; saving the masked value back keeps the stored key (live.write).
+    const items = listItems(maskDirectorySecrets(live.snapshot), l);
     const i = findItem(items, l, c.req.param('key'));
     if (i < 0) return c.text('没有这一项', 404);
     return c.html(entryForm(c, l, c.req.param('key'), items[i]!, [], i, live.revision));

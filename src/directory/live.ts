@@ -6,6 +6,7 @@ import { writeDirectoryRows } from '../repo/directory';
 import { currentRevisionId, getRevision, insertRevision, latestRevision, type RevisionSource } from '../repo/directory-store';
 import { diffDirectory, formatChange, type DirectoryChange } from './diff';
 import { strandingIssues } from './guards';
+import { restoreMaskedSecrets } from './secrets';
 import { composeConfig, formatIssue, pickDirectory, validateDirectory, type DirectoryIssue, type DirectorySnapshot } from './sections';
 
 export interface DirectoryWrite {
@@ -219,6 +220,10 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     },
     reload,
     async write(w) {
+      // A masked group key sent back (the console form, an imported export) keeps the stored one.
+      const restored = restoreMaskedSecrets(w.directory, state.snapshot);
+      if (restored.issues.length) return { ok: false, issues: restored.issues };
+      w = { ...w, directory: restored.directory };
       const checked = validateDirectory(w.directory, settings);
       // Measured against what runs now (not the writer's base): that is what the open work refers to.
       const stranded = await strandingIssues(db, state.snapshot, checked.ok ? checked.directory : pickDirectory(w.directory));

@@ -11,20 +11,22 @@ describeOnDatabases('DingTalk late groups', (db) => {
   it('a DingTalk custom-robot group added while running is posted to without a restart', async () => {
     const dingtalk = await startFakeDingtalk({ clientId: 'unused', clientSecret: 'unused' });
     const clock = createTestClock();
-    const runtime = await createTestRuntime(db(), { now: clock.now, rawEnv: { DINGTALK_OAPI_BASE: dingtalk.base } });
+    const runtime = await createTestRuntime(db(), { now: clock.now, rawEnv: { DINGTALK_OAPI_BASE: dingtalk.base, GZ_DT_LATE_TOKEN: 'late-token' } });
     try {
       const live = runtime.services.liveDirectory;
       expect(live.config.groups.some((g) => g.platform === 'dingtalk')).toBe(false);
       const sender = runtime.platforms.senders.dingtalk;
       expect(sender).toBeDefined();
-      const groups = [...live.config.groups, { id: 'county-dingtalk', name: '钉钉群', platform: 'dingtalk', chatId: 'cid-late', outbound: { kind: 'dingtalk-custom-robot', accessToken: 'late-token' } }];
+      const groups = [...live.config.groups, { id: 'county-dingtalk', name: '钉钉群', platform: 'dingtalk', chatId: 'cid-late', outbound: { kind: 'dingtalk-custom-robot', accessToken: '${GZ_DT_LATE_TOKEN}' } }];
       const w = await live.write({ directory: { ...live.snapshot, groups }, base: live.revision, author: 'zhaolei', source: 'console' });
       expect(w).toMatchObject({ ok: true, written: true });
       const r = await sender!.send({ platform: 'dingtalk', target: { kind: 'group', chatId: 'cid-late' }, payload: { format: 'text', text: '【派单】测试', mentions: [] } });
       expect(r).toEqual({ ok: true });
       const posts = dingtalk.posts('/robot/send');
       expect(posts).toHaveLength(1);
+      // The directory holds the reference; the token is read from the environment for the post.
       expect(posts[0]!.query.access_token).toBe('late-token');
+      expect(JSON.stringify(await runtime.services.db.selectFrom('directory_revisions').selectAll().execute())).not.toContain('late-token');
       expect(posts[0]!.body).toMatchObject({ msgtype: 'text', text: { content: '【派单】测试' } });
       // An app-robot group needs the app: without DINGTALK_CLIENT_ID/SECRET the post fails with the reason, not a token error.
       const appGroup = [...groups, { id: 'county-dingtalk-app', name: '钉钉应用群', platform: 'dingtalk', chatId: 'cid-app', outbound: { kind: 'dingtalk-robot' } }];

@@ -1,0 +1,73 @@
+import type { DirectoryIssue, DirectorySnapshot } from './sections';
+
+/**
+ * Group robot keys (WeCom message-push `key`, DingTalk custom robot `accessToken` and `secret`)
+ * are stored in the directory as written: `${ENV_VAR}` stays a reference, resolved from the
+ * environment only when a post is sent, so revisions, the groups table, exports and the console
+ * never hold the secret. A key written out (older revisions resolved references when seeding)
+ * is shown masked, last 4 characters only; a masked value sent back keeps the stored key.
+ */
+export const GROUP_SECRET_FIELDS = ['key', 'accessToken', 'secret'] as const;
+
+/** A whole value that is one reference: `${WECOM_GROUP_KEY}`. */
+const REFERENCE = /^\$\{([A-Z0-9_]+)\}$/;
+const MASK_PREFIX = '****';
+/** Below this a key's last 4 characters say too much of it: fully masked. */
+const SHOW_TAIL_FROM = 12;
+
+export const isSecretReference = (v: string) => REFERENCE.test(v);
+
+/** The reference as it is; a written-out key as `****` and its last 4 characters. */
+export function maskSecret(v: string): string {
+  if (isSecretReference(v)) return v;
+  return MASK_PREFIX + (v.length >= SHOW_TAIL_FROM ? v.slice(-4) : '');
+}
+
+const isMasked = (v: string) => v.startsWith(MASK_PREFIX);
+
+/** `${VAR}` read from `env`; anything else is the key itself. */
+export function resolveSecret(v: string, env: Record<string, string | undefined>): { ok: true; value: string } | { ok: false; variable: string } {
+  const m = REFERENCE.exec(v);
+  if (!m) return { ok: true, value: v };
+  const value = env[m[1]!];
+  return value ? { ok: true, value } : { ok: false, variable: m[1]! };
+}
+
+type Entry = Record<string, unknown>;
+const isObject = (v: unknown): v is Entry => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function mapGroupSecrets(snapshot: DirectorySnapshot, f: (value: string, group: Entry, field: string, index: number) => string): DirectorySnapshot {
+  const groups = snapshot.groups;
+  if (!Array.isArray(groups)) return snapshot;
+  return {
+    ...snapshot,
+    groups: groups.map((g: unknown, i) => {
+      if (!isObject(g) || !isObject(g.outbound)) return g;
+      const outbound: Entry = { ...g.outbound };
+      for (const field of GROUP_SECRET_FIELDS) if (typeof outbound[field] === 'string') outbound[field] = f(outbound[field], g, field, i);
+      return { ...g, outbound };
+    }),
+  };
+}
+
+/** What an export or the console shows: references as written, keys masked. */
+export const maskDirectorySecrets = (snapshot: DirectorySnapshot): DirectorySnapshot => mapGroupSecrets(snapshot, (v) => maskSecret(v));
+
+/**
+ * A write that sends a masked key back (an edited form, an imported export) keeps the key
+ * stored for that group and field; a masked value that matches nothing stored is a problem
+ * to show, never a key to store.
+ */
+export function restoreMaskedSecrets(next: DirectorySnapshot, current: DirectorySnapshot): { directory: DirectorySnapshot; issues: DirectoryIssue[] } {
+  const issues: DirectoryIssue[] = [];
+  const stored = new Map<string, Entry>();
+  if (Array.isArray(current.groups)) for (const g of current.groups) if (isObject(g) && typeof g.id === 'string' && isObject(g.outbound)) stored.set(g.id, g.outbound);
+  const directory = mapGroupSecrets(next, (v, g, field, i) => {
+    if (!isMasked(v)) return v;
+    const before = stored.get(String(g.id))?.[field];
+    if (typeof before === 'string' && maskSecret(before) === v) return before;
+    issues.push({ path: ['groups', i, 'outbound', field], message: '这是遮盖后的密钥，不能保存：请写成 ${环境变量}（推荐）或填写完整密钥（a masked key: write ${ENV_VAR} or the whole key）' });
+    return v;
+  });
+  return { directory, issues };
+}
