@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime } from '../helpers/runtime';
@@ -26,7 +27,7 @@ describeOnDatabases('DingTalk late groups', (db) => {
       expect(posts).toHaveLength(1);
       // The directory holds the reference; the token is read from the environment for the post.
       expect(posts[0]!.query.access_token).toBe('late-token');
-      expect(JSON.stringify(await runtime.services.db.selectFrom('directory_revisions').selectAll().execute())).not.toContain('late-token');
+      expect(JSON.stringify((await sql`select * from directory_revisions`.execute(runtime.services.db)).rows)).not.toContain('late-token');
       expect(posts[0]!.body).toMatchObject({ msgtype: 'text', text: { content: '【派单】测试' } });
       // An app-robot group needs the app: without DINGTALK_CLIENT_ID/SECRET the post fails with the reason, not a token error.
       const appGroup = [...groups, { id: 'county-dingtalk-app', name: '钉钉应用群', platform: 'dingtalk', chatId: 'cid-app', outbound: { kind: 'dingtalk-robot' } }];

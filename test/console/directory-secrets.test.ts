@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap';
 import { exportDirectory } from '../../src/cli/config-commands';
@@ -29,7 +30,7 @@ describeOnDatabases('group robot keys in the directory', (db) => {
   });
   const get = (path: string) => rt!.app.request(path, { headers: { cookie } });
   const stored = async () => {
-    const revisions = await rt!.services.db.selectFrom('directory_revisions').selectAll().execute();
+    const revisions = (await sql`select * from directory_revisions`.execute(rt!.services.db)).rows;
     const groups = await rt!.services.db.selectFrom('groups').selectAll().execute();
     return JSON.stringify(revisions) + JSON.stringify(groups);
   };
