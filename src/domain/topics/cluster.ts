@@ -42,8 +42,8 @@ export interface TopicOptions {
   subjectDocFraction: number;
   /**
    * Terms in at most max(rareMinDocs, rareDocFraction × window) reports are evidence of a link.
-   * rareMinDocs is above a topic's size: the name all eight reports of one problem use must not
-   * stop counting because eight reports use it.
+   * rareMinDocs is at least a topic's usual size (3–8 reports): the name all eight reports of one
+   * problem use must not stop counting because eight reports use it.
    */
   rareMinDocs: number;
   rareDocFraction: number;
@@ -95,7 +95,7 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   idfPower: 1.5,
   subjectMinDocs: 10,
   subjectDocFraction: 0.01,
-  rareMinDocs: 10,
+  rareMinDocs: 8,
   rareDocFraction: 0.002,
   evidence: 2.6,
   minLinks: 2,
@@ -380,6 +380,8 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   // rareCap; an area's name is worth nothing. A kind's worth is stored negative: a pair counts its
   // best one once (see the walk).
   const worth = new Float32Array(V);
+  const areaGram = new Uint8Array(V);
+  for (const id of areaGrams) if (id < V) areaGram[id] = 1;
   const isSubject = new Uint8Array(V);
   for (const id of subjectIds) isSubject[id] = 1;
   // A kind or symptom anywhere (欠款, not 欠款@河西): what the two reports say is wrong.
@@ -391,7 +393,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   for (let id = 0; id < V; id++) {
     const f = df[id]!;
     if (f === 0) continue;
-    worth[id] = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : areaGrams.has(id) ? opts.areaNameWorth : 1);
+    worth[id] = vocab.isKind(id) ? -contextWorth(id) : f > rareCap ? 0 : (Math.log(nEff / f) / logTop) * (vocab.isPlace(id) ? (specific(id) ? opts.placeBoost : 0) : areaGram[id] === 1 ? opts.areaNameWorth : 1);
   }
   // A report's bursty kinds-in-an-area: two reports sharing one are compared whatever words they use.
   const contexts: Uint32Array[] = counts.map((c) => (opts.contextEvidence === 0 ? EMPTY : c.ids.filter((id) => worth[id]! < 0)));
@@ -399,8 +401,9 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const online: boolean[] = counts.map((c) => c.ids.includes(onlineKind));
   // Reports of a problem bound to a place: they name a place (a road, a park, a town…) or describe a
   // kind of problem that happens at one (flooding, an outage).
-  const placeKinds = new Set(PLACE_BOUND_KINDS.map((k) => vocab.id(vocab.kind(k))));
-  const placeBound: boolean[] = counts.map((c, i) => places[i]!.some((su) => su.place) || c.ids.some((id) => placeKinds.has(id)));
+  const placeKinds = new Uint8Array(vocab.size() + PLACE_BOUND_KINDS.length);
+  for (const k of PLACE_BOUND_KINDS) placeKinds[vocab.id(vocab.kind(k))] = 1;
+  const placeBound: boolean[] = counts.map((c, i) => places[i]!.some((su) => su.place) || c.ids.some((id) => placeKinds[id] === 1));
   // Areas as numbers; −1 none, and a report that names several keeps its list.
   const area1 = Int32Array.from(areas, (list) => (list.length === 0 ? -1 : areaId(list[0]!)));
   const areaMany = areas.map((list) => (list.length > 1 ? list.map(areaId) : null));
