@@ -247,7 +247,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await write({ op: 'sweep' })).code;
     case 'report': {
       const rest = argv.slice(1);
-      const [{ templates }, { dailyDigest, departmentRanking, monthPeriod }] = await Promise.all([import('../domain/templates'), import('../reports/queries')]);
+      const [{ templates }, { departmentRanking, monthPeriod }] = await Promise.all([import('../domain/templates'), import('../reports/queries')]);
       if (sub === 'monthly') {
         const month = flag(rest, 'month');
         if (!month) break;
@@ -257,11 +257,13 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (sub === 'daily') {
         const date = flag(rest, 'date');
+        const { dailyDigestText } = await import('../reports/daily-digest-text');
         const text = await withServices(async (s) => {
           const groupId = flag(rest, 'group') ?? null;
           const at = date ? new Date(Date.parse(`${date}T${s.config.digest.dailyAt}:00+08:00`)) : s.now();
-          const name = groupId ? (await s.db.selectFrom('groups').select('name').where('id', '=', groupId).executeTakeFirst())?.name ?? groupId : s.config.deployment.name;
-          return templates.dailyDigest(await dailyDigest(s.db, s.sla, { groupId, groupName: name, at }));
+          const group = groupId ? ((await s.db.selectFrom('groups').select(['id', 'name', 'region']).where('id', '=', groupId).executeTakeFirst()) ?? { id: groupId, name: groupId, region: null }) : null;
+          // The same text the server posts into the group (a city's with its county lines).
+          return dailyDigestText({ db: s.db, sla: s.sla, org: s.directory.org }, { group, deploymentName: s.config.deployment.name, at, publicOnly: group !== null });
         });
         console.log(text);
         return 0;

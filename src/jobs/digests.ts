@@ -5,8 +5,9 @@ import { templates } from '../domain/templates';
 import { hasOutbound, textPayload } from '../pipeline/notify';
 import { listGroups, type GroupRecord } from '../repo/directory';
 import { enqueueOutbox } from '../repo/outbox';
-import { dailyDigest, monthPeriod, type Period } from '../reports/queries';
-import { regionDaySummary, regionDepartmentRanking, regionDigestLines, regionRankingText, regionStandings } from '../reports/regions';
+import { monthPeriod, type Period } from '../reports/queries';
+import { dailyDigestText } from '../reports/daily-digest-text';
+import { regionDepartmentRanking, regionRankingText, regionStandings } from '../reports/regions';
 import type { Services } from '../services';
 import { runAuditJobs } from './audit-checkpoints';
 import { runSweep } from './sweep';
@@ -72,11 +73,7 @@ export async function postDueDigests(services: Services, now: Date = services.no
   for (const g of groups) {
     const key = `digest:daily:${g.id}:${today}`;
     if (await alreadyRan(services, key)) continue;
-    const digest = await dailyDigest(services.db, services.sla, { groupId: g.id, groupName: g.name, at: dueAt, publicOnly: true });
-    // A city's groups also hear how each county stands; a county's keep their own digest.
-    const region = org.groupRegion(g.region);
-    const counties = org.children(region).length ? regionDigestLines(await regionDaySummary(services.db, org, region, dueAt)) : '';
-    const text = [templates.dailyDigest(digest), counties].filter(Boolean).join('\n');
+    const text = await dailyDigestText({ db: services.db, sla: services.sla, org }, { group: g, deploymentName: services.config.deployment.name, at: dueAt, publicOnly: true });
     const items = [{ platform: g.platform, kind: 'digest' as const, target: { kind: 'group' as const, chatId: g.chatId }, payload: textPayload(text), groupId: g.id }];
     if (!(await claimAndEnqueue(services, key, now, items))) continue;
     posted.push(key);

@@ -8,10 +8,10 @@ import { loadConfigFile } from '../../src/config/load';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gongzhi-cli-'));
 /** Runs the CLI as a user would; asynchronous, so the test runner stays responsive meanwhile. */
-const cli = (args: string[], input?: string) =>
+const cli = (args: string[], input?: string, env: Record<string, string> = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, GONGZHI_CONFIG: '', NODE_ENV: 'development' },
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, GONGZHI_CONFIG: '', NODE_ENV: 'development', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -44,6 +44,15 @@ describe('CLI', () => {
     expect(lines[1]).toEqual({ id: 'b', isIssue: false, type: null, category: null, urgency: null, confidence: expect.any(Number), autoDispatch: false });
     expect(lines[2]).toMatchObject({ id: 'c', isIssue: true, type: 'report', category: 'fees' });
     expect(r.stderr).toContain('line 3: not JSON');
+  });
+
+  it('report daily --group of a city group prints the digest the server posts there, with a line per county', { timeout: 300_000 }, async () => {
+    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'gongzhi-cli-city-')), GONGZHI_CONFIG: new URL('../../config/example-city.yaml', import.meta.url).pathname };
+    expect((await cli(['migrate'], '', env)).status).toBe(0);
+    const r = await cli(['report', 'daily', '--group', 'city', '--date', '2026-11-23'], '', env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('【每日调度】');
+    expect(r.stdout).toContain('各地区（新受理｜超期｜挂牌督办）：\n青山县：0｜0｜0\n河西县：0｜0｜0\n北山经济技术开发区：0｜0｜0');
   });
 
   it('config check accepts the example and names bad fields', async () => {
