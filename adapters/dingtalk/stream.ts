@@ -2,6 +2,7 @@ import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import type WebSocket from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../../src/logger';
+import { errorReason } from '../../src/node/error-reason';
 
 /**
  * Largest frame we accept from the gateway (ws closes the socket with 1009 above it, and the
@@ -79,9 +80,11 @@ export class GatewayDWClient extends DWClient {
       body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'gongzhi', subscriptions: this.config.subscriptions }),
       signal: AbortSignal.timeout(10_000),
     });
-    const body = (await res.json().catch(() => null)) as { endpoint?: string; ticket?: string } | null;
+    const body = (await res.json().catch(() => null)) as { endpoint?: string; ticket?: string; code?: unknown; message?: unknown } | null;
     if (!res.ok || !body?.endpoint || !body.ticket) {
-      throw new Error(`DingTalk gateway refused the connection (HTTP ${res.status}): check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that Stream mode is enabled for the robot`);
+      const hint = res.status === 401 || res.status === 403 ? ': check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that Stream mode is enabled for the robot' : '';
+      // The gateway's own code and message go to the log with the status (errorReason), as the reason.
+      throw Object.assign(new Error(`DingTalk gateway refused the connection (HTTP ${res.status})${hint}`), { response: { status: res.status, data: body } });
     }
     (this as unknown as SdkInternals).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
     return this;
@@ -226,11 +229,11 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
       socket.ping();
     }, tick);
     heartbeat.unref?.();
-    socket.on('close', () => {
+    socket.on('close', (code: number, reason: Buffer) => {
       if (socket !== live) return;
       live = null;
       clearHeartbeat();
-      opts.logger.warn('dingtalk.stream.closed', {});
+      opts.logger.warn('dingtalk.stream.closed', { code, ...(reason?.length ? { reason: reason.toString('utf8').slice(0, 200) } : {}) });
       schedule();
     });
   }
@@ -253,7 +256,7 @@ export function createStreamReceiver(opts: StreamReceiverOptions): StreamReceive
       opts.logger.info('dingtalk.stream.connected', { connects });
     } catch (e) {
       failures++;
-      opts.logger.warn('dingtalk.stream.connect_failed', { failures, error: (e as Error).message });
+      opts.logger.warn('dingtalk.stream.connect_failed', { failures, ...errorReason(e) });
       client.currentSocket()?.terminate();
     } finally {
       connecting = false;

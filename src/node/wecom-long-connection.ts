@@ -8,6 +8,7 @@ import { InvalidMessageError, type InboundMessage } from '../domain/message';
 import { clickMayAct, FOREIGN_CARD_NOTICE, ticketCardParams } from '../pipeline/cards';
 import { getTicket, ticketView } from '../repo/tickets';
 import type { Services } from '../services';
+import { errorReason } from './error-reason';
 
 export interface LongConnectionTimings {
   /** First reconnect delay; doubles per failure up to 30 s (the SDK's cap). */
@@ -143,7 +144,9 @@ export function startWecomLongConnection(services: Services, settings: WecomLong
     if (!stopped) logger.warn('wecom.aibot.disconnected', { reason: String(reason).slice(0, 200) });
   });
   client.on('error', (e: Error) => {
-    if (/Authentication failed/.test(e.message)) logger.error('wecom.aibot.auth_failed', { error: e.message.slice(0, 200), hint: 'check WECOM_BOT_ID and WECOM_BOT_SECRET against the bot in the WeCom admin console (API 模式: 长连接)' });
+    if (/Authentication failed/.test(e.message)) logger.error('wecom.aibot.auth_failed', { ...errorReason(e), hint: 'check WECOM_BOT_ID and WECOM_BOT_SECRET against the bot in the WeCom admin console (API 模式: 长连接)' });
+    // Any other failure (TLS, DNS, refused, a closed socket) with its reason: the SDK reconnects by itself.
+    else logger.warn('wecom.aibot.error', errorReason(e));
   });
 
   /*

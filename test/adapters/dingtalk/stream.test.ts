@@ -111,6 +111,17 @@ describe('Stream supervisor backoff', () => {
   afterEach(async () => receiver?.stop());
   afterAll(async () => dt?.close());
 
+  it('says why a connect failed: the HTTP status and the gateway’s own code and message, never the secret', async () => {
+    dt.setGatewayDown(1);
+    const logger = createMemoryLogger();
+    receiver = createStreamReceiver({ ...APP, gatewayUrl: `${dt.base}/v1.0/gateway/connections/open`, logger, onRobotMessage: async () => undefined, initialBackoffMs: 20, maxBackoffMs: 40, random: () => 1 });
+    receiver.start();
+    await eventually(() => receiver!.state().connected, 10_000);
+    const failed = logger.lines.find((l) => l.event === 'dingtalk.stream.connect_failed')!;
+    expect(failed).toMatchObject({ failures: 1, status: 503, detail: 'ServiceUnavailable down' });
+    expect(JSON.stringify(logger.lines)).not.toContain(APP.clientSecret);
+  });
+
   it('backs off exponentially with a cap while the gateway is down, with never two connects at once, then connects once', async () => {
     dt.setGatewayDown(6);
     const logger = createMemoryLogger();
