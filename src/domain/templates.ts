@@ -182,14 +182,16 @@ export const templates = {
     const shown = items.slice(0, 10).map((t) => `${t.number}｜${STATUS_NAMES[t.status]}｜${postedContent(t, 24)}`);
     return [`${title}（${items.length}）`, ...shown, ...(items.length > 10 ? [`……另有 ${items.length - 10} 件，请到控制台查看`] : [])].join('\n');
   },
-  help(role: Role): string {
+  /** `where`: in a one-to-one chat nobody needs to @ the bot, and the help must not tell them to. */
+  help(role: Role, where: 'group' | 'direct' = 'group'): string {
     const allowed = new Set<CommandName>(ROLE_COMMANDS[role]);
     const lines = COMMAND_SPECS.filter((s) => allowed.has(s.name)).map((s) => `${s.usage}（/${s.en[0]}）— ${s.summary}`);
-    const intro = role === 'enterprise' ? '直接 @我 描述遇到的问题即可反映诉求。' : `您的身份：${ROLE_NAMES[role]}。`;
+    const intro = role !== 'enterprise' ? `您的身份：${ROLE_NAMES[role]}。` : where === 'direct' ? '直接发消息描述遇到的问题即可反映诉求（不需要 @我）。' : '直接 @我 描述遇到的问题即可反映诉求。';
     return [intro, '工单号可写完整编号或短号（如 7），也可引用机器人关于该工单的消息。', ...lines].join('\n');
   },
   welcome(botName: string): string {
-    return `您好，我是${botName}。企业遇到审批、用电、账款、检查等问题，@我 说明情况即可，我会登记工单并转交承办单位，全程可查。发送 /帮助 查看命令。`;
+    // Said when someone opens the one-to-one chat: here a plain message is enough (in a group, @ the bot).
+    return `您好，我是${botName}。企业遇到审批、用电、账款、检查等问题，直接发消息说明情况即可（在群里请 @我），我会登记工单并转交承办单位，全程可查。发送 /帮助 查看命令。`;
   },
   greetingHint(): string {
     return '您好！有问题请直接描述，例如“厂房用电报装一个月了还没接通”。发送 /帮助 查看命令。';

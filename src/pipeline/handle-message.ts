@@ -69,7 +69,7 @@ export async function handleMessage(deps: PipelineDeps, tx: Tx, msg: InboundMess
       ({ outcome, ticketId, ticketNumber } = await photoFollowUp(ctx, photos));
     } else if (staff) {
       // Staff replies and notices are not issues (taxonomy §1); point them to the commands.
-      if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role));
+      if (msg.chatType === 'direct') reply(ctx, templates.help(staff.role, 'direct'));
     } else {
       if (!advised) await deps.learning?.catchUp(tx);
       const c = advised ?? deps.classifier.classify(msg.text);

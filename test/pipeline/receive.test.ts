@@ -148,6 +148,13 @@ describeOnDatabases('pipeline', (database) => {
     expect(enterpriseHelp).toContain('/附议');
     expect(enterpriseHelp).not.toContain('/认领');
     expect(enterpriseHelp).not.toContain('/办结');
+    expect(enterpriseHelp).toContain('@我');
+    // One-to-one there is nobody to @: the help says to just write.
+    await send('qs-jixie-liu', '/帮助', { chatType: 'direct', chatId: 'qs-jixie-liu', chatTitle: undefined });
+    await rt.services.drainer.drainOnce();
+    const directHelp = rt.local!.directTranscript('qs-jixie-liu', 0).filter((e) => e.from.kind === 'bot').at(-1)!.text;
+    expect(directHelp).toContain('直接发消息描述遇到的问题即可反映诉求（不需要 @我）');
+    expect(directHelp).toContain('/评价');
     await send('lidian', '/help');
     const staffHelp = await lastBot();
     expect(staffHelp).toContain('/认领');

@@ -42,6 +42,6 @@ async function listFor(ctx: MessageContext, name: 'mine' | 'queue'): Promise<voi
   replyPrivately(ctx, templates.list(title, views));
 }
 
-export const help: PlainHandler = async (ctx) => reply(ctx, templates.help(ctx.commandActor.role));
+export const help: PlainHandler = async (ctx) => reply(ctx, templates.help(ctx.commandActor.role, ctx.msg.chatType === 'direct' ? 'direct' : 'group'));
 export const mine: PlainHandler = (ctx) => listFor(ctx, 'mine');
 export const queue: PlainHandler = (ctx) => listFor(ctx, 'queue');

@@ -121,7 +121,8 @@ describe('WeCom AI bot end to end', () => {
     expect(id).toBe('');
     const welcome = JSON.parse(message) as { msgtype: string; text: { content: string } };
     expect(welcome.msgtype).toBe('text');
-    expect(welcome.text.content).toContain('@我 说明情况');
+    // A one-to-one chat: a plain message is enough.
+    expect(welcome.text.content).toContain('直接发消息说明情况即可（在群里请 @我）');
     // Not a second welcome from the app or the response_url once the event is processed.
     await eventually(async () => (await rt.services.db.selectFrom('inbound_messages').select('id').where('message_id', '=', 'enter-1').execute()).length === 1);
     await rt.services.drainer.drainOnce();
