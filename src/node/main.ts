@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { parseEnv } from '../config/env';
 import { createJsonLogger } from '../logger';
-import { startRuntime } from '../bootstrap';
+import { startRuntime, type Runtime } from '../bootstrap';
 import { startPlatformConnections } from './platform-connections';
 import { runScheduledWork } from '../jobs/digests';
 import { acquireDataDirLock, DataDirBusyError, liveHolder, type DataDirLock } from '../db/data-dir-lock';
@@ -21,6 +21,16 @@ function refuse(message: string): never {
   // Operators' mistakes (busy port, second process, missing setting) get a sentence, not a stack.
   console.error(`gongzhi: ${message}`);
   process.exit(1);
+}
+
+/** With no console account at all: the command that opens the first, for the configured admin. */
+async function noConsoleAccountHint(services: Runtime['services']): Promise<Record<string, string> | null> {
+  if (await services.db.selectFrom('console_accounts').select('staff_id').limit(1).executeTakeFirst()) return null;
+  const admin = services.config.staff.find((s) => s.role === 'admin' && s.active !== false)?.id ?? '<staff id>';
+  return {
+    staffId: admin,
+    hint: `no console account yet: open the first with \`npm run -s cli -- account create ${admin}\` as the service user with its environment (README「第一次登录工作台」: systemd-run … or docker exec -it gongzhi npm run -s cli -- account create ${admin}); the password is shown once, in that terminal`,
+  };
 }
 
 let lock: DataDirLock | null = null;
@@ -68,6 +78,10 @@ try {
       if (process.stdout.isTTY) void setup
         .offer(publicBase(runtime.services.config) ?? `http://localhost:${info.port}`)
         .then((link) => link && console.log(`\n  首次设置管理员 ${link.staffId} 的工作台密码（一次有效，${link.expiresAt.toISOString()} 前）：\n  ${link.url}\n`))
+        .catch((e) => logger.warn('console.setup_link_failed', { error: (e as Error).message }));
+      // Under systemd or Docker nobody sees a link: the log says how to open the first account (no token in it).
+      else void noConsoleAccountHint(runtime.services)
+        .then((hint) => hint && logger.warn('console.no_account', hint))
         .catch((e) => logger.warn('console.setup_link_failed', { error: (e as Error).message }));
     },
   ) as Server;

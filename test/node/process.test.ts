@@ -149,6 +149,19 @@ describe('npm start and the CLI on the embedded database', () => {
     expect(direct.out).toContain('已吊销 wangmin 的 1 个令牌');
   }, 500_000);
 
+  it('under systemd (stdout not a terminal) with no console account, the log says how to open the first one, without any link or token', async () => {
+    const port = await freePort();
+    const server = npmStart(port, { NODE_ENV: 'production', GONGZHI_CONFIG: 'config/example.yaml', GONGZHI_SESSION_SECRET: 'x'.repeat(40), DATA_DIR: mkdtempSync(join(tmpdir(), 'gongzhi-prod-')) });
+    started.push(server);
+    await up(`http://127.0.0.1:${port}`, server);
+    await eventually(() => server.out().includes('"console.no_account"'), 60_000);
+    const line = server.out().split('\n').find((l) => l.includes('"console.no_account"'))!;
+    expect(JSON.parse(line)).toMatchObject({ staffId: 'zhaolei', hint: expect.stringContaining('npm run -s cli -- account create zhaolei') });
+    expect(server.out()).not.toMatch(/setup\?token=|console\/setup/);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 300_000);
+
   it('a lock left by a crashed process is taken over, and the data survives', async () => {
     // A pid that certainly ended: a process that has exited.
     const gone = run(process.execPath, ['-e', ''], baseEnv);
