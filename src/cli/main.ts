@@ -101,16 +101,7 @@ async function write(w: CliWrite, opts: { print?: boolean } = {}): Promise<CliRe
   const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
   let r: CliResult;
   if (holder?.role === 'server' && holder.token && holder.port) {
-    const { bridgeUrl } = await import('../node/cli-bridge');
-    const url = bridgeUrl(holder.host, holder.port);
-    let res: Response;
-    try {
-      res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' }, body: JSON.stringify(w) });
-    } catch (e) {
-      throw new Error(`${busyMessage(holder, env.DATA_DIR)}\n（连不上该服务 ${url}：${(e as Error).message}）`);
-    }
-    if (!res.ok) throw new Error(`服务拒绝了这次写入（HTTP ${res.status}）：${await res.text()}`);
-    r = (await res.json()) as CliResult;
+    r = await bridge(w, holder, env.DATA_DIR);
   } else {
     const { runCliWrite } = await import('./writes');
     r = await withServices((s) => runCliWrite(s, w));
@@ -118,6 +109,32 @@ async function write(w: CliWrite, opts: { print?: boolean } = {}): Promise<CliRe
   if (opts.print !== false) for (const l of r.out) console.log(l);
   for (const l of r.err) console.error(l);
   return r;
+}
+
+/** The command run by the server that holds the embedded database, printed; null when none does. */
+async function viaServer(w: CliWrite): Promise<CliResult | null> {
+  const env = parseEnv(process.env);
+  const holder = env.DATABASE_URL ? null : liveHolder(env.DATA_DIR);
+  if (!(holder?.role === 'server' && holder.token && holder.port)) return null;
+  const r = await bridge(w, holder, env.DATA_DIR);
+  for (const l of r.out) console.log(l);
+  for (const l of r.err) console.error(l);
+  return r;
+}
+
+/** Posts the command to the running server's CLI bridge (it holds the embedded database). */
+async function bridge(w: CliWrite, holder: LockHolder, dataDir: string): Promise<CliResult> {
+  const { bridgeUrl } = await import('../node/cli-bridge');
+  if (!holder.port || !holder.token) throw new Error(busyMessage(holder, dataDir));
+  const url = bridgeUrl(holder.host, holder.port);
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' }, body: JSON.stringify(w) });
+  } catch (e) {
+    throw new Error(`${busyMessage(holder, dataDir)}\n（连不上该服务 ${url}：${(e as Error).message}）`);
+  }
+  if (!res.ok) throw new Error(`服务拒绝了这次写入（HTTP ${res.status}）：${await res.text()}`);
+  return (await res.json()) as CliResult;
 }
 
 async function readStdin(): Promise<string> {
@@ -232,10 +249,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'outbox': {
       if (sub === 'dead') {
-        const { listDeadLetters } = await import('../repo/outbox');
-        const rows = await withDb((h) => listDeadLetters(h.db));
-        if (rows.length === 0) console.log('没有死信');
-        for (const r of rows) console.log(`${r.id}\t${r.platform}\t${r.kind}\tattempts=${r.attempts}\t${r.last_error ?? ''}`);
+        // While the server holds the embedded database it reads them (PostgreSQL: read here, alongside it).
+        const bridged = await viaServer({ op: 'outbox.dead' });
+        if (bridged) return bridged.code;
+        const { deadLetterLines } = await import('./dead-letters');
+        for (const l of await withDb((h) => deadLetterLines(h.db))) console.log(l);
         return 0;
       }
       if (sub === 'resend' && arg && /^\d+$/.test(arg)) {

@@ -5,6 +5,7 @@ import { requeue } from '../repo/outbox';
 import { runSweep } from '../jobs/sweep';
 import type { Services } from '../services';
 import { exportDirectory, importDirectory, syncDirectoryFromPlatform } from './config-commands';
+import { deadLetterLines } from './dead-letters';
 
 /**
  * The CLI commands that write. Each runs either in the CLI's own process (PostgreSQL, or no
@@ -18,6 +19,8 @@ export const cliWriteSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('token.revoke'), token: z.string().min(1) }),
   z.object({ op: z.literal('token.revokeStaff'), staffId: z.string().min(1) }),
   z.object({ op: z.literal('outbox.resend'), id: z.number().int().positive() }),
+  // A read, but one the running server must make when it holds the embedded database (outbox dead).
+  z.object({ op: z.literal('outbox.dead') }),
   z.object({ op: z.literal('sweep') }),
   // The directory (src/cli/config-commands.ts): the file is read by the CLI, the revision written where the database is.
   z.object({ op: z.literal('directory.import'), directory: z.record(z.string(), z.unknown()), apply: z.boolean(), author: z.string().min(1).max(100), note: z.string().max(500) }),
@@ -71,6 +74,8 @@ export async function runCliWrite(s: Services, w: CliWrite): Promise<CliResult> 
       return exportDirectory(s, s.now());
     case 'directory.sync':
       return syncDirectoryFromPlatform(s, w);
+    case 'outbox.dead':
+      return ok(...(await deadLetterLines(s.db)));
     case 'sweep': {
       const r = await runSweep(s);
       return ok(

@@ -112,6 +112,11 @@ describe('npm start and the CLI on the embedded database', () => {
     const api = await fetch(`${base}/api/v1/tickets`, { headers: { authorization: `Bearer ${token.out.trim()}` } });
     expect(api.status).toBe(200);
 
+    // Dead letters are read by the server that holds the database (the operator's first look when posts fail).
+    const dead = await cli(['outbox', 'dead']);
+    expect(dead.code).toBe(0);
+    expect(dead.out).toContain('没有死信');
+
     // … and a command that must open the database itself says what to do instead of opening a second copy.
     const report = await cli(['report', 'monthly', '--month', '2026-11']);
     expect(report.code).toBe(1);
