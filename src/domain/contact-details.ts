@@ -26,3 +26,15 @@ export function withoutContactDetails(text: string): string {
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
 }
+
+/** The ticket facts that decide it: a report made one-to-one or on the report page, since published. */
+export interface PublishedFacts {
+  content: string;
+  is_private: boolean;
+  origin_chat_type: string;
+  origin_platform: string;
+}
+
+/** A ticket's words as they may reach a group or a title: without contact details when it was published (/公开). */
+export const publicWords = (t: PublishedFacts): string =>
+  !t.is_private && (t.origin_chat_type === 'direct' || t.origin_platform === 'web') ? withoutContactDetails(t.content) : t.content;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database';
 import { maskedExcerpt } from '../domain/mask';
+import { publicWords } from '../domain/contact-details';
 import type { TicketScope } from '../domain/regions';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import type { StoredTopic, TopicCluster, TopicPlan, TopicStatus } from '../domain/topics';
@@ -49,10 +50,11 @@ export async function storedTopics(db: Db | Tx): Promise<StoredTopic[]> {
  * named by its category and count.
  */
 async function titleFrom(tx: Tx, ticketIds: number[], preferred: number | null, category: string): Promise<string> {
-  const rows = ticketIds.length ? await tx.selectFrom('tickets').select(['id', 'content', 'is_private']).where('id', 'in', ticketIds).orderBy('received_at').orderBy('id').execute() : [];
+  const rows = ticketIds.length ? await tx.selectFrom('tickets').select(['id', 'content', 'is_private', 'origin_chat_type', 'origin_platform']).where('id', 'in', ticketIds).orderBy('received_at').orderBy('id').execute() : [];
   const pub = rows.filter((r) => !r.is_private);
   const rep = pub.find((r) => r.id === preferred) ?? pub[0];
-  if (rep) return maskedExcerpt(rep.content, 60);
+  // A published one-to-one report is named without its contact details (/公开 promises 隐去联系方式).
+  if (rep) return maskedExcerpt(publicWords(rep), 60);
   return `${CATEGORY_NAMES[category as Category] ?? category}类共性问题（${rows.length} 件一对一反映）`;
 }
 
@@ -72,10 +74,10 @@ export async function retitleTopics(tx: Tx): Promise<number> {
     const members = await tx
       .selectFrom('topic_tickets as m')
       .innerJoin('tickets as k', 'k.id', 'm.ticket_id')
-      .select(['k.id', 'k.content', 'k.is_private'])
+      .select(['k.id', 'k.content', 'k.is_private', 'k.origin_chat_type', 'k.origin_platform'])
       .where('m.topic_id', '=', t.id)
       .execute();
-    const same = members.find((m) => !m.is_private && maskedExcerpt(m.content, 60) === t.title);
+    const same = members.find((m) => !m.is_private && maskedExcerpt(publicWords(m), 60) === t.title);
     const title = await titleFrom(
       tx,
       members.map((m) => m.id),
@@ -206,7 +208,7 @@ export async function listTopicSummaries(
     .innerJoin('tickets as t', 't.id', 'm.ticket_id')
     .leftJoin('groups as g', 'g.id', 't.group_id')
     .leftJoin('departments as d', 'd.id', 't.department_id')
-    .select(['m.topic_id', 't.content', 't.is_private', 'g.name as group_name', 'd.name as department_name', 't.received_at'])
+    .select(['m.topic_id', 't.content', 't.is_private', 't.origin_chat_type', 't.origin_platform', 'g.name as group_name', 'd.name as department_name', 't.received_at'])
     .where('m.topic_id', 'in', ids)
     .orderBy('t.received_at', 'desc')
     .execute();
@@ -230,7 +232,7 @@ export async function listTopicSummaries(
       firstAt: r.first_at,
       lastAt: r.last_at,
       // Public members only: a one-to-one report's words never leave the ticket.
-      samples: mine.filter((m) => !m.is_private).slice(0, 3).map((m) => maskedExcerpt(m.content, 80)),
+      samples: mine.filter((m) => !m.is_private).slice(0, 3).map((m) => maskedExcerpt(publicWords(m), 80)),
       jointCase: cases.find((c) => c.topic_id === r.id)?.number ?? null,
     };
   });

@@ -45,4 +45,28 @@ describeOnDatabases('private report text through a 面上问题 title into the m
     expect(inGroup).toContain('月度通报');
     expect(inGroup).not.toMatch(/纬三路|仓库进水/);
   });
+
+  it('names a topic of published one-to-one reports without their contact details', async () => {
+    const PUBLISHED = [
+      ['q-a', '联系人王女士13912340001，开发区经二路一下雨就积水，排水管堵了，货车进不来，请尽快疏通排水'],
+      ['q-b', '联系人李先生13912340002，经二路这段一下雨就积水，好几天都不退，排水管排不出去，我们仓库进水货物泡了'],
+      ['q-c', '联系人张经理13912340003，我们在经二路，雨后路面积水没过脚踝，排水不畅，员工上下班蹚水'],
+      ['q-d', '联系人赵总13912340004，经二路附近排水管网堵塞，一下雨厂门口就积水，物流车开不进来，麻烦市政看看'],
+    ] as const;
+    clock.set('2026-12-02T02:00:00Z');
+    for (const [user, text] of PUBLISHED) {
+      clock.advance(3_600_000);
+      const r = await rt.services.pipeline.receive(localMessage(user, text, { chatType: 'direct', chatId: user, chatTitle: undefined }));
+      if (r.status !== 'ticket') throw new Error(r.status);
+      await rt.services.pipeline.receive(localMessage(user, '大家好'));
+      await rt.services.pipeline.receive(localMessage(user, `/公开 ${r.ticketNumber}`, { chatType: 'direct', chatId: user, chatTitle: undefined }));
+    }
+    await refreshTopics(rt.services, clock.now());
+    const topic = (await listTopicSummaries(h.db, {})).find((t) => t.title.includes('经二路'))!;
+    expect(topic).toBeDefined();
+    const shown = [topic.title, ...topic.samples].join('\n');
+    expect(shown).toContain('经二路');
+    expect(shown).not.toMatch(/联系人|王女士|李先生|张经理|赵总|1391|\*/);
+  });
 });
+
