@@ -142,8 +142,8 @@ export function createPipeline(deps: PipelineDeps, opts: PipelineOptions = {}): 
  * batches run side by side and wait for each other only at the counter, for their last three
  * statements and the commit. A holder of the counter takes no other contended lock after it, so
  * it cannot close a cycle; any deadlock PostgreSQL does break (40P01) sends the loser round again
- * (`retryable`). Each message runs under its own
- * savepoint, so one that fails is rolled back alone and its caller gets the error (the webhook
+ * (`retryable`). A message that fails is rolled back alone — the batch runs again with a
+ * savepoint per message (see below) — and its caller gets the error (the webhook
  * answers 503 and the platform retries; an accepted one stays pending for recovery); a failed
  * commit fails the whole batch the same way, and nothing is half-stored. The posts and outcomes of
  * the whole batch are written with one statement each at the end.
