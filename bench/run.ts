@@ -141,6 +141,7 @@ async function freshPostgres(url: string): Promise<string> {
 const sink = await startFakeServer(() => ({ json: { errcode: 0, errmsg: 'ok' } }));
 const stages: Stage[] = [];
 const memory: Record<string, number> = {};
+const memoryParts: Record<string, string> = {};
 const maxRate = Math.max(...RATES.filter((r) => r > 0), 1000);
 const requests = buildRequests(maxRate * DURATION * 2 + 20_000, sink.base);
 
@@ -171,6 +172,9 @@ for (const t of targets) {
     process.stdout.write(`${t.name} @ ${rate || 'max'}: ${stage.rps} req/s acked, p99 ${r.latency.p99} ms; processed ${stage.processed} msg/s (backlog cleared ${stage.drainSeconds} s after)\n`);
   }
   memory[t.name] = Math.round(rss(child.pid!));
+  const usage = (await (await fetch('http://127.0.0.1:18791/__bench/memory')).json()) as NodeJS.MemoryUsage;
+  const mb = (n: number) => Math.round(n / 1048576);
+  memoryParts[t.name] = `V8 heap ${mb(usage.heapUsed)} of ${mb(usage.heapTotal)} MB, array buffers ${mb(usage.arrayBuffers)} MB, other external ${mb(usage.external - usage.arrayBuffers)} MB`;
   child.kill();
 }
 // Two instances on one PostgreSQL, one killed with SIGKILL half-way through the stage (issue 21).
@@ -208,10 +212,10 @@ const table = [
   '|---|---|---|---|---|---|---|---|---|---|',
   ...stages.map((s) => `| ${s.target} | ${s.rate} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.p999} | ${s.errors} | ${s.non2xx} | ${s.processed ?? '—'} | ${s.drainSeconds ?? '—'} |`),
 ].join('\n');
-const mem = Object.entries(memory).map(([k, v]) => `- resident memory after the ingest run, ${k}: ${v} MB`).join('\n');
+const mem = Object.entries(memory).map(([k, v]) => `- resident memory after the ingest run, ${k}: ${v} MB (${memoryParts[k]})`).join('\n');
 const ceiling = stages[0]!.rps;
 const ratios = stages.slice(1).map((s) => `- ${s.target} @ ${s.rate}: processed ${s.processed} msg/s = ${((100 * (s.processed ?? 0)) / ceiling).toFixed(2)}% of the ceiling (${ceiling} req/s); p99 ack ${s.p99} ms; backlog cleared ${s.drainSeconds} s after`).join('\n');
 console.log(`\n${table}\n\n${ratios}\n\n${mem}`);
 if (kill) console.log(`\n- two instances, one SIGKILLed: ${JSON.stringify(kill)}`);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/ingest-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, JSON.stringify({ stages, memory, duration: DURATION, kill }, null, 2));
+writeFileSync(`bench/results/ingest-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, JSON.stringify({ stages, memory, memoryParts, duration: DURATION, kill }, null, 2));

@@ -11,6 +11,10 @@ runtime.services.drainer.start(1000);
 if (process.env.BENCH_RECOVER_MS) setInterval(() => void runtime.services.pipeline.recoverAccepted().catch(() => undefined), Number(process.env.BENCH_RECOVER_MS)).unref();
 // A plain exit on SIGTERM, so `node --cpu-prof` (BENCH_NODE_ARGS in bench/run.ts) writes its profile when the bench stops us.
 process.on('SIGTERM', () => process.exit(0));
-serve({ fetch: runtime.app.fetch, port: env.PORT, hostname: '127.0.0.1' }, () => {
+// Where the resident memory is (issue 21 reports it): V8's heap, or buffers outside it — PGlite's
+// WebAssembly memory is an ArrayBuffer, which grows and is never given back.
+const fetch = (req: Request) =>
+  new URL(req.url).pathname === '/__bench/memory' ? Response.json(process.memoryUsage()) : runtime.app.fetch(req);
+serve({ fetch, port: env.PORT, hostname: '127.0.0.1' }, () => {
   process.stdout.write('ready\n');
 });
