@@ -3,6 +3,7 @@ import type { GongzhiConfig } from '../config/schema';
 import type { Db } from '../db/database';
 import type { Logger } from '../logger';
 import { maskPersonalData } from '../domain/mask';
+import { publicWords } from '../domain/contact-details';
 import { claimDueDeliveries, markDelivered, markDeliveryFailed, type ClaimedDelivery } from '../repo/webhooks';
 
 export const SIGNATURE_HEADER = 'x-gongzhi-signature';
@@ -28,24 +29,33 @@ const FREE_TEXT_KEYS = new Set(['text', 'summary', 'comment', 'note', 'reason'])
 /** A reason that is a code (satisfied, unsatisfied, invalid…), not words someone typed. */
 const REASON_CODE = /^[a-z_]{1,32}$/;
 
+/** Event data that names the person who reported or seconded a ticket. */
+const PERSON_KEYS = new Set(['requesterId']);
+
 /**
  * What a receiver gets: every ticket says whether it is private; a private ticket goes without
- * its content and without what people wrote in its events (number, status, department and
- * deadlines are enough to follow it), and a public one with phone, ID and bank numbers masked,
- * as in every group post.
+ * its content, without what people wrote in its events and without who reported or seconded it
+ * (a requester's id and name — who complained of 吃拿卡要 is what private hides; staff stay named),
+ * since number, status, department and deadlines are enough to follow it. A public one goes with
+ * phone, ID and bank numbers masked, as in every group post, and a one-to-one report published
+ * with /公开 without its contact details, as the group got it.
  */
 export function webhookBody(d: ClaimedDelivery): string {
-  const { isPrivate, content, ...ticket } = d.ticket;
+  const { isPrivate, content, originChatType, originPlatform, ...ticket } = d.ticket;
+  const published = (text: string) => maskPersonalData(publicWords({ content: text, is_private: isPrivate, origin_chat_type: originChatType, origin_platform: originPlatform }));
   const data: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d.event.data)) {
+    if (isPrivate && PERSON_KEYS.has(k)) continue;
     if (!FREE_TEXT_KEYS.has(k) || typeof v !== 'string') data[k] = v;
     else if (k === 'reason' && REASON_CODE.test(v)) data[k] = v;
-    else if (!isPrivate) data[k] = maskPersonalData(v);
+    else if (!isPrivate) data[k] = published(v);
   }
+  const { actor } = d.event;
+  const named = !isPrivate || actor.kind === 'staff' || actor.kind === 'system';
   return JSON.stringify({
     delivery: d.id,
-    event: { ...d.event, data },
-    ticket: { ...ticket, private: isPrivate, content: isPrivate ? null : maskPersonalData(content) },
+    event: { ...d.event, actor: named ? actor : { kind: actor.kind, id: null, name: null }, data },
+    ticket: { ...ticket, private: isPrivate, content: isPrivate ? null : published(content) },
   });
 }
 
@@ -90,14 +100,18 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
           [SIGNATURE_HEADER]: await signWebhook(hook.secret, timestamp, body),
         },
         body,
+        // A receiver's 3xx could send the signed body anywhere, plain http:// included (the
+        // https:// check runs on the configured URL only): a redirect is a failed delivery.
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body?.cancel();
-      if (res.ok) {
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+        error = `HTTP ${res.status || 'redirect'}, redirects are not followed: configure the final URL`;
+      } else if (res.ok) {
         await markDelivered(opts.db, d.id, opts.now());
         return true;
-      }
-      error = `HTTP ${res.status}`;
+      } else error = `HTTP ${res.status}`;
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (e as Error).message;
     }

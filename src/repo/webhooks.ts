@@ -40,6 +40,9 @@ export interface ClaimedDelivery {
     resolveDueAt: Date | null;
     /** Reported one-to-one or on the QR page as private: its text must not go out as it is. */
     isPrivate: boolean;
+    /** Where it was reported: a published one-to-one or report-page report goes without its contact details. */
+    originChatType: string;
+    originPlatform: string;
   };
 }
 
@@ -76,7 +79,7 @@ export async function claimDueDeliveries(db: Db, opts: { now: Date; limit: numbe
       .innerJoin('tickets as t', 't.id', 'e.ticket_id')
       .select([
         'w.id', 'w.endpoint_id', 'w.attempts', 'e.id as event_id', 'e.kind', 'e.from_status', 'e.to_status', 'e.at', 'e.actor_kind', 'e.actor_id', 'e.actor_name', 'e.data',
-        't.number', 't.status', 't.type', 't.category', 't.urgency', 't.content', 't.department_id', 't.group_id', 't.supervised', 't.rating', 't.received_at', 't.sign_due_at', 't.resolve_due_at', 't.is_private',
+        't.number', 't.status', 't.type', 't.category', 't.urgency', 't.content', 't.department_id', 't.group_id', 't.supervised', 't.rating', 't.received_at', 't.sign_due_at', 't.resolve_due_at', 't.is_private', 't.origin_chat_type', 't.origin_platform',
       ])
       .where('w.id', 'in', ids)
       .orderBy('w.id')
@@ -89,7 +92,7 @@ export async function claimDueDeliveries(db: Db, opts: { now: Date; limit: numbe
       ticket: {
         number: r.number, status: r.status, type: r.type, category: r.category, urgency: r.urgency, content: r.content, departmentId: r.department_id, groupId: r.group_id,
         supervised: r.supervised, rating: r.rating, receivedAt: r.received_at, signDueAt: r.sign_due_at, resolveDueAt: r.resolve_due_at,
-        isPrivate: r.is_private,
+        isPrivate: r.is_private, originChatType: r.origin_chat_type, originPlatform: r.origin_platform,
       },
     }));
   });
