@@ -70,6 +70,7 @@ export const PLATFORM_VARIABLES: Record<string, string> = {
   DINGTALK_CLIENT_SECRET: '同一页面的 Client Secret',
   DINGTALK_MODE: 'http（回调地址）或 stream（Stream 模式，仅 Node）',
   DINGTALK_CARD_TEMPLATE_ID: '钉钉卡片平台的卡片模板 ID',
+  DINGTALK_CORP_ID: '本单位钉钉组织的 CorpId（钉钉开发者后台首页）',
 };
 
 /** A zod message of ours is Chinese; zod's defaults ("Invalid input: …") are not shown to operators. */

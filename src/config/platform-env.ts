@@ -19,6 +19,11 @@ export function platformEnvProblems(env: Record<string, string | undefined>): st
     ...groupProblems(env, wecomAppEnv),
     ...groupProblems(env, dingtalkEnv),
   ];
+  // A card click names the clicker's organisation but not the robot's: only DINGTALK_CORP_ID tells
+  // our staff from another organisation's member who has the same userid (a cross-organisation group).
+  if (env.DINGTALK_MODE === 'stream' && env.DINGTALK_CARD_TEMPLATE_ID && !env.DINGTALK_CORP_ID?.trim()) {
+    problems.push(`DINGTALK_CORP_ID 未设置：用互动卡片（DINGTALK_CARD_TEMPLATE_ID）时必须设置，应填${PLATFORM_VARIABLES.DINGTALK_CORP_ID}（卡片点击只带点击人的组织，不设就分不清外单位的同名 userId）；或不设 DINGTALK_CARD_TEMPLATE_ID`);
+  }
   for (const name of URL_VARIABLES) {
     const v = env[name];
     if (v && !(URL.canParse(v) && /^https?:$/.test(new URL(v).protocol))) problems.push(`${name} 取值无效：应填 http(s):// 开头的地址（不设则用平台的默认地址）`);

@@ -55,7 +55,7 @@ export function startDingtalkStream(services: Services, settings: NonNullable<Pl
 
 const cardCallback = z.object({
   outTrackId: z.string(),
-  /** The clicker's organisation: with DINGTALK_CORP_ID set, a click from another one is nobody's staff. */
+  /** The clicker's organisation: a click from another one than DINGTALK_CORP_ID is nobody's staff. */
   corpId: z.string().optional(),
   userId: z.string().min(1),
   value: z.string(),
@@ -85,8 +85,10 @@ export async function handleCardClick(services: Services, data: string, frameId:
     messageId: `card:${frameId}`,
     chatType: row.origin_chat_type === 'group' ? 'group' : 'direct',
     chatId: row.origin_chat_id,
-    // As in parseDingtalkRobot: another organisation's userid may equal one of our staff's.
-    sender: { userId: corpId && parsed.data.corpId !== corpId ? `ext:${(parsed.data.corpId ?? 'unknown').slice(0, 64)}:${parsed.data.userId.slice(0, 180)}` : parsed.data.userId },
+    // As in parseDingtalkRobot: another organisation's userid may equal one of our staff's. A click
+    // carries no chatbotCorpId to stand in for ours, so without DINGTALK_CORP_ID (required with a card
+    // template, see platformEnvProblems) nobody clicking is staff.
+    sender: { userId: !corpId || parsed.data.corpId !== corpId ? `ext:${(parsed.data.corpId ?? 'unknown').slice(0, 64)}:${parsed.data.userId.slice(0, 180)}` : parsed.data.userId },
     text,
     receivedAt: services.now(),
   });

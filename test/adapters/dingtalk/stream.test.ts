@@ -20,7 +20,7 @@ describe('DingTalk Stream mode through the supervised dingtalk-stream client', (
   let stream: DingtalkStreamRuntime['stream'];
 
   beforeAll(async () => {
-    f = await startDingtalkStreamRuntime(await TEST_DATABASES[0]!.open(), { DINGTALK_CARD_TEMPLATE_ID: 'tpl-gongzhi-ticket.schema' });
+    f = await startDingtalkStreamRuntime(await TEST_DATABASES[0]!.open(), { DINGTALK_CORP_ID: 'ding-corp', DINGTALK_CARD_TEMPLATE_ID: 'tpl-gongzhi-ticket.schema' });
     ({ dt, rt, stream } = f);
   });
   afterAll(async () => f?.close());
