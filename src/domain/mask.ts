@@ -25,7 +25,14 @@ const HAS_CHINESE_DIGIT = new RegExp(`[${CD}]`, 'u');
 const HAS_PLAIN_DIGIT = new RegExp(`[${D}]`, 'u');
 const ONE_DIGIT = new RegExp(`^[${D}]$`, 'u');
 /** Starts only where a local part starts (the lookbehind), so a long run is scanned once. */
-const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*([@＠][A-Za-z0-9-]+(?:[.．][A-Za-z0-9-]+)*[.．][A-Za-z]{2,})(?![A-Za-z0-9-])/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*([@＠][A-Za-z0-9-]+(?:[.．。｡][A-Za-z0-9-]+)*[.．。｡][A-Za-z]{2,})(?![A-Za-z0-9-])/g;
+/**
+ * zhangsan at 163 dot com, zhang(at)163.com, zhang艾特163。com: an address spelled out to get past
+ * a filter. The at must be a word (spaces around it) or bracketed, and the address must end in
+ * letters (a top-level domain), so "arrive at 10.30" is no address.
+ */
+const EMAIL_SPELLED =
+  /(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*((?:\s+at\s+|\s*(?:[(（\[【{]\s*at\s*[)）\]】}]|艾特|圈a)\s*)[A-Za-z0-9-]+(?:(?:\s+dot\s+|\s*(?:[(（\[【{]\s*dot\s*[)）\]】}]|[.．。｡])\s*)[A-Za-z0-9-]+)*(?:\s+dot\s+|\s*(?:[(（\[【{]\s*dot\s*[)）\]】}]|[.．。｡])\s*)[A-Za-z]{2,})(?![A-Za-z0-9-])/giu;
 
 const CHINESE_DIGITS: Record<string, string> = {
   ...Object.fromEntries([...'零一二三四五六七八九'].map((c, i) => [c, String(i)])),
@@ -54,8 +61,13 @@ function asciiDigit(ch: string): string {
   return String(below % 10);
 }
 
-/** A phone word just before a short number: 电话 8888 6666 is a landline without its area code. */
-const PHONE_CUE = /(?:电话|座机|手机|联系|致电|拨打|热线|tel|phone|call)[^0-9０-９]{0,6}$/i;
+/**
+ * A phone word just before a short number: 电话 8888 6666 is a landline without its area code, and
+ * so is 打8888-6666找我 (but 打款 / 打钱 / 打折 are about money, and 打印 about paper).
+ */
+const PHONE_CUE = /(?:电话|座机|手机|号码|联系|致电|拨打|热线|打(?![款钱折卡印])|加我|tel|phone|call)[^0-9０-９]{0,6}$/i;
+/** 打 88886666 元 / 电话通知了 1200000 户: a number followed by a unit is an amount or a count, never a landline. */
+export const UNIT_AFTER = /^\s*(?:[元万亿千百块个次天年月日号时分秒点米吨户人家台件辆部套张平亩度岁楼栋层室期批周角斤公升]|%|％)/u;
 /** A bank word just before a long number: 卡号 六二二二… is a card even in Chinese numerals. */
 const BANK_CUE = /(?:卡号|账号|帐号|银行卡|账户|帐户|card|account)[^0-9０-９]{0,6}$/i;
 /** 2026-11-30 (or 2026/11/30, 2026.11.30) at the start of a run: a date, whatever digits follow it. */
@@ -92,13 +104,15 @@ const isTicketNumber = (run: string, offset: number, text: string) => /^\d{8}-\d
 function maskRun(run: string, offset: number, text: string, split = true): string {
   if (isTicketNumber(run, offset, text)) return run;
   const date = LEADING_DATE.exec(run.normalize('NFKC'));
+  // 电话 2026-11-30: a date as a whole run is a date, even after a phone word.
+  if (date && date[0].length === run.length) return run;
   if (date && date[0].length < run.length) {
     // "2026-11-30 10 点" is a date and an hour; only what follows the date can be someone's number.
     const cut = date[0].length;
     return run.slice(0, cut) + maskRun(run.slice(cut), offset + cut, text, split);
   }
   const digits = Array.from(run).filter(isDigit).map(asciiDigit).join('');
-  const cued = PHONE_CUE.test(text.slice(Math.max(0, offset - 12), offset));
+  const cued = PHONE_CUE.test(text.slice(Math.max(0, offset - 12), offset)) && !UNIT_AFTER.test(text.slice(offset + run.length, offset + run.length + 4));
   const bankCued = BANK_CUE.test(text.slice(Math.max(0, offset - 12), offset));
   const keep = visibleDigits(run, digits, cued, bankCued);
   if (!keep) {
@@ -131,7 +145,7 @@ const MAX_DIGITS = 22;
  * the longest span of parts that is a number is masked. Spans stop at MAX_DIGITS, so the work
  * stays linear in the run.
  */
-function maskParts(run: string, offset: number, text: string): string {
+function maskParts(run: string, offset: number, text: string, remove = false): string {
   const parts: Array<{ at: number; end: number }> = [];
   const sep = new RegExp(`[${SEP}]+`, 'gu');
   let last = 0;
@@ -159,7 +173,7 @@ function maskParts(run: string, offset: number, text: string): string {
       if (masked !== span) best = { j, masked };
     }
     if (best) {
-      out += run.slice(done, parts[i]!.at) + best.masked;
+      out += run.slice(done, parts[i]!.at) + (remove ? '' : best.masked);
       done = parts[best.j]!.end;
       i = best.j;
     }
@@ -169,7 +183,27 @@ function maskParts(run: string, offset: number, text: string): string {
 
 /** Masks phones, landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
-  return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2');
+  return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2').replace(EMAIL_SPELLED, '$1***$2');
+}
+
+/**
+ * A run without the numbers maskRun masks in it, and only those: the date before a phone
+ * (2026-11-30 13800138000) and the word a phone ran into (13800138000，三天了) stay.
+ */
+function removeRun(run: string, offset: number, text: string): string {
+  const masked = maskRun(run, offset, text);
+  if (masked === run) return run;
+  const date = LEADING_DATE.exec(run.normalize('NFKC'));
+  if (date && date[0].length < run.length) return run.slice(0, date[0].length) + removeRun(run.slice(date[0].length), offset + date[0].length, text);
+  if (HAS_CHINESE_DIGIT.test(run) && HAS_PLAIN_DIGIT.test(run)) {
+    const parts = run.replace(DIGIT_RUN, (r: string, at: number) => maskRun(r, offset + at, text));
+    // Masked part by part: the plain numbers in it are the personal data, the rest is words.
+    if (parts === masked) return run.replace(DIGIT_RUN, (r: string, at: number) => (maskRun(r, offset + at, text) === r ? r : ''));
+  } else if (HAS_CHINESE_DIGIT.test(run) && maskParts(run, offset, text) === masked) {
+    // 一三八…五六七八，五天了: the numbers found among its parts go, the 五 of 五天 stays.
+    return maskParts(run, offset, text, true);
+  }
+  return '';
 }
 
 /**
@@ -177,7 +211,10 @@ export function maskPersonalData(text: string): string {
  * numbers maskPersonalData masks): what a published private report promises, 隐去联系方式.
  */
 export function removePersonalData(text: string): string {
-  return text.replace(NUMBER_RUN, (run: string, at: number, all: string) => (maskRun(run, at, all) === run ? run : '')).replace(EMAIL, '');
+  return text
+    .replace(NUMBER_RUN, (run: string, at: number, all: string) => removeRun(run, at, all))
+    .replace(EMAIL, '')
+    .replace(EMAIL_SPELLED, '');
 }
 
 const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`, 'u');

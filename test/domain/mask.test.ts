@@ -122,6 +122,14 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData('电表 1234567，水表 88886666')).toBe('电表 1234567，水表 88886666');
   });
 
+  it('masks a landline after 打 and e-mail written with 。 or spelled out, not amounts or dates after such words (attack review F3)', () => {
+    expect(maskPersonalData('打8888-6666找我')).toBe('打****-6666找我');
+    expect(maskPersonalData('邮件 zhangsan@163。com')).toBe('邮件 z***@163。com');
+    expect(maskPersonalData('邮件 zhangsan at 163 dot com')).toBe('邮件 z*** at 163 dot com');
+    const plain = '打款 1500000 元，打了 12345678 次，电话 2026-11-30 打过，arrive at 10.30 am';
+    expect(maskPersonalData(plain)).toBe(plain);
+  });
+
   it('reads a date followed by an hour as a date, and still masks a phone after a date', () => {
     expect(maskPersonalData('2026-11-30 10 点停电')).toBe('2026-11-30 10 点停电');
     expect(maskPersonalData('2026/11/30 9点到12点')).toBe('2026/11/30 9点到12点');
