@@ -98,9 +98,9 @@ export function createDingtalkPlatform(
     if (!out || out.kind !== 'dingtalk-custom-robot') return out ?? null;
     const token = resolveSecret(out.accessToken, env);
     const secret = out.secret === undefined ? null : resolveSecret(out.secret, env);
-    const missing = !token.ok ? token.variable : secret && !secret.ok ? secret.variable : null;
-    if (missing || !token.ok || (secret && !secret.ok)) {
-      logger.warn('dingtalk.group_secret_missing', { chatId, variable: missing, hint: `set ${missing}: the group's custom robot refers to it` });
+    const failed = !token.ok ? token : secret && !secret.ok ? secret : null;
+    if (failed || !token.ok || (secret && !secret.ok)) {
+      logger.warn('dingtalk.group_secret_missing', { chatId, variable: failed?.variable ?? null, hint: failed?.problem ?? null });
       return null;
     }
     return { kind: 'dingtalk-custom-robot', accessToken: token.value, ...(secret ? { secret: secret.value } : {}) };

@@ -168,7 +168,7 @@ export function createWecomPlatform(
     const key = channels().keys.get(chatId);
     if (key === undefined) return null;
     const r = resolveSecret(key, env);
-    if (!r.ok) logger.warn('wecom.group_key_missing', { chatId, variable: r.variable, hint: `set ${r.variable}: the group's outbound.key refers to it` });
+    if (!r.ok) logger.warn('wecom.group_key_missing', { chatId, variable: r.variable, hint: r.problem });
     return r.ok ? r.value : null;
   };
   const sender = createWecomSender({ client, webhookKeyFor, logger, replyHosts: [new URL(apiBase).host], ...(now ? { now } : {}) });

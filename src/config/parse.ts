@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type GongzhiConfig } from './schema';
+import { groupKeyReferenceProblem } from '../directory/secrets';
 
 export class ConfigError extends Error {
   constructor(
@@ -23,7 +24,10 @@ const GROUP_SECRET_PATH = /^groups\[\d+\]\.outbound\.(key|accessToken|secret)$/;
 function substituteEnv(value: unknown, env: Record<string, string | undefined>, path: string, missing: string[]): unknown {
   if (typeof value === 'string' && GROUP_SECRET_PATH.test(path) && /^\$\{[A-Z0-9_]+\}$/.test(value)) {
     const name = value.slice(2, -1);
-    if (env[name] === undefined || env[name] === '') missing.push(`${path}: 环境变量 ${name} 未设置（environment variable ${name} is not set）`);
+    // Only GONGZHI_GROUP_KEY_*: a directory editor must not point a group key at the server's own secrets.
+    const refused = groupKeyReferenceProblem(value);
+    if (refused) missing.push(`${path}: ${refused}`);
+    else if (env[name] === undefined || env[name] === '') missing.push(`${path}: 环境变量 ${name} 未设置（environment variable ${name} is not set）`);
     return value;
   }
   if (typeof value === 'string') {
@@ -58,7 +62,7 @@ export function parseConfig(text: string, source: string, env: Record<string, st
   }
   const missing: string[] = [];
   const substituted = substituteEnv(data, env, '', missing);
-  if (missing.length) throw new ConfigError(`配置文件 ${source} 引用了未设置的环境变量`, missing);
+  if (missing.length) throw new ConfigError(`配置文件 ${source} 引用了未设置或不允许的环境变量`, missing);
   const result = configSchema.safeParse(substituted);
   if (!result.success) throw new ConfigError(`配置文件 ${source} 有误`, [...formatZodIssues(result.error), ...referenceIssuesDespite(substituted, result.error)]);
   return result.data;

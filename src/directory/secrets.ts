@@ -17,6 +17,23 @@ const SHOW_TAIL_FROM = 12;
 
 export const isSecretReference = (v: string) => REFERENCE.test(v);
 
+/**
+ * The only variables a group key may name. Whoever edits the directory (a console admin, an
+ * import) must not be able to make the server send its own secrets — GONGZHI_SESSION_SECRET,
+ * DATABASE_URL, WECOM_APP_SECRET… — as a group's `?key=` to the platform or the egress proxy,
+ * whose access logs keep query strings: group keys get a namespace of their own, which no
+ * setting of the app itself uses.
+ */
+export const GROUP_KEY_PREFIX = 'GONGZHI_GROUP_KEY_';
+export const GROUP_KEY_RULE = `群机器人密钥只能引用以 ${GROUP_KEY_PREFIX} 开头的环境变量，如 \${${GROUP_KEY_PREFIX}COUNTY}（a group key may only name a variable starting with ${GROUP_KEY_PREFIX}, e.g. \${${GROUP_KEY_PREFIX}COUNTY}）`;
+const groupKeyVariable = (name: string) => name.startsWith(GROUP_KEY_PREFIX) && name.length > GROUP_KEY_PREFIX.length;
+
+/** Why a group key reference may not be used (a variable outside GONGZHI_GROUP_KEY_*); null when it may, or is no reference. */
+export function groupKeyReferenceProblem(v: string): string | null {
+  const m = REFERENCE.exec(v);
+  return m && !groupKeyVariable(m[1]!) ? `\${${m[1]!}}：${GROUP_KEY_RULE}` : null;
+}
+
 /** The reference as it is; a written-out key as `****` and its last 4 characters. */
 export function maskSecret(v: string): string {
   if (isSecretReference(v)) return v;
@@ -25,12 +42,17 @@ export function maskSecret(v: string): string {
 
 const isMasked = (v: string) => v.startsWith(MASK_PREFIX);
 
-/** `${VAR}` read from `env`; anything else is the key itself. */
-export function resolveSecret(v: string, env: Record<string, string | undefined>): { ok: true; value: string } | { ok: false; variable: string } {
+/**
+ * `${GONGZHI_GROUP_KEY_…}` read from `env`; anything else is the key itself. A reference to any
+ * other variable (a revision stored before the rule) is never read: `problem` says why.
+ */
+export function resolveSecret(v: string, env: Record<string, string | undefined>): { ok: true; value: string } | { ok: false; variable: string; problem: string } {
   const m = REFERENCE.exec(v);
   if (!m) return { ok: true, value: v };
-  const value = env[m[1]!];
-  return value ? { ok: true, value } : { ok: false, variable: m[1]! };
+  const variable = m[1]!;
+  if (!groupKeyVariable(variable)) return { ok: false, variable, problem: GROUP_KEY_RULE };
+  const value = env[variable];
+  return value ? { ok: true, value } : { ok: false, variable, problem: `set ${variable}: the group refers to it` };
 }
 
 type Entry = Record<string, unknown>;
@@ -56,17 +78,19 @@ export const maskDirectorySecrets = (snapshot: DirectorySnapshot): DirectorySnap
 /**
  * A write that sends a masked key back (an edited form, an imported export) keeps the key
  * stored for that group and field; a masked value that matches nothing stored is a problem
- * to show, never a key to store.
+ * to show, never a key to store, and so is a reference outside GONGZHI_GROUP_KEY_*.
  */
 export function restoreMaskedSecrets(next: DirectorySnapshot, current: DirectorySnapshot): { directory: DirectorySnapshot; issues: DirectoryIssue[] } {
   const issues: DirectoryIssue[] = [];
   const stored = new Map<string, Entry>();
   if (Array.isArray(current.groups)) for (const g of current.groups) if (isObject(g) && typeof g.id === 'string' && isObject(g.outbound)) stored.set(g.id, g.outbound);
   const directory = mapGroupSecrets(next, (v, g, field, i) => {
+    const refused = groupKeyReferenceProblem(v);
+    if (refused) issues.push({ path: ['groups', i, 'outbound', field], message: refused });
     if (!isMasked(v)) return v;
     const before = stored.get(String(g.id))?.[field];
     if (typeof before === 'string' && maskSecret(before) === v) return before;
-    issues.push({ path: ['groups', i, 'outbound', field], message: '这是遮盖后的密钥，不能保存：请写成 ${环境变量}（推荐）或填写完整密钥（a masked key: write ${ENV_VAR} or the whole key）' });
+    issues.push({ path: ['groups', i, 'outbound', field], message: `这是遮盖后的密钥，不能保存：请写成 \${${GROUP_KEY_PREFIX}…}（推荐）或填写完整密钥（a masked key: write \${${GROUP_KEY_PREFIX}…} or the whole key）` });
     return v;
   });
   return { directory, issues };

@@ -12,13 +12,13 @@ describeOnDatabases('DingTalk late groups', (db) => {
   it('a DingTalk custom-robot group added while running is posted to without a restart', async () => {
     const dingtalk = await startFakeDingtalk({ clientId: 'unused', clientSecret: 'unused' });
     const clock = createTestClock();
-    const runtime = await createTestRuntime(db(), { now: clock.now, rawEnv: { DINGTALK_OAPI_BASE: dingtalk.base, GZ_DT_LATE_TOKEN: 'late-token' } });
+    const runtime = await createTestRuntime(db(), { now: clock.now, rawEnv: { DINGTALK_OAPI_BASE: dingtalk.base, GONGZHI_GROUP_KEY_DT_LATE: 'late-token' } });
     try {
       const live = runtime.services.liveDirectory;
       expect(live.config.groups.some((g) => g.platform === 'dingtalk')).toBe(false);
       const sender = runtime.platforms.senders.dingtalk;
       expect(sender).toBeDefined();
-      const groups = [...live.config.groups, { id: 'county-dingtalk', name: '钉钉群', platform: 'dingtalk', chatId: 'cid-late', outbound: { kind: 'dingtalk-custom-robot', accessToken: '${GZ_DT_LATE_TOKEN}' } }];
+      const groups = [...live.config.groups, { id: 'county-dingtalk', name: '钉钉群', platform: 'dingtalk', chatId: 'cid-late', outbound: { kind: 'dingtalk-custom-robot', accessToken: '${GONGZHI_GROUP_KEY_DT_LATE}' } }];
       const w = await live.write({ directory: { ...live.snapshot, groups }, base: live.revision, author: 'zhaolei', source: 'console' });
       expect(w).toMatchObject({ ok: true, written: true });
       const r = await sender!.send({ platform: 'dingtalk', target: { kind: 'group', chatId: 'cid-late' }, payload: { format: 'text', text: '【派单】测试', mentions: [] } });

@@ -44,11 +44,11 @@ describe('configuration', () => {
   });
 
   it('reads secrets from the environment and says which variable is missing', () => {
-    const withGroup = minimal(`groups:\n  - { id: g, name: 群, platform: wecom, chatId: wr1, outbound: { kind: wecom-webhook, key: "\${WECOM_KEY_G}" } }`);
-    expect(() => parseConfig(withGroup, 'x.yaml', {})).toThrow(/groups\[0\]\.outbound\.key: 环境变量 WECOM_KEY_G 未设置/);
-    const cfg = parseConfig(withGroup, 'x.yaml', { WECOM_KEY_G: 'k-123' });
+    const withGroup = minimal(`groups:\n  - { id: g, name: 群, platform: wecom, chatId: wr1, outbound: { kind: wecom-webhook, key: "\${GONGZHI_GROUP_KEY_G}" } }`);
+    expect(() => parseConfig(withGroup, 'x.yaml', {})).toThrow(/groups\[0\]\.outbound\.key: 环境变量 GONGZHI_GROUP_KEY_G 未设置/);
+    const cfg = parseConfig(withGroup, 'x.yaml', { GONGZHI_GROUP_KEY_G: 'k-123' });
     // A group robot key stays the reference (stored so in the directory); the sender reads the variable.
-    expect(cfg.groups[0]!.outbound).toEqual({ kind: 'wecom-webhook', key: '${WECOM_KEY_G}' });
+    expect(cfg.groups[0]!.outbound).toEqual({ kind: 'wecom-webhook', key: '${GONGZHI_GROUP_KEY_G}' });
   });
 
   it('validates process settings and all-or-none platform credentials without echoing secrets', () => {

@@ -38,15 +38,15 @@ describeOnDatabases('group robot keys in the directory', (db) => {
 
   it('stores the ${ENV_VAR} reference, never the key, and posts with the key read from the environment', async () => {
     wecom = await startFakeWecom();
-    const env = { GZ_GROUP_KEY_COUNTY: KEY, WECOM_API_BASE: wecom.base };
+    const env = { GONGZHI_GROUP_KEY_COUNTY: KEY, WECOM_API_BASE: wecom.base };
     const text = `${await readFile(EXAMPLE, 'utf8')}\n`;
     const base = parseConfig(text, 'deploy.yaml', env);
-    const withGroup = text.replace(/^groups:\n/m, 'groups:\n  - { id: county-wecom, name: 企业微信群, platform: wecom, chatId: wr-county, outbound: { kind: wecom-webhook, key: "${GZ_GROUP_KEY_COUNTY}" } }\n');
+    const withGroup = text.replace(/^groups:\n/m, 'groups:\n  - { id: county-wecom, name: 企业微信群, platform: wecom, chatId: wr-county, outbound: { kind: wecom-webhook, key: "${GONGZHI_GROUP_KEY_COUNTY}" } }\n');
     expect(withGroup).not.toBe(text);
     const config = parseConfig(withGroup, 'deploy.yaml', env);
     expect(config.groups.length).toBe(base.groups.length + 1);
     // Still required at start: a reference to an unset variable stops the file.
-    expect(() => parseConfig(withGroup, 'deploy.yaml', { WECOM_API_BASE: wecom!.base })).toThrow(/GZ_GROUP_KEY_COUNTY/);
+    expect(() => parseConfig(withGroup, 'deploy.yaml', { WECOM_API_BASE: wecom!.base })).toThrow(/GONGZHI_GROUP_KEY_COUNTY/);
     const clock = createTestClock('2026-12-02T02:00:00Z');
     rt = await createTestRuntime(db(), { now: clock.now, config, rawEnv: env });
     await setConsolePassword(rt.services.db, 'zhaolei', PASSWORD, clock.now());
@@ -54,7 +54,7 @@ describeOnDatabases('group robot keys in the directory', (db) => {
     cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 
     expect(await stored()).not.toContain(KEY);
-    expect(await stored()).toContain('${GZ_GROUP_KEY_COUNTY}');
+    expect(await stored()).toContain('${GONGZHI_GROUP_KEY_COUNTY}');
     expect(await send('wr-county')).toEqual({ ok: true });
     expect(wecom.posts('/cgi-bin/webhook/send').at(-1)!.query.key).toBe(KEY);
   });
@@ -70,7 +70,7 @@ describeOnDatabases('group robot keys in the directory', (db) => {
     for (const text of [exported, cli]) {
       expect(text).not.toContain(KEY);
       expect(text).not.toContain(LEGACY);
-      expect(text).toContain('${GZ_GROUP_KEY_COUNTY}');
+      expect(text).toContain('${GONGZHI_GROUP_KEY_COUNTY}');
       expect(text).toContain('****WXYZ');
     }
     for (const path of ['/console/directory/groups', '/console/directory/groups/legacy-wecom', '/console/directory/groups/county-wecom']) {
