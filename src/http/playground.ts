@@ -27,7 +27,10 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
   let counter = 0;
   const endpoint = createLocalEndpoint();
 
-  app.get('/', (c) => c.html(PLAYGROUND_HTML));
+  // Only for this machine: a request a reverse proxy forwarded (or a page that rebound its name to
+  // 127.0.0.1) reads as a server without a playground.
+  app.get('/', (c) => (fromThisMachine(c.req.raw) ? c.html(PLAYGROUND_HTML) : c.text(`gongzhi — ${services.config.deployment.name}. Health: /healthz`)));
+  app.use('/playground/*', async (c, next) => (fromThisMachine(c.req.raw) ? next() : c.json({ error: 'not_found' }, 404)));
 
   app.get('/playground/api/setup', async (c) => {
     // The directory may have changed since start (console edits): read the current one.
@@ -172,6 +175,22 @@ export function createPlaygroundRoutes(services: Services, local: LocalAdapter):
   return app;
 }
 
+/** What a reverse proxy adds (nginx's proxy_set_header lines, RFC 7239): a request with one came from elsewhere. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto'];
+
+/**
+ * Whether the playground answers a request. Bound to loopback, every peer is 127.0.0.1 — nginx
+ * in front (the README's set-up) included, so the socket proves nothing: no forwarding header, and
+ * a Host that names this machine or an address literal (an explicit GONGZHI_PLAYGROUND=1 on a LAN
+ * address is reached by IP). nginx's `Host $host` and a DNS-rebinding page both name a domain.
+ */
+export function fromThisMachine(req: Request): boolean {
+  if (FORWARDING_HEADERS.some((h) => req.headers.has(h))) return false;
+  const host = req.headers.get('host') ?? new URL(req.url).host;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  return isLoopbackHost(name) || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/i.test(name);
+}
+
 /** 127.0.0.0/8, ::1 and the name localhost: addresses only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
@@ -181,18 +200,27 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * Whether the playground runs. It lets anyone who reaches it speak as any person in the
  * directory, so outside production it is on by default only where nobody else can reach it:
- * bound to a non-loopback address it stays off unless GONGZHI_PLAYGROUND says so explicitly.
+ * bound to a non-loopback address, or behind a reverse proxy (GONGZHI_TRUST_PROXY) — which forwards
+ * the network to a loopback port — it stays off unless GONGZHI_PLAYGROUND says so explicitly.
+ * NODE_ENV unset (a plain `npm start`) is development.
  */
-export function playgroundDecision(env: Pick<Env, 'GONGZHI_PLAYGROUND' | 'NODE_ENV' | 'HOST'>): { on: boolean; warning?: string; refuse?: string } {
+export function playgroundDecision(env: Pick<Env, 'GONGZHI_PLAYGROUND' | 'NODE_ENV' | 'HOST' | 'GONGZHI_TRUST_PROXY'>): { on: boolean; warning?: string; refuse?: string } {
   if (env.GONGZHI_PLAYGROUND === false) return { on: false };
   const loopback = isLoopbackHost(env.HOST);
+  const proxied = env.GONGZHI_TRUST_PROXY > 0;
   if (env.GONGZHI_PLAYGROUND === true && env.NODE_ENV === 'production' && !loopback) {
     // On a production database anyone reaching the port would act as any staff member, admin included.
     return { on: false, refuse: `GONGZHI_PLAYGROUND=1 with NODE_ENV=production and HOST=${env.HOST}: the playground has no sign-in and lets anyone act as any person in the directory. Unset GONGZHI_PLAYGROUND, or bind HOST=127.0.0.1 and reach it through an SSH tunnel` };
   }
+  if (env.GONGZHI_PLAYGROUND === true && env.NODE_ENV === 'production' && proxied) {
+    // A loopback bind behind nginx is the internet's port: the README's own production set-up.
+    return { on: false, refuse: `GONGZHI_PLAYGROUND=1 with NODE_ENV=production and GONGZHI_TRUST_PROXY=${env.GONGZHI_TRUST_PROXY}: a reverse proxy forwards the network to this port, and the playground has no sign-in and lets anyone act as any person in the directory. Unset GONGZHI_PLAYGROUND` };
+  }
   if (env.GONGZHI_PLAYGROUND === true) {
-    return loopback ? { on: true } : { on: true, warning: `GONGZHI_PLAYGROUND is on and HOST=${env.HOST} is not loopback: anyone reaching this port can speak as any person in the directory` };
+    if (!loopback) return { on: true, warning: `GONGZHI_PLAYGROUND is on and HOST=${env.HOST} is not loopback: anyone reaching this port can speak as any person in the directory` };
+    return proxied ? { on: true, warning: `GONGZHI_PLAYGROUND is on behind a reverse proxy (GONGZHI_TRUST_PROXY=${env.GONGZHI_TRUST_PROXY}): it answers requests from this machine only, never forwarded ones` } : { on: true };
   }
   if (env.NODE_ENV === 'production') return { on: false };
-  return loopback ? { on: true } : { on: false, warning: `playground off: HOST=${env.HOST} is not a loopback address (set GONGZHI_PLAYGROUND=1 to run it there anyway)` };
+  if (!loopback) return { on: false, warning: `playground off: HOST=${env.HOST} is not a loopback address (set GONGZHI_PLAYGROUND=1 to run it there anyway)` };
+  return proxied ? { on: false, warning: `playground off: GONGZHI_TRUST_PROXY=${env.GONGZHI_TRUST_PROXY} says a reverse proxy forwards requests to this port (set GONGZHI_PLAYGROUND=1 to run it for requests from this machine only)` } : { on: true };
 }
