@@ -36,10 +36,10 @@ describe('attack: playground behind nginx', () => {
     expect(decide({})).toEqual({ on: true });
   });
 
-  describe('requests a proxy forwarded', () => {
+  describe.each(TEST_DATABASES)('requests a proxy forwarded, on $kind', (database) => {
     let rt: Runtime;
     beforeAll(async () => {
-      rt = await createTestRuntime(await TEST_DATABASES[0]!.open(), { env: { NODE_ENV: 'development', HOST: '127.0.0.1' } });
+      rt = await createTestRuntime(await database.open(), { env: { NODE_ENV: 'development', HOST: '127.0.0.1' } });
     });
     afterAll(async () => rt?.close());
     const message = (headers: Record<string, string>) =>

@@ -29,10 +29,10 @@ describe('attack: DingTalk card click from another organisation, no DINGTALK_COR
     }
   });
 
-  describe('a click that arrives anyway (no card template, no DINGTALK_CORP_ID)', () => {
+  describe.each(TEST_DATABASES)('a click that arrives anyway (no card template, no DINGTALK_CORP_ID) on $kind', (database) => {
     let f: DingtalkStreamRuntime;
     beforeAll(async () => {
-      f = await startDingtalkStreamRuntime(await TEST_DATABASES[0]!.open());
+      f = await startDingtalkStreamRuntime(await database.open());
     });
     afterAll(async () => f?.close());
     const ticket = () => f.rt.services.db.selectFrom('tickets').selectAll().where('content', '=', POWER).executeTakeFirst();
