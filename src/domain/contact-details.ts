@@ -30,7 +30,8 @@ const EMPTY_LABEL = new RegExp(`(?:\\p{Script=Han}{1,3}${TITLE}的?)?${LABEL}\\s
 /**
  * A phone told in pieces after a phone word: 手机138转0013转8000, 138（空格）0013 8888, 手机尾号8888，
  * 前面是138 0013. Each piece is no number on its own, so the pieces within a few characters of the
- * word and of each other, up to a phone's 11 digits, are read as one: 7 digits or more of them go.
+ * word and of each other, up to a phone's 11 digits, are read as one: two pieces or more of 7 digits
+ * or more go.
  * A piece followed by a unit (3 天, 128 号, 150 万元), a date, an amount with thousands separators
  * or our own ticket number (GZ-…) ends the chain and stays.
  */
@@ -56,6 +57,7 @@ function withoutPhonePieces(text: string): string {
     let start = -1;
     let end = -1;
     let digits = 0;
+    let pieces = 0;
     for (const m of window.matchAll(PIECE)) {
       const gap = window.slice(from, m.index);
       if (gap.length > GAP || SENTENCE_END.test(gap) || OTHER_NUMBER.test(gap)) break;
@@ -66,10 +68,12 @@ function withoutPhonePieces(text: string): string {
       if (start < 0) start = base + m.index;
       end = base + m.index + m[0].length;
       digits += countDigits(m[0]);
+      pieces++;
       from = m.index + m[0].length;
       if (digits >= 11) break;
     }
-    if (start >= 0 && digits >= 7) cut.push([start, end]);
+    // One piece is a whole number, and removePersonalData has judged it already (电表号码 1234567 stays).
+    if (pieces >= 2 && digits >= 7) cut.push([start, end]);
   }
   const kept: string[] = [];
   let at = 0;

@@ -65,7 +65,7 @@ function asciiDigit(ch: string): string {
  * A phone word just before a short number: 电话 8888 6666 is a landline without its area code, and
  * so is 打8888-6666找我 (but 打款 / 打钱 / 打折 are about money, and 打印 about paper).
  */
-const PHONE_CUE = /(?:电话|座机|手机|号码|联系|致电|拨打|热线|打(?![款钱折卡印])|加我|tel|phone|call)[^0-9０-９]{0,6}$/i;
+const PHONE_CUE = /(?:电话|座机|手机|联系|致电|拨打|热线|打(?![款钱折卡印])|加我|tel|phone|call)[^0-9０-９]{0,6}$/i;
 /** 打 88886666 元 / 电话通知了 1200000 户: a number followed by a unit is an amount or a count, never a landline. */
 export const UNIT_AFTER = /^\s*(?:[元万亿千百块个次天年月日号时分秒点米吨户人家台件辆部套张平亩度岁楼栋层室期批周角斤公升]|%|％)/u;
 /** A bank word just before a long number: 卡号 六二二二… is a card even in Chinese numerals. */
