@@ -1,4 +1,4 @@
-import { removePersonalData, UNIT_AFTER } from './mask';
+import { phonePieceSpans, removePersonalData } from './mask';
 
 // A report made one-to-one (or on the report page) and published with consent is posted
 // 隐去联系方式: the group learns the problem, not whom to call. Masking (138****5678) is for text
@@ -27,57 +27,11 @@ const LABEL =
  */
 const EMPTY_LABEL = new RegExp(`(?:\\p{Script=Han}{1,3}${TITLE}的?)?${LABEL}\\s*[:：]?\\s*(?=[,，。.;；、!！?？)）]|$|\\s+(?![\\s\\p{Nd}]))`, 'giu');
 
-/**
- * A phone told in pieces after a phone word: 手机138转0013转8000, 138（空格）0013 8888, 手机尾号8888，
- * 前面是138 0013. Each piece is no number on its own, so the pieces within a few characters of the
- * word and of each other, up to a phone's 11 digits, are read as one: two pieces or more of 7 digits
- * or more go.
- * A piece followed by a unit (3 天, 128 号, 150 万元), a date, an amount with thousands separators
- * or our own ticket number (GZ-…) ends the chain and stays.
- */
-const PHONE_WORD = /(?:电话|手机|座机|号码|联系方式|tel|phone|拨打?|致电|打(?![款钱折卡印]))/giu;
-const PIECE = /[0-9０-９](?:[0-9０-９]|[ \u3000\-－](?=[0-9０-９]))*/gu;
-/** At most this many characters between the phone word and a piece, or between two pieces (，前面是 / （空格）). */
-const GAP = 5;
-const SENTENCE_END = /[。!！?？;；\n]/u;
-/** 邮编 310012, 工单 0013, 门牌 …: a word that names another kind of number ends the chain. */
-const OTHER_NUMBER = /邮编|编号|单号|工单|户号|门牌|批次|型号|车牌|证号|卡号|账号|帐号/u;
-const countDigits = (s: string) => s.replace(/[^0-9０-９]/gu, '').length;
-
-/** A chain is read within this many characters after its phone word, so a long text is scanned in linear time. */
-const WINDOW = 120;
-
+/** Phones told in pieces (手机138转0013转8000): found as group-post masking finds them, and removed. */
 function withoutPhonePieces(text: string): string {
-  const cut: Array<[number, number]> = [];
-  for (const word of text.matchAll(PHONE_WORD)) {
-    const base = word.index! + word[0].length;
-    if (cut.length && base < cut[cut.length - 1]![1]) continue;
-    const window = text.slice(base, base + WINDOW);
-    let from = 0;
-    let start = -1;
-    let end = -1;
-    let digits = 0;
-    let pieces = 0;
-    for (const m of window.matchAll(PIECE)) {
-      const gap = window.slice(from, m.index);
-      if (gap.length > GAP || SENTENCE_END.test(gap) || OTHER_NUMBER.test(gap)) break;
-      const after = text.slice(base + m.index + m[0].length, base + m.index + m[0].length + 6);
-      const before = text.slice(Math.max(0, base + m.index - 2), base + m.index);
-      if (UNIT_AFTER.test(after) || /^[.．,，:：/／][0-9０-９]/u.test(after) || /[A-Za-z][-－]?$/u.test(before)) break;
-      if (/^(?:19|20)\d{2}[-－]\d{1,2}[-－]\d{1,2}$/u.test(m[0].normalize('NFKC'))) break;
-      if (start < 0) start = base + m.index;
-      end = base + m.index + m[0].length;
-      digits += countDigits(m[0]);
-      pieces++;
-      from = m.index + m[0].length;
-      if (digits >= 11) break;
-    }
-    // One piece is a whole number, and removePersonalData has judged it already (电表号码 1234567 stays).
-    if (pieces >= 2 && digits >= 7) cut.push([start, end]);
-  }
   const kept: string[] = [];
   let at = 0;
-  for (const [a, b] of cut) {
+  for (const [a, b] of phonePieceSpans(text)) {
     kept.push(text.slice(at, a));
     at = b;
   }

@@ -67,7 +67,7 @@ function asciiDigit(ch: string): string {
  */
 const PHONE_CUE = /(?:电话|座机|手机|联系|致电|拨打|热线|打(?![款钱折卡印])|加我|tel|phone|call)[^0-9０-９]{0,6}$/i;
 /** 打 88886666 元 / 电话通知了 1200000 户: a number followed by a unit is an amount or a count, never a landline. */
-export const UNIT_AFTER = /^\s*(?:[元万亿千百块个次天年月日号时分秒点米吨户人家台件辆部套张平亩度岁楼栋层室期批周角斤公升]|%|％)/u;
+const UNIT_AFTER = /^\s*(?:[元万亿千百块个次天年月日号时分秒点米吨户人家台件辆部套张平亩度岁楼栋层室期批周角斤公升]|%|％)/u;
 /** A bank word just before a long number: 卡号 六二二二… is a card even in Chinese numerals. */
 const BANK_CUE = /(?:卡号|账号|帐号|银行卡|账户|帐户|card|account)[^0-9０-９]{0,6}$/i;
 /** 2026-11-30 (or 2026/11/30, 2026.11.30) at the start of a run: a date, whatever digits follow it. */
@@ -181,9 +181,102 @@ function maskParts(run: string, offset: number, text: string, remove = false): s
   return out + run.slice(done);
 }
 
-/** Masks phones, landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
+/**
+ * A phone told in pieces after a phone word: 手机138转0013转8000, 138（空格）0013 8888, 手机尾号8888，
+ * 前面是138 0013. Each piece is no number on its own, so the pieces within a few characters of the
+ * word and of each other, up to a phone's 11 digits, are read as one: two pieces or more of 7 digits
+ * or more are a phone. A single piece is a whole number, judged as such (电表号码 1234567 stays).
+ * A piece followed by a unit (3 天, 128 号, 150 万元), a date, an amount with thousands separators
+ * or our own ticket number (GZ-…) ends the chain and stays.
+ */
+const PHONE_WORD = /(?:电话|手机|座机|号码|联系方式|tel|phone|拨打?|致电|打(?![款钱折卡印]))/giu;
+const PIECE = /[0-9０-９](?:[0-9０-９]|[ \u3000\-－](?=[0-9０-９]))*/gu;
+/** At most this many characters between the phone word and a piece, or between two pieces (，前面是 / （空格）). */
+const GAP = 5;
+const SENTENCE_END = /[。!！?？;；\n]/u;
+/** 邮编 310012, 工单 0013, 门牌 …: a word that names another kind of number ends the chain. */
+const OTHER_NUMBER = /邮编|编号|单号|工单|户号|门牌|批次|型号|车牌|证号|卡号|账号|帐号/u;
+const countDigits = (s: string) => s.replace(/[^0-9０-９]/gu, '').length;
+/** A chain is read within this many characters after its phone word, so a long text is scanned in linear time. */
+const WINDOW = 120;
+
+/** Where phones told in pieces lie in `text`: [start, end) from the first digit of a chain to the end of its last. */
+export function phonePieceSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const word of text.matchAll(PHONE_WORD)) {
+    const base = word.index! + word[0].length;
+    if (spans.length && base < spans[spans.length - 1]![1]) continue;
+    const window = text.slice(base, base + WINDOW);
+    let from = 0;
+    let start = -1;
+    let end = -1;
+    let digits = 0;
+    let pieces = 0;
+    for (const m of window.matchAll(PIECE)) {
+      const gap = window.slice(from, m.index);
+      if (gap.length > GAP || SENTENCE_END.test(gap) || OTHER_NUMBER.test(gap)) break;
+      const after = text.slice(base + m.index + m[0].length, base + m.index + m[0].length + 6);
+      const before = text.slice(Math.max(0, base + m.index - 2), base + m.index);
+      if (UNIT_AFTER.test(after) || /^[.．,，:：/／][0-9０-９]/u.test(after) || /[A-Za-z][-－]?$/u.test(before)) break;
+      if (/^(?:19|20)\d{2}[-－]\d{1,2}[-－]\d{1,2}$/u.test(m[0].normalize('NFKC'))) break;
+      if (start < 0) start = base + m.index;
+      end = base + m.index + m[0].length;
+      digits += countDigits(m[0]);
+      pieces++;
+      from = m.index + m[0].length;
+      if (digits >= 11) break;
+    }
+    if (pieces >= 2 && digits >= 7) spans.push([start, end]);
+  }
+  return spans;
+}
+
+const PLAIN_DIGIT = /[0-9０-９]/u;
+
+/**
+ * Numbers masked run by run, and phones told in pieces as the one number each is read as
+ * (138转****转8000). A chain that holds a number masking already recognises (the first digits
+ * of an ID card grouped 6-8-4) is that number, and is masked as it. A chain that is no phone's
+ * shape in the order written (尾号8888，前面是138 0013) keeps only what visibleDigits would show.
+ */
+function maskNumbers(text: string): string {
+  const spans = phonePieceSpans(text);
+  if (!spans.length) return text.replace(NUMBER_RUN, maskRun);
+  const runs = Array.from(text.matchAll(NUMBER_RUN), (m) => ({ at: m.index!, end: m.index! + m[0].length, run: m[0], masked: maskRun(m[0], m.index!, text) }));
+  // Both lists are in text order: walk them together, so the pass stays linear.
+  const inChain = new Array<boolean>(runs.length).fill(false);
+  const star = new Uint8Array(text.length);
+  let first = 0;
+  for (const [a, b] of spans) {
+    while (first < runs.length && runs[first]!.end <= a) first++;
+    let last = first;
+    while (last < runs.length && runs[last]!.at < b) last++;
+    if (runs.slice(first, last).some((r) => r.masked !== r.run)) continue;
+    const chain = text.slice(a, b);
+    const digits = Array.from(chain).filter((ch) => PLAIN_DIGIT.test(ch)).join('').normalize('NFKC');
+    const keep = visibleDigits(digits, digits, true, false) ?? { head: 0, tail: 0 };
+    let i = 0;
+    for (let at = a; at < b; at++) {
+      if (!PLAIN_DIGIT.test(text[at]!)) continue;
+      if (i >= keep.head && i < digits.length - keep.tail) star[at] = 1;
+      i++;
+    }
+    for (let k = first; k < last; k++) inChain[k] = true;
+  }
+  let out = '';
+  let done = 0;
+  runs.forEach((r, k) => {
+    out += text.slice(done, r.at);
+    if (inChain[k]) for (let at = r.at; at < r.end; at++) out += star[at] ? '*' : text[at];
+    else out += r.masked;
+    done = r.end;
+  });
+  return out + text.slice(done);
+}
+
+/** Masks phones (also told in pieces), landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
-  return text.replace(NUMBER_RUN, maskRun).replace(EMAIL, '$1***$2').replace(EMAIL_SPELLED, '$1***$2');
+  return maskNumbers(text).replace(EMAIL, '$1***$2').replace(EMAIL_SPELLED, '$1***$2');
 }
 
 /**

@@ -184,11 +184,39 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData(plain)).toBe(plain);
   });
 
+  // The phones /公开 removes when told in pieces (contact-details) were still readable in ordinary group posts.
+  it('masks a phone told in pieces after a phone word, as the one number it is', () => {
+    expect(maskPersonalData('厂门口积水，手机139转1234转5678，急')).toBe('厂门口积水，手机139转****转5678，急');
+    expect(maskPersonalData('联系电话 139（空格）1234 5678 找王工')).toBe('联系电话 139（空格）**** 5678 找王工');
+    expect(maskPersonalData('电话１３９转１２３４转５６７８')).toBe('电话１３９转****转５６７８');
+    expect(maskPersonalData('座机 6677转8899，白天在')).toBe('座机 ****转8899，白天在');
+    // Told out of order, the pieces are no phone's shape as written: only the last four stay.
+    const halves = maskPersonalData('停电三天，手机尾号5678，前面是139 1234');
+    expect(halves).toBe('停电三天，手机尾号****，前面是*** 1234');
+    expect(halves.replace(/\D/g, '')).not.toMatch(/5678|139/);
+  });
+
+  it.each([
+    '电话打不通，2026年11月30日起停电，欠款 150 万元',
+    '电话 2026-11-30 打过，2026-12-01 又打',
+    '手机信号差，工单 GZ-20261123-0001、GZ-20261124-0002 还没处理',
+    '座机在人民路128号3栋502室，邮编 310012',
+    '电话通知了 3000 户，120 台设备',
+    '电话里说 1,500,000 元，10:30 再打',
+    '手机 5 台、电话 8 部',
+    '电表号码 1234567 走字不准，水表号码 7654321',
+    '电话 138 元一个月，套餐 58 元',
+  ])('keeps %s, near a phone word but no phone in pieces', (text) => {
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
   it('gets through megabytes of digits, separators and e-mail-like text', () => {
     maskPersonalData('一，'.repeat(500_000));
     maskPersonalData('一二三，'.repeat(250_000));
     maskPersonalData('1 '.repeat(500_000));
     maskPersonalData('a.'.repeat(500_000));
     maskPersonalData(`${'9'.repeat(1_000_000)}X`);
+    maskPersonalData('电话1 '.repeat(200_000));
+    maskPersonalData(`手机${'1 '.repeat(500_000)}`);
   });
 });
