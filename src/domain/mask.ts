@@ -214,7 +214,8 @@ export function phonePieceSpans(text: string): Array<[number, number]> {
     let pieces = 0;
     for (const m of window.matchAll(PIECE)) {
       const gap = window.slice(from, m.index);
-      if (gap.length > GAP || SENTENCE_END.test(gap) || OTHER_NUMBER.test(gap)) break;
+      // A star in the gap is a number masked already (电话138****5678, masked text masked again): it is whole.
+      if (gap.length > GAP || SENTENCE_END.test(gap) || OTHER_NUMBER.test(gap) || /[*＊]/u.test(gap)) break;
       const after = text.slice(base + m.index + m[0].length, base + m.index + m[0].length + 6);
       const before = text.slice(Math.max(0, base + m.index - 2), base + m.index);
       if (UNIT_AFTER.test(after) || /^[.．,，:：/／][0-9０-９]/u.test(after) || /[A-Za-z][-－]?$/u.test(before)) break;

@@ -194,6 +194,10 @@ describe('masking personal data in group posts', () => {
     const halves = maskPersonalData('停电三天，手机尾号5678，前面是139 1234');
     expect(halves).toBe('停电三天，手机尾号****，前面是*** 1234');
     expect(halves.replace(/\D/g, '')).not.toMatch(/5678|139/);
+    // Masked text masked again (an excerpt of a post) stays as it was.
+    for (const text of ['厂门口积水，手机139转1234转5678，急', '电话 139 1234 5678，座机(0571)88886666', '停电三天，手机尾号5678，前面是139 1234']) {
+      expect(maskPersonalData(maskPersonalData(text))).toBe(maskPersonalData(text));
+    }
   });
 
   it.each([
