@@ -11,6 +11,7 @@ import { enqueueOutbox, type OutboxEntry } from '../repo/outbox';
 import { lockTicket, nextCounter, rowToState, saveTicketState, ticketView } from '../repo/tickets';
 import { listTopicSummaries, topicMembers } from '../repo/topics';
 import type { Services } from '../services';
+import { restartsDeadlines, stateDeadlines } from './commands/shared';
 import type { PipelineDeps } from './context';
 import { groupPostFor, staffDirectPosts, textPayload } from './notify';
 
@@ -129,13 +130,17 @@ export async function promoteTopic(deps: PipelineDeps, input: PromoteInput): Pro
       if (missing.length && state.status !== 'awaiting_confirmation') actions.push({ kind: 'add_co_departments', departmentIds: missing });
       const r = run(state, actions, actor, now);
       if (typeof r === 'string') throw new Error(`${row.number}: ${r}`);
-      r.events.push({ kind: 'note', fromStatus: null, toStatus: null, actor, at: now, data: { jointCase: number, joined: true, dueAt: input.dueAt.toISOString() } });
-      await saveTicketState(tx, row, r.state, r.events, now);
+      // A move to the lead department restarts the sign deadline (never past the case's); the
+      // 派单/改派 event states both deadlines set here, so `audit verify` holds the row to them.
+      const moved = restartsDeadlines(r.events);
       const sla = deps.sla.dueDates({ type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency }, now);
-      const moved = actions.some((a) => a.kind === 'dispatch' || a.kind === 'reassign');
+      const due = { signDueAt: sla.signDueAt < input.dueAt ? sla.signDueAt : input.dueAt, resolveDueAt: input.dueAt };
+      const events = moved ? stateDeadlines(r.events, due) : r.events;
+      events.push({ kind: 'note', fromStatus: null, toStatus: null, actor, at: now, data: { jointCase: number, joined: true, dueAt: input.dueAt.toISOString() } });
+      await saveTicketState(tx, row, r.state, events, now);
       await tx
         .updateTable('tickets')
-        .set({ resolve_due_at: input.dueAt, ...(moved ? { sign_due_at: sla.signDueAt < input.dueAt ? sla.signDueAt : input.dueAt } : {}) })
+        .set({ resolve_due_at: due.resolveDueAt, ...(moved ? { sign_due_at: due.signDueAt } : {}) })
         .where('id', '=', row.id)
         .execute();
       await tx.insertInto('joint_case_tickets').values({ ticket_id: row.id, case_id: kase.id }).execute();

@@ -2,7 +2,7 @@ import type { TicketRow } from '../../db/schema';
 import type { Command, CommandName } from '../../domain/commands';
 import { decide } from '../../domain/roles';
 import { matchDepartment, suggestDepartments } from '../../domain/departments';
-import type { TicketAction } from '../../domain/ticket';
+import type { TicketAction, TicketEventDraft } from '../../domain/ticket';
 import { DEADLINE_RESTARTS } from '../../domain/ticket-history';
 import { applyTicketAction } from '../../domain/ticket-machine';
 import { templates, type TicketView } from '../../domain/templates';
@@ -51,6 +51,17 @@ export async function restartDeadlines(ctx: MessageContext, row: TicketRow): Pro
     .executeTakeFirstOrThrow();
 }
 
+/** Whether the state machine's events restart the deadlines (a 派单, 转派, 提级 or 重办). */
+export const restartsDeadlines = (events: readonly TicketEventDraft[]): boolean => events.some((e) => DEADLINE_RESTARTS.has(e.kind));
+
+/**
+ * The events with each restarting one stating the deadlines the caller sets on the row with it,
+ * so `audit verify` can hold the row to them (a command's transition, a 协同办's move of its members).
+ */
+export function stateDeadlines(events: readonly TicketEventDraft[], due: { signDueAt: Date; resolveDueAt: Date }): TicketEventDraft[] {
+  return events.map((e) => (DEADLINE_RESTARTS.has(e.kind) ? { ...e, data: { ...e.data, signDueAt: due.signDueAt.toISOString(), resolveDueAt: due.resolveDueAt.toISOString() } } : e));
+}
+
 export interface Transitioned {
   before: TicketRow;
   row: TicketRow;
@@ -75,10 +86,7 @@ export async function transition(ctx: MessageContext, ticketId: number, makeActi
   // A dispatch, reassignment, escalation or reopening restarts the deadlines (restartDeadlines,
   // which the handler calls next, computes the same from the same facts and instant): its event
   // states them, so the history speaks for the row's deadlines.
-  const due = result.events.some((e) => DEADLINE_RESTARTS.has(e.kind)) ? restartedDueDates(ctx, before) : null;
-  const events = due
-    ? result.events.map((e) => (DEADLINE_RESTARTS.has(e.kind) ? { ...e, data: { ...e.data, signDueAt: due.signDueAt.toISOString(), resolveDueAt: due.resolveDueAt.toISOString() } } : e))
-    : result.events;
+  const events = restartsDeadlines(result.events) ? stateDeadlines(result.events, restartedDueDates(ctx, before)) : result.events;
   await saveTicketState(ctx.tx, before, result.state, events, ctx.now);
   const row = (await getTicket(ctx.tx, ticketId))!;
   return { before, row, view: await ticketView(ctx.tx, row) };
