@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type GongzhiConfig } from './schema';
-import { groupKeyReferenceProblem } from '../directory/secrets';
+import { GROUP_SECRET_FIELDS, groupKeyReferenceProblem, isSecretReference, resolveSecret } from '../directory/secrets';
 
 export class ConfigError extends Error {
   constructor(
@@ -18,16 +18,14 @@ export class ConfigError extends Error {
  * the secret, src/directory/secrets.ts) and the sender reads the variable for each post. The
  * variable must still be set at start.
  */
-const GROUP_SECRET_PATH = /^groups\[\d+\]\.outbound\.(key|accessToken|secret)$/;
+const GROUP_SECRET_PATH = new RegExp(`^groups\\[\\d+\\]\\.outbound\\.(${GROUP_SECRET_FIELDS.join('|')})$`);
 
 /** "${WECOM_GROUP_KEY}" in any string value is read from the environment, so secrets stay out of the file. */
 function substituteEnv(value: unknown, env: Record<string, string | undefined>, path: string, missing: string[]): unknown {
-  if (typeof value === 'string' && GROUP_SECRET_PATH.test(path) && /^\$\{[A-Z0-9_]+\}$/.test(value)) {
-    const name = value.slice(2, -1);
-    // Only GONGZHI_GROUP_KEY_*: a directory editor must not point a group key at the server's own secrets.
-    const refused = groupKeyReferenceProblem(value);
-    if (refused) missing.push(`${path}: ${refused}`);
-    else if (env[name] === undefined || env[name] === '') missing.push(`${path}: 环境变量 ${name} 未设置（environment variable ${name} is not set）`);
+  if (typeof value === 'string' && GROUP_SECRET_PATH.test(path) && isSecretReference(value)) {
+    // The sender's own reading (only GONGZHI_GROUP_KEY_*, set and non-empty), checked at start.
+    const read = resolveSecret(value, env);
+    if (!read.ok) missing.push(`${path}: ${groupKeyReferenceProblem(value) ?? `环境变量 ${read.variable} 未设置（environment variable ${read.variable} is not set）`}`);
     return value;
   }
   if (typeof value === 'string') {
