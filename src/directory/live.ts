@@ -1,5 +1,5 @@
 import type { GongzhiConfig } from '../config/schema';
-import type { Db } from '../db/database';
+import type { Db, Tx } from '../db/database';
 import type { Logger } from '../logger';
 import { createDirectoryCache, type DirectoryCache } from '../pipeline/directory-cache';
 import { writeDirectoryRows } from '../repo/directory';
@@ -19,6 +19,11 @@ export interface DirectoryWrite {
   note?: string;
   /** Validate and diff only. */
   dryRun?: boolean;
+  /**
+   * More work that must commit with the revision or not at all (the scheduled sync records its
+   * day's run here, so a crash never leaves one without the other); throwing rolls both back.
+   */
+  inTransaction?: (tx: Tx) => Promise<void>;
 }
 
 export type DirectoryWriteResult =
@@ -236,6 +241,7 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
       const revision = await db.transaction().execute(async (tx) => {
         const id = await insertRevision(tx, { base: w.base, author: w.author, source: w.source, note: w.note ?? null, directory: checked.directory, changes }, now);
         await writeDirectoryRows(tx, composeConfig(settings, checked.directory), now);
+        await w.inTransaction?.(tx);
         return id;
       });
       logger.info('directory.revised', { revision, author: w.author, source: w.source, changes: changes.length });

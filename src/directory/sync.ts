@@ -1,5 +1,5 @@
 import type { StaffConfig } from '../config/schema';
-import type { Db } from '../db/database';
+import type { Db, Tx } from '../db/database';
 import { OPEN_STATUSES } from '../domain/ticket';
 import type { DirectoryWriteResult, LiveDirectory } from './live';
 import type { DirectorySource, PlatformDirectory } from './platform-sources';
@@ -111,8 +111,16 @@ export interface SyncOutcome {
   result: DirectoryWriteResult;
 }
 
-/** Fetches, plans and (with `apply`) writes one revision; a dry run returns the same diff without writing. */
-export async function runDirectorySync(db: Db, live: LiveDirectory, source: DirectorySource, opts: { apply: boolean; author: string }): Promise<SyncOutcome> {
+/**
+ * Fetches, plans and (with `apply`) writes one revision; a dry run returns the same diff without
+ * writing. `inTransaction` commits with the revision (only when one is written).
+ */
+export async function runDirectorySync(
+  db: Db,
+  live: LiveDirectory,
+  source: DirectorySource,
+  opts: { apply: boolean; author: string; inTransaction?: (tx: Tx) => Promise<void> },
+): Promise<SyncOutcome> {
   await live.catchUp();
   const org = await source.fetch();
   const plan = await planDirectorySync(db, live, source.platform, org);
@@ -123,6 +131,7 @@ export async function runDirectorySync(db: Db, live: LiveDirectory, source: Dire
     source: 'sync',
     note: [`${source.label}通讯录同步`, ...plan.notes].join('\n'),
     dryRun: !opts.apply,
+    ...(opts.inTransaction ? { inTransaction: opts.inTransaction } : {}),
   });
   return { plan, result };
 }
