@@ -6,7 +6,7 @@ import { publicBase } from '../config/public-url';
 import type { Platform } from '../domain/message';
 import { canSeeTicket, ROLE_COMMANDS, visibleDepartment } from '../domain/roles';
 import { scopeRegion, type TicketScope } from '../domain/regions';
-import { ledgerScope, regionDepartmentRanking, regionRanking } from '../reports/regions';
+import { ledgerScope, regionDepartmentRanking, regionRanking, reportRegionScope } from '../reports/regions';
 import { isOpen, isOverdue, TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
 import { CATEGORIES } from '../domain/taxonomy';
 import { cameOverTls, clientIp, type ProxyTrust } from '../http/client-ip';
@@ -226,7 +226,8 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const [today, overdue, load] = await Promise.all([
       todayFigures(db, now, scope, region),
       overdueTickets(db, services.sla, now, null, scope, region),
-      openByDepartment(db, now, region),
+      // A clerk's chart is of their county's departments, as their ranking is, not every county's.
+      openByDepartment(db, now, region ?? reportRegionScope(directory.org, reach)),
     ]);
     const scopedName = scope ? directory.departmentName(scope) : region ? (directory.org.region(region.regionId)?.name ?? null) : null;
     return c.html(<DashboardPage deployment={deployment} user={user} today={today} overdue={overdue} loadChart={departmentLoadChart(load)} scoped={scopedName} />);
@@ -389,7 +390,7 @@ export function createConsole(services: Services, opts: ConsoleOptions): Hono<Co
     const region = scopeRegion(directory.scopeOf(user), org);
     const [ranking, trend, regions, survey] = await Promise.all([
       regionDepartmentRanking(db, period, services.now(), org, region),
-      dailyTrend(db, period),
+      dailyTrend(db, period, reportRegionScope(org, directory.scopeOf(user))),
       regionRanking(db, period, services.now(), org, region),
       surveyResults(services, { covering: period.from, scope: directory.scopeOf(user) }),
     ]);

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor, getTicket, listTicketsPage, ticketEvents } 
 import { dailyDigest, departmentRanking, monthPeriod } from '../reports/queries';
 import { scopeRegion, type TicketScope } from '../domain/regions';
 import type { OutboxRow } from '../db/schema';
-import { ledgerScope, regionRanking } from '../reports/regions';
+import { ledgerScope, regionRanking, reportGroup } from '../reports/regions';
 import { registerBoardApi } from '../board/routes';
 import { ledgerFile } from '../reports/ledger-file';
 import { templates } from '../domain/templates';
@@ -107,6 +107,8 @@ const toTicket = (r: TicketRow) => ({
 });
 
 const security = [{ bearer: [] }];
+/** One answer for a group that does not exist and one of another county: neither its name nor its existence is told. */
+const GROUP_NOT_FOUND = { error: 'not_found', message: '没有这个群，或它不在您的管辖范围内' } as const;
 /** Dead letters hold other departments' and private messages: 营商办's dispatchers and admins only. */
 const mayHandleDeadLetters = (staff: StaffMember) => staff.role === 'dispatcher' || staff.role === 'admin';
 /** How many of the newest dead letters are looked at before the caller's region's are picked. */
@@ -251,8 +253,9 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       path: '/v1/reports/monthly',
       summary: '月度通报：承办单位排名与满意度测评',
       security,
-      request: { query: z.object({ month: Month, group: z.string().optional() }) },
+      request: { query: z.object({ month: Month, group: z.string().optional().openapi({ description: 'A group of the caller’s region or below' }) }) },
       responses: {
+        404: { description: 'No such group within the caller’s scope', content: { 'application/json': { schema: ErrorBody } } },
         200: {
           description: 'Departments, best first; the month’s satisfaction survey (null when there was none)',
           content: {
@@ -274,6 +277,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       // A county's people get their county's departments; the city's (or a single county's), all of the top level.
       const org = services.directory.org;
       const region = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
+      if (group !== undefined && !(await reportGroup(services.db, org, services.directory.scopeOf(c.get('staff')), group))) return c.json(GROUP_NOT_FOUND, 404);
       const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), services.now(), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), services.now(), group);
       // The same rows the caller's console shows: figures published for everyone, picked by scope.
       const r = await surveyResults(services, { covering: monthPeriod(month).from, scope: services.directory.scopeOf(c.get('staff')) });
@@ -480,15 +484,20 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       path: '/v1/reports/daily',
       summary: '每日调度（某群或全部）',
       security,
-      request: { query: z.object({ date: z.iso.date().openapi({ example: '2026-11-23' }), group: z.string().optional() }) },
-      responses: { 200: { description: 'The digest figures and its text', content: { 'application/json': { schema: z.object({ text: z.string(), digest: z.record(z.string(), z.unknown()) }) } } } },
+      request: { query: z.object({ date: z.iso.date().openapi({ example: '2026-11-23' }), group: z.string().optional().openapi({ description: 'A group of the caller’s region or below' }) }) },
+      responses: {
+        200: { description: 'The digest figures and its text', content: { 'application/json': { schema: z.object({ text: z.string(), digest: z.record(z.string(), z.unknown()) }) } } },
+        404: { description: 'No such group within the caller’s scope', content: { 'application/json': { schema: ErrorBody } } },
+      },
     }),
     async (c) => {
       const { date, group } = c.req.valid('query');
       const at = new Date(Date.parse(`${date}T${services.config.digest.dailyAt}:00+08:00`));
-      const name = group ? (await services.db.selectFrom('groups').select('name').where('id', '=', group).executeTakeFirst())?.name ?? group : services.config.deployment.name;
+      const scope = services.directory.scopeOf(c.get('staff'));
+      const asked = group !== undefined ? await reportGroup(services.db, services.directory.org, scope, group) : null;
+      if (group !== undefined && !asked) return c.json(GROUP_NOT_FOUND, 404);
       // Only what the caller may see: a county's 营商办 its county, a clerk its own department's tickets.
-      const digest = await dailyDigest(services.db, services.sla, { groupId: group ?? null, groupName: name, at, scope: services.directory.scopeOf(c.get('staff')) });
+      const digest = await dailyDigest(services.db, services.sla, { groupId: asked?.id ?? null, groupName: asked?.name ?? services.config.deployment.name, at, scope });
       return c.json({ text: templates.dailyDigest(digest), digest: digest as unknown as Record<string, unknown> }, 200);
     },
   );

@@ -88,8 +88,8 @@ export interface TrendPoint {
   resolved: number;
 }
 
-/** Tickets received and resolved per China calendar day in the period (days without any are zero). */
-export async function dailyTrend(db: Db, period: Period): Promise<TrendPoint[]> {
+/** Tickets received and resolved per China calendar day in the period (days without any are zero); `scope` keeps to a viewer's region. */
+export async function dailyTrend(db: Db, period: Period, scope?: TicketScope): Promise<TrendPoint[]> {
   const day = (col: string) => sql<string>`to_char(${sql.ref(col)} at time zone 'Asia/Shanghai', 'YYYY-MM-DD')`;
   const perDay = (col: 'received_at' | 'resolved_at') =>
     db
@@ -97,6 +97,7 @@ export async function dailyTrend(db: Db, period: Period): Promise<TrendPoint[]> 
       .select([day(col).as('day'), sql<number>`count(*)`.as('n')])
       .where(col, '>=', period.from)
       .where(col, '<', period.to)
+      .where(scope ? scopeCondition(scope) : sql<boolean>`true`)
       .groupBy(sql`1`)
       .execute();
   const [received, resolved] = await Promise.all([perDay('received_at'), perDay('resolved_at')]);

@@ -143,3 +143,25 @@ export function ledgerScope(
   if (region === org.root.id) return { ok: true, region: undefined };
   return { ok: true, region: { scope: ticketScope({ role: 'dispatcher', departmentId: null, regionId: region }, org), name: org.region(region)!.name } };
 }
+
+/**
+ * The group a report is asked for (`?group=`), if the viewer may have it: one of their region and
+ * below, as /v1/directory lists them. Null alike for a group that does not exist and one of
+ * another county, so the answer tells neither its name nor that it exists.
+ */
+export async function reportGroup(db: Db, org: Org, scope: TicketScope, groupId: string): Promise<{ id: string; name: string } | null> {
+  if (scope.kind === 'none') return null;
+  const row = await db.selectFrom('groups').select(['id', 'name', 'region']).where('id', '=', groupId).executeTakeFirst();
+  if (!row || !org.within(org.groupRegion(row.region), scopeRegion(scope, org))) return null;
+  return { id: row.id, name: row.name };
+}
+
+/**
+ * The tickets a viewer's region-wide figures (the trend beside their ranking) are counted over:
+ * their region and below, a clerk's the region of their department; undefined for the top level.
+ */
+export function reportRegionScope(org: Org, scope: TicketScope): TicketScope | undefined {
+  if (scope.kind === 'none') return scope;
+  const region = scopeRegion(scope, org);
+  return region === org.root.id ? undefined : ticketScope({ role: 'dispatcher', departmentId: null, regionId: region }, org);
+}
