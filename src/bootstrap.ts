@@ -23,7 +23,7 @@ import { directorySourcesFromEnv } from './directory/platform-sources';
 import { createServices, type Services } from './services';
 import { playgroundDecision } from './http/playground';
 import { ConfigError } from './config/parse';
-import { checkPlatformEnv } from './config/platform-env';
+import { checkPlatformEnv, groupChannelIssues } from './config/platform-env';
 
 export { EXAMPLE_CONFIG, resolveConfig };
 
@@ -74,7 +74,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   }
   const now = opts.now ?? (() => new Date());
   // The directory lives in the database (seeded from the file on first start); webhooks stay in the file.
-  const directory = await openLiveDirectory({ db: database.db, file: config, now, logger });
+  const directory = await openLiveDirectory({ db: database.db, file: config, now, logger, groupChannelIssues: (c) => groupChannelIssues(c, rawEnv) });
   await syncWebhookEndpoints(database.db, config.webhooks);
   // The directory's groups (file or database) decide which credentials their posts need.
   try {

@@ -40,19 +40,21 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
-  const [{ resolveConfig }, { openLiveDirectory }, { syncWebhookEndpoints }, { createServices }, { directorySourcesFromEnv }] = await Promise.all([
+  const [{ resolveConfig }, { openLiveDirectory }, { syncWebhookEndpoints }, { createServices }, { directorySourcesFromEnv }, { groupChannelIssues }] = await Promise.all([
     import('../config/resolve'),
     import('../directory/live'),
     import('../repo/webhooks'),
     import('../services'),
     import('../directory/platform-sources'),
+    import('../config/platform-env'),
   ]);
   const env = parseEnv(process.env);
   const logger = createJsonLogger((l) => process.stderr.write(`${l}\n`), 'warn');
   const config = await resolveConfig(env, logger);
   return withDb(async (h) => {
     // The database's directory (console edits included); the file only seeds an empty database.
-    const directory = await openLiveDirectory({ db: h.db, file: config, now: () => new Date(), logger });
+    // Saves are checked against this environment, as the server's start is against its own.
+    const directory = await openLiveDirectory({ db: h.db, file: config, now: () => new Date(), logger, groupChannelIssues: (c) => groupChannelIssues(c, process.env) });
     await syncWebhookEndpoints(h.db, config.webhooks);
     return fn(
       createServices({ db: h.db, config, directory, directorySources: directorySourcesFromEnv(process.env), logger, adapters: {}, ...(process.env.GONGZHI_LLM_API_KEY ? { llmApiKey: process.env.GONGZHI_LLM_API_KEY } : {}) }),

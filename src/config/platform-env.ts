@@ -41,23 +41,45 @@ export function platformEnvProblems(env: Record<string, string | undefined>): st
   return problems;
 }
 
+const isSet = (env: Record<string, string | undefined>, k: string) => env[k] !== undefined && env[k] !== '';
+
+/** WeCom groups posting through the AI-bot long connection while its variables (named) are unset. */
+function aibotChannelGap(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): { groupIds: string[]; missing: string[] } | null {
+  const groupIds = config.groups.filter((g) => g.platform === 'wecom' && g.outbound?.kind === 'wecom-aibot').map((g) => g.id);
+  const missing = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET'].filter((k) => !isSet(env, k));
+  return groupIds.length && missing.length ? { groupIds, missing } : null;
+}
+
+const aibotChannelMessage = (groupIds: string[], missing: string[]) =>
+  `群 ${groupIds.join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 ${missing.join('、')} 未设置：` +
+  `应填企业微信智能机器人「API 模式 · 长连接」页面的机器人 ID 和 Secret（或把这些群改为 wecom-webhook）`;
+
+/** A group whose posts cannot go out with this environment: which, what is unset, and the fix. */
+export interface GroupChannelIssue {
+  groupId: string;
+  missing: string[];
+  message: string;
+}
+
+/**
+ * The start-up check's reading of the AI-bot groups, per group: the directory refuses to save
+ * such a group (console, `config import`) and a running instance that loads one logs it.
+ */
+export function groupChannelIssues(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): GroupChannelIssue[] {
+  const gap = aibotChannelGap(config, env);
+  return gap ? gap.groupIds.map((groupId) => ({ groupId, missing: gap.missing, message: aibotChannelMessage([groupId], gap.missing) })) : [];
+}
+
 /**
  * A group's outbound channel needs its platform's credentials: without them every post to the
  * group would dead-letter, so the start stops and names the variables and the groups.
  */
 export function groupChannelProblems(config: GongzhiConfig, env: Record<string, string | undefined>): string[] {
-  const set = (k: string) => env[k] !== undefined && env[k] !== '';
   const problems: string[] = [];
-  const aibot = config.groups.filter((g) => g.platform === 'wecom' && g.outbound?.kind === 'wecom-aibot');
-  const missingLc = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET'].filter((k) => !set(k));
-  if (aibot.length && missingLc.length) {
-    problems.push(
-      `群 ${aibot.map((g) => g.id).join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 ${missingLc.join('、')} 未设置：` +
-        `应填企业微信智能机器人「API 模式 · 长连接」页面的机器人 ID 和 Secret（或把这些群改为 wecom-webhook）`,
-    );
-  }
+  const aibot = aibotChannelGap(config, env);
+  if (aibot) problems.push(aibotChannelMessage(aibot.groupIds, aibot.missing));
   const appRobot = config.groups.filter((g) => g.platform === 'dingtalk' && g.outbound?.kind !== 'dingtalk-custom-robot');
-  const missingDt = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'].filter((k) => !set(k));
+  const missingDt = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'].filter((k) => !isSet(env, k));
   if (appRobot.length && missingDt.length) {
     problems.push(
       `钉钉群 ${appRobot.map((g) => g.id).join('、')} 经应用机器人收发消息，但 ${missingDt.join('、')} 未设置：` +

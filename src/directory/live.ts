@@ -108,6 +108,12 @@ export interface LiveDirectoryOptions {
    * when that still matches, and ignored when the file changed.
    */
   memo?: DirectoryMemo;
+  /**
+   * Groups whose posts this instance's environment cannot send (the start-up check's reading,
+   * src/config/platform-env.ts): a save that adds or changes such a group is refused with the
+   * check's message, and a revision loaded while running that holds one is logged once.
+   */
+  groupChannelIssues?: (config: GongzhiConfig) => Array<{ groupId: string; missing: string[]; message: string }>;
 }
 
 /**
@@ -132,6 +138,40 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     if (!checked.ok) logger.error('directory.revision_invalid', { revision: id, problems: checked.issues.slice(0, 20).map(formatIssue), hint: 'fix it in the console or with cli config import' });
     return stateOf(settings, id, checked.ok ? checked.directory : stored);
   };
+
+  const channelOf = (g: GongzhiConfig['groups'][number] | undefined) => (g ? `${g.platform}:${g.outbound?.kind ?? ''}` : '');
+
+  /**
+   * A new or changed group this environment cannot post to: every post would dead-letter, so the
+   * save is refused. A group already running so is left to the load-time log (refusing every
+   * unrelated edit would not make it deliverable).
+   */
+  function channelIssues(next: DirectorySnapshot): DirectoryIssue[] {
+    if (!opts.groupChannelIssues) return [];
+    const groups = composeConfig(settings, next).groups;
+    const before = new Map(state.config.groups.map((g) => [g.id, channelOf(g)]));
+    return opts.groupChannelIssues({ ...settings, groups } as GongzhiConfig).flatMap((p) => {
+      const i = groups.findIndex((g) => g.id === p.groupId);
+      return before.get(p.groupId) === channelOf(groups[i]) ? [] : [{ path: ['groups', i, 'outbound'], message: p.message }];
+    });
+  }
+
+  let reportedChannels = '';
+  /** A running instance that loads a group it cannot post to says so once, with the fix, rather than dead-lettering silently. */
+  function reportChannels(s: State): void {
+    const issues = opts.groupChannelIssues?.(s.config) ?? [];
+    const key = issues.map((i) => `${i.groupId}:${i.missing.join(',')}`).join(' ');
+    if (key === reportedChannels) return;
+    reportedChannels = key;
+    if (!issues.length) return;
+    logger.error('directory.group_channel_missing', {
+      revision: s.revision,
+      groups: issues.map((i) => i.groupId),
+      missing: [...new Set(issues.flatMap((i) => i.missing))],
+      problems: issues.map((i) => i.message),
+      hint: "posts to these groups dead-letter: set the variables in this instance's environment and restart, or change the groups' outbound in the console (目录 → 群)",
+    });
+  }
 
   async function seed(): Promise<void> {
     const checked = validateDirectory(fileDirectory, settings);
@@ -194,6 +234,7 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
         const before = state.revision;
         state = fromRevision(rev.id, rev.directory);
         logger.info('directory.reloaded', { from: before, to: rev.id, by: rev.author });
+        reportChannels(state);
       }
     })().finally(() => (loading = null));
     return loading;
@@ -232,7 +273,8 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
       const checked = validateDirectory(w.directory, settings);
       // Measured against what runs now (not the writer's base): that is what the open work refers to.
       const stranded = await strandingIssues(db, state.snapshot, checked.ok ? checked.directory : pickDirectory(w.directory));
-      if (!checked.ok || stranded.length) return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...stranded] };
+      const channels = checked.ok ? channelIssues(checked.directory) : [];
+      if (!checked.ok || stranded.length || channels.length) return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...stranded, ...channels] };
       const before = w.base === state.revision ? state.snapshot : w.base === 0 ? {} : (await getRevision(db, w.base))?.directory;
       if (!before) return { ok: false, issues: [{ path: [], message: `没有版本 ${w.base}` }] };
       const changes = diffDirectory(before, checked.directory);
