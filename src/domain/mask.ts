@@ -275,9 +275,47 @@ function maskNumbers(text: string): string {
   return out + text.slice(done);
 }
 
-/** Masks phones (also told in pieces), landlines, ID and bank card numbers and e-mail addresses, keeping the words around them. */
+/**
+ * A WeChat or QQ id after the word that names it (微信 zhangsan_1988, VX：wx_abc123, QQ 12345678,
+ * 扣扣号是 12345678): no phone, but whom to add all the same. The Latin names must stand as words
+ * (the VX of PVCVX is none); a name followed by 群 or 公众号 is a group's or an account's, no id.
+ * `marked`: a 号/id/colon/是 between name and id, which makes even a plain word an id. Spaces are
+ * bounded, so a long run of them after a name costs no backtracking.
+ */
+const CHAT_ID_MASK =
+  /(?:(?<qq>扣扣|企鹅)|微信|威信|薇信|维信|[VvWw]信|加微|加[Vv](?![A-Za-z])|(?<![A-Za-z])(?:(?<qqLatin>qq)|vx|wx|weixin|wechat)(?=[^A-Za-z]|id(?![A-Za-z])|$))(?<marked>\s{0,3}(?:号码|号|账号|帐号|id(?![A-Za-z]))?\s{0,3}(?:[:：]|是|为)?)\s{0,3}(?<id>[A-Za-z0-9][A-Za-z0-9_-]{4,19})(?![A-Za-z0-9_*＊@＠-]|[.．][A-Za-z0-9])/giu;
+/** English words that follow WeChat's name without being anyone's id (微信 official account). */
+const NOT_AN_ID = new Set(['account', 'accounts', 'official', 'groups', 'payment', 'wallet', 'moments', 'channel', 'channels', 'applet', 'program', 'public', 'service', 'support', 'version', 'message', 'messages']);
+
+/** Where chat ids lie in `text` ([start, end) of the id itself) and how each is shown: a third of it at most, never its length (微信 wx_****). */
+function chatIdSpans(text: string): Array<{ at: number; end: number; masked: string }> {
+  const spans: Array<{ at: number; end: number; masked: string }> = [];
+  for (const m of text.matchAll(CHAT_ID_MASK)) {
+    const g = m.groups as { qq?: string; qqLatin?: string; marked: string; id: string };
+    const { id } = g;
+    const end = m.index + m[0].length;
+    // A QQ number is 5 to 11 digits; a WeChat id 6 to 20 letters, digits, _ and - (or a phone).
+    if (g.qq || g.qqLatin ? !/^[0-9]{5,11}$/.test(id) : id.length < 6) continue;
+    if (/^[0-9]+$/.test(id) && UNIT_AFTER.test(text.slice(end, end + 4))) continue;
+    if (!/\S/.test(g.marked) && NOT_AN_ID.has(id.toLowerCase())) continue;
+    spans.push({ at: end - id.length, end, masked: `${id.slice(0, Math.min(3, Math.floor(id.length / 3)))}****` });
+  }
+  return spans;
+}
+
+function maskChatIds(text: string): string {
+  let out = '';
+  let done = 0;
+  for (const s of chatIdSpans(text)) {
+    out += text.slice(done, s.at) + s.masked;
+    done = s.end;
+  }
+  return out + text.slice(done);
+}
+
+/** Masks phones (also told in pieces), landlines, ID and bank card numbers, WeChat/QQ ids and e-mail addresses, keeping the words around them. */
 export function maskPersonalData(text: string): string {
-  return maskNumbers(text).replace(EMAIL, '$1***$2').replace(EMAIL_SPELLED, '$1***$2');
+  return maskNumbers(maskChatIds(text)).replace(EMAIL, '$1***$2').replace(EMAIL_SPELLED, '$1***$2');
 }
 
 /**
@@ -323,5 +361,8 @@ export function maskedExcerpt(text: string, max: number): string {
   if (flat.length <= max) return maskPersonalData(flat);
   let cut = max;
   if (NUMBERISH.test(flat[cut]!)) while (cut > 0 && NUMBERISH.test(flat[cut - 1]!)) cut--;
+  // 微信 zhangsan1988 cut to 微信 zhang would be too short to read as an id: it goes whole, as a cut number.
+  const id = chatIdSpans(flat).find((s) => s.at < cut && cut < s.end);
+  if (id) cut = id.at;
   return `${maskPersonalData(flat.slice(0, cut)).trimEnd()}…`;
 }

@@ -214,6 +214,39 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData(text)).toBe(text);
   });
 
+  // WeChat and QQ ids were only removed by /公开; a group post showed them whole.
+  it('masks a WeChat or QQ id after the word that names it, keeping a hint of its start', () => {
+    expect(maskPersonalData('路灯坏了，加我微信 zhangsan_1988 细说')).toBe('路灯坏了，加我微信 zha**** 细说');
+    expect(maskPersonalData('VX：wx_abc123')).toBe('VX：wx_****');
+    expect(maskPersonalData('有事 vx zhangsan1988')).toBe('有事 vx zha****');
+    expect(maskPersonalData('wechat id: zhangsan1988')).toBe('wechat id: zha****');
+    expect(maskPersonalData('V信 zhangsan_1988，加V lisi2026')).toBe('V信 zha****，加V li****');
+    expect(maskPersonalData('微信号是 wx_abc123，电话 13800138000')).toBe('微信号是 wx_****，电话 138****8000');
+    expect(maskPersonalData('微信：zhangsan。')).toBe('微信：zh****。');
+    expect(maskPersonalData('QQ 12345678')).toBe('QQ 12****');
+    expect(maskPersonalData('qq12345678，谢谢')).toBe('qq12****，谢谢');
+    expect(maskPersonalData('扣扣号：12345678，企鹅号是 87654321')).toBe('扣扣号：12****，企鹅号是 87****');
+    expect(maskPersonalData('QQ号 12345678@qq.com')).toBe('QQ号 1***@qq.com');
+    for (const text of ['路灯坏了，加我微信 zhangsan_1988 细说', 'VX：wx_abc123', 'QQ 12345678', '微信号是 wx_abc123，电话 13800138000', '扣扣号：12345678']) {
+      expect(maskPersonalData(maskPersonalData(text))).toBe(maskPersonalData(text));
+    }
+    // An excerpt cut inside an id drops it whole, as a cut number: 微信 zhang would be no id to mask.
+    expect(maskedExcerpt('路灯坏了请加微信 zhangsan1988 细说', 14)).toBe('路灯坏了请加微信…');
+    expect(maskedExcerpt('路灯坏了请加微信 zhangsan1988 细说', 40)).toBe('路灯坏了请加微信 zha**** 细说');
+  });
+
+  it.each([
+    'PVCVX管材 123456 根，PVC VX 200mm 管件',
+    'QQ群里说过，QQ群 12345678 也发了',
+    '微信转了20000元，微信 200000 元',
+    '打印机 2 台坏了，wx 的字样看不清，QQ 1234',
+    '微信公众号 gongzhi2026 发了通知',
+    'Convex wax sequoia: the WeChat official account posted it',
+    '见 https://mp.weixin.qq.com/s/abcdef123 和 wx.qq.com',
+  ])('keeps %s: no chat id after the name', (text) => {
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
   it('gets through megabytes of digits, separators and e-mail-like text', () => {
     maskPersonalData('一，'.repeat(500_000));
     maskPersonalData('一二三，'.repeat(250_000));
@@ -222,5 +255,8 @@ describe('masking personal data in group posts', () => {
     maskPersonalData(`${'9'.repeat(1_000_000)}X`);
     maskPersonalData('电话1 '.repeat(200_000));
     maskPersonalData(`手机${'1 '.repeat(500_000)}`);
+    maskPersonalData(`微信${' '.repeat(1_000_000)}!`);
+    maskPersonalData('微信号：'.repeat(300_000));
+    maskPersonalData(`微信 ${'a-'.repeat(500_000)}`);
   });
 });
