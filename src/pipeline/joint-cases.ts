@@ -58,6 +58,16 @@ function run(state: TicketState, actions: TicketAction[], actor: Actor, now: Dat
   return { state: s, events };
 }
 
+/**
+ * The deadlines a move to the case's lead department sets: the sign deadline restarts (never past
+ * the case's), the resolve deadline is the case's. The 派单/改派 event states both, so `audit
+ * verify` holds the row to them.
+ */
+function caseDeadlines(deps: PipelineDeps, row: TicketRow, caseDue: Date, now: Date): { signDueAt: Date; resolveDueAt: Date } {
+  const sla = deps.sla.dueDates({ type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency }, now);
+  return { signDueAt: sla.signDueAt < caseDue ? sla.signDueAt : caseDue, resolveDueAt: caseDue };
+}
+
 export interface PromoteInput {
   topicId: number;
   staffId: string;
@@ -130,11 +140,8 @@ export async function promoteTopic(deps: PipelineDeps, input: PromoteInput): Pro
       if (missing.length && state.status !== 'awaiting_confirmation') actions.push({ kind: 'add_co_departments', departmentIds: missing });
       const r = run(state, actions, actor, now);
       if (typeof r === 'string') throw new Error(`${row.number}: ${r}`);
-      // A move to the lead department restarts the sign deadline (never past the case's); the
-      // 派单/改派 event states both deadlines set here, so `audit verify` holds the row to them.
       const moved = restartsDeadlines(r.events);
-      const sla = deps.sla.dueDates({ type: row.type as IssueType, category: row.category as Category, urgency: row.urgency as Urgency }, now);
-      const due = { signDueAt: sla.signDueAt < input.dueAt ? sla.signDueAt : input.dueAt, resolveDueAt: input.dueAt };
+      const due = caseDeadlines(deps, row, input.dueAt, now);
       const events = moved ? stateDeadlines(r.events, due) : r.events;
       events.push({ kind: 'note', fromStatus: null, toStatus: null, actor, at: now, data: { jointCase: number, joined: true, dueAt: input.dueAt.toISOString() } });
       await saveTicketState(tx, row, r.state, events, now);
@@ -209,8 +216,14 @@ export async function resolveJointCase(deps: PipelineDeps, input: ResolveInput):
         if (typeof c === 'string') throw new Error(`${row.number}: ${c}`);
         r = { state: c.state, events: [...r.events, ...c.events] };
       }
-      r.events.push({ kind: 'note', fromStatus: null, toStatus: null, actor, at: now, data: { jointCase: kase.number, resolved: true } });
-      await saveTicketState(tx, row, r.state, r.events, now);
+      // A member sent back meanwhile is dispatched to the lead again: like the case's own moves,
+      // that dispatch states the deadlines it sets (else verify could not check them).
+      const moved = restartsDeadlines(r.events);
+      const due = moved ? caseDeadlines(deps, row, kase.due_at, now) : null;
+      const events = due ? stateDeadlines(r.events, due) : r.events;
+      events.push({ kind: 'note', fromStatus: null, toStatus: null, actor, at: now, data: { jointCase: kase.number, resolved: true } });
+      await saveTicketState(tx, row, r.state, events, now);
+      if (due) await tx.updateTable('tickets').set({ sign_due_at: due.signDueAt, resolve_due_at: due.resolveDueAt }).where('id', '=', row.id).execute();
       resolved++;
       const after = (await tx.selectFrom('tickets').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
       const view = await ticketView(tx, after, deps.directory);
