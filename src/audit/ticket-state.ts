@@ -50,6 +50,7 @@ const COLUMNS = [
   'resolve_due_at',
   'is_private',
   'group_id',
+  'region_id',
 ] as const;
 
 /**

@@ -18,7 +18,8 @@ import { TICKET_STATUSES, type TicketStatus } from './ticket';
  * pauses the events record. Older history does not state them: from the opening or a restart
  * that does not, until the history states them again, they are not compared (`unknown`).
  * Privacy and group are covered from a /公开 on (public, in the group it was published to).
- * Not covered: pauses themselves, content, region, and privacy and group before a /公开.
+ * The region is covered where the opening event states it (since 2026-12-04; it never changes).
+ * Not covered: pauses themselves, content, an older opening's region, and privacy and group before a /公开.
  */
 
 /** One event as the chain holds it (ordered by id within its ticket). */
@@ -56,6 +57,7 @@ export interface TicketRecord {
   resolve_due_at: Date | null;
   is_private: boolean;
   group_id: string | null;
+  region_id: string | null;
 }
 
 export type CoveredField = keyof TicketRecord;
@@ -80,6 +82,7 @@ const rating = z.object({ rating: z.number().int() });
 const reason = z.object({ reason: z.string() });
 const merged = z.object({ intoId: z.number().int() });
 const received = z.object({ classification: z.object({ type: z.string(), category: z.string(), urgency: z.string() }) });
+const openedRegion = z.object({ regionId: z.string().nullable() });
 const recategorized = z.object({ recategorized: z.object({ to: z.object({ category: z.string(), type: z.string() }) }) });
 const isoDate = z.string().datetime().transform((s) => new Date(s));
 const stated = z.object({ signDueAt: isoDate.optional(), resolveDueAt: isoDate.optional() });
@@ -123,6 +126,7 @@ function emptyRecord(): TicketRecord {
     resolve_due_at: null,
     is_private: false,
     group_id: null,
+    region_id: null,
   };
 }
 
@@ -160,6 +164,12 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
       const p = received.safeParse(d);
       if (p.success) Object.assign(r, p.data.classification);
       r.received_at = e.at;
+      // Older openings do not state the region: it stays unknown, not compared.
+      const region = 'regionId' in d ? openedRegion.safeParse(d) : null;
+      if (region?.success) {
+        r.region_id = region.data.regionId;
+        unknown.delete('region_id');
+      }
       break;
     }
     case 'dispatched': {
@@ -263,8 +273,9 @@ function apply(r: TicketRecord, unknown: Set<CoveredField>, e: HistoryEvent): vo
 export function rebuildTicket(events: readonly HistoryEvent[]): RebuiltTicket {
   const record = emptyRecord();
   // Deadlines: stated by the first event only since 2026-12 (else set by the SLA policy of the
-  // day, unrecorded). Privacy and group: the opening event does not say; a /公开 does.
-  const unknown = new Set<CoveredField>([...DEADLINES, 'is_private', 'group_id']);
+  // day, unrecorded). Privacy and group: the opening event does not say; a /公开 does. Region:
+  // the opening states it since 2026-12-04.
+  const unknown = new Set<CoveredField>([...DEADLINES, 'is_private', 'group_id', 'region_id']);
   for (const e of events) apply(record, unknown, e);
   return { record, unknown: [...unknown] };
 }

@@ -134,6 +134,8 @@ export async function openTicket(ctx: MessageContext, text: string, c: (Classifi
         messageId: msg.messageId,
         platform: msg.platform,
         classification: { type, category, urgency, confidence: c.confidence, ...(llm ? { source: 'llm', local: llm.local, fields: llm.fields } : {}) },
+        // The region column as written, so the audit can hold the row to it (it never changes after opening).
+        regionId: row.region_id ?? null,
         ...deadlines,
       },
     },

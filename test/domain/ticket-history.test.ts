@@ -88,7 +88,7 @@ describe('a ticket rebuilt from its events', () => {
     ];
     const { record, unknown } = rebuildTicket(events);
     // The reopening (written before restarts stated them) restarted the deadlines unrecorded; privacy and group need a /公开.
-    expect(unknown.sort()).toEqual(['group_id', 'is_private', 'resolve_due_at', 'sign_due_at']);
+    expect(unknown.sort()).toEqual(['group_id', 'is_private', 'region_id', 'resolve_due_at', 'sign_due_at']);
     expect(record).toMatchObject({
       status: 'dispatched',
       department_id: 'power',
@@ -117,7 +117,7 @@ describe('a ticket rebuilt from its events', () => {
       { kind: 'resolved', toStatus: 'resolved', actorId: 'classifier', at, data: { knowledgeBase: 'food-licence-renewal', score: 0.8 } },
     ];
     const rebuilt = rebuildTicket(events);
-    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private', 'resolution', 'resolve_due_at', 'sign_due_at']);
+    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private', 'region_id', 'resolution', 'resolve_due_at', 'sign_due_at']);
     const row: TicketRecord = { ...rebuilt.record, resolution: '请携带以下材料……' };
     expect(compareTicket(row, rebuilt)).toEqual([]);
     expect(compareTicket({ ...row, status: 'closed', kb_entry: null, resolved_at: null, co_department_ids: ['power'] }, rebuilt)).toEqual([
@@ -143,12 +143,12 @@ describe('a ticket rebuilt from its events', () => {
       ev('info_supplied', 57, { text: '已补充', pausedMs: 24 * 3_600_000 - 48 * 3_600_000 }),
     ];
     const rebuilt = rebuildTicket(events);
-    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private']);
+    expect(rebuilt.unknown.sort()).toEqual(['group_id', 'is_private', 'region_id']);
     expect(rebuilt.record).toMatchObject({ sign_due_at: h(24 + 24), resolve_due_at: h(168 + 24) });
     expect(compareTicket({ ...rebuilt.record, resolve_due_at: h(400) }, rebuilt)).toEqual([{ field: 'resolve_due_at', row: h(400).toISOString(), history: h(192).toISOString() }]);
     // A 转派 written before restarts stated their deadlines: no longer the history's to tell.
     const after = rebuildTicket([...events, ev('reassigned', 60, { fromDepartmentId: 'power', departmentId: 'water' }, 'dispatched')]);
-    expect(after.unknown.sort()).toEqual(['group_id', 'is_private', 'resolve_due_at', 'sign_due_at']);
+    expect(after.unknown.sort()).toEqual(['group_id', 'is_private', 'region_id', 'resolve_due_at', 'sign_due_at']);
     expect(compareTicket({ ...after.record, resolve_due_at: h(400) }, after)).toEqual([]);
   });
 
