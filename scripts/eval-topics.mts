@@ -1,4 +1,4 @@
-// npm run eval:topics [-- --half dev|test] [-- --file PATH --groups h01=名,h02=名<上级,…] — topic
+// npm run eval:topics [-- --half dev|test] [-- --file PATH --groups h01=名,h02=名<上级,…] [-- --method learned] — topic
 // precision/recall on a hand-written set: corpus/topics/blind-2026-12.tsv (or PATH). The sets
 // 2026-12, -12b and -12c were written blind but have been development sets since 2026-12-03; only a
 // set nobody tuned on (blind-2026-12d) measures the clustering. --groups names each chat group's
@@ -6,9 +6,9 @@
 // the way the deployment's region tree does (parent: another group's name or id, or a name of its
 // own), e.g. --groups h04=云溪区,h05=东岚街道<云溪区. The old form id=name (each group an area of
 // its own) still works.
-import { readFileSync } from 'node:fs';
-import { createTopicIndex, type TopicDoc } from '../src/domain/topics/cluster';
-import { evaluateTopics, type LabelledTicket } from '../bench/topics-eval.mts';
+import { createTopicIndex } from '../src/domain/topics/cluster';
+import { LEARNED_PAIR_MODEL } from '../src/domain/topics/pair-model';
+import { evaluateTopics, loadTopicSet } from '../bench/topics-eval.mts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,61 +42,15 @@ console.log(
     ? `areas: one per group, named ${arg('groups') ? 'by --groups' : 'as in corpus/topics/README.md (g01=青山县 … g12=金湾物流园)'}`
     : 'areas: one per group, unnamed (--groups g01=青山县,… names them, so reports naming an area count in it)',
 );
-// A deployment knows its region tree (city → county/district/park → town/street/section) and files
-// every group under its county-level region (src/jobs/topics.ts, topicAreas): a report from 东岚街道
-// counts in 云溪区 and a text naming 东岚 names 云溪区. `h05=东岚街道<云溪区` models that: the
-// group's area is its topmost ancestor, given by a group's name (or id) or by a name no group has
-// (an area of its own); every group's name names that area. Without `<`, a group is an area alone.
-const parsed = groupNames
-  ? groupNames.split(',').map((kv) => {
-      const [id, rest] = kv.split('=');
-      const [name, parent] = (rest ?? '').split('<');
-      if (!id || !name) throw new Error(`--groups: ${kv} is not id=name or id=name<parent`);
-      return { id, name, parent: parent || null };
-    })
-  : [];
-const groupOf = new Map<string, string>();
-for (const g of parsed) groupOf.set(g.id, g.id), groupOf.set(g.name, g.id);
-const parentOf = new Map(parsed.map((g) => [g.id, g.parent === null ? null : (groupOf.get(g.parent) ?? g.parent)]));
-const county = (id: string): string => {
-  const seen = new Set<string>();
-  for (let at = id; ; ) {
-    const up = parentOf.get(at);
-    if (up === null || up === undefined) return at;
-    if (seen.has(up)) throw new Error(`--groups: ${id} is its own ancestor`);
-    seen.add(up);
-    at = up;
-  }
-};
-const areaOf = new Map(parsed.map((g) => [g.id, county(g.id)]));
-// And a group below its area is a place of its own (a town, a street), as topicAreas makes it.
-const places = parsed.filter((g) => areaOf.get(g.id) !== g.id).map((g) => ({ id: g.id, name: g.name }));
-// The parents no group stands for are named too (a county without a group of its own).
-const areas = [
-  ...parsed.map((g) => ({ id: areaOf.get(g.id)!, name: g.name })),
-  ...[...new Set([...parentOf.values()].filter((p): p is string => p !== null && !groupOf.has(p)))].map((p) => ({ id: p, name: p })),
-];
-const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
-const cols = header!.split('\t');
-const at = (name: string) => {
-  const i = cols.indexOf(name);
-  if (i < 0) throw new Error(`${file}: no column ${name}`);
-  return i;
-};
-const [ID, ENT, GROUP, CAT, DAY, TOPIC, TEXT] = ['id', 'enterprise', 'group', 'category', 'day', 'topic', 'text'].map(at) as [number, number, number, number, number, number, number];
-const DAY_MS = 86_400_000;
-const base = Date.UTC(2026, 9, 1);
-const docs: TopicDoc[] = [];
-const labels: LabelledTicket[] = [];
-for (const line of lines) {
-  const f = line.split('\t');
-  const id = Number(f[ID]);
-  const topic = f[TOPIC] === '-' ? null : f[TOPIC]!;
-  if (!inHalf(id, topic)) continue;
-  docs.push({ id, text: f[TEXT]!, category: f[CAT]!, enterprise: f[ENT]!, at: base + Number(f[DAY]) * DAY_MS, area: areaOf.get(f[GROUP]!) ?? f[GROUP]!, place: places.some((p) => p.id === f[GROUP]) ? f[GROUP]! : null });
-  labels.push({ id, topic });
-}
-const clusters = createTopicIndex({ areas, places }).cluster(docs, options);
+const { docs: all, labels: allLabels, areas, places } = loadTopicSet(file, groupNames);
+const kept = new Set(allLabels.filter((l) => inHalf(l.id, l.topic as string | null)).map((l) => l.id));
+const docs = all.filter((d) => kept.has(d.id));
+const labels = allLabels.filter((l) => kept.has(l.id));
+// --method learned: the pair model (topics.method in the configuration); rules by default.
+const method = arg('method') ?? 'rules';
+if (method !== 'rules' && method !== 'learned') throw new Error(`--method ${method}: rules or learned`);
+console.log(`method: ${method}`);
+const clusters = createTopicIndex({ areas, places }).cluster(docs, { ...options, pairModel: method === 'learned' ? LEARNED_PAIR_MODEL : null });
 const e = evaluateTopics(labels, clusters);
 const fmt = (x: number) => x.toFixed(3);
 console.log(`blind set (${half}): ${docs.length} tickets, ${e.planted} planted topics (${e.plantedReports} reports); ${e.clusters} topics found`);

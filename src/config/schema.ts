@@ -234,6 +234,11 @@ export const configSchema = z
         refreshMinutes: z.number().int().min(1).max(1440).default(30),
         /** Topics listed in the Monday message to 营商办. */
         weeklyTop: z.number().int().min(1).max(50).default(5),
+        /**
+         * How reports are linked: the hand-set rules, or the pair model learned from the labelled
+         * sets (src/domain/topics/pair-model.ts; windows of at most 5,000 reports, above that rules).
+         */
+        method: z.enum(['rules', 'learned']).default('rules'),
       })
       .prefault({}),
     /** 市场主体满意度测评: sent one-to-one to enterprises with tickets in the period. Absent: no survey. */

@@ -1,3 +1,4 @@
+import { LEARNED_PAIR_MODEL } from '../domain/topics/pair-model';
 import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
 import { createTopicIndex, reconcileTopics, type AreaName, type TopicIndex } from '../domain/topics';
@@ -101,7 +102,7 @@ export async function refreshTopics(services: Services, now: Date = services.now
   if (!entry || entry.names !== areas.key) indexes.set(db, (entry = { names: areas.key, index: createTopicIndex({ areas: areas.names, places: areas.places }) }));
   const clusters = entry.index.cluster(
     tickets.map((t) => ({ id: t.id, text: t.content, category: t.category, enterprise: t.enterprise, at: t.received_at.getTime(), area: areas.of(t.group_region, t.department_id), place: areas.placeOf(t.group_region) })),
-    { minEnterprises: config.topics.minEnterprises },
+    { minEnterprises: config.topics.minEnterprises, pairModel: config.topics.method === 'learned' ? LEARNED_PAIR_MODEL : null },
   );
   await db.transaction().execute(async (tx) => {
     // One refresh at a time across instances: the row lock queues the second.
