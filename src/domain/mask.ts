@@ -145,7 +145,7 @@ const MAX_DIGITS = 22;
  * the longest span of parts that is a number is masked. Spans stop at MAX_DIGITS, so the work
  * stays linear in the run.
  */
-function maskParts(run: string, offset: number, text: string, remove = false): string {
+function maskParts(run: string, offset: number, text: string, remove: string | null = null): string {
   const parts: Array<{ at: number; end: number }> = [];
   const sep = new RegExp(`[${SEP}]+`, 'gu');
   let last = 0;
@@ -173,7 +173,7 @@ function maskParts(run: string, offset: number, text: string, remove = false): s
       if (masked !== span) best = { j, masked };
     }
     if (best) {
-      out += run.slice(done, parts[i]!.at) + (remove ? '' : best.masked);
+      out += run.slice(done, parts[i]!.at) + (remove ?? best.masked);
       done = parts[best.j]!.end;
       i = best.j;
     }
@@ -322,31 +322,32 @@ export function maskPersonalData(text: string): string {
  * A run without the numbers maskRun masks in it, and only those: the date before a phone
  * (2026-11-30 13800138000) and the word a phone ran into (13800138000，三天了) stay.
  */
-function removeRun(run: string, offset: number, text: string): string {
+function removeRun(run: string, offset: number, text: string, mark: string): string {
   const masked = maskRun(run, offset, text);
   if (masked === run) return run;
   const date = LEADING_DATE.exec(run.normalize('NFKC'));
-  if (date && date[0].length < run.length) return run.slice(0, date[0].length) + removeRun(run.slice(date[0].length), offset + date[0].length, text);
+  if (date && date[0].length < run.length) return run.slice(0, date[0].length) + removeRun(run.slice(date[0].length), offset + date[0].length, text, mark);
   if (HAS_CHINESE_DIGIT.test(run) && HAS_PLAIN_DIGIT.test(run)) {
     const parts = run.replace(DIGIT_RUN, (r: string, at: number) => maskRun(r, offset + at, text));
     // Masked part by part: the plain numbers in it are the personal data, the rest is words.
-    if (parts === masked) return run.replace(DIGIT_RUN, (r: string, at: number) => (maskRun(r, offset + at, text) === r ? r : ''));
+    if (parts === masked) return run.replace(DIGIT_RUN, (r: string, at: number) => (maskRun(r, offset + at, text) === r ? r : mark));
   } else if (HAS_CHINESE_DIGIT.test(run) && maskParts(run, offset, text) === masked) {
     // 一三八…五六七八，五天了: the numbers found among its parts go, the 五 of 五天 stays.
-    return maskParts(run, offset, text, true);
+    return maskParts(run, offset, text, mark);
   }
-  return '';
+  return mark;
 }
 
 /**
  * Removes phones, landlines, ID and bank card numbers and e-mail addresses entirely (the same
  * numbers maskPersonalData masks): what a published private report promises, 隐去联系方式.
+ * `mark` is left where each was, for a caller that removes what belonged to it (the name before a phone).
  */
-export function removePersonalData(text: string): string {
+export function removePersonalData(text: string, mark = ''): string {
   return text
-    .replace(NUMBER_RUN, (run: string, at: number, all: string) => removeRun(run, at, all))
-    .replace(EMAIL, '')
-    .replace(EMAIL_SPELLED, '');
+    .replace(NUMBER_RUN, (run: string, at: number, all: string) => removeRun(run, at, all, mark))
+    .replace(EMAIL, mark)
+    .replace(EMAIL_SPELLED, mark);
 }
 
 const NUMBERISH = new RegExp(`[${D}${CD}${SEP}+＋XxＸｘ]`, 'u');

@@ -36,6 +36,37 @@ describe('removing contact details from a published report', () => {
     expect(withoutContactDetails('联系电话一三八一二三四五六七八，五天了')).toBe('五天了');
   });
 
+  // The phone went, the name it belonged to stayed: the group learnt whom to ask for.
+  it.each([
+    ['联系人张三 电话13800138000', ''],
+    ['路灯坏了，联系人张三 电话13800138000 已经三天了', '路灯坏了，已经三天了'],
+    ['路灯坏了，联系人张三电话13800138000已经三天了', '路灯坏了，已经三天了'],
+    ['路灯坏了，张经理 13800138000', '路灯坏了'],
+    ['张经理 13800138000 厂门口路灯坏了', '厂门口路灯坏了'],
+    ['路灯坏了，张三 电话：13800138000，三天了', '路灯坏了，三天了'],
+    ['路灯坏了 张三电话13800138000', '路灯坏了'],
+    ['路灯坏了，欧阳娜娜 电话 139 1234 5678', '路灯坏了'],
+    ['路灯坏了，张三（电话13800138000）', '路灯坏了'],
+    ['路灯坏了，张三：13800138000', '路灯坏了'],
+    ['路灯坏了，王女士 手机138转0013转8000', '路灯坏了'],
+    ['路灯坏了，张三 邮箱 zhang@163.com 谢谢', '路灯坏了，谢谢'],
+  ])('removes the bare name with its phone: %s', (text, out) => {
+    expect(withoutContactDetails(text)).toBe(out);
+  });
+
+  // A company, a road, a district or a word of time before a removed phone is the problem's, and stays.
+  it.each([
+    ['青山精密机械有限公司 电话13800138000', '青山精密机械有限公司'],
+    ['青山精密机械有限公司张经理 13800138000', '青山精密机械有限公司'],
+    ['厂门口路灯坏了，联系人张三 电话13800138000 人民路128号', '厂门口路灯坏了，人民路128号'],
+    ['人民路 13800138000', '人民路'],
+    ['江北区 电话13800138000', '江北区'],
+    ['黄河路128号门口积水，电话13800138000', '黄河路128号门口积水'],
+    ['路灯坏了，周末电话13800138000', '路灯坏了，周末'],
+  ])('keeps the words before a removed phone that name no one: %s', (text, out) => {
+    expect(withoutContactDetails(text)).toBe(out);
+  });
+
   // The same words around numbers that are nobody's contact: they are the problem, and stay.
   it.each([
     '电话打不通，2026年11月30日起停电，欠款 150 万元',
@@ -59,5 +90,8 @@ describe('removing contact details from a published report', () => {
     withoutContactDetails('电话1 '.repeat(200_000));
     withoutContactDetails(`手机${'1 '.repeat(500_000)}`);
     withoutContactDetails('微信 a'.repeat(200_000));
+    withoutContactDetails(`张三${' '.repeat(1_000_000)}好`);
+    withoutContactDetails('张三 13800138000 '.repeat(60_000));
+    withoutContactDetails('，张三'.repeat(300_000));
   });
 });
