@@ -3,19 +3,21 @@ import { chinaDate, chinaMidnight } from '../domain/china-time';
 import { formatChange } from '../directory/diff';
 import { PlatformSyncError } from '../directory/platform-sources';
 import { runDirectorySync } from '../directory/sync';
+import { DirectoryConflictError } from '../repo/directory-store';
 import type { Services } from '../services';
 
 /**
  * How long one instance's claim on a day's sync keeps the others off. A sync that has not
- * recorded its outcome by then is taken to have died (its fetches give up after 10 s each), and
- * the next sweep, here or on another instance, runs it again.
+ * recorded its outcome by then is taken to have died (its fetches give up after 10 s each, but a
+ * large organisation takes many), and the next sweep, here or on another instance, runs it again.
+ * The claim only spares the platform a second fetch: whichever run records the day first wins.
  */
 export const DIRECTORY_SYNC_LEASE_MS = 10 * 60_000;
 
-/** Thrown inside the revision's transaction when another instance took the day over meanwhile: nothing is written. */
+/** Thrown inside the revision's transaction when another run recorded the day meanwhile: nothing is written. */
 class SyncTakenOver extends Error {}
 
-/** The claim: new, or taken over from one older than the lease; its time is the claimant's token. */
+/** The claim: new, or taken over from one older than the lease. */
 async function claimLease(db: Db, key: string, now: Date): Promise<boolean> {
   const stale = new Date(now.getTime() - DIRECTORY_SYNC_LEASE_MS);
   const r = await db
@@ -27,13 +29,16 @@ async function claimLease(db: Db, key: string, now: Date): Promise<boolean> {
   return !!r;
 }
 
+const dayRecorded = async (db: Db, key: string) => !!(await db.selectFrom('scheduled_runs').select('key').where('key', '=', key).executeTakeFirst());
+
 /**
- * The day's run recorded as done, only while the claim is still ours and nobody recorded it
- * first. Inside the revision's transaction when the sync writes one, so the two commit together.
+ * The day's run recorded as done, unless another run recorded it first. Inside the revision's
+ * transaction when the sync writes one, so the two commit together; a concurrent recorder waits
+ * on the key and then finds it taken. Not tied to still holding the claim: a sync that always
+ * outlives it would otherwise be taken over and discarded by the next sweep, every time, all day.
  */
-async function recordDone(tx: Tx, doneKey: string, leaseKey: string, claimedAt: Date, now: Date): Promise<void> {
-  const ours = await tx.selectFrom('scheduled_runs').select('key').where('key', '=', leaseKey).where('ran_at', '=', claimedAt).forUpdate().executeTakeFirst();
-  const done = ours ? await tx.insertInto('scheduled_runs').values({ key: doneKey, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst() : undefined;
+async function recordDone(tx: Tx, doneKey: string, now: Date): Promise<void> {
+  const done = await tx.insertInto('scheduled_runs').values({ key: doneKey, ran_at: now }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
   if (!done) throw new SyncTakenOver();
 }
 
@@ -62,10 +67,10 @@ export async function runScheduledDirectorySync(services: Services, now: Date = 
     // The key earlier versions claimed up front: a day they claimed counts as done.
     const key = `directory-sync:${platform}:${today}`;
     const leaseKey = `directory-sync-claim:${platform}:${today}`;
-    if (await db.selectFrom('scheduled_runs').select('key').where('key', '=', key).executeTakeFirst()) continue;
+    if (await dayRecorded(db, key)) continue;
     if (!(await claimLease(db, leaseKey, now))) continue;
     ran.push(key);
-    const record = (tx: Tx) => recordDone(tx, key, leaseKey, now, services.now());
+    const record = (tx: Tx) => recordDone(tx, key, services.now());
     try {
       try {
         const { plan, result } = await runDirectorySync(db, services.liveDirectory, source, { apply: cfg.apply, author: 'schedule', inTransaction: record });
@@ -78,8 +83,11 @@ export async function runScheduledDirectorySync(services: Services, now: Date = 
         services.logger.error('directory.sync_failed', { platform, error: e.message });
       }
     } catch (e) {
-      if (!(e instanceof SyncTakenOver)) throw e;
-      services.logger.warn('directory.sync_taken_over', { platform, day: today, hint: `this sync outlived its ${DIRECTORY_SYNC_LEASE_MS / 60_000}-minute claim and another run recorded the day: nothing written here` });
+      // A run that came back late on an instance whose directory is behind collides with the day's
+      // revision before it gets to record the day: the same outcome, not a failed tick.
+      const taken = e instanceof SyncTakenOver || (e instanceof DirectoryConflictError && (await dayRecorded(db, key)));
+      if (!taken) throw e;
+      services.logger.warn('directory.sync_taken_over', { platform, day: today, hint: `this sync outlived its ${DIRECTORY_SYNC_LEASE_MS / 60_000}-minute claim and another run recorded the day first: nothing written here` });
     }
   }
   return ran;
