@@ -101,8 +101,14 @@ function visibleDigits(run: string, digits: string, cued: boolean, bankCued: boo
 /** GZ-20261123-0007: our own ticket numbers are quoted in posts and are nobody's data. */
 const isTicketNumber = (run: string, offset: number, text: string) => /^\d{8}-\d{4,}$/.test(run) && /[A-Za-z]-$/.test(text.slice(Math.max(0, offset - 2), offset));
 
+/** 95598-2-1, 12345 0 8: a hotline and the menu keys after it, written as one run. */
+function isHotlineWithMenu(run: string): boolean {
+  const groups = run.normalize('NFKC').split(/[^0-9]+/u).filter(Boolean);
+  return groups.length > 1 && SERVICE_NUMBER.test(groups[0]!) && groups.slice(1).every((g) => g.length <= MENU_DIGITS);
+}
+
 function maskRun(run: string, offset: number, text: string, split = true): string {
-  if (isTicketNumber(run, offset, text)) return run;
+  if (isTicketNumber(run, offset, text) || isHotlineWithMenu(run)) return run;
   const date = LEADING_DATE.exec(run.normalize('NFKC'));
   // 电话 2026-11-30: a date as a whole run is a date, even after a phone word.
   if (date && date[0].length === run.length) return run;
@@ -199,6 +205,15 @@ const OTHER_NUMBER = /邮编|编号|单号|工单|户号|门牌|批次|型号|�
 const countDigits = (s: string) => s.replace(/[^0-9０-９]/gu, '').length;
 /** A chain is read within this many characters after its phone word, so a long text is scanned in linear time. */
 const WINDOW = 120;
+/**
+ * Public service numbers (110, 119, 120, 122; 12345, 12366, 12315…; 95598, 95588…; 96xxx local
+ * lines; 10086, 10000…): nobody's phone, and no mobile or landline starts so. The digits dialled
+ * after one (12345转0转8, 12345按2) are menu choices, not the rest of a number.
+ */
+const SERVICE_NUMBER = /^(?:1(?:1\d|2[0-2])|12\d{3}|9[56]\d{3}|100\d{2})$/u;
+const isServiceNumber = (piece: string) => SERVICE_NUMBER.test(piece.replace(/[^0-9０-９]/gu, '').normalize('NFKC'));
+/** A menu choice is a key or two (转0, 按12); a longer piece after a service number starts a number of its own. */
+const MENU_DIGITS = 2;
 
 /** Where phones told in pieces lie in `text`: [start, end) from the first digit of a chain to the end of its last. */
 export function phonePieceSpans(text: string): Array<[number, number]> {
@@ -212,6 +227,7 @@ export function phonePieceSpans(text: string): Array<[number, number]> {
     let end = -1;
     let digits = 0;
     let pieces = 0;
+    let menu = false;
     for (const m of window.matchAll(PIECE)) {
       const gap = window.slice(from, m.index);
       // A star in the gap is a number masked already (电话138****5678, masked text masked again): it is whole.
@@ -220,6 +236,12 @@ export function phonePieceSpans(text: string): Array<[number, number]> {
       const before = text.slice(Math.max(0, base + m.index - 2), base + m.index);
       if (UNIT_AFTER.test(after) || /^[.．,，:：/／][0-9０-９]/u.test(after) || /[A-Za-z][-－]?$/u.test(before)) break;
       if (/^(?:19|20)\d{2}[-－]\d{1,2}[-－]\d{1,2}$/u.test(m[0].normalize('NFKC'))) break;
+      // 拨打12345转0转8: the hotline and its menu stay; a phone told after them (转138 0013 8000) is read from its own first piece.
+      if (start < 0 && (isServiceNumber(m[0]) || (menu && countDigits(m[0]) <= MENU_DIGITS))) {
+        menu = true;
+        from = m.index + m[0].length;
+        continue;
+      }
       if (start < 0) start = base + m.index;
       end = base + m.index + m[0].length;
       digits += countDigits(m[0]);

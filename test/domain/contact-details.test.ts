@@ -27,6 +27,11 @@ describe('removing contact details from a published report', () => {
     expect(out.startsWith('路灯坏了')).toBe(true);
   });
 
+  it('removes a phone dialled after a hotline, and keeps the hotline and its menu', () => {
+    expect(withoutContactDetails('拨打95598转2转1没人管，电话13800138000')).toBe('拨打95598转2转1没人管');
+    expect(withoutContactDetails('拨打12345转0转8反映过，手机138转0013转8000')).toBe('拨打12345转0转8反映过');
+  });
+
   it('leaves the words around a removed contact detail', () => {
     expect(withoutContactDetails('路灯坏了，加我V信 zhangsan_1988 细说')).toBe('路灯坏了，加我 细说');
     expect(withoutContactDetails('路灯坏了，王经理手机号码：13800138000，三天了')).toBe('路灯坏了，三天了');
@@ -76,6 +81,7 @@ describe('removing contact details from a published report', () => {
     '电话通知了 3000 户，120 台设备，打款 1500000 元',
     '打款1500000，电话打了 12 次',
     '电话里说 1,500,000 元，拨打12345热线三次',
+    '拨打12345转0转8反映过三次，95598按2也没人接',
     '手机 5 台、电话 8 部，邮编 310012',
     '电表号码 1234567 走字不准',
     '微信转了20000元，QQ群里说过',

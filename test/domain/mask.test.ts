@@ -247,6 +247,29 @@ describe('masking personal data in group posts', () => {
     expect(maskPersonalData(text)).toBe(text);
   });
 
+  // 12345转0转8 was read as a phone told in pieces and starred whole.
+  it.each([
+    '拨打12345转0转8反映过三次',
+    '12345按2，没人接',
+    '拨打12366按1转人工',
+    '电话 12315 转 3',
+    '拨打95598转2转1，又拨95598-2-1',
+    '打110转119，拨打120',
+    '拨打 12345 按 2 再按 0',
+    '拨打12345，转0，转8',
+    '热线96345转2、10086按0',
+  ])('keeps the hotline and its menu choices in %s', (text) => {
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
+  it('still masks a phone dialled after a hotline and its menu', () => {
+    expect(maskPersonalData('拨打12345转13800138000')).toBe('拨打12345转138****8000');
+    expect(maskPersonalData('拨打12345转0转8转13800138000')).toBe('拨打12345转0转8转138****8000');
+    expect(maskPersonalData('拨打12345转138转0013转8000')).toBe('拨打12345转138转****转8000');
+    expect(maskPersonalData('拨打12345按2，手机139转1234转5678')).toBe('拨打12345按2，手机139转****转5678');
+    expect(maskPersonalData('拨打95598转 138 0013 8000')).toBe('拨打95598转 138 **** 8000');
+  });
+
   it('gets through megabytes of digits, separators and e-mail-like text', () => {
     maskPersonalData('一，'.repeat(500_000));
     maskPersonalData('一二三，'.repeat(250_000));
