@@ -41,7 +41,9 @@ export function platformEnvProblems(env: Record<string, string | undefined>): st
   return problems;
 }
 
-const isSet = (env: Record<string, string | undefined>, k: string) => env[k] !== undefined && env[k] !== '';
+// Blank counts as unset: a value of spaces (an env file's `WECOM_BOT_ID= `) is no credential, and
+// its connection would fail to authenticate while the posts wait for it in the outbox.
+const isSet = (env: Record<string, string | undefined>, k: string) => (env[k] ?? '').trim() !== '';
 
 /** WeCom groups posting through the AI-bot long connection while its variables (named) are unset. */
 function aibotChannelGap(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): { groupIds: string[]; missing: string[] } | null {
@@ -54,6 +56,17 @@ const aibotChannelMessage = (groupIds: string[], missing: string[]) =>
   `群 ${groupIds.join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 ${missing.join('、')} 未设置：` +
   `应填企业微信智能机器人「API 模式 · 长连接」页面的机器人 ID 和 Secret（或把这些群改为 wecom-webhook）`;
 
+/** DingTalk groups posting through the app robot (any outbound but a custom robot) while the app's variables (named) are unset. */
+function appRobotChannelGap(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): { groupIds: string[]; missing: string[] } | null {
+  const groupIds = config.groups.filter((g) => g.platform === 'dingtalk' && g.outbound?.kind !== 'dingtalk-custom-robot').map((g) => g.id);
+  const missing = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'].filter((k) => !isSet(env, k));
+  return groupIds.length && missing.length ? { groupIds, missing } : null;
+}
+
+const appRobotChannelMessage = (groupIds: string[], missing: string[]) =>
+  `钉钉群 ${groupIds.join('、')} 经应用机器人收发消息，但 ${missing.join('、')} 未设置：` +
+  `应填${PLATFORM_VARIABLES.DINGTALK_CLIENT_ID}和 Client Secret（或给这些群配 dingtalk-custom-robot）`;
+
 /** A group whose posts cannot go out with this environment: which, what is unset, and the fix. */
 export interface GroupChannelIssue {
   groupId: string;
@@ -62,12 +75,14 @@ export interface GroupChannelIssue {
 }
 
 /**
- * The start-up check's reading of the AI-bot groups, per group: the directory refuses to save
- * such a group (console, `config import`) and a running instance that loads one logs it.
+ * The start-up check's reading of the groups, per group: the directory refuses to save such a
+ * group (console, `config import`) and a running instance that loads one logs it. Both channels
+ * the start refuses are covered, else a save accepted now would stop the next restart.
  */
 export function groupChannelIssues(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): GroupChannelIssue[] {
-  const gap = aibotChannelGap(config, env);
-  return gap ? gap.groupIds.map((groupId) => ({ groupId, missing: gap.missing, message: aibotChannelMessage([groupId], gap.missing) })) : [];
+  const per = (gap: { groupIds: string[]; missing: string[] } | null, message: (ids: string[], missing: string[]) => string) =>
+    gap ? gap.groupIds.map((groupId) => ({ groupId, missing: gap.missing, message: message([groupId], gap.missing) })) : [];
+  return [...per(aibotChannelGap(config, env), aibotChannelMessage), ...per(appRobotChannelGap(config, env), appRobotChannelMessage)];
 }
 
 /**
@@ -78,14 +93,8 @@ export function groupChannelProblems(config: GongzhiConfig, env: Record<string, 
   const problems: string[] = [];
   const aibot = aibotChannelGap(config, env);
   if (aibot) problems.push(aibotChannelMessage(aibot.groupIds, aibot.missing));
-  const appRobot = config.groups.filter((g) => g.platform === 'dingtalk' && g.outbound?.kind !== 'dingtalk-custom-robot');
-  const missingDt = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'].filter((k) => !isSet(env, k));
-  if (appRobot.length && missingDt.length) {
-    problems.push(
-      `钉钉群 ${appRobot.map((g) => g.id).join('、')} 经应用机器人收发消息，但 ${missingDt.join('、')} 未设置：` +
-        `应填${PLATFORM_VARIABLES.DINGTALK_CLIENT_ID}和 Client Secret（或给这些群配 dingtalk-custom-robot）`,
-    );
-  }
+  const appRobot = appRobotChannelGap(config, env);
+  if (appRobot) problems.push(appRobotChannelMessage(appRobot.groupIds, appRobot.missing));
   return problems;
 }
 

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { diffDirectory } from '../../src/directory/diff';
+import { insertRevision } from '../../src/repo/directory-store';
 import { describeOnDatabases } from '../helpers/databases';
 import { createTestClock, createTestRuntime } from '../helpers/runtime';
 import { startFakeDingtalk } from '../fakes/dingtalk-api';
@@ -30,8 +32,13 @@ describeOnDatabases('DingTalk late groups', (db) => {
       expect(JSON.stringify((await sql`select * from directory_revisions`.execute(runtime.services.db)).rows)).not.toContain('late-token');
       expect(posts[0]!.body).toMatchObject({ msgtype: 'text', text: { content: '【派单】测试' } });
       // An app-robot group needs the app: without DINGTALK_CLIENT_ID/SECRET the post fails with the reason, not a token error.
+      // (This instance refuses to save one; another instance, with the app, wrote it.)
       const appGroup = [...groups, { id: 'county-dingtalk-app', name: '钉钉应用群', platform: 'dingtalk', chatId: 'cid-app', outbound: { kind: 'dingtalk-robot' } }];
-      expect(await live.write({ directory: { ...live.snapshot, groups: appGroup }, base: live.revision, author: 'zhaolei', source: 'console' })).toMatchObject({ ok: true });
+      const next = { ...live.snapshot, groups: appGroup };
+      await runtime.services.db.transaction().execute((tx) => insertRevision(tx, { base: live.revision, author: 'other-instance', source: 'console', directory: next, changes: diffDirectory(live.snapshot, next) }, clock.now()));
+      clock.advance(5_000);
+      await live.catchUp();
+      expect(live.config.groups.some((g) => g.id === 'county-dingtalk-app')).toBe(true);
       const app = await sender!.send({ platform: 'dingtalk', target: { kind: 'group', chatId: 'cid-app' }, payload: { format: 'text', text: '测试', mentions: [] } });
       expect(app).toMatchObject({ ok: false, retry: 'never', error: expect.stringContaining('DINGTALK_CLIENT_ID') });
       expect(dingtalk.posts('/v1.0/oauth2/accessToken')).toHaveLength(0);
