@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'hono';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { parseConfig } from './config/parse';
+import { groupChannelIssues } from './config/platform-env';
 import type { GongzhiConfig } from './config/schema';
 import type { Database } from './db/schema';
 import { createApp } from './http/app';
@@ -58,10 +59,15 @@ async function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   const pending: Promise<unknown>[] = [];
   const stringEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFor(env, stringEnv);
+  // The AI bot's long connection is Node only: a Worker keeps the webhook, and must not hold
+  // group posts back for a connection it never opens (README「长连接模式」).
+  const httpEnv = Object.fromEntries(Object.entries(stringEnv).filter(([k]) => !['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_BOT_WS_URL'].includes(k)));
+  // Console saves are checked against what this Worker can post through, as a Node start is.
+  const channelIssues = (c: GongzhiConfig) => groupChannelIssues(c, httpEnv, { longConnection: false });
   let directory: LiveDirectory;
   try {
     // Seeded from the file when the database has no directory yet, as the Node server does.
-    directory = await openLiveDirectory({ db, file: config, now: () => new Date(), logger, ...(directoryMemo ? { memo: directoryMemo } : {}) });
+    directory = await openLiveDirectory({ db, file: config, now: () => new Date(), logger, groupChannelIssues: channelIssues, ...(directoryMemo ? { memo: directoryMemo } : {}) });
     directoryMemo = directory.memo();
   } catch (e) {
     // Verification handshakes still answer, and whatever needs the database answers 503 as before.
@@ -70,9 +76,6 @@ async function runtimeFor(env: WorkerEnv, ctx: ExecutionContext) {
   }
   // Clients are rebuilt per request: access tokens live in the database, not in this request's memory.
   const tokens = createDbTokenStore(db, { now: () => new Date() });
-  // The AI bot's long connection is Node only: a Worker keeps the webhook, and must not hold
-  // group posts back for a connection it never opens (README「长连接模式」).
-  const httpEnv = Object.fromEntries(Object.entries(stringEnv).filter(([k]) => !['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_BOT_WS_URL'].includes(k)));
   const platforms = createPlatforms(httpEnv, directory.config, logger, undefined, tokens);
   const services = createServices({
     db,

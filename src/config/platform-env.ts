@@ -79,10 +79,19 @@ export interface GroupChannelIssue {
  * group (console, `config import`) and a running instance that loads one logs it. Both channels
  * the start refuses are covered, else a save accepted now would stop the next restart.
  */
-export function groupChannelIssues(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): GroupChannelIssue[] {
+export function groupChannelIssues(
+  config: Pick<GongzhiConfig, 'groups'>,
+  env: Record<string, string | undefined>,
+  /** `longConnection: false`: a runtime that never opens one (a Worker), whatever its variables say. */
+  opts: { longConnection?: boolean } = {},
+): GroupChannelIssue[] {
   const per = (gap: { groupIds: string[]; missing: string[] } | null, message: (ids: string[], missing: string[]) => string) =>
     gap ? gap.groupIds.map((groupId) => ({ groupId, missing: gap.missing, message: message([groupId], gap.missing) })) : [];
-  return [...per(aibotChannelGap(config, env), aibotChannelMessage), ...per(appRobotChannelGap(config, env), appRobotChannelMessage)];
+  const aibot =
+    opts.longConnection === false
+      ? per(aibotChannelGap(config, {}), (ids) => `群 ${ids.join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 Cloudflare Workers 上没有长连接（需要常驻的 Node 进程）：请把这些群改为 wecom-webhook`)
+      : per(aibotChannelGap(config, env), aibotChannelMessage);
+  return [...aibot, ...per(appRobotChannelGap(config, env), appRobotChannelMessage)];
 }
 
 /**
