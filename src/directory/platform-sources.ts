@@ -25,6 +25,17 @@ export interface DirectorySource {
 
 export class PlatformSyncError extends Error {}
 
+/**
+ * An answer in a shape we do not read is the platform's failure like an error code: asking again
+ * in ten minutes gets the same, so the scheduled sync records it as the day's outcome.
+ */
+function shaped<T extends z.ZodTypeAny>(schema: T, body: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  throw new PlatformSyncError(`${what} 应答格式不符（${i ? `${i.path.join('.') || '(root)'}: ${i.message}` : 'invalid'}）`);
+}
+
 const wecomAnswer = z.object({ errcode: z.number(), errmsg: z.string().optional() }).passthrough();
 const wecomToken = z.object({ errcode: z.literal(0), access_token: z.string(), expires_in: z.number() });
 const wecomDepartments = z.object({ department: z.array(z.object({ id: z.number(), name: z.string(), parentid: z.number().optional() })) });
@@ -67,15 +78,15 @@ export function createWecomDirectorySource(opts: { apiBase: string; corpId: stri
         if (r.errcode !== 0) throw new PlatformSyncError(`企业微信 ${path} 返回 ${r.errcode} ${r.errmsg ?? ''}`);
         return r;
       };
-      const depts = wecomDepartments.parse(await call('/cgi-bin/department/list', {}));
+      const depts = shaped(wecomDepartments, await call('/cgi-bin/department/list', {}), '企业微信 /cgi-bin/department/list');
       const people = new Map<string, PlatformPerson>();
       for (const d of depts.department) {
         let users: z.infer<typeof wecomUsers>['userlist'];
         try {
-          users = wecomUsers.parse(await call('/cgi-bin/user/list', { department_id: String(d.id) })).userlist;
+          users = shaped(wecomUsers, await call('/cgi-bin/user/list', { department_id: String(d.id) }), '企业微信 /cgi-bin/user/list').userlist;
         } catch (e) {
           if (!(e instanceof PlatformSyncError)) throw e;
-          users = wecomUsers.parse(await call('/cgi-bin/user/simplelist', { department_id: String(d.id) })).userlist;
+          users = shaped(wecomUsers, await call('/cgi-bin/user/simplelist', { department_id: String(d.id) }), '企业微信 /cgi-bin/user/simplelist').userlist;
         }
         for (const u of users) {
           if (u.status === 2 || u.status === 5) continue;
@@ -135,14 +146,14 @@ export function createDingtalkDirectorySource(opts: { apiBase: string; oapiBase:
       };
       const departments: PlatformDepartment[] = [{ id: '1', name: '（根部门）', parentId: null }];
       for (let i = 0; i < departments.length && departments.length < 5000; i++) {
-        const subs = dingSubDepartments.parse(await post('/topapi/v2/department/listsub', { dept_id: Number(departments[i]!.id) })).result;
+        const subs = shaped(dingSubDepartments, await post('/topapi/v2/department/listsub', { dept_id: Number(departments[i]!.id) }), '钉钉 /topapi/v2/department/listsub').result;
         for (const s of subs) departments.push({ id: String(s.dept_id), name: s.name, parentId: departments[i]!.id });
       }
       const people = new Map<string, PlatformPerson>();
       for (const d of departments) {
         let cursor = 0;
         for (let page = 0; page < 1000; page++) {
-          const r = dingUsers.parse(await post('/topapi/v2/user/list', { dept_id: Number(d.id), cursor, size: opts.pageSize ?? 100 })).result;
+          const r = shaped(dingUsers, await post('/topapi/v2/user/list', { dept_id: Number(d.id), cursor, size: opts.pageSize ?? 100 }), '钉钉 /topapi/v2/user/list').result;
           for (const u of r.list) {
             const known = people.get(u.userid);
             if (!known) people.set(u.userid, { userId: u.userid, name: u.name, departmentIds: u.dept_id_list.length ? u.dept_id_list.map(String) : [d.id] });
