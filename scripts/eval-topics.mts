@@ -1,7 +1,7 @@
-// npm run eval:topics [-- --half dev|test] [-- --file PATH --groups h01=名,h02=名<上级,…] [-- --method learned] — topic
-// precision/recall on a hand-written set: corpus/topics/blind-2026-12.tsv (or PATH). The sets
-// 2026-12, -12b and -12c were written blind but have been development sets since 2026-12-03; only a
-// set nobody tuned on (blind-2026-12d) measures the clustering. --groups names each chat group's
+// npm run eval:topics [-- --half dev|test] [-- --file PATH --groups h01=名,h02=名<上级,…] [-- --method rules|learned] — topic
+// precision/recall on a hand-written set: corpus/topics/blind-2026-12.tsv (or PATH). Which sets are
+// development (training) sets and which were spent is in corpus/topics/sets.json; only a set nobody
+// has tuned, trained or decided on measures the clustering. --groups names each chat group's
 // area; `id=name<parent` puts a town, street or park section under its county, district or park
 // the way the deployment's region tree does (parent: another group's name or id, or a name of its
 // own), e.g. --groups h04=云溪区,h05=东岚街道<云溪区. The old form id=name (each group an area of
@@ -46,8 +46,8 @@ const { docs: all, labels: allLabels, areas, places } = loadTopicSet(file, group
 const kept = new Set(allLabels.filter((l) => inHalf(l.id, l.topic as string | null)).map((l) => l.id));
 const docs = all.filter((d) => kept.has(d.id));
 const labels = allLabels.filter((l) => kept.has(l.id));
-// --method learned: the pair model (topics.method in the configuration); rules by default.
-const method = arg('method') ?? 'rules';
+// --method rules|learned: as topics.method in the configuration (learned by default).
+const method = arg('method') ?? 'learned';
 if (method !== 'rules' && method !== 'learned') throw new Error(`--method ${method}: rules or learned`);
 console.log(`method: ${method}`);
 const clusters = createTopicIndex({ areas, places }).cluster(docs, { ...options, pairModel: method === 'learned' ? LEARNED_PAIR_MODEL : null });

@@ -238,7 +238,7 @@ export const configSchema = z
          * How reports are linked: the hand-set rules, or the pair model learned from the labelled
          * sets (src/domain/topics/pair-model.ts; windows of at most 5,000 reports, above that rules).
          */
-        method: z.enum(['rules', 'learned']).default('rules'),
+        method: z.enum(['rules', 'learned']).default('learned'),
       })
       .prefault({}),
     /** 市场主体满意度测评: sent one-to-one to enterprises with tickets in the period. Absent: no survey. */

@@ -74,6 +74,14 @@ describe('topics: the learned pair model (topics.method: learned)', () => {
     expect(rules.filter((t) => t.ticketIds.some((id) => ids.includes(id)))).toEqual([]);
   });
 
+  it('is used only in windows of at most smallWindow reports: above that the rules decide alone', () => {
+    const quota = ['数电票的开票额度又不够了，月底开不出票，客户等着', '开票额度太低了，每个月都要申请调额，一等好几天', '发票额度用完了客户催票，调额说要去大厅现场办', '全电发票额度能不能提高点，我们每个月都超'];
+    const { docs, ids } = window(quota.map((text, i) => ({ text, area: AREAS[i]!.id })));
+    const withModel = (smallWindow: number) => createTopicIndex({ areas: AREAS }).cluster(docs, { pairModel: model, smallWindow }).filter((t) => t.ticketIds.some((id) => ids.includes(id)));
+    expect(withModel(docs.length)).toHaveLength(1);
+    expect(withModel(docs.length - 1)).toEqual([]);
+  });
+
   it('still keeps two roads in one park apart, and one kind of trouble at places in different areas', () => {
     const park = [
       ['青山工业园纬三路一下雨就积水，货车进不来', '青山工业园纬三路积水好几天不退，仓库进水了', '青山工业园纬三路排水管堵了，一下雨就积水'],
