@@ -1,39 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createTopicIndex, type TopicDoc } from '../../../src/domain/topics';
+import { AREAS, HOUR, quietWindow } from './fixtures';
 import { checkPairModel, LEARNED_PAIR_MODEL, neighbourSupport, PAIR_FEATURES, type PairModel } from '../../../src/domain/topics/pair-model';
 
-const HOUR = 3_600_000;
-const AREAS = [
-  { id: 'a', name: '长丰县' },
-  { id: 'b', name: '河口区' },
-  { id: 'c', name: '石桥镇' },
-  { id: 'd', name: '白马乡' },
-];
-const ONE_OFFS = [
-  '电费比去年涨了不少，能不能给个说明',
-  '招聘会什么时候办，我们缺焊工',
-  '园区食堂承包到期了想换一家',
-  '环评批复要多久',
-  '新厂房的规划许可证办下来了，施工许可还要等多久',
-  '外籍员工的工作许可在哪里办',
-  '想申请创业担保贷款，额度是多少',
-  '员工宿舍的热水器坏了，物业说要自己修',
-  '出口的货在港口压了三天，报关资料没问题',
-  '厂区门口的快递柜能不能挪个位置',
-  '我们想参加今年的专精特新评选，条件是什么',
-  '上个月的水费单金额不对，比平时多了一倍',
-];
-
-function window(extra: Array<{ text: string; area: string }>): { docs: TopicDoc[]; ids: number[] } {
-  let next = 0;
-  const docs: TopicDoc[] = ONE_OFFS.map((text, i) => ({ id: ++next, text, category: 'other', enterprise: `o${i}`, at: ++next * HOUR, area: AREAS[i % AREAS.length]!.id }));
-  const ids = extra.map((e, i) => {
-    const id = ++next;
-    docs.push({ id, text: e.text, category: 'tax', enterprise: `e${i}`, at: next * HOUR, area: e.area });
-    return id;
-  });
-  return { docs, ids };
-}
+const window = (extra: Array<{ text: string; area: string }>) => quietWindow(extra, 'tax');
 
 describe('topics: the learned pair model (topics.method: learned)', () => {
   const model = LEARNED_PAIR_MODEL!;

@@ -1,40 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createTopicIndex, type TopicDoc } from '../../../src/domain/topics';
+import { createTopicIndex } from '../../../src/domain/topics';
+import { AREAS, quietWindow } from './fixtures';
 
-const HOUR = 3_600_000;
-const AREAS = [
-  { id: 'a', name: '长丰县' },
-  { id: 'b', name: '河口区' },
-  { id: 'c', name: '石桥镇' },
-  { id: 'd', name: '白马乡' },
-];
-// One-off reports of a quiet month: every wording differs, each is its own problem.
-const ONE_OFFS = [
-  '电费比去年涨了不少，能不能给个说明',
-  '招聘会什么时候办，我们缺焊工',
-  '园区食堂承包到期了想换一家',
-  '环评批复要多久',
-  '新厂房的规划许可证办下来了，施工许可还要等多久',
-  '外籍员工的工作许可在哪里办',
-  '想申请创业担保贷款，额度是多少',
-  '员工宿舍的热水器坏了，物业说要自己修',
-  '出口的货在港口压了三天，报关资料没问题',
-  '厂区门口的快递柜能不能挪个位置',
-  '我们想参加今年的专精特新评选，条件是什么',
-  '上个月的水费单金额不对，比平时多了一倍',
-];
-
-function window(extra: Array<{ text: string; area: string; category?: string }>): { docs: TopicDoc[]; ids: number[] } {
-  let next = 0;
-  const docs: TopicDoc[] = [];
-  ONE_OFFS.forEach((text, i) => docs.push({ id: ++next, text, category: 'other', enterprise: `o${i}`, at: next * HOUR, area: AREAS[i % AREAS.length]!.id }));
-  const ids: number[] = [];
-  extra.forEach((e, i) => {
-    docs.push({ id: ++next, text: e.text, category: e.category ?? 'fees', enterprise: `x${i}`, at: next * HOUR, area: e.area });
-    ids.push(next);
-  });
-  return { docs, ids };
-}
+const window = (extra: Array<{ text: string; area: string; category?: string }>) => quietWindow(extra);
 
 describe('topics in a small window (a new deployment, a quiet month)', () => {
   it('keeps the name all eight reports of one problem use as evidence, though eight reports use it', () => {
