@@ -76,18 +76,19 @@ export const PLATFORM_VARIABLES: Record<string, string> = {
 /** A zod message of ours is Chinese; zod's defaults ("Invalid input: …") are not shown to operators. */
 const ours = (message: string) => /[\u4e00-\u9fff]/.test(message);
 
-/**
- * The problems of one platform's variables, one line each naming the variable and what to set:
- * none when the platform is off (no variable set) or complete. Values are never shown.
- */
-export function groupProblems<T extends z.ZodRawShape>(env: Record<string, string | undefined>, shape: T): string[] {
+const isSet = (v: string | undefined) => v !== undefined && v !== '';
+
+/** One platform's variables as the schema reads them (empty is unset), or null when none is set: the platform is off. */
+function pickGroup(env: Record<string, string | undefined>, shape: z.ZodRawShape): Record<string, string | undefined> | null {
   const keys = Object.keys(shape);
-  if (!keys.some((k) => env[k] !== undefined && env[k] !== '')) return [];
-  const picked = Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]]));
-  const r = z.object(shape).safeParse(picked);
-  if (r.success) return [];
+  if (!keys.some((k) => isSet(env[k]))) return null;
+  return Object.fromEntries(keys.map((k) => [k, isSet(env[k]) ? env[k] : undefined]));
+}
+
+/** One line per variable wrong, naming it and what to set; values are never shown. */
+function describeProblems(error: z.ZodError, picked: Record<string, string | undefined>): string[] {
   const seen = new Set<string>();
-  return r.error.issues.flatMap((i) => {
+  return error.issues.flatMap((i) => {
     const key = String(i.path[0] ?? '');
     if (seen.has(key)) return [];
     seen.add(key);
@@ -95,6 +96,17 @@ export function groupProblems<T extends z.ZodRawShape>(env: Record<string, strin
     if (picked[key] === undefined) return [`${key} 未设置${what ? `：应填${what}` : ''}`];
     return [`${key} 取值无效：${ours(i.message) ? i.message : `应填${what ?? '有效的值'}`}`];
   });
+}
+
+/**
+ * The problems of one platform's variables, one line each naming the variable and what to set:
+ * none when the platform is off (no variable set) or complete. Values are never shown.
+ */
+export function groupProblems<T extends z.ZodRawShape>(env: Record<string, string | undefined>, shape: T): string[] {
+  const picked = pickGroup(env, shape);
+  if (!picked) return [];
+  const r = z.object(shape).safeParse(picked);
+  return r.success ? [] : describeProblems(r.error, picked);
 }
 
 /**
@@ -106,11 +118,11 @@ export function requireGroup<T extends z.ZodRawShape>(
   name: string,
   shape: T,
 ): z.infer<z.ZodObject<T>> | null {
-  const problems = groupProblems(env, shape);
-  if (problems.length) throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${problems.map((l) => `  - ${l}`).join('\n')}`);
-  const keys = Object.keys(shape);
-  if (!keys.some((k) => env[k] !== undefined && env[k] !== '')) return null;
-  return z.object(shape).parse(Object.fromEntries(keys.map((k) => [k, env[k] === '' ? undefined : env[k]])));
+  const picked = pickGroup(env, shape);
+  if (!picked) return null;
+  const r = z.object(shape).safeParse(picked);
+  if (!r.success) throw new EnvError(`${name} 配置不完整（incomplete ${name} settings）:\n${describeProblems(r.error, picked).map((l) => `  - ${l}`).join('\n')}`);
+  return r.data;
 }
 
 /**
