@@ -25,11 +25,13 @@ export const PAIR_FEATURES = [
   'daysApart', // in link windows (TopicOptions.linkWithinDays)
   'sharesTwo', // two indexed terms in common, or an area burst
   'commonRun', // the longest run of Han characters both texts contain, beyond two
+  'sharedSymptoms', // log(1 + the finer symptoms both describe: 限高, 上传失败, 欠薪…)
+  'secondTerm', // the worth of the second rarest shared term: two telling words are more than one
 ] as const;
 
 /** Products of two features, so "a rare shared name from one area" can weigh more than the two apart. */
 export const PAIR_INTERACTIONS: ReadonlyArray<readonly [number, number]> = [
-  [4, 10], [4, 11], [4, 6], [4, 9], [4, 13], [4, 12], [0, 9], [0, 8], [6, 10], [6, 11], [2, 6], [3, 16], [6, 9], [0, 6], [17, 6], [17, 9],
+  [4, 10], [4, 11], [4, 6], [4, 9], [4, 13], [4, 12], [0, 9], [0, 8], [6, 10], [6, 11], [2, 6], [3, 16], [6, 9], [0, 6], [17, 6], [17, 9], [18, 4], [18, 10], [19, 4], [19, 9],
 ];
 
 export interface PairModel {
