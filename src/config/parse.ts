@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type GongzhiConfig } from './schema';
-import { GROUP_SECRET_FIELDS, groupKeyReferenceProblem, isSecretReference, resolveSecret } from '../directory/secrets';
+import { GROUP_SECRET_FIELDS, groupKeyReferenceProblem, isSecretReference, resolveSecret, unsetVariableMessage } from '../directory/secrets';
 
 export class ConfigError extends Error {
   constructor(
@@ -23,9 +23,9 @@ const GROUP_SECRET_PATH = new RegExp(`^groups\\[\\d+\\]\\.outbound\\.(${GROUP_SE
 /** "${WECOM_GROUP_KEY}" in any string value is read from the environment, so secrets stay out of the file. */
 function substituteEnv(value: unknown, env: Record<string, string | undefined>, path: string, missing: string[]): unknown {
   if (typeof value === 'string' && GROUP_SECRET_PATH.test(path) && isSecretReference(value)) {
-    // The sender's own reading (only GONGZHI_GROUP_KEY_*, set and non-empty), checked at start.
+    // The sender's own reading (only GONGZHI_GROUP_KEY_*, set and not blank), checked at start.
     const read = resolveSecret(value, env);
-    if (!read.ok) missing.push(`${path}: ${groupKeyReferenceProblem(value) ?? `环境变量 ${read.variable} 未设置（environment variable ${read.variable} is not set）`}`);
+    if (!read.ok) missing.push(`${path}: ${groupKeyReferenceProblem(value) ?? unsetVariableMessage(read.variable)}`);
     return value;
   }
   if (typeof value === 'string') {

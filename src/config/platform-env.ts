@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { groupProblems, PLATFORM_VARIABLES } from './env';
 import { ConfigError } from './parse';
 import type { GongzhiConfig } from './schema';
+import { GROUP_SECRET_FIELDS, unsetGroupKeyVariable, unsetVariableMessage } from '../directory/secrets';
 import { dingtalkEnv } from '../../adapters/dingtalk/index';
 import { wecomAppEnv, wecomBotEnv, wecomLongConnectionEnv } from '../../adapters/wecom/index';
 
@@ -70,14 +71,31 @@ const appRobotChannelMessage = (groupIds: string[], missing: string[]) =>
 /** A group whose posts cannot go out with this environment: which, what is unset, and the fix. */
 export interface GroupChannelIssue {
   groupId: string;
+  /** The outbound field whose reference names the variable; absent when the channel as a whole lacks it. */
+  field?: (typeof GROUP_SECRET_FIELDS)[number];
   missing: string[];
   message: string;
 }
 
 /**
+ * Robot keys naming a GONGZHI_GROUP_KEY_* variable this environment leaves unset or blank: the
+ * sender would find no key for any post. Read as the sender and the start-up check read them.
+ */
+function groupKeyIssues(config: Pick<GongzhiConfig, 'groups'>, env: Record<string, string | undefined>): GroupChannelIssue[] {
+  return config.groups.flatMap((g) =>
+    GROUP_SECRET_FIELDS.flatMap((field) => {
+      const value = (g.outbound as Partial<Record<string, unknown>> | undefined)?.[field];
+      const variable = typeof value === 'string' ? unsetGroupKeyVariable(value, env) : null;
+      return variable ? [{ groupId: g.id, field, missing: [variable], message: unsetVariableMessage(variable) }] : [];
+    }),
+  );
+}
+
+/**
  * The start-up check's reading of the groups, per group: the directory refuses to save such a
  * group (console, `config import`) and a running instance that loads one logs it. Both channels
- * the start refuses are covered, else a save accepted now would stop the next restart.
+ * the start refuses are covered, else a save accepted now would stop the next restart, and so is
+ * a robot key naming a variable that is unset, which the start refuses in the file.
  */
 export function groupChannelIssues(
   config: Pick<GongzhiConfig, 'groups'>,
@@ -91,7 +109,7 @@ export function groupChannelIssues(
     opts.longConnection === false
       ? per(aibotChannelGap(config, {}), (ids) => `群 ${ids.join('、')} 经智能机器人长连接发消息（outbound: wecom-aibot），但 Cloudflare Workers 上没有长连接（需要常驻的 Node 进程）：请把这些群改为 wecom-webhook`)
       : per(aibotChannelGap(config, env), aibotChannelMessage);
-  return [...aibot, ...per(appRobotChannelGap(config, env), appRobotChannelMessage)];
+  return [...aibot, ...per(appRobotChannelGap(config, env), appRobotChannelMessage), ...groupKeyIssues(config, env)];
 }
 
 /**

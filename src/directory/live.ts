@@ -113,7 +113,7 @@ export interface LiveDirectoryOptions {
    * src/config/platform-env.ts): a save that adds or changes such a group is refused with the
    * check's message, and a revision loaded while running that holds one is logged once.
    */
-  groupChannelIssues?: (config: GongzhiConfig) => Array<{ groupId: string; missing: string[]; message: string }>;
+  groupChannelIssues?: (config: GongzhiConfig) => Array<{ groupId: string; field?: string; missing: string[]; message: string }>;
 }
 
 /**
@@ -139,7 +139,9 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
     return stateOf(settings, id, checked.ok ? checked.directory : stored);
   };
 
-  const channelOf = (g: GongzhiConfig['groups'][number] | undefined) => (g ? `${g.platform}:${g.outbound?.kind ?? ''}` : '');
+  /** What an issue depends on: the group's channel, and the reference in `field` when it is about one. */
+  const channelOf = (g: GongzhiConfig['groups'][number] | undefined, field?: string) =>
+    g ? `${g.platform}:${g.outbound?.kind ?? ''}${field ? `:${String((g.outbound as Partial<Record<string, unknown>> | undefined)?.[field])}` : ''}` : '';
 
   /**
    * A new or changed group this environment cannot post to: every post would dead-letter, so the
@@ -149,10 +151,11 @@ export async function openLiveDirectory(opts: LiveDirectoryOptions): Promise<Liv
   function channelIssues(next: DirectorySnapshot): DirectoryIssue[] {
     if (!opts.groupChannelIssues) return [];
     const groups = composeConfig(settings, next).groups;
-    const before = new Map(state.config.groups.map((g) => [g.id, channelOf(g)]));
+    const before = new Map(state.config.groups.map((g) => [g.id, g]));
     return opts.groupChannelIssues({ ...settings, groups } as GongzhiConfig).flatMap((p) => {
       const i = groups.findIndex((g) => g.id === p.groupId);
-      return before.get(p.groupId) === channelOf(groups[i]) ? [] : [{ path: ['groups', i, 'outbound'], message: p.message }];
+      if (channelOf(before.get(p.groupId), p.field) === channelOf(groups[i], p.field)) return [];
+      return [{ path: p.field ? ['groups', i, 'outbound', p.field] : ['groups', i, 'outbound'], message: p.message }];
     });
   }
 

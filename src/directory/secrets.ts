@@ -52,7 +52,21 @@ export function resolveSecret(v: string, env: Record<string, string | undefined>
   const variable = m[1]!;
   if (!groupKeyVariable(variable)) return { ok: false, variable, problem: GROUP_KEY_RULE };
   const value = env[variable];
-  return value ? { ok: true, value } : { ok: false, variable, problem: `set ${variable}: the group refers to it` };
+  // Blank is unset, as for the platform variables: an env file's `GONGZHI_GROUP_KEY_X= ` is no key.
+  return value?.trim() ? { ok: true, value } : { ok: false, variable, problem: `set ${variable}: the group refers to it` };
+}
+
+/** The start-up check's words for a variable that is unset or blank. */
+export const unsetVariableMessage = (variable: string) => `环境变量 ${variable} 未设置（environment variable ${variable} is not set）`;
+
+/**
+ * The GONGZHI_GROUP_KEY_* variable `v` names when `env` has no value for it (unset or blank),
+ * read as the sender reads it; null for a key written out, a variable that is set, and a name
+ * outside the rule (groupKeyReferenceProblem says why that one is refused).
+ */
+export function unsetGroupKeyVariable(v: string, env: Record<string, string | undefined>): string | null {
+  const read = resolveSecret(v, env);
+  return read.ok || groupKeyReferenceProblem(v) ? null : read.variable;
 }
 
 type Entry = Record<string, unknown>;
