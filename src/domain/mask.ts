@@ -309,9 +309,38 @@ const CHAT_ID_MASK =
 /** English words that follow WeChat's name without being anyone's id (微信 official account). */
 const NOT_AN_ID = new Set(['account', 'accounts', 'official', 'groups', 'payment', 'wallet', 'moments', 'channel', 'channels', 'applet', 'program', 'public', 'service', 'support', 'version', 'message', 'messages']);
 
+/**
+ * A QQ number told in pieces after a QQ name (QQ 1234 5678, 扣扣：123-4567-89): the pieces are one
+ * number, masked as the unbroken one is. A WeChat id holds no spaces, so only QQ names take it;
+ * pieces are bounded, so a long run of digits and spaces is read in constant work per name.
+ */
+const QQ_SPLIT =
+  /(?:扣扣|企鹅|(?<![A-Za-z])qq(?=[^A-Za-z]|id(?![A-Za-z])|$))\s{0,3}(?:号码|号|账号|帐号|id(?![A-Za-z]))?\s{0,3}(?:[:：]|是|为)?\s{0,3}(?<id>[0-9]{1,11}(?:(?:[ \u3000]{1,2}|[ \u3000]?[-－][ \u3000]?)[0-9]{1,11}){1,10})(?![A-Za-z0-9_*＊@＠-]|[.．][A-Za-z0-9])/giu;
+/** QQ 2026-11-30 / QQ号 2026 11 30: a date in pieces, not a number. */
+const DATE_IN_PIECES = /^(?:19|20)[0-9]{2}[ \u3000\-－]+(?:0?[1-9]|1[0-2])[ \u3000\-－]+(?:0?[1-9]|[12][0-9]|3[01])$/u;
+
+type ChatIdSpan = { at: number; end: number; masked: string };
+/** A third of an id at most, never its length: what stays of it is too short to be read as an id again. */
+const maskedId = (id: string) => `${id.slice(0, Math.min(3, Math.floor(id.length / 3)))}****`;
+
+function splitQqSpans(text: string): ChatIdSpan[] {
+  const spans: ChatIdSpan[] = [];
+  for (const m of text.matchAll(QQ_SPLIT)) {
+    const id = m.groups!.id!;
+    const end = m.index + m[0].length;
+    const digits = id.replace(/[^0-9]/g, '');
+    if (digits.length < 5 || digits.length > 11 || DATE_IN_PIECES.test(id) || UNIT_AFTER.test(text.slice(end, end + 4))) continue;
+    spans.push({ at: end - id.length, end, masked: maskedId(digits) });
+  }
+  return spans;
+}
+
 /** Where chat ids lie in `text` ([start, end) of the id itself) and how each is shown: a third of it at most, never its length (微信 wx_****). */
-function chatIdSpans(text: string): Array<{ at: number; end: number; masked: string }> {
-  const spans: Array<{ at: number; end: number; masked: string }> = [];
+function chatIdSpans(text: string): ChatIdSpan[] {
+  const split = splitQqSpans(text);
+  const spans: ChatIdSpan[] = [];
+  // Both lists are in text order; an id overlapping a QQ number in pieces (QQ 12345 678) is its first piece only.
+  let j = 0;
   for (const m of text.matchAll(CHAT_ID_MASK)) {
     const g = m.groups as { qq?: string; qqLatin?: string; marked: string; id: string };
     const { id } = g;
@@ -320,9 +349,12 @@ function chatIdSpans(text: string): Array<{ at: number; end: number; masked: str
     if (g.qq || g.qqLatin ? !/^[0-9]{5,11}$/.test(id) : id.length < 6) continue;
     if (/^[0-9]+$/.test(id) && UNIT_AFTER.test(text.slice(end, end + 4))) continue;
     if (!/\S/.test(g.marked) && NOT_AN_ID.has(id.toLowerCase())) continue;
-    spans.push({ at: end - id.length, end, masked: `${id.slice(0, Math.min(3, Math.floor(id.length / 3)))}****` });
+    const at = end - id.length;
+    while (j < split.length && split[j]!.end <= at) spans.push(split[j++]!);
+    if (j < split.length && split[j]!.at < end) continue;
+    spans.push({ at, end, masked: maskedId(id) });
   }
-  return spans;
+  return [...spans, ...split.slice(j)];
 }
 
 function maskChatIds(text: string): string {

@@ -235,6 +235,29 @@ describe('masking personal data in group posts', () => {
     expect(maskedExcerpt('路灯坏了请加微信 zhangsan1988 细说', 40)).toBe('路灯坏了请加微信 zha**** 细说');
   });
 
+  // QQ 1234 5678 went out whole: only an unbroken QQ number was read as one.
+  it('masks a QQ number told in pieces as the unbroken one, and again leaves it as it is', () => {
+    expect(maskPersonalData('有事加QQ 1234 5678')).toBe('有事加QQ 12****');
+    expect(maskPersonalData('扣扣：123-4567-89，谢谢')).toBe('扣扣：123****，谢谢');
+    expect(maskPersonalData('qq号 12 34 56 78')).toBe(maskPersonalData('qq号 12345678'));
+    expect(maskPersonalData('企鹅号是 1234 - 5678，微信 zhangsan_1988')).toBe('企鹅号是 12****，微信 zha****');
+    // Its first piece alone would be a QQ number too: the whole goes, not the first piece.
+    expect(maskPersonalData('QQ 12345 678 联系我')).toBe('QQ 12**** 联系我');
+    for (const text of ['有事加QQ 1234 5678', '扣扣：123-4567-89，谢谢', 'QQ：138 0013 8000']) {
+      expect(maskPersonalData(maskPersonalData(text))).toBe(maskPersonalData(text));
+    }
+    expect(maskedExcerpt('路灯坏了请加QQ 1234 5678 细说', 12)).toBe('路灯坏了请加QQ…');
+  });
+
+  it.each([
+    'QQ群 2026 11 30 发了通知，QQ群 123 4567',
+    'QQ 2026-11-30 注册的，QQ号 2026 11 30 改过密码',
+    'QQ 1234 5678 元的会员费',
+    'QQ 12 30 见',
+  ])('keeps %s: no QQ number in pieces', (text) => {
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
   it.each([
     'PVCVX管材 123456 根，PVC VX 200mm 管件',
     'QQ群里说过，QQ群 12345678 也发了',
@@ -281,5 +304,7 @@ describe('masking personal data in group posts', () => {
     maskPersonalData(`微信${' '.repeat(1_000_000)}!`);
     maskPersonalData('微信号：'.repeat(300_000));
     maskPersonalData(`微信 ${'a-'.repeat(500_000)}`);
+    maskPersonalData(`QQ ${'1 '.repeat(500_000)}`);
+    maskPersonalData('QQ 12345 6 '.repeat(100_000));
   });
 });
