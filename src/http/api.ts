@@ -170,7 +170,7 @@ export function createApi(services: Services): OpenAPIHono<Env> {
           status: z.enum(TICKET_STATUSES).optional(),
           department: z.string().optional(),
           category: z.enum(CATEGORIES).optional(),
-          group: z.string().optional(),
+          group: z.string().optional().openapi({ description: 'A group of the caller’s region or below' }),
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
           overdue: z.enum(['true', 'false']).optional(),
@@ -181,12 +181,15 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       responses: {
         200: { description: 'A page of tickets', content: { 'application/json': { schema: z.object({ tickets: z.array(Ticket), next: z.string().nullable() }) } } },
         401: { description: 'No valid token', content: { 'application/json': { schema: ErrorBody } } },
+        404: { description: 'No such group within the caller’s scope', content: { 'application/json': { schema: ErrorBody } } },
       },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const staff = c.get('staff');
       const reach = services.directory.scopeOf(staff);
+      // One answer with the reports: a group beyond the caller's scope is not found, not a page of no tickets.
+      if (q.group && !(await reportGroup(services.db, services.directory.org, reach, q.group))) return c.json(GROUP_NOT_FOUND, 404);
       const cursor = decodeCursor(q.cursor);
       const page = await listTicketsPage(
         services.db,
