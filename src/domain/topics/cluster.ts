@@ -447,6 +447,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
   const candB: number[] = [];
   const candP: number[] = [];
   const features = new Float64Array(PAIR_FEATURES.length);
+  const runs: Array<RunIndex | undefined> = new Array<RunIndex | undefined>(n);
   const order = docs.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
   const linkMs = opts.linkWithinDays * 86_400_000;
   const hits = new Int32Array(n);
@@ -547,7 +548,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
         // In link windows: 1 at the window's edge (30 days by default, as trained).
         f[15] = Math.abs(at - times[j]!) / linkMs;
         f[16] = near ? 1 : 0;
-        f[17] = Math.max(0, commonRun(docs[i]!.text, docs[j]!.text) - 2);
+        f[17] = Math.max(0, commonRun((runs[i] ??= runIndex(docs[i]!.text)), (runs[j] ??= runIndex(docs[j]!.text))) - 2);
         f[18] = Math.log1p(sharedSymptoms);
         f[19] = secondWorth;
         opts.onPair?.(i, j, f);
@@ -707,29 +708,70 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
 }
 
 /**
- * The cost of commonRun is the product of the lengths compared, for each of up to a few hundred
- * thousand pairs in a 5,000-report window: a chat message may be 20,000 characters, and a window
- * of such took hours. Reports are a sentence to a short letter (every labelled set and the
- * generated stream stay under 600 characters), so only their openings are compared.
+ * A chat message may be 20,000 characters, and commonRun is worked out for each of up to a few
+ * hundred thousand pairs in a 5,000-report window: comparing whole texts character by character
+ * (the first version) took hours for a window of long ones. Reports are a sentence to a short
+ * letter (every labelled set and the generated stream stay under 600 characters), so only their
+ * openings are compared, and through their shared bigrams rather than every pair of characters.
  */
-export const COMMON_RUN_CHARS = 600;
+export const COMMON_RUN_CHARS = 1000;
 
-/** The longest run of Han characters two texts share within their first COMMON_RUN_CHARS characters (dynamic programming). */
-function commonRun(whole: string, other: string): number {
-  const a = whole.length > COMMON_RUN_CHARS ? whole.slice(0, COMMON_RUN_CHARS) : whole;
-  const b = other.length > COMMON_RUN_CHARS ? other.slice(0, COMMON_RUN_CHARS) : other;
-  const m = b.length;
-  let prev = new Uint16Array(m + 1);
-  let cur = new Uint16Array(m + 1);
+/** A text's Han bigrams: `codes[x]` the one starting at x (−1 where either character is not Han), and their positions sorted by code. */
+interface RunIndex {
+  codes: Int32Array;
+  sorted: Int32Array;
+  at: Int32Array;
+}
+
+const isHan = (c: number) => c >= 0x4e00 && c <= 0x9fff;
+
+function runIndex(whole: string): RunIndex {
+  const t = whole.length > COMMON_RUN_CHARS ? whole.slice(0, COMMON_RUN_CHARS) : whole;
+  // One slot more than there are bigrams: a run's walk stops at the −1 past the end.
+  const codes = new Int32Array(t.length).fill(-1);
+  const valid: number[] = [];
+  for (let x = 0; x + 1 < t.length; x++) {
+    const c = t.charCodeAt(x);
+    const d = t.charCodeAt(x + 1);
+    if (isHan(c) && isHan(d)) (codes[x] = (c - 0x4e00) * 0x5200 + (d - 0x4e00)), valid.push(x);
+  }
+  valid.sort((p, q) => codes[p]! - codes[q]! || p - q);
+  return { codes, sorted: Int32Array.from(valid, (x) => codes[x]!), at: Int32Array.from(valid) };
+}
+
+/**
+ * The longest run of Han characters two texts share within their first COMMON_RUN_CHARS
+ * characters, when it is two or more (0 otherwise): each run is walked once, from the shared
+ * bigram it starts with.
+ */
+function commonRun(a: RunIndex, b: RunIndex): number {
   let best = 0;
-  for (let x = 0; x < a.length; x++) {
-    const c = a.charCodeAt(x);
-    const han = c >= 0x4e00 && c <= 0x9fff;
-    for (let y = 0; y < m; y++) {
-      cur[y + 1] = han && b.charCodeAt(y) === c ? prev[y]! + 1 : 0;
-      if (cur[y + 1]! > best) best = cur[y + 1]!;
+  const ca = a.codes;
+  const cb = b.codes;
+  for (let p = 0, q = 0; p < a.sorted.length && q < b.sorted.length; ) {
+    const g = a.sorted[p]!;
+    const h = b.sorted[q]!;
+    if (g < h) p++;
+    else if (g > h) q++;
+    else {
+      let pe = p;
+      while (pe < a.sorted.length && a.sorted[pe] === g) pe++;
+      let qe = q;
+      while (qe < b.sorted.length && b.sorted[qe] === g) qe++;
+      for (let u = p; u < pe; u++) {
+        const x = a.at[u]!;
+        for (let v = q; v < qe; v++) {
+          const y = b.at[v]!;
+          // Inside a run that started earlier: counted from its start.
+          if (x > 0 && y > 0 && ca[x - 1]! >= 0 && ca[x - 1] === cb[y - 1]) continue;
+          let k = 1;
+          while (x + k < ca.length && y + k < cb.length && ca[x + k]! >= 0 && ca[x + k] === cb[y + k]) k++;
+          if (k + 1 > best) best = k + 1;
+        }
+      }
+      p = pe;
+      q = qe;
     }
-    [prev, cur] = [cur, prev];
   }
   return best;
 }
