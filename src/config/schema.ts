@@ -238,7 +238,9 @@ export const configSchema = z
          * How reports are linked: the hand-set rules, or the pair model learned from the labelled
          * sets (src/domain/topics/pair-model.ts; windows of at most 5,000 reports, above that rules).
          */
-        method: z.enum(['rules', 'learned']).default('learned'),
+        method: z
+          .enum(['rules', 'learned'], { error: (issue) => `只能是 learned（学习的配对模型，默认）或 rules（只用规则），不是 ${JSON.stringify(issue.input)}` })
+          .default('learned'),
       })
       .prefault({}),
     /** 市场主体满意度测评: sent one-to-one to enterprises with tickets in the period. Absent: no survey. */

@@ -115,10 +115,14 @@ export function secondLook(model: PairModel, first: number, support: number, com
   return 1 / (1 + Math.exp(-(model.support.bias + w0 * logOdds(first) + w1 * support + w2 * Math.log1p(common))));
 }
 
+// `npm run train:topics` alone only reports: the file is rewritten with --write.
+const RETRAIN = 'src/domain/topics/pair-model-trained.ts is stale; retrain it with `npm run train:topics -- --write`';
+
 export function checkPairModel(model: PairModel): PairModel {
   if (model.features.length !== PAIR_FEATURES.length || model.features.some((name, k) => name !== PAIR_FEATURES[k]))
-    throw new Error(`topic pair model trained on features [${model.features.join(', ')}], the clustering computes [${PAIR_FEATURES.join(', ')}]: retrain with npm run train:topics`);
-  if (model.weights.length !== PAIR_FEATURES.length + PAIR_INTERACTIONS.length) throw new Error('topic pair model: one weight per feature and interaction expected: retrain with npm run train:topics');
+    throw new Error(`topic pair model trained on features [${model.features.join(', ')}], the clustering computes [${PAIR_FEATURES.join(', ')}]: ${RETRAIN}`);
+  if (model.weights.length !== PAIR_FEATURES.length + PAIR_INTERACTIONS.length)
+    throw new Error(`topic pair model has ${model.weights.length} weights, the clustering weighs ${PAIR_FEATURES.length} features and ${PAIR_INTERACTIONS.length} interactions: ${RETRAIN}`);
   return model;
 }
 
