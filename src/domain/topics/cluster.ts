@@ -711,8 +711,9 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
  * A chat message may be 20,000 characters, and commonRun is worked out for each of up to a few
  * hundred thousand pairs in a 5,000-report window: comparing whole texts character by character
  * (the first version) took hours for a window of long ones. Reports are a sentence to a short
- * letter (every labelled set and the generated stream stay under 600 characters), so only their
- * openings are compared, and through their shared bigrams rather than every pair of characters.
+ * letter (the training sets f-h and the generated stream stay under 600 characters, and the model
+ * retrained with this bound is byte-for-byte the same), so only their openings are compared, and
+ * through their shared bigrams rather than every pair of characters.
  */
 export const COMMON_RUN_CHARS = 1000;
 
