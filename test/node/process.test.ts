@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
 import { eventually } from '../helpers/serve';
 
 // Real processes, as an operator runs them: `npm start`, the CLI, `kill -TERM`.
@@ -32,14 +32,6 @@ const cli = async (args: string[], input?: string) => {
   const code = await p.exited;
   return { code, out: p.out() };
 };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Every process descended from pid (read from /proc), so a test can see the whole tree is gone. */
 function descendants(pid: number): number[] {

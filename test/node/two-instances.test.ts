@@ -12,6 +12,7 @@ import { startFakeServer } from '../fakes/http-server';
 import { aibotRequest, aibotTextPayload, WECOM_BOT } from '../fakes/wecom-callbacks';
 import { aibotMessage, startFakeAibot } from '../fakes/wecom-aibot-ws';
 import { loadConfigFile } from '../../src/config/load';
+import { freePort } from '../helpers/ports';
 import { createTestClock, createTestRuntime, EXAMPLE } from '../helpers/runtime';
 
 const url = process.env.DATABASE_URL;
@@ -126,7 +127,10 @@ describe.skipIf(!url)('two server processes on one PostgreSQL, one killed with S
     await seeder.close();
 
     const origin = Date.now();
-    const started = await Promise.all([startInstance('A', 18801, configPath, origin), startInstance('B', 18802, configPath, origin)]);
+    const portA = await freePort();
+    let portB = await freePort();
+    while (portB === portA) portB = await freePort();
+    const started = await Promise.all([startInstance('A', portA, configPath, origin), startInstance('B', portB, configPath, origin)]);
     // One instance holds the WeCom long connection (one per bot); that is the one to kill.
     for (const deadline = Date.now() + 20_000; !started.some((i) => i.leading) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     expect(started.filter((i) => i.leading)).toHaveLength(1);
