@@ -91,7 +91,8 @@ export interface TopicRefresh {
 export async function refreshTopics(services: Services, now: Date = services.now(), opts: { force?: boolean } = {}): Promise<TopicRefresh> {
   const { db, config } = services;
   const since = new Date(now.getTime() - config.topics.windowDays * 86_400_000);
-  const watermark = await topicWatermark(db, since);
+  // What the topics depend on besides the tickets: the method and the region tree's names.
+  const watermark = `${await topicWatermark(db, since)}|${config.topics.method}|${topicAreas(services.directory.org).key}`;
   const last = await db.selectFrom('topic_refreshes').selectAll().where('id', '=', 1).executeTakeFirst();
   if (!opts.force && last?.watermark === watermark) return { skipped: true, tickets: last.tickets, topics: last.topics, millis: 0 };
   const started = Date.now();

@@ -25,10 +25,12 @@ export async function topicSourceTickets(db: Db, since: Date) {
 export async function topicWatermark(db: Db, since: Date): Promise<string> {
   const r = await db
     .selectFrom('tickets')
-    .select([sql<number>`count(*)`.as('n'), sql<number>`coalesce(max(id), 0)`.as('max_id'), sql<string>`coalesce(max(updated_at)::text, '')`.as('max_at')])
+    .select([sql<number>`count(*)`.as('n'), sql<number>`coalesce(min(id), 0)`.as('min_id'), sql<number>`coalesce(max(id), 0)`.as('max_id'), sql<string>`coalesce(max(updated_at)::text, '')`.as('max_at')])
     .where('received_at', '>=', since)
     .executeTakeFirstOrThrow();
-  return `${since.toISOString()}|${r.n}|${r.max_id}|${r.max_at}`;
+  // Not the window's start itself: it moves with every call, and the refresh would never be skipped.
+  // A ticket leaving the window changes the count or the lowest id; one arriving, the highest.
+  return `${r.n}|${r.min_id}|${r.max_id}|${r.max_at}`;
 }
 
 export async function storedTopics(db: Db | Tx): Promise<StoredTopic[]> {
