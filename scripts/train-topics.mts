@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createTopicIndex, DEFAULT_TOPIC_OPTIONS, type TopicDoc } from '../src/domain/topics/cluster';
 import type { AreaName } from '../src/domain/topics/kinds';
-import { expandPairFeatures, logOdds, neighbourSupport, PAIR_FEATURES, type PairModel } from '../src/domain/topics/pair-model';
+import { expandPairFeatures, logOdds, neighbourSupport, PAIR_FEATURES, PAIR_INTERACTIONS, type PairModel } from '../src/domain/topics/pair-model';
 import { evaluateTopics, loadTopicSet, type LabelledTicket } from '../bench/topics-eval.mts';
 import { generateStream, streamAreas } from '../bench/topics-stream.mts';
 
@@ -182,7 +182,7 @@ function choose(fit: { weights: number[]; bias: number }, parts: Pairs[], sets: 
   for (const threshold of THRESHOLDS)
     for (const centroidThreshold of CENTROIDS)
       for (const minLinks of MIN_LINKS) {
-        const model: PairModel = { features: [...PAIR_FEATURES], ...fit, support, threshold, centroidThreshold, minLinks, trainedOn };
+        const model: PairModel = { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...fit, support, threshold, centroidThreshold, minLinks, trainedOn };
         let sum = 0;
         for (const s of sets) {
           const e = score(s, model);
@@ -235,7 +235,7 @@ if (process.argv.includes('--write')) {
     for (const floor of FLOORS) {
       const second = train(restParts.map((p) => secondInputs(p, restFit, floor)));
       for (const threshold of THRESHOLDS) {
-        const e = score(out, { features: [...PAIR_FEATURES], ...restFit, support: { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias }, threshold, centroidThreshold: CENTROIDS[0]!, minLinks: MIN_LINKS[0]!, trainedOn: '' });
+        const e = score(out, { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...restFit, support: { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias }, threshold, centroidThreshold: CENTROIDS[0]!, minLinks: MIN_LINKS[0]!, trainedOn: '' });
         held.set(`${floor} ${threshold}`, (held.get(`${floor} ${threshold}`) ?? 0) + objective(e.precision, e.recall));
       }
     }
@@ -244,7 +244,7 @@ if (process.argv.includes('--write')) {
   const fit = train(parts);
   const second = train(parts.map((p) => secondInputs(p, fit, floor)));
   const model: PairModel = {
-    features: [...PAIR_FEATURES],
+    features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS,
     ...fit,
     support: { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias },
     threshold,

@@ -37,6 +37,8 @@ export const PAIR_INTERACTIONS: ReadonlyArray<readonly [number, number]> = [
 export interface PairModel {
   /** The feature names it was trained on, to refuse a model trained for another feature list. */
   features: readonly string[];
+  /** And the products of features it was trained on (PAIR_INTERACTIONS), for the same reason. */
+  interactions: ReadonlyArray<readonly [number, number]>;
   /** One weight per feature, then one per interaction. */
   weights: readonly number[];
   bias: number;
@@ -121,6 +123,8 @@ const RETRAIN = 'src/domain/topics/pair-model-trained.ts is stale; retrain it wi
 export function checkPairModel(model: PairModel): PairModel {
   if (model.features.length !== PAIR_FEATURES.length || model.features.some((name, k) => name !== PAIR_FEATURES[k]))
     throw new Error(`topic pair model trained on features [${model.features.join(', ')}], the clustering computes [${PAIR_FEATURES.join(', ')}]: ${RETRAIN}`);
+  if (JSON.stringify(model.interactions) !== JSON.stringify(PAIR_INTERACTIONS))
+    throw new Error(`topic pair model trained on feature products ${JSON.stringify(model.interactions)}, the clustering computes ${JSON.stringify(PAIR_INTERACTIONS)}: ${RETRAIN}`);
   if (model.weights.length !== PAIR_FEATURES.length + PAIR_INTERACTIONS.length)
     throw new Error(`topic pair model has ${model.weights.length} weights, the clustering weighs ${PAIR_FEATURES.length} features and ${PAIR_INTERACTIONS.length} interactions: ${RETRAIN}`);
   return model;

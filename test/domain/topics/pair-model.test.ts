@@ -12,6 +12,9 @@ describe('topics: the learned pair model (topics.method: learned)', () => {
     expect(model.features).toEqual([...PAIR_FEATURES]);
     const stale: PairModel = { ...model, features: [...PAIR_FEATURES.slice(1), 'somethingElse'] };
     expect(() => checkPairModel(stale)).toThrow(/npm run train:topics/);
+    // The same features and as many weights, but other products of them: the weights mean something else.
+    const shuffled: PairModel = { ...model, interactions: [...model.interactions].reverse() };
+    expect(() => checkPairModel(shuffled)).toThrow(/feature products.*npm run train:topics/s);
   });
 
   it('gives a pair the support of the reports both are near, the weaker link of each', () => {
