@@ -49,4 +49,24 @@ describeOnDatabases('面上问题: switching topics.method between refreshes', (
     expect(after[0]).toMatchObject({ id: topic!.id, status: 'confirmed' });
     expect([...after[0]!.ticketIds].sort()).toEqual([...topic!.ticketIds].sort());
   });
+
+  // The scheduler asks every few minutes; a refresh re-clusters the whole window, so it runs only
+  // when something it depends on changed: the window's tickets, the method, the areas.
+  it('skips later refreshes while no ticket changes, and runs again for a new report or another method', async () => {
+    const r = await rt.services.pipeline.receive(localMessage('s-1', '@共治助手 东环路的路灯坏了一个月了，晚上出货很危险', { chatId: 'county', chatTitle: 'county' }));
+    expect(r.status).toBe('ticket');
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(false);
+    clock.advance(30 * 60_000);
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(true);
+    clock.advance(30 * 60_000);
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(true);
+
+    await rt.services.pipeline.receive(localMessage('s-2', '@共治助手 社保增员系统一直报错，新员工上不了保险', { chatId: 'county', chatTitle: 'county' }));
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(false);
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(true);
+
+    config.topics.method = 'rules';
+    expect((await refreshTopics(rt.services, clock.now())).skipped).toBe(false);
+    config.topics.method = 'learned';
+  });
 });
