@@ -7,7 +7,7 @@
 //            set it has not seen; the figure to quote is still a held-out set's (eval:topics --file).
 //   --write  train on all of them and write src/domain/topics/pair-model-trained.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createTopicIndex, DEFAULT_TOPIC_OPTIONS, type TopicDoc } from '../src/domain/topics/cluster';
+import { createTopicIndex, type TopicDoc } from '../src/domain/topics/cluster';
 import type { AreaName } from '../src/domain/topics/kinds';
 import { expandPairFeatures, logOdds, neighbourSupport, PAIR_FEATURES, PAIR_INTERACTIONS, type PairModel } from '../src/domain/topics/pair-model';
 import { evaluateTopics, loadTopicSet, type LabelledTicket } from '../bench/topics-eval.mts';
@@ -154,9 +154,8 @@ function score(set: LabelledSet, model: PairModel | null) {
 }
 
 const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98];
-// The rules' own trimming: a looser one lets reports naming two problems join them (test/domain/topics.test.ts).
-const CENTROIDS = [DEFAULT_TOPIC_OPTIONS.centroidThreshold];
-const MIN_LINKS = [DEFAULT_TOPIC_OPTIONS.minLinks];
+// The trimming is the rules' own (TopicOptions.centroidThreshold, minLinks): a looser one lets
+// reports naming two problems join them (test/domain/topics.test.ts).
 /** Recall, less twice what precision falls short of the issue's 0.90 target. */
 const objective = (p: number, r: number) => r - 2 * Math.max(0, 0.9 - p);
 
@@ -177,22 +176,22 @@ function choose(fit: { weights: number[]; bias: number }, parts: Pairs[], sets: 
   let best: PairModel | null = null;
   let bestScore = -Infinity;
   for (const floor of FLOORS) {
-  const second = train(parts.map((p) => secondInputs(p, fit, floor)));
-  const support = { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias };
-  for (const threshold of THRESHOLDS)
-    for (const centroidThreshold of CENTROIDS)
-      for (const minLinks of MIN_LINKS) {
-        const model: PairModel = { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...fit, support, threshold, centroidThreshold, minLinks, trainedOn };
-        let sum = 0;
-        for (const s of sets) {
-          const e = score(s, model);
-          sum += objective(e.precision, e.recall);
-        }
-        if (sum > bestScore) (bestScore = sum), (best = model);
+    const support = supportOf(floor, train(parts.map((p) => secondInputs(p, fit, floor))));
+    for (const threshold of THRESHOLDS) {
+      const model: PairModel = { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...fit, support, threshold, trainedOn };
+      let sum = 0;
+      for (const s of sets) {
+        const e = score(s, model);
+        sum += objective(e.precision, e.recall);
       }
+      if (sum > bestScore) (bestScore = sum), (best = model);
+    }
   }
   return best!;
 }
+
+/** The second look's part of a model, from its fitted weights (log-odds, support, common neighbours). */
+const supportOf = (floor: number, second: { weights: number[]; bias: number }): PairModel['support'] => ({ floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias });
 
 const fmt = (x: number) => x.toFixed(3);
 const pairsOf = new Map<string, Pairs>();
@@ -214,7 +213,7 @@ if (process.argv.includes('--cv')) {
     const b = score(out, model);
     rules = [rules[0]! + a.precision, rules[1]! + a.recall];
     learned = [learned[0]! + b.precision, learned[1]! + b.recall];
-    console.log(`left out ${out.name}: rules P ${fmt(a.precision)} R ${fmt(a.recall)} · learned P ${fmt(b.precision)} R ${fmt(b.recall)} (floor ${model.support.floor}, support ${model.support.weights.map((w) => w.toFixed(2)).join('/')}, threshold ${model.threshold}, centroid ${model.centroidThreshold}, minLinks ${model.minLinks})`);
+    console.log(`left out ${out.name}: rules P ${fmt(a.precision)} R ${fmt(a.recall)} · learned P ${fmt(b.precision)} R ${fmt(b.recall)} (floor ${model.support.floor}, support ${model.support.weights.map((w) => w.toFixed(2)).join('/')}, threshold ${model.threshold})`);
   }
   const k = hand.length;
   console.log(`mean: rules P ${fmt(rules[0]! / k)} R ${fmt(rules[1]! / k)} · learned P ${fmt(learned[0]! / k)} R ${fmt(learned[1]! / k)}`);
@@ -235,7 +234,7 @@ if (process.argv.includes('--write')) {
     for (const floor of FLOORS) {
       const second = train(restParts.map((p) => secondInputs(p, restFit, floor)));
       for (const threshold of THRESHOLDS) {
-        const e = score(out, { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...restFit, support: { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias }, threshold, centroidThreshold: CENTROIDS[0]!, minLinks: MIN_LINKS[0]!, trainedOn: '' });
+        const e = score(out, { features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS, ...restFit, support: supportOf(floor, second), threshold, trainedOn: '' });
         held.set(`${floor} ${threshold}`, (held.get(`${floor} ${threshold}`) ?? 0) + objective(e.precision, e.recall));
       }
     }
@@ -246,10 +245,8 @@ if (process.argv.includes('--write')) {
   const model: PairModel = {
     features: [...PAIR_FEATURES], interactions: PAIR_INTERACTIONS,
     ...fit,
-    support: { floor, weights: second.weights as unknown as readonly [number, number, number], bias: second.bias },
+    support: supportOf(floor, second),
     threshold,
-    centroidThreshold: CENTROIDS[0]!,
-    minLinks: MIN_LINKS[0]!,
     trainedOn: `${names.join(', ')} (npm run train:topics -- --write; floor and threshold chosen on the sets left out)`,
   };
   for (const s of hand) {
@@ -263,5 +260,5 @@ import type { PairModel } from './pair-model';
 export const TRAINED_PAIR_MODEL: PairModel | null = ${JSON.stringify({ ...model, weights: model.weights.map((w) => Number(w.toPrecision(6))), bias: Number(model.bias.toPrecision(6)) }, null, 2)};
 `;
   writeFileSync(`${root}src/domain/topics/pair-model-trained.ts`, body);
-  console.log(`wrote src/domain/topics/pair-model-trained.ts: threshold ${model.threshold}, centroid ${model.centroidThreshold}, minLinks ${model.minLinks}`);
+  console.log(`wrote src/domain/topics/pair-model-trained.ts: floor ${model.support.floor}, threshold ${model.threshold}`);
 }

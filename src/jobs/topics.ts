@@ -3,7 +3,7 @@ import { chinaDate, chinaMidnight } from '../domain/china-time';
 import type { Platform } from '../domain/message';
 import { createTopicIndex, reconcileTopics, type AreaName, type TopicIndex } from '../domain/topics';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
-import { ticketScope, type Org } from '../domain/regions';
+import { regionScope, type Org } from '../domain/regions';
 import { textPayload } from '../pipeline/notify';
 import type { OutboxEntry } from '../repo/outbox';
 import { applyTopicPlan, listTopicSummaries, retitleTopics, storedTopics, topicSourceTickets, topicWatermark, type TopicSummary } from '../repo/topics';
@@ -91,13 +91,13 @@ export interface TopicRefresh {
 export async function refreshTopics(services: Services, now: Date = services.now(), opts: { force?: boolean } = {}): Promise<TopicRefresh> {
   const { db, config } = services;
   const since = new Date(now.getTime() - config.topics.windowDays * 86_400_000);
+  const areas = topicAreas(services.directory.org);
   // What the topics depend on besides the tickets: the method and the region tree's names.
-  const watermark = `${await topicWatermark(db, since)}|${config.topics.method}|${topicAreas(services.directory.org).key}`;
+  const watermark = `${await topicWatermark(db, since)}|${config.topics.method}|${areas.key}`;
   const last = await db.selectFrom('topic_refreshes').selectAll().where('id', '=', 1).executeTakeFirst();
   if (!opts.force && last?.watermark === watermark) return { skipped: true, tickets: last.tickets, topics: last.topics, millis: 0 };
   const started = Date.now();
   const tickets = await topicSourceTickets(db, since);
-  const areas = topicAreas(services.directory.org);
   let entry = indexes.get(db);
   // A new directory revision may rename or add areas: the index starts again with the new names.
   if (!entry || entry.names !== areas.key) indexes.set(db, (entry = { names: areas.key, index: createTopicIndex({ areas: areas.names, places: areas.places }) }));
@@ -170,7 +170,7 @@ export async function runTopicJobs(services: Services, now: Date = services.now(
     for (const region of directory.org.regions) {
       const accounts = PLATFORMS.map((p) => [p, directory.roleAccountsIn('dispatcher', region.id, p)] as const).filter(([, a]) => a.length);
       if (!accounts.length) continue;
-      const scope = ticketScope({ role: 'dispatcher', departmentId: null, regionId: region.id }, directory.org);
+      const scope = regionScope(region.id, directory.org);
       const top = await listTopicSummaries(db, { statuses: ['candidate', 'confirmed'], limit: config.topics.weeklyTop, scope });
       // A quiet week sends nothing: 营商办 gets enough messages.
       if (!top.length) continue;

@@ -82,9 +82,10 @@ export interface TopicOptions {
   /** Evidence two reports sharing some rare term gain from describing one symptom (上传失败, 欠薪); off: it joined unrelated reports on the dev sets. */
   kindAgree: number;
   /**
-   * A pair model learned from labelled sets (pair-model.ts, `npm run train:topics`): when set, every
-   * pair of reports that share an indexed term is scored by it instead of by the hand-set evidence
-   * and cosine rules above, and linked when its probability reaches the model's threshold.
+   * A pair model learned from labelled sets (pair-model.ts, `npm run train:topics`): when set, in a
+   * window of at most smallWindow reports, every pair that shares an indexed term is also scored by
+   * it, and linked beside the rules' links when its probability reaches the model's threshold; the
+   * trimming stays the rules'.
    */
   pairModel: PairModel | null;
   /** Called with each candidate pair's features (training, see scripts/train-topics.mts). */
@@ -120,8 +121,8 @@ export const DEFAULT_TOPIC_OPTIONS: TopicOptions = {
   smallWindow: 5000,
   smallWindowTop: 16,
   kindAgree: 0,
-  // The model beat the rules on the sixth blind set by the rule fixed before it was scored (README
-  // 面上问题, BENCHMARKS.md); `pairModel: null` is the rules.
+  // The model beat the rules on the blind sets by rules fixed before each was scored (README 面上问题,
+  // BENCHMARKS.md); `pairModel: null` is the rules alone.
   pairModel: LEARNED_PAIR_MODEL,
   onPair: null,
 };
@@ -164,11 +165,7 @@ export function createTopicIndex(setup: { areas?: readonly AreaName[]; places?: 
   return {
     size: () => cache.size,
     cluster(docs, partial = {}) {
-      const given = { ...DEFAULT_TOPIC_OPTIONS, ...partial };
-      // A learned model brings the trimming it was chosen with, unless the caller sets its own
-      // (where it applies: see clusterWindow).
-      const model = docs.length <= given.smallWindow ? given.pairModel : null;
-      const opts = model ? { ...given, centroidThreshold: partial.centroidThreshold ?? model.centroidThreshold, minLinks: partial.minLinks ?? model.minLinks } : given;
+      const opts = { ...DEFAULT_TOPIC_OPTIONS, ...partial };
       const live = new Set<number>();
       const counts: TermCounts[] = [];
       const areas: string[][] = [];
@@ -499,7 +496,6 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
       let sSubject = 0;
       let ctx = 0;
       let dot = 0;
-      let sameKind = false;
       let sharedKinds = 0;
       let sharedSymptoms = 0;
       let secondWorth = 0;
@@ -522,7 +518,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
             else if (w > secondWorth) secondWorth = w;
             if (isSubject[ax] === 1) sSubject += w;
           } else if (-w > ctx) ctx = -w;
-          if (isPlainKind[ax] === 1) (sameKind = true), sharedKinds++, sharedSymptoms++;
+          if (isPlainKind[ax] === 1) sharedKinds++, sharedSymptoms++;
           else if (vocab.isKind(ax) && w === 0) sharedKinds++;
           x++, y++;
         } else if (ax < by) x++;
@@ -565,7 +561,7 @@ function clusterWindow(docs: TopicDoc[], counts: TermCounts[], areas: string[][]
         // where the model's second look has no neighbours to go by.
         if (rulesSkip) continue;
       }
-      if (sameKind && s > 0) s += opts.kindAgree;
+      if (sharedSymptoms > 0 && s > 0) s += opts.kindAgree;
       // Several kinds in one area (a long letter names many) are still one coincidence of place.
       s += ctx;
       if (opts.areaAgree > 0 && s > 0 && area1[i] !== -1 && area1[j] !== -1 && !apart) s += opts.areaAgree;

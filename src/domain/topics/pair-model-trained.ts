@@ -160,7 +160,5 @@ export const TRAINED_PAIR_MODEL: PairModel | null = {
     "bias": -2.6126791699873637
   },
   "threshold": 0.7,
-  "centroidThreshold": 0.38,
-  "minLinks": 2,
   "trainedOn": "blind-2026-12, blind-2026-12b, blind-2026-12c, blind-2026-12d, blind-2026-12e, train-2026-12f, train-2026-12g, train-2026-12h, stream-seed-1 (npm run train:topics -- --write; floor and threshold chosen on the sets left out)"
 };

@@ -51,9 +51,6 @@ export interface PairModel {
   support: { floor: number; weights: readonly [number, number, number]; bias: number };
   /** A pair is linked when its probability at the second look is at least this. */
   threshold: number;
-  /** The clustering's trimming, chosen with the model (TopicOptions.centroidThreshold, minLinks). */
-  centroidThreshold: number;
-  minLinks: number;
   /** Where it came from (sets, date, command), for whoever reads a topic's provenance. */
   trainedOn: string;
 }
