@@ -1,3 +1,4 @@
+import type { GroupChannelIssue } from '../config/platform-env';
 import type { GongzhiConfig } from '../config/schema';
 import type { Db, Tx } from '../db/database';
 import type { Logger } from '../logger';
@@ -113,7 +114,7 @@ export interface LiveDirectoryOptions {
    * src/config/platform-env.ts): a save that adds or changes such a group is refused with the
    * check's message, and a revision loaded while running that holds one is logged once.
    */
-  groupChannelIssues?: (config: GongzhiConfig) => Array<{ groupId: string; field?: string; missing: string[]; message: string }>;
+  groupChannelIssues?: (config: GongzhiConfig) => GroupChannelIssue[];
 }
 
 /**

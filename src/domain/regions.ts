@@ -163,6 +163,9 @@ export interface Viewer {
   regionId?: string | null | undefined;
 }
 
+/** Everything of one region and below, as its 营商办 sees it (region-wide figures, digests, the Monday list). */
+export const regionScope = (regionId: string, org: Org): TicketScope => ticketScope({ role: 'dispatcher', departmentId: null, regionId }, org);
+
 /** The one place a person's scope is computed: chat commands, console, API, exports and digests use it. */
 export function ticketScope(viewer: Viewer, org: Org): TicketScope {
   if (viewer.role === 'enterprise') return { kind: 'none' };

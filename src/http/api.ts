@@ -279,11 +279,12 @@ export function createApi(services: Services): OpenAPIHono<Env> {
       const { month, group } = c.req.valid('query');
       // A county's people get their county's departments; the city's (or a single county's), all of the top level.
       const org = services.directory.org;
-      const region = scopeRegion(services.directory.scopeOf(c.get('staff')), org);
-      if (group !== undefined && !(await reportGroup(services.db, org, services.directory.scopeOf(c.get('staff')), group))) return c.json(GROUP_NOT_FOUND, 404);
+      const reach = services.directory.scopeOf(c.get('staff'));
+      const region = scopeRegion(reach, org);
+      if (group !== undefined && !(await reportGroup(services.db, org, reach, group))) return c.json(GROUP_NOT_FOUND, 404);
       const departments = org.declared ? await departmentRanking(services.db, monthPeriod(month), services.now(), group, org.departmentsIn([region])) : await departmentRanking(services.db, monthPeriod(month), services.now(), group);
       // The same rows the caller's console shows: figures published for everyone, picked by scope.
-      const r = await surveyResults(services, { covering: monthPeriod(month).from, scope: services.directory.scopeOf(c.get('staff')) });
+      const r = await surveyResults(services, { covering: monthPeriod(month).from, scope: reach });
       const figure = (f: SurveyFigure) => ({ name: f.name, invited: f.invited, answered: f.answered, responseRate: f.responseRate, averages: f.averages, overall: f.overall, withheld: f.withheld });
       const survey = r
         ? {

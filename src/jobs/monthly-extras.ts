@@ -1,5 +1,5 @@
 import { chinaDate } from '../domain/china-time';
-import { ticketScope } from '../domain/regions';
+import { regionScope } from '../domain/regions';
 import { CATEGORY_NAMES, type Category } from '../domain/taxonomy';
 import { jointCaseSummaries } from '../pipeline/joint-cases';
 import { listTopicSummaries } from '../repo/topics';
@@ -23,7 +23,7 @@ const categoryName = (c: string | null) => (c ? (CATEGORY_NAMES[c as Category] ?
 export async function monthlyExtras(services: Services, period: Period, now: Date, regionId: string = services.directory.org.root.id): Promise<string[]> {
   const out: string[] = [];
   const org = services.directory.org;
-  const scope = ticketScope({ role: 'dispatcher', departmentId: null, regionId }, org);
+  const scope = regionScope(regionId, org);
   const names = (id: string) => services.directory.departmentName(id) ?? id;
   const cases = await jointCaseSummaries(services.db, period, names, { scope });
   // The month's topics: those with a member reported in it (most enterprises first).

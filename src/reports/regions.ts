@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import { scopeRegion, ticketScope, type Org, type TicketScope, type Viewer } from '../domain/regions';
+import { regionScope, scopeRegion, type Org, type TicketScope, type Viewer } from '../domain/regions';
 import { figuresFromCounts, rankFigures, sumCounts, type DepartmentCounts } from '../domain/report';
 import type { RankingRow } from '../domain/templates';
 import { OPEN_STATUSES } from '../domain/ticket';
@@ -141,7 +141,7 @@ export function ledgerScope(
   }
   if (!org.region(region) || !org.within(region, base)) return { ok: false, status: 404, message: '没有这个地区，或它不在您的管辖范围内' };
   if (region === org.root.id) return { ok: true, region: undefined };
-  return { ok: true, region: { scope: ticketScope({ role: 'dispatcher', departmentId: null, regionId: region }, org), name: org.region(region)!.name } };
+  return { ok: true, region: { scope: regionScope(region, org), name: org.region(region)!.name } };
 }
 
 /**
@@ -163,5 +163,5 @@ export async function reportGroup(db: Db, org: Org, scope: TicketScope, groupId:
 export function reportRegionScope(org: Org, scope: TicketScope): TicketScope | undefined {
   if (scope.kind === 'none') return scope;
   const region = scopeRegion(scope, org);
-  return region === org.root.id ? undefined : ticketScope({ role: 'dispatcher', departmentId: null, regionId: region }, org);
+  return region === org.root.id ? undefined : regionScope(region, org);
 }
